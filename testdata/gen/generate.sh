@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Regenerates testdata/captures/ from the Go programs in testdata/gen/.
+#
+#   testdata/gen/generate.sh [--slow] [--no-go127]
+#
+#   --slow       also regenerate dumps/minutes.txt (parks goroutines for ~125 s);
+#                by default the committed file is kept
+#   --no-go127   skip the captures that need Go 1.27 (labels_go127.txt,
+#                goroutineleak-go127/); the committed files are kept
+#
+# Needs Go 1.26.8 (GO126, run as GOTOOLCHAIN=$GO126), Go 1.27.3 for two captures
+# (GO127, fetched by the go command through the module proxy), gcc for the cgo
+# dumps. Only loopback network traffic happens in the scenarios. The C build
+# and tests never run this script; its output is committed.
+set -euo pipefail
+
+GEN="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+OUT="$(cd "$GEN/.." && pwd)/captures"
+GO126="${GO126:-go1.26.8}"
+GO127="${GO127:-go1.27.3}"
+SLOW=0
+GO127_ON=1
+for a in "$@"; do
+	case "$a" in
+	--slow) SLOW=1 ;;
+	--no-go127) GO127_ON=0 ;;
+	-h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+	*) echo "generate.sh: unknown option '$a'" >&2; exit 2 ;;
+	esac
+done
+
+say() { printf '==> %s\n' "$*" >&2; }
+run() { printf '    %s\n' "$*" >&2; "$@"; }
+
+BIN="$(mktemp -d "${TMPDIR:-/tmp}/goroscope-gen.XXXXXX")"
+trap 'rm -rf "$BIN"' EXIT
+
+cd "$GEN"
+export GOFLAGS=-buildvcs=false CGO_ENABLED=1
+# Whatever the caller set must not leak into the captured programs.
+unset GOTRACEBACK GODEBUG GOEXPERIMENT GOMAXPROCS GOGC
+
+go126() { GOTOOLCHAIN="$GO126" go "$@"; }
+go127() { GOTOOLCHAIN="$GO127" go "$@"; }
+
+say "toolchains: $(go126 version)"
+say "building into $BIN"
+for p in capture transform leaky dumps/panicall dumps/sigquit dumps/ancestors dumps/elided \
+	dumps/locked dumps/minutes dumps/cgo dumps/labels dumps/truncated dumps/logpreamble dumps/overflow \
+	otherprof; do
+	run go126 build -o "$BIN/$(basename "$p")" "./$p"
+done
+run go126 build -trimpath -o "$BIN/deadlock" ./dumps/deadlock
+run go126 test -c -o "$BIN/synctest.test" ./dumps/synctest
+GOEXPERIMENT=goroutineleakprofile run go126 build -o "$BIN/leaky-goroutineleak" ./leaky
+if [ "$GO127_ON" = 1 ]; then
+	if go127 version >/dev/null 2>&1; then
+		say "toolchains: $(go127 version)"
+		run go127 build -o "$BIN/leaky127" ./leaky
+		run go127 build -o "$BIN/labels127" ./dumps/labels
+	else
+		say "WARNING: $GO127 not available; keeping the committed Go 1.27 captures"
+		GO127_ON=0
+	fi
+fi
+CAP="$BIN/capture"
+
+mkdir -p "$OUT"
+
+say "leaky: 6 moments x 3 formats + run.trace"
+rm -rf "$OUT/leaky" && mkdir -p "$OUT/leaky"
+run "$BIN/leaky" -out "$OUT/leaky" -trace "$OUT/leaky/run.trace"
+
+say "noleak: the same program with -leaks=false"
+rm -rf "$OUT/noleak"
+run "$BIN/leaky" -out "$OUT/noleak" -leaks=false -trace discard
+
+say "goroutineleak: GOEXPERIMENT=goroutineleakprofile, goroutineleak profile at moments 02 and 05"
+rm -rf "$OUT/goroutineleak"
+run "$BIN/leaky-goroutineleak" -out "$OUT/goroutineleak" -leakprofile 02,05 -trace discard
+
+if [ "$GO127_ON" = 1 ]; then
+	say "goroutineleak-go127: Go 1.27, no GOEXPERIMENT needed, moment 05"
+	rm -rf "$OUT/goroutineleak-go127"
+	run "$BIN/leaky127" -out "$OUT/goroutineleak-go127" -leakprofile 05 -trace discard
+fi
+
+say "dumps"
+D="$OUT/dumps"
+mkdir -p "$D"
+# Every dump is the stderr of a real run; capture checks the exit status.
+GOTRACEBACK=all run "$CAP" -o "$D/panic_all.txt" -want-exit 2 -- "$BIN/panicall" -mode nested
+GOTRACEBACK=all run "$CAP" -o "$D/panic_repanicked.txt" -want-exit 2 -- "$BIN/panicall" -mode repanic
+GOTRACEBACK=all GODEBUG=asyncpreemptoff=1 run "$CAP" -o "$D/panic_other_running.txt" -want-exit 2 -- "$BIN/panicall" -mode plain -spin
+run "$CAP" -o "$D/deadlock.txt" -want-exit 2 -- "$BIN/deadlock"
+GOTRACEBACK=system run "$CAP" -o "$D/sigquit_system.txt" -signal QUIT -want-exit 2 -- "$BIN/sigquit"
+GOTRACEBACK=crash run "$CAP" -o "$D/sigquit_crash.txt" -signal QUIT -want-exit 134 -- "$BIN/sigquit"
+GODEBUG=tracebackancestors=3 run "$CAP" -o "$D/ancestors.txt" -want-exit 0 -- "$BIN/ancestors"
+run "$CAP" -o "$D/elided.txt" -want-exit 0 -- "$BIN/elided"
+run "$CAP" -o "$D/stack_overflow.txt" -want-exit 2 -- "$BIN/overflow"
+run "$CAP" -o "$D/locked.txt" -want-exit 0 -- "$BIN/locked"
+if [ "$SLOW" = 1 ]; then
+	say "minutes: this takes about 125 s"
+	run "$CAP" -o "$D/minutes.txt" -want-exit 0 -- "$BIN/minutes"
+else
+	say "minutes: skipped (use --slow); keeping the committed dumps/minutes.txt"
+fi
+run "$CAP" -o "$D/cgo_stack.txt" -want-exit 0 -- "$BIN/cgo" -mode block
+GOTRACEBACK=system run "$CAP" -o "$D/cgo_sigquit.txt" -signal QUIT -want-exit 2 -- "$BIN/cgo" -mode sigquit
+run "$CAP" -o "$D/cgo_crash.txt" -want-exit 2 -- "$BIN/cgo" -mode crash
+run "$CAP" -o "$D/cgo_crash_symbolizer.txt" -want-exit 2 -- "$BIN/cgo" -mode crashsym
+run "$CAP" -o "$D/synctest.txt" -want-exit 0 -- "$BIN/synctest.test" -test.run '^TestBubbleDump$'
+GODEBUG=tracebacklabels=1 run "$CAP" -o "$D/labels_go126.txt" -want-exit 0 -- "$BIN/labels"
+if [ "$GO127_ON" = 1 ]; then
+	# go.mod says "go 1.26", so Go 1.27 keeps the 1.26 default tracebacklabels=0
+	# for this module; the setting is turned on explicitly.
+	GODEBUG=tracebacklabels=1 run "$CAP" -o "$D/labels_go127.txt" -want-exit 0 -- "$BIN/labels127"
+fi
+run "$CAP" -o "$D/truncated.txt" -want-exit 0 -- "$BIN/truncated"
+GOTRACEBACK=all run "$CAP" -o "$D/log_preamble.txt" -want-exit 2 -- "$BIN/logpreamble"
+
+say "copies as they travel"
+run "$BIN/transform" crlf "$OUT/leaky/03.debug2.txt" "$D/crlf.debug2.txt"
+run "$BIN/transform" crlf "$OUT/leaky/03.debug1.txt" "$D/crlf.debug1.txt"
+run "$BIN/transform" gzip "$OUT/leaky/03.debug2.txt" "$D/leaky03.debug2.txt.gz"
+run "$BIN/transform" prefix '2026-11-28T10:00:00Z app[123]: ' "$D/panic_all.txt" "$D/prefixed.panic_all.txt"
+
+say "other: profiles that are not goroutine profiles (refused by goroscope)"
+rm -rf "$OUT/other"
+run "$BIN/otherprof" -out "$OUT/other"
+
+size=$(du -sb "$OUT" | cut -f1)
+say "testdata/captures: $size bytes"
+if [ "$size" -ge 4000000 ]; then
+	echo "generate.sh: testdata/captures is $size bytes, over the 4 MB budget" >&2
+	exit 1
+fi
+say "done"

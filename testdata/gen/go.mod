@@ -1,0 +1,3 @@
+module goroscope.test/gen
+
+go 1.26
