@@ -1,0 +1,146 @@
+/* goroscope: argv, the command table and dispatch. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "lib/xalloc.h"
+#include "lib/banned.h"
+
+const struct command commands[] = {
+	{
+		.name = "show",
+		.alias = "top",
+		.run = cmd_show,
+		.synopsis = "FILE",
+		.summary = "groups of one snapshot, largest first",
+		.help = "Group the goroutines of one capture (goroutine dump, "
+			"debug=1 or pprof\n"
+			"profile, gzipped or not; '-' reads stdin) by stack "
+			"and list the groups,\n"
+			"largest first: count, state and wait time, the "
+			"blocking frame (the first\n"
+			"frame outside the runtime) and where the goroutines "
+			"were created.",
+		.optsets = OPTSET_GROUP | OPTSET_OUTPUT,
+		.min_operands = 1,
+		.max_operands = 1,
+	},
+	{
+		.name = "convert",
+		.run = cmd_convert,
+		.synopsis = "FILE --to pprof -o OUT",
+		.summary = "write a snapshot as a pprof goroutine profile",
+		.help = "Read one capture of any format goroscope reads and "
+			"write it as a gzipped\n"
+			"pprof goroutine profile that 'go tool pprof' opens. "
+			"Each goroutine state is\n"
+			"kept as the label goroscope.state.",
+		.optsets = OPTSET_CONVERT,
+		.min_operands = 1,
+		.max_operands = 1,
+	},
+	{
+		.name = "help",
+		.run = cmd_help,
+		.synopsis = "[COMMAND]",
+		.summary = "show help for goroscope or a command",
+		.min_operands = 0,
+		.max_operands = 1,
+	},
+	{
+		.name = "version",
+		.run = cmd_version,
+		.synopsis = "",
+		.summary = "print the version",
+		.min_operands = 0,
+		.max_operands = 0,
+	},
+	{ .name = NULL },
+};
+
+const struct command *
+command_find(const char *name)
+{
+	const struct command *c;
+
+	for (c = commands; c->name; c++)
+		if (strcmp(c->name, name) == 0 ||
+		    (c->alias && strcmp(c->alias, name) == 0))
+			return c;
+	return NULL;
+}
+
+static int
+is_global(const char *arg, int *takes_value)
+{
+	*takes_value = 0;
+	if (strcmp(arg, "--no-progress") == 0 ||
+	    strncmp(arg, "--color=", 8) == 0)
+		return 1;
+	if (strcmp(arg, "--color") == 0) {
+		*takes_value = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Run a command with no arguments (argv[0] is its name). */
+static int
+run_bare(int (*run)(int, char **), const char *name)
+{
+	char buf[16];
+	char *args[2] = { buf, NULL };
+
+	snprintf(buf, sizeof(buf), "%s", name);
+	return run(1, args);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct command *cmd = NULL;
+	char **args = NULL;
+	int i = 1, nglobal = 0, n = 0, status, value;
+
+	/* Global options before the command are passed on to it. */
+	while (i < argc && is_global(argv[i], &value)) {
+		i += 1 + value;
+		nglobal += 1 + value;
+	}
+	if (i > argc) {
+		fprintf(stderr, "goroscope: option '%s' needs a value\n",
+			argv[argc - 1]);
+		return EXIT_USAGE;
+	}
+	if (i == argc) {
+		cmd_general_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+		return run_bare(cmd_help, "help");
+	if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0)
+		return run_bare(cmd_version, "version");
+	cmd = command_find(argv[i]);
+	if (cmd == NULL) {
+		fprintf(stderr,
+			"goroscope: '%s' is not a command\n"
+			"Try 'goroscope help'.\n",
+			argv[i]);
+		return EXIT_USAGE;
+	}
+	args = xreallocarray(NULL, (size_t)argc + 1, sizeof(*args));
+	args[n++] = argv[i];
+	memcpy(args + n, argv + 1, (size_t)nglobal * sizeof(*args));
+	n += nglobal;
+	memcpy(args + n, argv + i + 1, (size_t)(argc - i - 1) * sizeof(*args));
+	n += argc - i - 1;
+	args[n] = NULL;
+	status = cmd->run(n, args);
+	free(args);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "goroscope: cannot write to standard output\n");
+		return EXIT_INPUT;
+	}
+	return status;
+}

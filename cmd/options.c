@@ -1,0 +1,307 @@
+/* Table-driven option parsing for every command. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "cmd/options.h"
+#include "lib/error.h"
+#include "lib/banned.h"
+
+enum opt_id {
+	OPT_FORMAT = 'f',
+	OPT_OUTPUT = 'o',
+	OPT_VERBOSE = 'v',
+	OPT_HELP = 'h',
+	OPT_GROUP_BY = 1000,
+	OPT_FOCUS,
+	OPT_IGNORE,
+	OPT_STATE,
+	OPT_LABEL,
+	OPT_MIN_COUNT,
+	OPT_LIMIT,
+	OPT_COLOR,
+	OPT_NO_PROGRESS,
+	OPT_TO,
+};
+
+struct opt_def {
+	const char *name;
+	int id;		 /* short option character when < 256 */
+	const char *arg; /* NULL: takes no argument */
+	unsigned set;	 /* enum optset, 0: every command */
+	const char *help;
+};
+
+static const struct opt_def opt_defs[] = {
+	{ "format", OPT_FORMAT, "FMT", OPTSET_OUTPUT,
+	  "text (default) or json" },
+	{ "output", OPT_OUTPUT, "FILE", OPTSET_OUTPUT | OPTSET_CONVERT,
+	  "write to FILE, only if the command succeeds" },
+	{ "to", OPT_TO, "FMT", OPTSET_CONVERT, "the format to write: pprof" },
+	{ "group-by", OPT_GROUP_BY, "KEY", OPTSET_GROUP,
+	  "stack (default), func, top:N or creator" },
+	{ "focus", OPT_FOCUS, "RE", OPTSET_GROUP,
+	  "only goroutines with a function matching RE" },
+	{ "ignore", OPT_IGNORE, "RE", OPTSET_GROUP,
+	  "drop goroutines with a function matching RE" },
+	{ "state", OPT_STATE, "LIST", OPTSET_GROUP,
+	  "only these states, e.g. 'chan receive,blocked'" },
+	{ "label", OPT_LABEL, "K=V", OPTSET_GROUP,
+	  "only goroutines with label K=V (or K)" },
+	{ "min-count", OPT_MIN_COUNT, "N", OPTSET_GROUP,
+	  "hide groups of fewer than N goroutines" },
+	{ "limit", OPT_LIMIT, "N", OPTSET_GROUP, "show at most N groups" },
+	{ "color", OPT_COLOR, "WHEN", OPTSET_OUTPUT,
+	  "auto (default; honours NO_COLOR), always or never" },
+	{ "verbose", OPT_VERBOSE, NULL, OPTSET_GROUP,
+	  "full stacks, goroutine ids and labels" },
+	{ "no-progress", OPT_NO_PROGRESS, NULL, OPTSET_GROUP,
+	  "no progress bar on stderr" },
+	{ "help", OPT_HELP, NULL, 0, "show this help" },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
+int
+options_usage_error(const struct command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "goroscope: %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'goroscope help %s'.\n", cmd->name);
+	return EXIT_USAGE;
+}
+
+static int
+parse_count(const struct command *cmd, const char *opt, const char *s,
+	    long long *out)
+{
+	char *end = NULL;
+	long long v;
+
+	if (*s < '0' || *s > '9')
+		goto bad;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0' || v < 0)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	options_usage_error(cmd, "--%s: expected a number, got '%s'", opt, s);
+	return -1;
+}
+
+static int
+applies(const struct opt_def *d, const struct command *cmd)
+{
+	return d->set == 0 || (cmd->optsets & d->set);
+}
+
+static int
+set_option(struct options *o, const struct command *cmd, int id,
+	   const char *arg)
+{
+	struct error err;
+
+	switch (id) {
+	case OPT_FORMAT:
+		if (strcmp(arg, "text") == 0)
+			o->format = OUT_TEXT;
+		else if (strcmp(arg, "json") == 0)
+			o->format = OUT_JSON;
+		else
+			return options_usage_error(cmd,
+						   "--format: expected "
+						   "text or json, got '%s'",
+						   arg),
+			       -1;
+		return 0;
+	case OPT_OUTPUT:
+		o->output = arg;
+		return 0;
+	case OPT_GROUP_BY:
+		error_clear(&err);
+		if (group_key_parse(&o->key, arg, &err) < 0)
+			return options_usage_error(cmd, "%s", err.text), -1;
+		return 0;
+	case OPT_FOCUS:
+		o->filter.focus = arg;
+		return 0;
+	case OPT_IGNORE:
+		o->filter.ignore = arg;
+		return 0;
+	case OPT_STATE:
+		if (o->filter.nstates == FILTER_MAX_TERMS)
+			return options_usage_error(cmd, "too many --state "
+							"options"),
+			       -1;
+		o->filter.states[o->filter.nstates++] = arg;
+		return 0;
+	case OPT_LABEL:
+		if (o->filter.nlabels == FILTER_MAX_TERMS)
+			return options_usage_error(cmd, "too many --label "
+							"options"),
+			       -1;
+		o->filter.labels[o->filter.nlabels++] = arg;
+		return 0;
+	case OPT_MIN_COUNT:
+		return parse_count(cmd, "min-count", arg, &o->min_count);
+	case OPT_LIMIT:
+		return parse_count(cmd, "limit", arg, &o->limit);
+	case OPT_COLOR:
+		if (strcmp(arg, "auto") == 0)
+			o->color = COLOR_AUTO;
+		else if (strcmp(arg, "always") == 0)
+			o->color = COLOR_ALWAYS;
+		else if (strcmp(arg, "never") == 0)
+			o->color = COLOR_NEVER;
+		else
+			return options_usage_error(cmd,
+						   "--color: expected "
+						   "auto, always or never, "
+						   "got '%s'",
+						   arg),
+			       -1;
+		return 0;
+	case OPT_VERBOSE:
+		o->verbose = 1;
+		return 0;
+	case OPT_NO_PROGRESS:
+		o->progress = 0;
+		return 0;
+	case OPT_HELP:
+		o->help = 1;
+		return 0;
+	case OPT_TO:
+		o->to = arg;
+		return 0;
+	}
+	return -1;
+}
+
+int
+options_parse(struct options *o, const struct command *cmd, int argc,
+	      char **argv)
+{
+	struct option longopts[sizeof(opt_defs) / sizeof(opt_defs[0])];
+	char shortopts[64];
+	size_t nl = 0, ns = 0;
+	const struct opt_def *d;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->progress = 1;
+	shortopts[ns++] = ':'; /* report a missing value as ':' */
+	for (d = opt_defs; d->name; d++) {
+		if (!applies(d, cmd))
+			continue;
+		longopts[nl].name = d->name;
+		longopts[nl].has_arg = d->arg ? required_argument : no_argument;
+		longopts[nl].flag = NULL;
+		longopts[nl].val = d->id;
+		nl++;
+		if (d->id < 256) {
+			shortopts[ns++] = (char)d->id;
+			if (d->arg)
+				shortopts[ns++] = ':';
+		}
+	}
+	memset(&longopts[nl], 0, sizeof(longopts[nl]));
+	shortopts[ns] = '\0';
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c == '?') {
+			if (optopt && optopt < 256)
+				options_usage_error(cmd, "unknown option '-%c'",
+						    optopt);
+			else
+				options_usage_error(cmd, "unknown option '%s'",
+						    argv[optind - 1]);
+			return -1;
+		}
+		if (c == ':') {
+			options_usage_error(cmd, "option '%s' needs a value",
+					    argv[optind - 1]);
+			return -1;
+		}
+		if (set_option(o, cmd, c, optarg) < 0)
+			return -1;
+	}
+	o->operands = argv + optind;
+	o->noperands = argc - optind;
+	if (o->help)
+		return 0;
+	if (o->noperands < cmd->min_operands) {
+		options_usage_error(cmd, "expected %s", cmd->synopsis);
+		return -1;
+	}
+	if (cmd->max_operands >= 0 && o->noperands > cmd->max_operands) {
+		options_usage_error(cmd, "too many operands (expected %s)",
+				    cmd->synopsis);
+		return -1;
+	}
+	return 0;
+}
+
+void
+options_help(FILE *fp, const struct command *cmd)
+{
+	const struct opt_def *d;
+
+	fprintf(fp, "usage: goroscope %s [OPTIONS] %s\n", cmd->name,
+		cmd->synopsis);
+	if (cmd->alias)
+		fprintf(fp, "       (alias: goroscope %s)\n", cmd->alias);
+	fprintf(fp, "\n%s\n", cmd->help ? cmd->help : cmd->summary);
+	fprintf(fp, "\nOptions:\n");
+	for (d = opt_defs; d->name; d++) {
+		char left[40];
+
+		if (!applies(d, cmd))
+			continue;
+		if (d->id < 256)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", d->id,
+				 d->name, d->arg ? " " : "",
+				 d->arg ? d->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", d->name,
+				 d->arg ? " " : "", d->arg ? d->arg : "");
+		fprintf(fp, "  %-24s %s\n", left, d->help);
+	}
+}
+
+int
+options_use_color(const struct options *o, FILE *fp)
+{
+	const char *nc = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+
+	if (o->color == COLOR_ALWAYS)
+		return 1;
+	if (o->color == COLOR_NEVER)
+		return 0;
+	if (nc != NULL && nc[0] != '\0')
+		return 0;
+	if (term != NULL && strcmp(term, "dumb") == 0)
+		return 0;
+	return isatty(fileno(fp));
+}
+
+unsigned
+options_threads(void)
+{
+	const char *t = getenv("GOROSCOPE_THREADS");
+	char *end = NULL;
+	unsigned long n;
+
+	if (t == NULL || *t == '\0')
+		return 0;
+	n = strtoul(t, &end, 10);
+	return *end == '\0' && n < 1024 ? (unsigned)n : 0;
+}

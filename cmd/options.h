@@ -1,0 +1,63 @@
+/*
+ * Options shared by the commands that group goroutines: one table of every
+ * option, each tagged with the option set it belongs to, parsed with
+ * getopt_long and printed by --help from the same table.
+ */
+#ifndef OPTIONS_H
+#define OPTIONS_H
+
+#include <stdio.h>
+
+#include "lib/filter.h"
+#include "lib/group.h"
+
+struct command;
+
+enum out_format {
+	OUT_TEXT = 0,
+	OUT_JSON,
+};
+
+enum color_mode {
+	COLOR_AUTO = 0,
+	COLOR_ALWAYS,
+	COLOR_NEVER,
+};
+
+struct options {
+	enum out_format format;
+	const char *output; /* NULL or "-": stdout */
+	struct group_key key;
+	struct filter_spec filter;
+	long long min_count; /* groups below are not shown */
+	long long limit;     /* at most this many groups; 0: all */
+	enum color_mode color;
+	int verbose;
+	int progress;
+	int help;	/* --help was given */
+	const char *to; /* convert --to */
+	char **operands;
+	int noperands;
+};
+
+/*
+ * Parse argv (argv[0] is the command name) for cmd. Returns 0, or -1 after
+ * printing a usage error on stderr (exit status 2).
+ */
+int options_parse(struct options *o, const struct command *cmd, int argc,
+		  char **argv);
+
+/* Print cmd's usage line, help text and options. */
+void options_help(FILE *fp, const struct command *cmd);
+
+/* Print "goroscope: CMD: message" and a hint to stderr; returns EXIT_USAGE. */
+int options_usage_error(const struct command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Threads a reader may use: $GOROSCOPE_THREADS, or 0 (one per core). */
+unsigned options_threads(void);
+
+/* Whether to colour what goes to fp (a terminal, NO_COLOR unset, ...). */
+int options_use_color(const struct options *o, FILE *fp);
+
+#endif

@@ -1,0 +1,324 @@
+/*
+ * debug=1 count profile reader: "N @ pcs" records with "#\tpc\tfunc+off\t
+ * file:line" symbol lines, columns separated by runs of TABs.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/debug1.h"
+#include "formats/lines.h"
+#include "lib/error.h"
+#include "lib/gostr.h"
+#include "lib/infer.h"
+#include "lib/snapshot.h"
+#include "lib/xalloc.h"
+#include "lib/banned.h"
+
+#define DEBUG1_MAX_LINE (1u << 20)
+
+struct record {
+	int open;
+	uint64_t line; /* where it starts */
+	int64_t count;
+	uint32_t npcs;
+	seqid labels;
+};
+
+struct reader {
+	struct snapshot *s;
+	struct intern *in;
+	struct lines l;
+	struct record rec;
+	uint32_t *frames;
+	size_t nframes, capframes;
+	char *scratch;
+	size_t scratchcap;
+	uint32_t pairs[2 * INTERN_MAX_LABELS];
+	int64_t sum;
+};
+
+/* "<name> profile: total N": sets name and total; 0 if not that. */
+static int
+parse_title(const struct line *ln, struct line *name, uint64_t *total)
+{
+	static const char mid[] = " profile: total ";
+	const char *p = ln->p, *e = ln->p + ln->n, *q = p;
+	size_t ml = sizeof(mid) - 1, d;
+
+	while (q < e && *q != ' ')
+		q++;
+	if (q == p || (size_t)(e - q) <= ml || memcmp(q, mid, ml) != 0)
+		return 0;
+	d = parse_u64(q + ml, (size_t)(e - q - ml), total);
+	if (d == 0 || q + ml + d != e)
+		return 0;
+	name->p = p;
+	name->n = (size_t)(q - p);
+	return 1;
+}
+
+/* The first line that is not blank and not a '#' comment. */
+static int
+first_line(struct lines *l, struct line *ln)
+{
+	while (lines_next(l, ln)) {
+		if (ln->n == 0 || ln->p[0] == '#')
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+int
+debug1_sniff(const unsigned char *buf, size_t len)
+{
+	struct lines l;
+	struct line ln, name;
+	uint64_t total;
+
+	lines_init(&l, buf, len < 4096 ? len : 4096, DEBUG1_MAX_LINE);
+	return first_line(&l, &ln) && parse_title(&ln, &name, &total);
+}
+
+static void
+finish_record(struct reader *r)
+{
+	struct goroutine *g = NULL;
+	uint32_t n = (uint32_t)r->nframes;
+	/* Leading runtime frames are not printed, runtime.goexit never is;
+	 * more addresses than printed frames means the goroutine was parked
+	 * inside the runtime. */
+	int hidden = r->rec.npcs > n + 1;
+
+	if (!r->rec.open)
+		return;
+	g = snapshot_add(r->s);
+	g->weight = r->rec.count;
+	g->labels = r->rec.labels;
+	g->flags |= G_STATE_INFERRED;
+	if (r->s->kind == SNAPSHOT_LEAK)
+		g->flags |= G_LEAKED;
+	g->state = strtab_intern_cstr(&r->in->strings,
+				      infer_state(r->in, r->frames, n, hidden));
+	g->stack = intern_stack(r->in, r->frames, n);
+	r->sum += r->rec.count;
+	r->nframes = 0;
+	memset(&r->rec, 0, sizeof(r->rec));
+}
+
+/* "N @ 0x1 0x2 ..." */
+static int
+start_record(struct reader *r, const struct line *ln)
+{
+	uint64_t count = 0;
+	size_t d = parse_u64(ln->p, ln->n, &count);
+	const char *p = ln->p + d, *e = ln->p + ln->n;
+	uint32_t npcs = 0;
+
+	if (d == 0 || e - p < 2 || memcmp(p, " @", 2) != 0 ||
+	    count > INT64_MAX / 2)
+		return 0;
+	for (p += 2; p < e; p++)
+		if (*p == ' ' && p + 1 < e && p[1] != ' ')
+			npcs++;
+	finish_record(r);
+	r->rec.open = 1;
+	r->rec.line = r->l.lineno;
+	r->rec.count = (int64_t)count;
+	r->rec.npcs = npcs;
+	return 1;
+}
+
+/* "# labels: {"k":"v", "k2":"v2"}" (fmt %q of key and value). */
+static int
+parse_labels(struct reader *r, const struct line *ln)
+{
+	const char *p = ln->p + 10, *e = ln->p + ln->n;
+	uint32_t np = 0;
+
+	if (e - p < 2 || p[0] != '{' || e[-1] != '}')
+		return 0;
+	p++;
+	e--;
+	if (ln->n > r->scratchcap) {
+		r->scratch = xrealloc(r->scratch, ln->n);
+		r->scratchcap = ln->n;
+	}
+	while (p < e) {
+		size_t outlen = 0, used;
+		strid kv[2];
+		int i;
+
+		for (i = 0; i < 2; i++) {
+			used = gostr_unquote(p, (size_t)(e - p), r->scratch,
+					     &outlen);
+			if (used == 0)
+				return 0;
+			kv[i] = strtab_intern(&r->in->strings, r->scratch,
+					      outlen);
+			p += used;
+			if (i == 0) {
+				if (p >= e || *p != ':')
+					return 0;
+				p++;
+			}
+		}
+		if (np < INTERN_MAX_LABELS) {
+			r->pairs[2 * np] = kv[0];
+			r->pairs[2 * np + 1] = kv[1];
+			np++;
+		}
+		if (p == e)
+			break;
+		if (e - p < 2 || p[0] != ',' || p[1] != ' ')
+			return 0;
+		p += 2;
+	}
+	r->rec.labels = intern_labels(r->in, r->pairs, np);
+	return 1;
+}
+
+/* Split p[0..n) into fields at runs of TABs; returns the count (<= max). */
+static size_t
+tab_fields(const char *p, size_t n, struct line *f, size_t max)
+{
+	const char *e = p + n;
+	size_t k = 0;
+
+	while (p < e && k < max) {
+		const char *q = p;
+
+		while (q < e && *q != '\t')
+			q++;
+		f[k].p = p;
+		f[k].n = (size_t)(q - p);
+		k++;
+		while (q < e && *q == '\t')
+			q++;
+		p = q;
+	}
+	return k;
+}
+
+/* "#\t0x4c5e1d\tmain.worker+0x3d\t/app/main.go:42" or "#\t0x4c5e1d". */
+static int
+parse_frame(struct reader *r, const struct line *ln)
+{
+	struct line f[4];
+	size_t k = tab_fields(ln->p + 1, ln->n - 1, f, 4);
+	const char *func = NULL, *plus = NULL, *colon = NULL;
+	size_t funclen = 0;
+	uint64_t lineno = 0;
+
+	if (ln->n < 2 || ln->p[1] != '\t')
+		return 0;
+	/* tab_fields saw the leading TAB run: the first field is empty. */
+	if (k < 2 || f[0].n != 0 || f[1].n < 3 || memcmp(f[1].p, "0x", 2) != 0)
+		return 0;
+	if (r->nframes >= DEBUG1_MAX_PCS)
+		return 1;
+	if (k == 2) {
+		/* No symbol: the address stands for the function. */
+		func = f[1].p;
+		funclen = f[1].n;
+		r->frames = xgrow(r->frames, sizeof(*r->frames), r->nframes + 1,
+				  &r->capframes);
+		r->frames[r->nframes++] =
+			intern_frame(r->in, func, funclen, "", 0, 0);
+		return 1;
+	}
+	if (k != 4)
+		return 0;
+	func = f[2].p;
+	funclen = f[2].n;
+	for (plus = func + funclen; plus > func; plus--)
+		if (plus[-1] == '+')
+			break;
+	if (plus > func && func + funclen - plus >= 2 && plus[0] == '0' &&
+	    plus[1] == 'x')
+		funclen = (size_t)(plus - 1 - func);
+	for (colon = f[3].p + f[3].n; colon > f[3].p; colon--)
+		if (colon[-1] == ':')
+			break;
+	if (colon == f[3].p)
+		return 0;
+	if (parse_u64(colon, (size_t)(f[3].p + f[3].n - colon), &lineno) !=
+		    (size_t)(f[3].p + f[3].n - colon) ||
+	    lineno > UINT32_MAX)
+		return 0;
+	r->frames = xgrow(r->frames, sizeof(*r->frames), r->nframes + 1,
+			  &r->capframes);
+	r->frames[r->nframes++] =
+		intern_frame(r->in, func, funclen, f[3].p,
+			     (size_t)(colon - 1 - f[3].p), (uint32_t)lineno);
+	return 1;
+}
+
+int
+debug1_read(struct snapshot *out, const unsigned char *buf, size_t len,
+	    struct error *err)
+{
+	struct reader r;
+	struct line ln, name;
+	uint64_t total = 0;
+	int ret = -1;
+
+	memset(&r, 0, sizeof(r));
+	r.s = out;
+	r.in = out->in;
+	lines_init(&r.l, buf, len, DEBUG1_MAX_LINE);
+	if (!first_line(&r.l, &ln) || !parse_title(&ln, &name, &total)) {
+		error_set(err, "expected 'goroutine profile: total N'");
+		goto out;
+	}
+	if (name.n == 13 && memcmp(name.p, "goroutineleak", 13) == 0) {
+		out->kind = SNAPSHOT_LEAK;
+	} else if (!(name.n == 9 && memcmp(name.p, "goroutine", 9) == 0)) {
+		error_set_line(err, r.l.lineno,
+			       "a '%.*s' profile is not a goroutine profile "
+			       "(expected 'goroutine profile: total N')",
+			       (int)(name.n > 64 ? 64 : name.n), name.p);
+		goto out;
+	}
+	if (total > INT64_MAX / 2) {
+		error_set_line(err, r.l.lineno, "total %llu is out of range",
+			       (unsigned long long)total);
+		goto out;
+	}
+	out->declared_total = (int64_t)total;
+	out->format = strtab_intern_cstr(&r.in->strings, "debug=1");
+	out->provides = 0;
+	while (lines_next(&r.l, &ln)) {
+		if (ln.n == 0) {
+			finish_record(&r);
+			continue;
+		}
+		if (LINE_STARTS(&ln, "---"))
+			break; /* google/pprof legacy trailer */
+		if (LINE_STARTS(&ln, "# labels: ")) {
+			if (!r.rec.open || !parse_labels(&r, &ln))
+				snapshot_skip_line(out, r.l.lineno, ln.p, ln.n);
+			continue;
+		}
+		if (ln.p[0] == '#') {
+			if (!r.rec.open || !parse_frame(&r, &ln))
+				snapshot_skip_line(out, r.l.lineno, ln.p, ln.n);
+			continue;
+		}
+		if (!start_record(&r, &ln))
+			snapshot_skip_line(out, r.l.lineno, ln.p, ln.n);
+	}
+	finish_record(&r);
+	if (r.sum != out->declared_total)
+		snprintf(out->warning, sizeof(out->warning),
+			 "the header says 'total %lld' but the records add "
+			 "up to %lld goroutines",
+			 (long long)out->declared_total, (long long)r.sum);
+	ret = 0;
+out:
+	free(r.frames);
+	free(r.scratch);
+	return ret;
+}

@@ -1,0 +1,355 @@
+/* Opening inputs: mmap, stdin, gzip, sniffing. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "formats/format.h"
+#include "formats/input.h"
+#include "lib/error.h"
+#include "lib/snapshot.h"
+#include "lib/xalloc.h"
+#include "lib/banned.h"
+
+static void
+input_reset(struct input *in)
+{
+	memset(in, 0, sizeof(*in));
+}
+
+/* Below this, faulting pages in as the reader goes costs nothing much. */
+#define PREFAULT_MIN (8u << 20)
+#define PAGE	     4096u
+
+/*
+ * Touch one byte per page of the mapping, ahead of the reader, on the other
+ * core: the kernel's work of mapping the page cache (a fifth of the time of
+ * a 100 MB dump) then overlaps the parsing instead of adding to it.
+ */
+static void *
+prefault(void *arg)
+{
+	struct input *in = arg;
+	const volatile unsigned char *p = in->map;
+	unsigned sum = 0;
+	size_t off;
+
+	for (off = 0; off < in->maplen; off += PAGE) {
+		if (__atomic_load_n(&in->stop, __ATOMIC_RELAXED))
+			break;
+		sum += p[off];
+	}
+	return (void *)(uintptr_t)sum;
+}
+
+static void
+stop_prefault(struct input *in)
+{
+	if (!in->prefaulting)
+		return;
+	__atomic_store_n(&in->stop, 1, __ATOMIC_RELAXED);
+	pthread_join(in->toucher, NULL);
+	in->prefaulting = 0;
+}
+
+void
+input_release(struct input *in)
+{
+	stop_prefault(in);
+	if (in->map)
+		munmap(in->map, in->maplen);
+	free(in->owned);
+	input_reset(in);
+}
+
+static int
+read_all(int fd, unsigned char **out, size_t *outlen, struct error *err)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	for (;;) {
+		ssize_t got;
+
+		if (len == cap) {
+			if (cap >= INPUT_MAX_BYTES) {
+				free(buf);
+				return error_set(
+					err,
+					"input is larger than "
+					"%llu bytes",
+					(unsigned long long)INPUT_MAX_BYTES);
+			}
+			buf = xgrow(buf, 1, cap ? cap * 2 : 1 << 16, &cap);
+		}
+		got = read(fd, buf + len, cap - len);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			free(buf);
+			return error_set(err, "read failed: %s",
+					 strerror(errno));
+		}
+		if (got == 0)
+			break;
+		len += (size_t)got;
+	}
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
+int
+input_gunzip(unsigned char **out, size_t *outlen, const unsigned char *buf,
+	     size_t len, struct error *err)
+{
+	z_stream z;
+	unsigned char *dst = NULL;
+	size_t cap = 0, n = 0, hint = len * 4;
+	int zr = Z_OK, ret = -1;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
+		return error_set(err, "cannot initialise zlib");
+	if (hint < (1 << 16))
+		hint = 1 << 16;
+	dst = xgrow(NULL, 1, hint, &cap);
+	z.next_in = (unsigned char *)buf;
+	for (;;) {
+		size_t in_left =
+			len - (size_t)((const unsigned char *)z.next_in - buf);
+
+		if (n == cap) {
+			if (cap >= INPUT_MAX_BYTES) {
+				error_set(err,
+					  "gzip: inflates to more than %llu "
+					  "bytes",
+					  (unsigned long long)INPUT_MAX_BYTES);
+				goto out;
+			}
+			dst = xgrow(dst, 1, cap * 2, &cap);
+		}
+		z.avail_in = in_left > UINT32_MAX ? UINT32_MAX : (uInt)in_left;
+		z.next_out = dst + n;
+		z.avail_out =
+			cap - n > UINT32_MAX ? UINT32_MAX : (uInt)(cap - n);
+		zr = inflate(&z, Z_NO_FLUSH);
+		n = (size_t)(z.next_out - dst);
+		if (zr == Z_STREAM_END) {
+			const unsigned char *rest = z.next_in;
+			size_t left = len - (size_t)(rest - buf);
+
+			/* Another member follows, or only padding. */
+			if (left >= 2 && rest[0] == 0x1f && rest[1] == 0x8b) {
+				inflateReset(&z);
+				continue;
+			}
+			while (left > 0 && *rest == 0) {
+				rest++;
+				left--;
+			}
+			if (left > 0) {
+				error_set_offset(err, (uint64_t)(rest - buf),
+						 "gzip: unexpected bytes after "
+						 "the compressed data");
+				goto out;
+			}
+			break;
+		}
+		if (zr == Z_BUF_ERROR && z.avail_in == 0) {
+			error_set_offset(err, len,
+					 "gzip: the compressed data ends early "
+					 "(truncated file?)");
+			goto out;
+		}
+		if (zr != Z_OK && zr != Z_BUF_ERROR) {
+			error_set_offset(
+				err,
+				(uint64_t)((const unsigned char *)z.next_in -
+					   buf),
+				"gzip: corrupt data (%s)",
+				z.msg ? z.msg : "inflate failed");
+			goto out;
+		}
+	}
+	*out = dst;
+	*outlen = n;
+	dst = NULL;
+	ret = 0;
+out:
+	inflateEnd(&z);
+	free(dst);
+	return ret;
+}
+
+static int
+open_file(struct input *in, const char *path, struct error *err)
+{
+	struct stat st;
+	int fd = -1, ret = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error_set(err, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		error_set(err, "cannot stat: %s", strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		error_set(err, "is a directory");
+		goto out;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > 0) {
+		void *p = NULL;
+
+		if ((unsigned long long)st.st_size > INPUT_MAX_BYTES) {
+			error_set(err, "input is larger than %llu bytes",
+				  (unsigned long long)INPUT_MAX_BYTES);
+			goto out;
+		}
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
+			 0);
+		if (p != MAP_FAILED) {
+			(void)posix_madvise(p, (size_t)st.st_size,
+					    POSIX_MADV_SEQUENTIAL);
+			in->map = p;
+			in->maplen = (size_t)st.st_size;
+			in->data = p;
+			in->len = in->maplen;
+			/* Not for gzip: the mapping is dropped once inflated. */
+			if (in->maplen >= PREFAULT_MIN &&
+			    !(in->data[0] == 0x1f && in->data[1] == 0x8b) &&
+			    pthread_create(&in->toucher, NULL, prefault, in) ==
+				    0)
+				in->prefaulting = 1;
+			ret = 0;
+			goto out;
+		}
+	}
+	ret = read_all(fd, &in->owned, &in->len, err);
+	in->data = in->owned;
+out:
+	close(fd);
+	return ret;
+}
+
+int
+input_open(struct input *in, const char *path, struct error *err)
+{
+	int ret;
+
+	input_reset(in);
+	if (strcmp(path, "-") == 0) {
+		ret = read_all(0, &in->owned, &in->len, err);
+		in->data = in->owned;
+	} else {
+		ret = open_file(in, path, err);
+	}
+	if (ret < 0)
+		goto fail;
+	if (in->len >= 2 && in->data[0] == 0x1f && in->data[1] == 0x8b) {
+		unsigned char *raw = NULL;
+		size_t rawlen = 0;
+
+		if (input_gunzip(&raw, &rawlen, in->data, in->len, err) < 0)
+			goto fail;
+		stop_prefault(in);
+		if (in->map)
+			munmap(in->map, in->maplen);
+		free(in->owned);
+		in->map = NULL;
+		in->owned = raw;
+		in->data = raw;
+		in->len = rawlen;
+		in->gzipped = 1;
+	}
+	if (in->len == 0) {
+		error_set(err, in->gzipped ? "empty input (after gunzip)"
+					   : "empty input");
+		goto fail;
+	}
+	return 0;
+fail:
+	error_set_file(err, path);
+	input_release(in);
+	return -1;
+}
+
+/* Whether the first bytes look like text: UTF-8 without control bytes
+ * other than blanks. */
+static int
+looks_like_text(const unsigned char *data, size_t len)
+{
+	size_t i = 0, n = len < 512 ? len : 512;
+
+	while (i < n) {
+		unsigned char c = data[i++];
+		unsigned k = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc2 ? 1 : 0;
+
+		if (c < 0x20 && c != '\n' && c != '\r' && c != '\t')
+			return 0;
+		if (c >= 0x80 && (k == 0 || c > 0xf4))
+			return 0;
+		for (; k > 0 && i < n; k--)
+			if ((data[i++] & 0xc0) != 0x80)
+				return 0;
+	}
+	return 1;
+}
+
+const struct format *
+input_sniff(const unsigned char *data, size_t len, struct error *err)
+{
+	const struct format *f = format_sniff(data, len);
+	char shown[3 * 8 + 1] = "";
+	size_t i, o = 0;
+
+	if (f != NULL)
+		return f;
+	if (looks_like_text(data, len)) {
+		for (i = 0;
+		     i < len && i < 40 && data[i] != '\n' && data[i] != '\r';
+		     i++)
+			;
+		error_set(err,
+			  "text without goroutines: no line 'goroutine N "
+			  "[state]:' and no 'goroutine profile: total N' "
+			  "(it starts '%.*s')",
+			  (int)i, (const char *)data);
+		return NULL;
+	}
+	for (i = 0; i < len && i < 8; i++)
+		o += (size_t)snprintf(shown + o, sizeof(shown) - o, "%s%02x",
+				      i ? " " : "", data[i]);
+	error_set(err,
+		  "not a goroutine profile, goroutine dump or trace "
+		  "(first bytes: %s)",
+		  shown);
+	return NULL;
+}
+
+int
+input_load(struct snapshot *out, const char *path, struct error *err)
+{
+	struct input in;
+	const struct format *f = NULL;
+	int ret = -1;
+
+	if (input_open(&in, path, err) < 0)
+		return -1;
+	f = input_sniff(in.data, in.len, err);
+	if (f != NULL && f->read(out, in.data, in.len, err) == 0) {
+		out->source = strtab_intern_cstr(&out->in->strings, path);
+		ret = 0;
+	} else {
+		error_set_file(err, path);
+	}
+	input_release(&in);
+	return ret;
+}

@@ -1,0 +1,982 @@
+/*
+ * Goroutine dump reader. One pass over the lines; frames are interned
+ * through a cache keyed by their raw bytes in the input, so a frame seen
+ * before costs two hashes and two memcmps.
+ */
+#define _GNU_SOURCE /* memmem, memrchr */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "formats/lines.h"
+#include "formats/textdump.h"
+#include "lib/error.h"
+#include "lib/gostr.h"
+#include "lib/hash.h"
+#include "lib/idmap.h"
+#include "lib/snapshot.h"
+#include "lib/xalloc.h"
+#include "lib/banned.h"
+
+#define SNIFF_WINDOW (1u << 20)
+#define ELIDED_TAIL  " frames elided..." /* after "...N" (Go 1.21+) */
+
+/* A frame already interned, known by its raw bytes in the input. */
+struct cached_frame {
+	const char *func, *loc;
+	uint32_t funclen, loclen;
+	frameid id;
+};
+
+struct reader {
+	struct snapshot *s;
+	struct intern *in;
+	struct lines l;
+	const char *prefix; /* constant prefix of the current block */
+	size_t prefixlen;
+	uint32_t *frames;
+	size_t nframes, capframes;
+	struct cached_frame *cache;
+	size_t ncache, capcache;
+	struct idmap cache_index;
+	char *scratch; /* unquoted label text */
+	size_t scratchcap;
+	uint32_t pairs[2 * INTERN_MAX_LABELS];
+	uint32_t npairs;
+};
+
+struct mark {
+	const char *cur;
+	uint64_t lineno;
+};
+
+static struct mark
+mark(const struct reader *r)
+{
+	struct mark m = { r->l.cur, r->l.lineno };
+
+	return m;
+}
+
+static void
+rewind_to(struct reader *r, struct mark m)
+{
+	r->l.cur = m.cur;
+	r->l.lineno = m.lineno;
+}
+
+static int
+ends(const char *p, size_t n, const char *lit, size_t litlen)
+{
+	return n >= litlen && memcmp(p + n - litlen, lit, litlen) == 0;
+}
+
+#define ENDS(p, n, lit) ends((p), (n), (lit), sizeof(lit) - 1)
+
+/* Whether the line just read is the input's last and has no newline: Go
+ * ends every line of a dump with one, so the capture was cut there. */
+static int
+at_cut(const struct reader *r)
+{
+	return r->l.unterminated && r->l.cur >= r->l.end;
+}
+
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static void
+skip(struct reader *r, const struct line *ln)
+{
+	snapshot_skip_line(r->s, r->l.lineno, ln->p, ln->n);
+}
+
+/* --- frames ------------------------------------------------------------- */
+
+/*
+ * Parse a location line ("\t/path/file.go:123 +0x1d fp=... sp=... pc=...").
+ * Sets *loc to the raw "file:line" text. Returns 0 when it is not one.
+ */
+static int
+parse_location(const struct line *ln, struct line *file, uint32_t *lineno,
+	       struct line *loc)
+{
+	const char *p = ln->p, *e = ln->p + ln->n, *colon = NULL;
+	uint64_t v = 0;
+	size_t d;
+
+	if (ln->n == 0 || (p[0] != '\t' && p[0] != ' '))
+		return 0;
+	while (p < e && (*p == '\t' || *p == ' '))
+		p++;
+	colon = memrchr(p, ':', (size_t)(e - p));
+	if (colon == NULL || colon == p) {
+		/* A C frame from a cgo symbolizer: "\tpc=0x...". */
+		if (e - p >= 3 && memcmp(p, "pc=", 3) == 0) {
+			file->p = loc->p = p;
+			file->n = loc->n = 0;
+			*lineno = 0;
+			return 1;
+		}
+		return 0;
+	}
+	d = parse_u64(colon + 1, (size_t)(e - colon - 1), &v);
+	if (d == 0 || v > UINT32_MAX)
+		return 0;
+	if (colon + 1 + d < e && colon[1 + d] != ' ')
+		return 0;
+	file->p = loc->p = p;
+	file->n = (size_t)(colon - p);
+	loc->n = (size_t)(colon + 1 + d - p);
+	*lineno = (uint32_t)v;
+	return 1;
+}
+
+static uint64_t
+tail64(const struct line *l, size_t back)
+{
+	uint64_t v = 0;
+
+	if (l->n >= back + 8)
+		memcpy(&v, l->p + l->n - back - 8, 8);
+	else if (l->n > back)
+		memcpy(&v, l->p, l->n - back);
+	return v;
+}
+
+/*
+ * The cache's hash looks at the lengths and the last bytes of the function
+ * name and of "file:line", where frames differ ("pkg.(*T).Method",
+ * "file.go:123"); whole-string hashing cost a sixth of the run. memcmp
+ * settles the rare collisions.
+ */
+static uint32_t
+frame_key_hash(const struct line *func, const struct line *loc)
+{
+	/* Independent multiplies, one fold: no long dependency chain. */
+	uint64_t h =
+		(tail64(func, 0) * 0x9e3779b97f4a7c15ULL) ^
+		(tail64(func, 8) * 0xc2b2ae3d27d4eb4fULL) ^
+		(tail64(loc, 0) * 0x165667b19e3779f9ULL) ^
+		(tail64(loc, 8) * 0x27d4eb2f165667c5ULL) ^
+		(((uint64_t)func->n << 32 | loc->n) * 0xff51afd7ed558ccdULL);
+
+	return (uint32_t)(h >> 32) ^ (uint32_t)h;
+}
+
+static frameid
+cached_frame(struct reader *r, const struct line *func, const struct line *file,
+	     uint32_t lineno, const struct line *loc)
+{
+	uint32_t h = frame_key_hash(func, loc);
+	uint32_t pos = 0, i;
+	struct cached_frame *c = NULL;
+	const char *name = func->p;
+	size_t namelen = func->n;
+
+	for (i = idmap_first(&r->cache_index, h, &pos); i != IDMAP_NONE;
+	     i = idmap_next(&r->cache_index, h, &pos)) {
+		c = &r->cache[i];
+		if (c->funclen == func->n && c->loclen == loc->n &&
+		    memcmp(c->func, func->p, func->n) == 0 &&
+		    memcmp(c->loc, loc->p, loc->n) == 0)
+			return c->id;
+	}
+	if (namelen == 5 && memcmp(name, "panic", 5) == 0) {
+		/* The runtime prints runtime.gopanic as plain "panic". */
+		name = "runtime.gopanic";
+		namelen = 15;
+	}
+	r->cache =
+		xgrow(r->cache, sizeof(*r->cache), r->ncache + 1, &r->capcache);
+	c = &r->cache[r->ncache];
+	c->func = func->p;
+	c->funclen = (uint32_t)func->n;
+	c->loc = loc->p;
+	c->loclen = (uint32_t)loc->n;
+	c->id = intern_frame(r->in, name, namelen, file->p, file->n, lineno);
+	idmap_insert(&r->cache_index, h, (uint32_t)r->ncache);
+	r->ncache++;
+	return c->id;
+}
+
+static void
+push_frame(struct reader *r, frameid f)
+{
+	if (r->nframes == r->capframes) {
+		if (r->nframes >= TEXTDUMP_MAX_FRAMES)
+			return;
+		r->frames = xgrow(r->frames, sizeof(*r->frames), r->nframes + 1,
+				  &r->capframes);
+	}
+	r->frames[r->nframes++] = f;
+}
+
+static void
+push_named(struct reader *r, const char *name)
+{
+	push_frame(r, intern_frame(r->in, name, strlen(name), "", 0, 0));
+}
+
+/*
+ * The function name of a function line: the text before the last '(' when
+ * the line ends with ')'; a whole line without parentheses is accepted as a
+ * C function name (cgo symbolizer) by the caller. Returns 0 if malformed.
+ */
+static int
+func_name(const struct line *ln, struct line *name)
+{
+	const char *open = NULL;
+
+	if (ln->n == 0 || ln->p[ln->n - 1] != ')')
+		return 0;
+	open = memrchr(ln->p, '(', ln->n);
+	if (open == NULL || open == ln->p)
+		return 0;
+	name->p = ln->p;
+	name->n = (size_t)(open - ln->p);
+	return 1;
+}
+
+/* --- lines of a block ------------------------------------------------- */
+
+/*
+ * Strip the block's prefix. Returns 0 for a line that does not carry it
+ * (the block has ended); a line that is the prefix alone, or the prefix
+ * without its trailing blanks, becomes empty.
+ */
+static int
+strip_prefix(const struct reader *r, struct line *ln)
+{
+	size_t pl = r->prefixlen;
+
+	if (pl == 0)
+		return 1;
+	if (ln->n >= pl && memcmp(ln->p, r->prefix, pl) == 0) {
+		ln->p += pl;
+		ln->n -= pl;
+		return 1;
+	}
+	while (pl > 0 &&
+	       (r->prefix[pl - 1] == ' ' || r->prefix[pl - 1] == '\t'))
+		pl--;
+	if (ln->n <= pl && memcmp(ln->p, r->prefix, ln->n) == 0) {
+		ln->n = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Read the next line of the block into ln, prefix stripped. Returns 0 at the
+ * end of the input or when the line does not belong to the block (it is then
+ * left unread).
+ */
+static int
+block_line(struct reader *r, struct line *ln)
+{
+	struct mark m = mark(r);
+
+	if (!lines_next(&r->l, ln))
+		return 0;
+	if (!strip_prefix(r, ln)) {
+		rewind_to(r, m);
+		return 0;
+	}
+	return 1;
+}
+
+/* A register dump line after a SIGQUIT dump: "rax    0x1c", "rflags 0x246". */
+static int
+is_register(const struct line *ln)
+{
+	size_t i = 0, j;
+
+	while (i < ln->n && i < 8 &&
+	       ((ln->p[i] >= 'a' && ln->p[i] <= 'z') ||
+		(ln->p[i] >= '0' && ln->p[i] <= '9')))
+		i++;
+	if (i < 2 || i >= ln->n || ln->p[i] != ' ')
+		return 0;
+	while (i < ln->n && ln->p[i] == ' ')
+		i++;
+	if (ln->n - i < 3 || ln->p[i] != '0' || ln->p[i + 1] != 'x')
+		return 0;
+	for (j = i + 2; j < ln->n; j++)
+		if (!((ln->p[j] >= '0' && ln->p[j] <= '9') ||
+		      (ln->p[j] >= 'a' && ln->p[j] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* Lines Go prints after a dump, which end a block without a blank line. */
+static int
+is_trailer(const struct line *ln)
+{
+	static const char *const trailers[] = {
+		"exit status ", "panic: ", "fatal error: ",  "[signal ",
+		"SIGQUIT",	"PC=",	   "runtime stack:", "-----",
+		"FAIL",		"ok  ",	   "--- FAIL",	     NULL,
+	};
+	size_t i;
+
+	for (i = 0; trailers[i]; i++)
+		if (line_starts(ln, trailers[i], strlen(trailers[i])))
+			return 1;
+	return is_register(ln);
+}
+
+/* --- header ------------------------------------------------------------ */
+
+struct header {
+	uint64_t id;
+	struct line status; /* with suffixes */
+	struct line items;  /* ", "-separated annotations after status */
+	struct line labels; /* "{...}" of either label form, or empty */
+};
+
+/* The first ", " in [p, e), or NULL. */
+static const char *
+find_sep(const char *p, const char *e)
+{
+	while (p < e) {
+		const char *c = memchr(p, ',', (size_t)(e - p));
+
+		if (c == NULL || c + 1 >= e)
+			return NULL;
+		if (c[1] == ' ')
+			return c;
+		p = c + 1;
+	}
+	return NULL;
+}
+
+/* The first ']' or '}' (close) at nesting 0 outside quoted strings. */
+static const char *
+scan_close(const char *p, const char *e, char close)
+{
+	int q = 0;
+
+	for (; p < e; p++) {
+		if (q) {
+			if (*p == '\\')
+				p++;
+			else if (*p == '"')
+				q = 0;
+		} else if (*p == '"') {
+			q = 1;
+		} else if (*p == close) {
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* Parse "goroutine N [gp=...] [status...]{labels}:" at ln. */
+static int
+parse_header(const struct line *ln, struct header *h)
+{
+	const char *p = ln->p + 10, *e = ln->p + ln->n, *close = NULL, *lab;
+	size_t d;
+
+	memset(h, 0, sizeof(*h));
+	if (ln->n < 14 || memcmp(ln->p, "goroutine ", 10) != 0 || e[-1] != ':')
+		return 0;
+	d = parse_u64(p, (size_t)(e - p), &h->id);
+	if (d == 0)
+		return 0;
+	p += d;
+	if (e - p >= 4 && memcmp(p, " gp=", 4) == 0) {
+		const char *b = memmem(p, (size_t)(e - p), " [", 2);
+
+		if (b == NULL)
+			return 0;
+		p = b;
+	}
+	if (e - p < 4 || p[0] != ' ' || p[1] != '[')
+		return 0;
+	p += 2;
+	close = scan_close(p, e - 1, ']');
+	if (close == NULL)
+		return 0;
+	/* Go 1.26 GODEBUG=tracebacklabels=1: " labels:{...}" inside. */
+	lab = memchr(p, '{', (size_t)(close - p)) == NULL
+		      ? NULL
+		      : memmem(p, (size_t)(close - p), " labels:{", 9);
+	if (lab != NULL) {
+		h->labels.p = lab + 8;
+		h->labels.n = (size_t)(close - lab - 8);
+	} else {
+		lab = close;
+	}
+	h->status.p = p;
+	h->status.n = (size_t)(lab - p);
+	{
+		const char *comma = find_sep(p, lab);
+
+		if (comma != NULL) {
+			h->status.n = (size_t)(comma - p);
+			h->items.p = comma + 2;
+			h->items.n = (size_t)(lab - comma - 2);
+		}
+	}
+	/* Go 1.27: " {k: v}" after the bracket. */
+	p = close + 1;
+	if (p < e - 1) {
+		if (e - 1 - p < 3 || p[0] != ' ' || p[1] != '{' || e[-2] != '}')
+			return 0;
+		h->labels.p = p + 1;
+		h->labels.n = (size_t)(e - 1 - p - 1);
+	}
+	return 1;
+}
+
+/* Does ln start with a goroutine header? */
+static int
+header_at_start(const struct line *ln, struct header *h)
+{
+	/* Most lines are frames, and many start "github.com/": reject
+	 * them before any parsing. */
+	return ln->n >= 14 && memcmp(ln->p, "goroutine ", 10) == 0 &&
+	       parse_header(ln, h);
+}
+
+/* Is there a goroutine header in ln? Sets *at to its offset. */
+static int
+find_header(const struct line *ln, size_t *at, struct header *h)
+{
+	struct line sub;
+	const char *p = ln->p;
+
+	if (ln->n >= 10 && memcmp(ln->p, "goroutine ", 10) == 0) {
+		*at = 0;
+		return parse_header(ln, h);
+	}
+	for (;;) {
+		size_t left = ln->n - (size_t)(p - ln->p);
+
+		p = memmem(p, left, "goroutine ", 10);
+		if (p == NULL)
+			return 0;
+		sub.p = p;
+		sub.n = ln->n - (size_t)(p - ln->p);
+		if (parse_header(&sub, h)) {
+			*at = (size_t)(p - ln->p);
+			return 1;
+		}
+		p += 10;
+	}
+}
+
+/* A label token: quoted, or bare up to ':' / ',' / end. */
+static const char *
+label_token(struct reader *r, const char *p, const char *e, strid *id)
+{
+	size_t outlen = 0, used;
+
+	if (p < e && *p == '"') {
+		used = gostr_unquote(p, (size_t)(e - p), r->scratch, &outlen);
+		if (used == 0)
+			return NULL;
+		*id = strtab_intern(&r->in->strings, r->scratch, outlen);
+		return p + used;
+	}
+	{
+		const char *q = p;
+
+		while (q < e && *q != ':' && *q != ',')
+			q++;
+		*id = strtab_intern(&r->in->strings, p, (size_t)(q - p));
+		return q;
+	}
+}
+
+/*
+ * Parse "{k: v, "k 2": "v"}" (header labels of Go 1.26 and 1.27) into a
+ * label set. Returns 0 when malformed.
+ */
+static int
+parse_labels(struct reader *r, const struct line *lab, seqid *out)
+{
+	const char *p = lab->p + 1, *e = lab->p + lab->n - 1;
+
+	r->npairs = 0;
+	if (lab->n < 2 || lab->p[0] != '{' || e[0] != '}')
+		return 0;
+	if (lab->n > r->scratchcap) {
+		r->scratch = xrealloc(r->scratch, lab->n);
+		r->scratchcap = lab->n;
+	}
+	while (p < e) {
+		strid k = 0, v = 0;
+
+		p = label_token(r, p, e, &k);
+		if (p == NULL || e - p < 2 || p[0] != ':' || p[1] != ' ')
+			return 0;
+		p = label_token(r, p + 2, e, &v);
+		if (p == NULL)
+			return 0;
+		if (r->npairs < INTERN_MAX_LABELS) {
+			r->pairs[2 * r->npairs] = k;
+			r->pairs[2 * r->npairs + 1] = v;
+			r->npairs++;
+		}
+		if (p == e)
+			break;
+		if (e - p < 2 || p[0] != ',' || p[1] != ' ')
+			return 0;
+		p += 2;
+	}
+	*out = intern_labels(r->in, r->pairs, r->npairs);
+	return 1;
+}
+
+/* Split " (leaked)", " (scan)", " (durable)" off the status word. */
+static void
+parse_status(struct reader *r, struct line st, struct goroutine *g)
+{
+	for (;;) {
+		if (ENDS(st.p, st.n, " (scan)")) {
+			g->flags |= G_SCAN;
+			st.n -= 7;
+		} else if (ENDS(st.p, st.n, " (leaked)")) {
+			g->flags |= G_LEAKED;
+			st.n -= 9;
+		} else if (ENDS(st.p, st.n, " (durable)")) {
+			g->flags |= G_DURABLE;
+			/* "chan receive (durable)" is a wait reason of its
+			 * own (Go 1.25+); "sleep (durable)" is a suffix. */
+			if (wait_classify(st.p, st.n) != WAIT_UNKNOWN)
+				break;
+			st.n -= 10;
+		} else {
+			break;
+		}
+	}
+	g->state = strtab_intern(&r->in->strings, st.p, st.n);
+}
+
+static void
+parse_items(struct line it, struct goroutine *g)
+{
+	const char *p = it.p, *e = it.p + it.n;
+
+	while (p < e) {
+		const char *comma = find_sep(p, e);
+		const char *ie = comma ? comma : e;
+		struct line item = { p, (size_t)(ie - p) };
+		uint64_t v = 0;
+		size_t d = parse_u64(item.p, item.n, &v);
+
+		if (d > 0 && item.n == d + 8 &&
+		    memcmp(item.p + d, " minutes", 8) == 0) {
+			g->flags |= G_HAS_WAIT;
+			g->wait_minutes =
+				v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+		} else if (LINE_STARTS(&item, "locked to thread")) {
+			g->flags |= G_LOCKED;
+		} else if (LINE_STARTS(&item, "synctest bubble ") ||
+			   LINE_STARTS(&item, "synctest group ")) {
+			const char *sp = memrchr(item.p, ' ', item.n);
+
+			if (parse_u64(sp + 1, (size_t)(ie - sp - 1), &v) > 0)
+				g->bubble = v > UINT32_MAX ? UINT32_MAX
+							   : (uint32_t)v;
+		}
+		p = comma ? comma + 2 : e;
+	}
+}
+
+/* --- blocks -------------------------------------------------------------- */
+
+/* "created by F[ in goroutine N]" and its location line. */
+static void
+parse_creator(struct reader *r, const struct line *ln, struct goroutine *g)
+{
+	static const char in_g[] = " in goroutine ";
+	struct line name = { ln->p + 11, ln->n - 11 }, next, file, loc;
+	uint32_t lineno = 0;
+	struct mark m = mark(r);
+	size_t d = 0, il = sizeof(in_g) - 1;
+
+	/* "created by F in goroutine N" (Go 1.21+) */
+	while (d < name.n && is_digit(name.p[name.n - 1 - d]))
+		d++;
+	if (d > 0 && name.n > d + il &&
+	    memcmp(name.p + name.n - d - il, in_g, il) == 0) {
+		uint64_t v = 0;
+
+		if (parse_u64(name.p + name.n - d, d, &v) == d) {
+			g->creator_id = v;
+			g->flags |= G_HAS_CREATOR_ID;
+		}
+		name.n -= d + il;
+	}
+	if (block_line(r, &next) &&
+	    parse_location(&next, &file, &lineno, &loc)) {
+		g->creator = cached_frame(r, &name, &file, lineno, &loc);
+		return;
+	}
+	rewind_to(r, m);
+	/* A creator without its location line: keep the function. */
+	skip(r, ln);
+	g->creator = intern_frame(r->in, name.p, name.n, "", 0, 0);
+}
+
+/* Skip ancestor blocks (GODEBUG=tracebackancestors) up to the blank line. */
+static void
+skip_ancestors(struct reader *r)
+{
+	struct line ln;
+	struct header h;
+
+	for (;;) {
+		struct mark m = mark(r);
+
+		if (!block_line(r, &ln) || ln.n == 0)
+			return;
+		if (header_at_start(&ln, &h)) {
+			rewind_to(r, m);
+			return;
+		}
+	}
+}
+
+static int
+is_elision(const struct line *ln)
+{
+	uint64_t v;
+	size_t d;
+
+	if (ln->n < 6 || memcmp(ln->p, "...", 3) != 0)
+		return 0;
+	if (LINE_STARTS(ln, "...additional frames elided..."))
+		return 1;
+	d = parse_u64(ln->p + 3, ln->n - 3, &v);
+	return d > 0 && ln->n == 3 + d + sizeof(ELIDED_TAIL) - 1 &&
+	       memcmp(ln->p + 3 + d, ELIDED_TAIL, sizeof(ELIDED_TAIL) - 1) == 0;
+}
+
+/*
+ * One function line and its location line. Returns 1 when a frame was
+ * added, 0 when the block ends here (the line is left unread), -1 when the
+ * line was skipped.
+ */
+static int
+read_frame(struct reader *r, const struct line *ln, struct goroutine *g)
+{
+	struct line name, next, file, loc;
+	uint32_t lineno = 0;
+	struct mark m = mark(r);
+	int named = func_name(ln, &name);
+	int located = 0;
+
+	if (!named && is_trailer(ln))
+		return 0; /* register dump, "exit status 2", ... */
+	if (block_line(r, &next)) {
+		located = parse_location(&next, &file, &lineno, &loc);
+		if (!located && at_cut(r))
+			g->flags |= G_TRUNCATED; /* cut inside the location */
+	} else if (r->l.cur >= r->l.end) {
+		g->flags |= G_TRUNCATED; /* the capture ends mid-frame */
+	}
+	if (located && !named && memchr(ln->p, '(', ln->n) == NULL &&
+	    memmem(next.p, next.n, "pc=", 3) != NULL) {
+		/* A C function from a cgo symbolizer: a name without
+		 * arguments, then "\t[file:line ]pc=0x...". */
+		name = *ln;
+		named = 1;
+	}
+	if (named && located) {
+		if (at_cut(r) && loc.p + loc.n == next.p + next.n) {
+			/* The input's last line, without a newline, ends
+			 * right after the line number: the capture may have
+			 * been cut inside the number. Drop the frame. (With
+			 * a " +0x.." after it, the number is whole.) */
+			g->flags |= G_TRUNCATED;
+			return 0;
+		}
+		push_frame(r, cached_frame(r, &name, &file, lineno, &loc));
+		return 1;
+	}
+	if (!located)
+		rewind_to(r, m);
+	if (g->flags & G_TRUNCATED)
+		return 0;
+	snapshot_skip_line(r->s, m.lineno, ln->p, ln->n);
+	if (located) /* a malformed function line with its location */
+		skip(r, &next);
+	return -1;
+}
+
+static void
+finish(struct reader *r, struct goroutine *g)
+{
+
+	g->stack = intern_stack(r->in, r->frames, (uint32_t)r->nframes);
+	r->nframes = 0;
+}
+
+static void
+read_block(struct reader *r, const struct header *h)
+{
+	struct goroutine *g = snapshot_add(r->s);
+	struct line ln;
+	struct header h2;
+
+	g->id = h->id;
+	g->flags |= G_HAS_ID;
+	parse_status(r, h->status, g);
+	parse_items(h->items, g);
+	if (h->labels.n > 0 && !parse_labels(r, &h->labels, &g->labels))
+		skip(r, &(struct line){ h->labels.p, h->labels.n });
+	r->nframes = 0;
+	for (;;) {
+		struct mark m = mark(r);
+
+		if (!block_line(r, &ln) || ln.n == 0)
+			break;
+		if (header_at_start(&ln, &h2)) {
+			rewind_to(r, m);
+			break;
+		}
+		if (ln.p[0] == '\t' || ln.p[0] == ' ') {
+			if (memmem(ln.p, ln.n, "stack unavailable", 17))
+				g->flags |= G_UNAVAILABLE;
+			else if (at_cut(r))
+				g->flags |= G_TRUNCATED;
+			else
+				skip(r, &ln);
+			continue;
+		}
+		if (LINE_STARTS(&ln, "created by ")) {
+			parse_creator(r, &ln, g);
+			continue;
+		}
+		if (LINE_STARTS(&ln, "[originating from goroutine ")) {
+			skip_ancestors(r);
+			break;
+		}
+		if (is_elision(&ln)) {
+			g->flags |= G_ELIDED;
+			push_named(r, FRAME_ELIDED_NAME);
+			continue;
+		}
+		if (LINE_STARTS(&ln, "non-Go function at pc=")) {
+			push_named(r, "non-Go function");
+			continue;
+		}
+		if (read_frame(r, &ln, g) == 0)
+			break;
+	}
+	finish(r, g);
+}
+
+int
+textdump_sniff(const unsigned char *buf, size_t len)
+{
+	struct reader r;
+	struct line ln;
+	struct header h;
+	size_t at;
+
+	memset(&r, 0, sizeof(r));
+	lines_init(&r.l, buf, len < SNIFF_WINDOW ? len : SNIFF_WINDOW,
+		   TEXTDUMP_MAX_LINE);
+	while (lines_next(&r.l, &ln))
+		if (find_header(&ln, &at, &h))
+			return 1;
+	return 0;
+}
+
+/* Read the goroutines in buf[0..len) into out; *lines: lines read. */
+static void
+read_range(struct snapshot *out, const unsigned char *buf, size_t len,
+	   uint64_t *lines)
+{
+	struct reader r;
+	struct line ln;
+	struct header h;
+	size_t at;
+
+	memset(&r, 0, sizeof(r));
+	r.s = out;
+	r.in = out->in;
+	lines_init(&r.l, buf, len, TEXTDUMP_MAX_LINE);
+	idmap_init(&r.cache_index);
+	while (lines_next(&r.l, &ln)) {
+		if (!find_header(&ln, &at, &h))
+			continue; /* preamble, logs, register dumps */
+		r.prefix = ln.p;
+		r.prefixlen = at;
+		read_block(&r, &h);
+	}
+	*lines = r.l.lineno;
+	free(r.frames);
+	free(r.cache);
+	free(r.scratch);
+	idmap_release(&r.cache_index);
+}
+
+/* --- reading in parallel ------------------------------------------------ */
+
+/*
+ * A large dump is cut at goroutine boundaries into parts read by threads,
+ * each into tables of its own; the parts' tables and records are then
+ * merged in order, which costs only the unique strings, frames and stacks.
+ */
+struct part {
+	struct intern in;
+	struct snapshot s;
+	const unsigned char *buf;
+	size_t len;
+	uint64_t lines;
+	pthread_t thread;
+	int started;
+};
+
+static void *
+read_part(void *arg)
+{
+	struct part *p = arg;
+
+	read_range(&p->s, p->buf, p->len, &p->lines);
+	return NULL;
+}
+
+/*
+ * The first offset at or after from where a goroutine header starts a line
+ * after an empty line, or 0: a safe place to cut.
+ */
+static size_t
+split_point(const unsigned char *buf, size_t len, size_t from)
+{
+	const char *b = (const char *)buf, *p = b + from, *e = b + len;
+
+	while (p < e) {
+		const char *nl = memmem(p, (size_t)(e - p), "\ngoroutine ", 11);
+		struct line ln;
+		struct header h;
+		const char *q = NULL, *end = NULL;
+
+		if (nl == NULL)
+			return 0;
+		q = nl - 1;
+		if (q >= b && *q == '\r')
+			q--;
+		ln.p = nl + 1;
+		end = memchr(ln.p, '\n', (size_t)(e - ln.p));
+		ln.n = (size_t)((end ? end : e) - ln.p);
+		if (ln.n > 0 && ln.p[ln.n - 1] == '\r')
+			ln.n--;
+		if (q >= b && *q == '\n' && parse_header(&ln, &h))
+			return (size_t)(ln.p - b);
+		p = nl + 1;
+	}
+	return 0;
+}
+
+static unsigned
+thread_count(const struct snapshot *out, size_t len)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = len / TEXTDUMP_PART_MIN;
+
+	if (out->threads == 1 || n < 2)
+		return 1;
+	if (out->threads > 0 && n > out->threads)
+		n = out->threads;
+	if (cpus > 0 && n > (size_t)cpus)
+		n = (size_t)cpus;
+	return n > TEXTDUMP_MAX_THREADS ? TEXTDUMP_MAX_THREADS : (unsigned)n;
+}
+
+/* Fold the skipped-line counts of a part whose lines start at base. */
+static void
+merge_skipped(struct snapshot *out, const struct snapshot *part, uint64_t base)
+{
+	if (part->skipped.count == 0)
+		return;
+	if (out->skipped.count == 0) {
+		out->skipped = part->skipped;
+		out->skipped.first_line += base;
+	} else {
+		out->skipped.count += part->skipped.count;
+	}
+}
+
+static int
+read_parallel(struct snapshot *out, const unsigned char *buf, size_t len,
+	      unsigned nthreads, uint64_t *lines)
+{
+	struct part parts[TEXTDUMP_MAX_THREADS];
+	size_t cut[TEXTDUMP_MAX_THREADS + 1], i, n = 1;
+	uint64_t base = 0;
+
+	cut[0] = 0;
+	for (i = 1; i < nthreads; i++) {
+		size_t at = split_point(buf, len, len / nthreads * i);
+
+		if (at > cut[n - 1])
+			cut[n++] = at;
+	}
+	cut[n] = len;
+	if (n < 2)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct part *p = &parts[i];
+
+		intern_init(&p->in);
+		snapshot_init(&p->s, &p->in);
+		p->buf = buf + cut[i];
+		p->len = cut[i + 1] - cut[i];
+		p->started = i > 0 && pthread_create(&p->thread, NULL,
+						     read_part, p) == 0;
+	}
+	for (i = 0; i < n; i++) {
+		struct part *p = &parts[i];
+		struct intern_remap map;
+
+		if (p->started)
+			pthread_join(p->thread, NULL);
+		else
+			read_part(p);
+		intern_import(out->in, &p->in, &map);
+		snapshot_import(out, &p->s, &map);
+		merge_skipped(out, &p->s, base);
+		base += p->lines;
+		intern_remap_release(&map);
+		snapshot_release(&p->s);
+		intern_release(&p->in);
+	}
+	*lines = base;
+	return 0;
+}
+
+int
+textdump_read(struct snapshot *out, const unsigned char *buf, size_t len,
+	      struct error *err)
+{
+	unsigned nthreads = thread_count(out, len);
+	uint64_t lines = 0;
+
+	out->format = strtab_intern_cstr(&out->in->strings, "debug=2");
+	out->provides = HAS_STATE | HAS_WAIT | HAS_CREATOR | HAS_IDS;
+	if (nthreads < 2 || read_parallel(out, buf, len, nthreads, &lines) < 0)
+		read_range(out, buf, len, &lines);
+	if (out->n == 0)
+		return error_set(err, "no goroutine found (expected a line "
+				      "'goroutine N [state]:')");
+	if (out->g[out->n - 1].flags & G_TRUNCATED)
+		snprintf(out->warning, sizeof(out->warning),
+			 "the dump ends inside goroutine %llu (line %llu): it "
+			 "was cut short, so that goroutine's stack is partial",
+			 (unsigned long long)out->g[out->n - 1].id,
+			 (unsigned long long)lines);
+	return 0;
+}

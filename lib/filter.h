@@ -1,0 +1,58 @@
+/*
+ * Which goroutines a command looks at: --focus, --ignore (regular
+ * expressions on any frame's function), --state and --label.
+ */
+#ifndef FILTER_H
+#define FILTER_H
+
+#include <regex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct intern;
+struct goroutine;
+struct error;
+
+/* Most --state words and --label pairs. */
+#define FILTER_MAX_TERMS 64
+
+struct filter_spec {
+	const char *focus; /* POSIX extended regex, or NULL */
+	const char *ignore;
+	const char *states[FILTER_MAX_TERMS]; /* each a comma-separated list */
+	size_t nstates;
+	const char *labels[FILTER_MAX_TERMS]; /* KEY=VALUE or KEY */
+	size_t nlabels;
+};
+
+struct filter {
+	struct intern *in; /* borrowed */
+	regex_t focus, ignore;
+	int has_focus, has_ignore;
+	char **state_words;
+	size_t nstate_words;
+	uint32_t *label_keys, *label_values; /* strids; value UINT32_MAX: any */
+	size_t nlabels;
+	unsigned char *func_memo; /* strid -> 1 focus, 2 ignore bits + 4 */
+	size_t func_cap;
+	unsigned char *stack_memo; /* seqid -> 1 keep, 2 drop */
+	size_t stack_cap;
+	unsigned char *label_memo; /* label set -> 1 keep, 2 drop */
+	size_t label_cap;
+};
+
+/*
+ * Compile spec. Fails with a message naming the bad regular expression or
+ * --label term. An empty spec keeps every goroutine.
+ */
+int filter_init(struct filter *f, struct intern *in,
+		const struct filter_spec *spec, struct error *err);
+void filter_release(struct filter *f);
+
+/* Whether g passes; memoised per stack and label set. */
+int filter_match(struct filter *f, const struct goroutine *g);
+
+/* Whether the filter keeps everything (nothing was asked). */
+int filter_is_empty(const struct filter *f);
+
+#endif

@@ -1,0 +1,565 @@
+/* Grouping by key, with per-group statistics and stable ids. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/error.h"
+#include "lib/filter.h"
+#include "lib/group.h"
+#include "lib/hash.h"
+#include "lib/snapshot.h"
+#include "lib/sort.h"
+#include "lib/xalloc.h"
+#include "lib/banned.h"
+
+int
+group_key_parse(struct group_key *key, const char *text, struct error *err)
+{
+	memset(key, 0, sizeof(*key));
+	if (strcmp(text, "stack") == 0) {
+		key->by = GROUP_BY_STACK;
+	} else if (strcmp(text, "func") == 0) {
+		key->by = GROUP_BY_FUNC;
+	} else if (strcmp(text, "creator") == 0) {
+		key->by = GROUP_BY_CREATOR;
+	} else if (strncmp(text, "top:", 4) == 0) {
+		char *end = NULL;
+		unsigned long n = strtoul(text + 4, &end, 10);
+
+		if (text[4] < '0' || text[4] > '9' || *end != '\0' || n == 0 ||
+		    n > GROUP_MAX_TOP)
+			return error_set(err,
+					 "--group-by: expected top:N with "
+					 "N from 1 to %u, got '%s'",
+					 GROUP_MAX_TOP, text);
+		key->by = GROUP_BY_TOP;
+		key->top = (unsigned)n;
+	} else {
+		return error_set(err,
+				 "--group-by: expected stack, func, top:N "
+				 "or creator, got '%s'",
+				 text);
+	}
+	return 0;
+}
+
+void
+group_key_format(const struct group_key *key, char *buf, size_t size)
+{
+	switch (key->by) {
+	case GROUP_BY_FUNC:
+		snprintf(buf, size, "func");
+		break;
+	case GROUP_BY_TOP:
+		snprintf(buf, size, "top:%u", key->top);
+		break;
+	case GROUP_BY_CREATOR:
+		snprintf(buf, size, "creator");
+		break;
+	default:
+		snprintf(buf, size, "stack");
+		break;
+	}
+}
+
+void
+grouping_init(struct grouping *gr, struct intern *in,
+	      const struct group_key *key, unsigned nsnap)
+{
+	memset(gr, 0, sizeof(*gr));
+	gr->in = in;
+	gr->key = *key;
+	gr->nsnap = nsnap ? nsnap : 1;
+	idmap_init(&gr->index);
+	gr->totals = xcalloc(gr->nsnap, sizeof(*gr->totals));
+	gr->kept = xcalloc(gr->nsnap, sizeof(*gr->kept));
+}
+
+static void
+hist_release(struct hist *h)
+{
+	free(h->v);
+	memset(h, 0, sizeof(*h));
+}
+
+void
+grouping_release(struct grouping *gr)
+{
+	size_t i;
+
+	for (i = 0; i < gr->n; i++) {
+		struct group *g = &gr->v[i];
+
+		free(g->counts);
+		hist_release(&g->states);
+		hist_release(&g->stacks);
+		hist_release(&g->creators);
+		hist_release(&g->labels);
+	}
+	free(gr->v);
+	free(gr->stack_memo);
+	free(gr->frame_memo);
+	free(gr->totals);
+	free(gr->kept);
+	idmap_release(&gr->index);
+	memset(gr, 0, sizeof(*gr));
+}
+
+static void
+hist_add(struct hist *h, uint32_t id, int64_t w)
+{
+	uint32_t i;
+
+	for (i = 0; i < h->n; i++) {
+		if (h->v[i].id == id) {
+			h->v[i].weight += w;
+			return;
+		}
+	}
+	if (h->n >= GROUP_HIST_MAX) {
+		h->other += w;
+		return;
+	}
+	h->v = xreallocarray(h->v, h->n + 1, sizeof(*h->v));
+	h->v[h->n].id = id;
+	h->v[h->n].weight = w;
+	h->n++;
+}
+
+/* --- keys --------------------------------------------------------------- */
+
+static uint32_t *
+memo(uint32_t **m, size_t *cap, size_t id)
+{
+	if (id >= *cap) {
+		size_t old = *cap;
+
+		*m = xgrow(*m, sizeof(**m), id + 1, cap);
+		memset(*m + old, 0, (*cap - old) * sizeof(**m));
+	}
+	return &(*m)[id];
+}
+
+static frameid
+func_only(struct intern *in, frameid f)
+{
+	const struct frame *fr = intern_frame_get(in, f);
+
+	if (f == 0)
+		return 0;
+	return frames_intern(&in->frames, &in->strings, fr->func, 0, 0);
+}
+
+static frameid
+key_frame(struct grouping *gr, frameid f)
+{
+	uint32_t *m = NULL;
+
+	if (gr->key.by != GROUP_BY_FUNC || f == 0)
+		return f;
+	m = memo(&gr->frame_memo, &gr->frame_memo_cap, f);
+	if (*m == 0)
+		*m = func_only(gr->in, f) + 1;
+	return *m - 1;
+}
+
+static seqid
+key_stack(struct grouping *gr, seqid stack)
+{
+	uint32_t *m = NULL, n = 0, i, o = 0;
+	const uint32_t *v = NULL;
+	uint32_t *tmp = NULL;
+
+	if (gr->key.by == GROUP_BY_STACK)
+		return stack;
+	if (gr->key.by == GROUP_BY_CREATOR)
+		return 0;
+	m = memo(&gr->stack_memo, &gr->stack_memo_cap, stack);
+	if (*m != 0)
+		return *m - 1;
+	v = seqtab_items(&gr->in->stacks, stack, &n);
+	tmp = xreallocarray(NULL, n ? n : 1, sizeof(*tmp));
+	for (i = 0; i < n; i++) {
+		uint32_t f = v[i];
+
+		if (gr->key.by == GROUP_BY_TOP) {
+			if (intern_frame_get(gr->in, f)->flags &
+			    FRAME_MACHINERY)
+				continue;
+			if (o == gr->key.top)
+				break;
+			tmp[o++] = f;
+		} else {
+			tmp[o++] = func_only(gr->in, f);
+		}
+	}
+	*m = seqtab_intern(&gr->in->stacks, tmp, o) + 1;
+	free(tmp);
+	return *m - 1;
+}
+
+/* --- adding ------------------------------------------------------------- */
+
+static struct group *
+find_group(struct grouping *gr, int blocked, seqid ks, frameid kc)
+{
+	uint32_t h = hash_fold(hash_mix(hash_mix((uint64_t)blocked, ks), kc));
+	uint32_t pos = 0, id;
+	struct group *g = NULL;
+
+	for (id = idmap_first(&gr->index, h, &pos); id != IDMAP_NONE;
+	     id = idmap_next(&gr->index, h, &pos)) {
+		g = &gr->v[id];
+		if (g->blocked == blocked && g->key_stack == ks &&
+		    g->key_creator == kc)
+			return g;
+	}
+	gr->v = xgrow(gr->v, sizeof(*gr->v), gr->n + 1, &gr->cap);
+	g = &gr->v[gr->n];
+	memset(g, 0, sizeof(*g));
+	g->blocked = blocked;
+	g->key_stack = ks;
+	g->key_creator = kc;
+	g->counts = xcalloc(gr->nsnap, sizeof(*g->counts));
+	g->wait_min = UINT32_MAX;
+	idmap_insert(&gr->index, h, (uint32_t)gr->n);
+	gr->n++;
+	return g;
+}
+
+static void
+note_id(struct group *g, uint64_t id)
+{
+	uint32_t i = g->nids;
+
+	if (i == GROUP_MAX_IDS) {
+		if (id >= g->ids[GROUP_MAX_IDS - 1])
+			return;
+		i--;
+	} else {
+		g->nids++;
+	}
+	/* Keep the lowest ids, sorted. */
+	while (i > 0 && g->ids[i - 1] > id) {
+		g->ids[i] = g->ids[i - 1];
+		i--;
+	}
+	g->ids[i] = id;
+}
+
+static void
+add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
+	const struct goroutine *gs)
+{
+	enum wait_class c = intern_state_class(gr->in, gs->state);
+	int blocked = wait_class_blocked(c);
+	seqid ks = key_stack(gr, gs->stack);
+	frameid kc =
+		gr->key.by == GROUP_BY_TOP ? 0 : key_frame(gr, gs->creator);
+	struct group *g = find_group(gr, blocked, ks, kc);
+	int64_t w = gs->weight;
+
+	g->counts[idx] += w;
+	g->total += w;
+	hist_add(&g->states, gs->state, w);
+	hist_add(&g->stacks, gs->stack, w);
+	hist_add(&g->creators, gs->creator, w);
+	hist_add(&g->labels, gs->labels, w);
+	if ((gs->flags & G_LEAKED) || s->kind == SNAPSHOT_LEAK)
+		g->leaked += w;
+	if (gs->flags & G_LOCKED)
+		g->locked += w;
+	if (gs->flags & G_DURABLE)
+		g->durable += w;
+	if (gs->flags & G_STATE_INFERRED)
+		g->inferred += w;
+	if (gs->flags & G_TRUNCATED)
+		g->truncated += w;
+	if ((gs->flags & G_HAS_WAIT) || ((s->provides & HAS_WAIT) && blocked)) {
+		/* Where the format prints wait times, a blocked goroutine
+		 * without one has waited less than a minute. */
+		uint32_t m = (gs->flags & G_HAS_WAIT) ? gs->wait_minutes : 0;
+
+		g->has_wait = 1;
+		if (m < g->wait_min)
+			g->wait_min = m;
+		if (m > g->wait_max)
+			g->wait_max = m;
+	}
+	if (gs->flags & G_HAS_CREATOR_ID) {
+		if (g->creator_goid_state == 0) {
+			g->creator_goid = gs->creator_id;
+			g->creator_goid_state = 1;
+		} else if (g->creator_goid != gs->creator_id) {
+			g->creator_goid_state = 2;
+		}
+	}
+	if (gs->flags & G_HAS_ID)
+		note_id(g, gs->id);
+}
+
+void
+grouping_add(struct grouping *gr, const struct snapshot *s, unsigned idx,
+	     struct filter *f)
+{
+	size_t i;
+
+	if (idx >= gr->nsnap)
+		return;
+	for (i = 0; i < s->n; i++) {
+		const struct goroutine *gs = &s->g[i];
+
+		gr->totals[idx] += gs->weight;
+		if (f != NULL && !filter_match(f, gs))
+			continue;
+		gr->kept[idx] += gs->weight;
+		add_one(gr, s, idx, gs);
+	}
+}
+
+/* --- finishing ---------------------------------------------------------- */
+
+int
+grouping_frame_cmp(const struct intern *in, frameid a, frameid b)
+{
+	const struct frame *fa = intern_frame_get(in, a);
+	const struct frame *fb = intern_frame_get(in, b);
+	int c;
+
+	if (a == b)
+		return 0;
+	c = strtab_cmp(&in->strings, fa->func, fb->func);
+	if (c)
+		return c;
+	c = strtab_cmp(&in->strings, fa->file, fb->file);
+	if (c)
+		return c;
+	return fa->line < fb->line ? -1 : fa->line > fb->line;
+}
+
+int
+grouping_stack_cmp(const struct intern *in, seqid a, seqid b)
+{
+	uint32_t na = 0, nb = 0, i;
+	const uint32_t *va = seqtab_items(&in->stacks, a, &na);
+	const uint32_t *vb = seqtab_items(&in->stacks, b, &nb);
+
+	if (a == b)
+		return 0;
+	for (i = 0; i < na && i < nb; i++) {
+		int c = grouping_frame_cmp(in, va[i], vb[i]);
+
+		if (c)
+			return c;
+	}
+	return na < nb ? -1 : na > nb;
+}
+
+static int
+str_cmp(const struct intern *in, uint32_t a, uint32_t b)
+{
+	return strtab_cmp(&in->strings, a, b);
+}
+
+static int
+labelset_cmp(const struct intern *in, uint32_t a, uint32_t b)
+{
+	uint32_t na = 0, nb = 0, i;
+	const uint32_t *va = seqtab_items(&in->labelsets, a, &na);
+	const uint32_t *vb = seqtab_items(&in->labelsets, b, &nb);
+
+	for (i = 0; i < na && i < nb; i++) {
+		int c = strtab_cmp(&in->strings, va[i], vb[i]);
+
+		if (c)
+			return c;
+	}
+	return na < nb ? -1 : na > nb;
+}
+
+static void
+hash_text(uint64_t *h, const char *s, size_t n)
+{
+	*h = hash_stable(*h, s, n);
+}
+
+static void
+hash_frame(uint64_t *h, const struct intern *in, frameid f, int lines)
+{
+	const struct frame *fr = intern_frame_get(in, f);
+	char num[16];
+	size_t n = sizeof(num);
+	uint32_t line = fr->line;
+
+	hash_text(h, intern_str(in, fr->func),
+		  strtab_len(&in->strings, fr->func));
+	if (lines) {
+		do {
+			num[--n] = (char)('0' + line % 10);
+			line /= 10;
+		} while (line > 0);
+		num[--n] = ':';
+		hash_text(h, " ", 1);
+		hash_text(h, intern_str(in, fr->file),
+			  strtab_len(&in->strings, fr->file));
+		hash_text(h, num + n, sizeof(num) - n);
+	}
+	hash_text(h, "\n", 1);
+}
+
+/*
+ * The id is FNV-1a over the key's text: "by=<key>\n", "blocked\n" or
+ * "active\n", one "func file:line\n" per frame ("func\n" with --group-by
+ * func), and "created by " plus the creator frame. Text, not ids, so the
+ * same group has the same id in every run and every file.
+ */
+static uint64_t
+group_id(const struct grouping *gr, const struct group *g)
+{
+	const struct intern *in = gr->in;
+	int lines = gr->key.by != GROUP_BY_FUNC;
+	uint64_t h = HASH_STABLE_INIT;
+	uint32_t n = 0, i;
+	const uint32_t *v = seqtab_items(&in->stacks, g->key_stack, &n);
+	char by[32];
+
+	group_key_format(&gr->key, by, sizeof(by));
+	hash_text(&h, "by=", 3);
+	hash_text(&h, by, strlen(by));
+	hash_text(&h, "\n", 1);
+	if (g->blocked)
+		hash_text(&h, "blocked\n", 8);
+	else
+		hash_text(&h, "active\n", 7);
+	for (i = 0; i < n; i++)
+		hash_frame(&h, in, v[i], lines);
+	if (g->key_creator) {
+		hash_text(&h, "created by ", 11);
+		hash_frame(&h, in, g->key_creator, lines);
+	}
+	return h;
+}
+
+static int
+group_cmp(const void *pa, const void *pb, void *ctx)
+{
+	const struct grouping *gr = ctx;
+	const struct intern *in = gr->in;
+	const struct group *a = pa, *b = pb;
+	int64_t ca = a->counts[gr->nsnap - 1], cb = b->counts[gr->nsnap - 1];
+	int c;
+
+	if (ca != cb)
+		return ca > cb ? -1 : 1;
+	if (a->total != b->total)
+		return a->total > b->total ? -1 : 1;
+	if (a->has_wait && b->has_wait && a->wait_max != b->wait_max)
+		return a->wait_max > b->wait_max ? -1 : 1;
+	c = grouping_frame_cmp(in, a->blocking, b->blocking);
+	if (c)
+		return c;
+	c = grouping_stack_cmp(in, a->stack, b->stack);
+	if (c)
+		return c;
+	c = grouping_frame_cmp(in, a->creator, b->creator);
+	if (c)
+		return c;
+	if (a->blocked != b->blocked)
+		return a->blocked ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static void
+sort_hist(struct hist *h, int (*cmp)(const struct intern *, uint32_t, uint32_t),
+	  const struct intern *in)
+{
+	uint32_t i, j;
+
+	/* Heaviest first, then by content: small arrays, insertion sort. */
+	for (i = 1; i < h->n; i++) {
+		struct hist_entry e = h->v[i];
+
+		for (j = i; j > 0; j--) {
+			const struct hist_entry *p = &h->v[j - 1];
+
+			if (p->weight > e.weight || (p->weight == e.weight &&
+						     cmp(in, p->id, e.id) <= 0))
+				break;
+			h->v[j] = h->v[j - 1];
+		}
+		h->v[j] = e;
+	}
+}
+
+static int
+frame_cmp_u(const struct intern *in, uint32_t a, uint32_t b)
+{
+	return grouping_frame_cmp(in, a, b);
+}
+
+static int
+stack_cmp_u(const struct intern *in, uint32_t a, uint32_t b)
+{
+	return grouping_stack_cmp(in, a, b);
+}
+
+void
+grouping_finish(struct grouping *gr)
+{
+	size_t i;
+
+	for (i = 0; i < gr->n; i++) {
+		struct group *g = &gr->v[i];
+
+		sort_hist(&g->states, str_cmp, gr->in);
+		sort_hist(&g->stacks, stack_cmp_u, gr->in);
+		sort_hist(&g->creators, frame_cmp_u, gr->in);
+		sort_hist(&g->labels, labelset_cmp, gr->in);
+		g->stack = g->stacks.n ? g->stacks.v[0].id : 0;
+		g->creator = g->creators.n ? g->creators.v[0].id : 0;
+		g->blocking = intern_blocking_frame(gr->in, g->stack);
+		if (!g->has_wait)
+			g->wait_min = 0;
+		g->id = group_id(gr, g);
+	}
+	sort_stable(gr->v, gr->n, sizeof(*gr->v), group_cmp, gr);
+	/* The index points at positions that moved: rebuild it. */
+	idmap_release(&gr->index);
+	for (i = 0; i < gr->n; i++) {
+		const struct group *g = &gr->v[i];
+
+		idmap_insert(&gr->index,
+			     hash_fold(hash_mix(hash_mix((uint64_t)g->blocked,
+							 g->key_stack),
+						g->key_creator)),
+			     (uint32_t)i);
+	}
+}
+
+int64_t
+group_peak(const struct grouping *gr, const struct group *g)
+{
+	int64_t peak = 0;
+	unsigned i;
+
+	for (i = 0; i < gr->nsnap; i++)
+		if (g->counts[i] > peak)
+			peak = g->counts[i];
+	return peak;
+}
+
+size_t
+grouping_select(const struct grouping *gr, long long min_count, long long limit,
+		size_t *idx)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < gr->n; i++) {
+		if (group_peak(gr, &gr->v[i]) < min_count)
+			continue;
+		if (limit > 0 && (long long)n >= limit)
+			break;
+		idx[n++] = i;
+	}
+	return n;
+}

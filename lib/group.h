@@ -1,0 +1,127 @@
+/*
+ * Grouping goroutines of one or more snapshots by a key (DESIGN.md section 4)
+ * and keeping, per group, its count in each snapshot and what describes it:
+ * states, wait times, stacks, creators, labels.
+ */
+#ifndef GROUP_H
+#define GROUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/idmap.h"
+#include "lib/intern.h"
+
+struct snapshot;
+struct filter;
+struct error;
+
+enum group_by {
+	GROUP_BY_STACK = 0, /* state class, every frame, creator */
+	GROUP_BY_FUNC,	    /* function names only: survives rebuilds */
+	GROUP_BY_TOP,	    /* the innermost N frames outside the runtime */
+	GROUP_BY_CREATOR,   /* the `go` statement that created them */
+};
+
+struct group_key {
+	enum group_by by;
+	unsigned top; /* N for GROUP_BY_TOP */
+};
+
+/* Largest N of top:N. */
+#define GROUP_MAX_TOP 1024u
+
+/* Parse "stack", "func", "top:N" or "creator". */
+int group_key_parse(struct group_key *key, const char *text, struct error *err);
+
+/* "stack", "func", "top:N", "creator" into buf. */
+void group_key_format(const struct group_key *key, char *buf, size_t size);
+
+/* Most distinct values a group keeps per histogram; the rest is "other". */
+#define GROUP_HIST_MAX 64
+
+struct hist_entry {
+	uint32_t id;
+	int64_t weight;
+};
+
+struct hist {
+	struct hist_entry *v;
+	uint32_t n;
+	int64_t other; /* weight of values past GROUP_HIST_MAX */
+};
+
+/* Most goroutine ids a group remembers (the lowest). */
+#define GROUP_MAX_IDS 8
+
+struct group {
+	uint64_t id;	 /* stable: hash of the key text */
+	int blocked;	 /* the key's state class */
+	seqid key_stack; /* the key (normalised per --group-by) */
+	frameid key_creator;
+	seqid stack;		     /* the most common stack of the members */
+	frameid creator;	     /* the most common creator */
+	frameid blocking;	     /* the blocking frame of stack */
+	int64_t *counts;	     /* one per snapshot */
+	int64_t total;		     /* sum of counts */
+	int has_wait;		     /* some member's wait time is known */
+	uint32_t wait_min, wait_max; /* minutes */
+	int64_t leaked, locked, durable, inferred, truncated; /* weights */
+	uint64_t creator_goid;	/* when all members name one creator */
+	int creator_goid_state; /* 0 none seen, 1 one value, 2 mixed */
+	uint64_t ids[GROUP_MAX_IDS];
+	uint32_t nids;
+	struct hist states, stacks, creators, labels;
+};
+
+struct grouping {
+	struct intern *in; /* borrowed */
+	struct group_key key;
+	unsigned nsnap;
+	struct group *v;
+	size_t n, cap;
+	struct idmap index;
+	uint32_t *stack_memo; /* stack id -> key stack + 1 */
+	size_t stack_memo_cap;
+	uint32_t *frame_memo; /* creator frame -> key frame + 1 */
+	size_t frame_memo_cap;
+	int64_t *totals; /* goroutines per snapshot, before filtering */
+	int64_t *kept;	 /* goroutines per snapshot, after filtering */
+};
+
+void grouping_init(struct grouping *gr, struct intern *in,
+		   const struct group_key *key, unsigned nsnap);
+void grouping_release(struct grouping *gr);
+
+/*
+ * Add the goroutines of s as snapshot number idx (< nsnap) that pass f (f
+ * may be NULL).
+ */
+void grouping_add(struct grouping *gr, const struct snapshot *s, unsigned idx,
+		  struct filter *f);
+
+/*
+ * Compute each group's id and representatives and sort: by the count in the
+ * last snapshot, then the longest wait, then the blocking frame's names.
+ * Call once after the last grouping_add().
+ */
+void grouping_finish(struct grouping *gr);
+
+/*
+ * The groups to show, in order: those whose peak count over the snapshots
+ * is at least min_count, at most limit of them (0: no limit). Fills idx
+ * (gr->n entries) and returns how many.
+ */
+size_t grouping_select(const struct grouping *gr, long long min_count,
+		       long long limit, size_t *idx);
+
+/* The largest count of g over the snapshots. */
+int64_t group_peak(const struct grouping *gr, const struct group *g);
+
+/* Compare two stacks by the content of their frames (a total order). */
+int grouping_stack_cmp(const struct intern *in, seqid a, seqid b);
+
+/* Compare two frames by function, file, line. */
+int grouping_frame_cmp(const struct intern *in, frameid a, frameid b);
+
+#endif

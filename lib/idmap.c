@@ -1,0 +1,61 @@
+/* Linear-probing hash index kept at most half full. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/idmap.h"
+#include "lib/xalloc.h"
+#include "lib/banned.h"
+
+#define IDMAP_MIN 64u
+
+void
+idmap_init(struct idmap *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+void
+idmap_release(struct idmap *m)
+{
+	free(m->slots);
+	idmap_init(m);
+}
+
+static void
+place(struct idmap_slot *slots, uint32_t mask, uint32_t hash, uint32_t id1)
+{
+	uint32_t pos = hash & mask;
+
+	while (slots[pos].id != 0)
+		pos = (pos + 1) & mask;
+	slots[pos].hash = hash;
+	slots[pos].id = id1;
+}
+
+static void
+grow(struct idmap *m)
+{
+	uint32_t oldcap = m->slots ? m->mask + 1 : 0;
+	uint32_t cap = oldcap ? oldcap * 2 : IDMAP_MIN;
+	struct idmap_slot *slots = NULL;
+	uint32_t i;
+
+	if (oldcap >= (1u << 31))
+		xalloc_die("hash index (too many entries)", (size_t)oldcap);
+	slots = xcalloc(cap, sizeof(*slots));
+	for (i = 0; i < oldcap; i++)
+		if (m->slots[i].id)
+			place(slots, cap - 1, m->slots[i].hash, m->slots[i].id);
+	free(m->slots);
+	m->slots = slots;
+	m->mask = cap - 1;
+}
+
+void
+idmap_insert(struct idmap *m, uint32_t hash, uint32_t id)
+{
+	if (m->slots == NULL || (m->count + 1) * 2 > m->mask + 1)
+		grow(m);
+	place(m->slots, m->mask, hash, id + 1);
+	m->count++;
+}

@@ -1,0 +1,49 @@
+/*
+ * Interned sequences of 32-bit ids: stacks (frame ids, innermost first) and
+ * label sets (key, value string-id pairs). Id 0 is the empty sequence.
+ */
+#ifndef SEQTAB_H
+#define SEQTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/idmap.h"
+
+typedef uint32_t seqid;
+
+/* Longest sequence kept (frames per stack, ids per label set). */
+#define SEQTAB_MAX_LEN 65536u
+
+struct seqtab {
+	uint32_t *items; /* all sequences back to back */
+	size_t nitems, capitems;
+	size_t *off;   /* id -> first item */
+	uint32_t *len; /* id -> number of items */
+	size_t n, cap;
+	struct idmap index;
+};
+
+void seqtab_init(struct seqtab *t);
+void seqtab_release(struct seqtab *t);
+
+/* The id of v[0..n) (n <= SEQTAB_MAX_LEN), adding it when new. */
+seqid seqtab_intern(struct seqtab *t, const uint32_t *v, uint32_t n);
+
+/* The id of v[0..n) given its hash from seqtab_hash(), adding it when new. */
+seqid seqtab_intern_hashed(struct seqtab *t, const uint32_t *v, uint32_t n,
+			   uint64_t hash);
+
+/* The running hash seqtab_intern uses: fold each item in order. */
+#define SEQTAB_HASH_INIT 0x6a09e667f3bcc909ULL
+uint64_t seqtab_hash(const uint32_t *v, uint32_t n);
+
+/* Borrowed items of id; valid until the next intern or release. */
+static inline const uint32_t *
+seqtab_items(const struct seqtab *t, seqid id, uint32_t *n)
+{
+	*n = t->len[id];
+	return t->items + t->off[id];
+}
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * One snapshot: the goroutines of a process at one moment, as read from one
+ * capture, with their stacks interned in tables shared with the other
+ * snapshots of the command.
+ */
+#ifndef SNAPSHOT_H
+#define SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/intern.h"
+
+enum goroutine_flag {
+	G_HAS_ID = 1 << 0,	   /* id is known */
+	G_HAS_WAIT = 1 << 1,	   /* wait_minutes is known */
+	G_HAS_CREATOR_ID = 1 << 2, /* creator_id is known */
+	G_LEAKED = 1 << 3,  /* "(leaked)", or from a goroutineleak profile */
+	G_DURABLE = 1 << 4, /* "(durable)": durably blocked in a bubble */
+	G_LOCKED = 1 << 5,  /* "locked to thread" */
+	G_SCAN = 1 << 6,    /* "(scan)": GC was scanning the stack */
+	G_ELIDED = 1 << 7,  /* the traceback elided frames */
+	G_UNAVAILABLE = 1 << 8, /* running elsewhere; stack unavailable */
+	G_TRUNCATED = 1 << 9,	/* the capture ended inside this goroutine */
+	G_STATE_INFERRED = 1 << 10, /* state guessed from frames (pprof) */
+};
+
+struct goroutine {
+	uint64_t id;	     /* goroutine id when G_HAS_ID */
+	uint64_t creator_id; /* the creating goroutine when G_HAS_CREATOR_ID */
+	int64_t weight;	     /* goroutines this record stands for (>= 1,
+				  or a pprof sample's count) */
+	seqid stack;	     /* normalised, innermost first */
+	strid state;	     /* wait reason or status, flags split out */
+	frameid creator;     /* the `go` statement, 0 when unknown */
+	seqid labels;	     /* label set, 0 when none */
+	uint32_t wait_minutes; /* lower bound, when G_HAS_WAIT */
+	uint32_t bubble;       /* synctest bubble id, 0 when none */
+	uint32_t flags;	       /* enum goroutine_flag */
+};
+
+enum snapshot_kind {
+	SNAPSHOT_GOROUTINE = 0, /* every live goroutine */
+	SNAPSHOT_LEAK,		/* a goroutineleak profile: proven leaks only */
+};
+
+/* What a capture format can tell; absent facts are not guessed at. */
+enum snapshot_provides {
+	HAS_STATE = 1 << 0,   /* real wait reasons (else inferred) */
+	HAS_WAIT = 1 << 1,    /* wait minutes */
+	HAS_CREATOR = 1 << 2, /* created-by frames */
+	HAS_IDS = 1 << 3,     /* goroutine ids */
+};
+
+/* Lines of a text capture skipped because they were not understood. */
+struct snapshot_skipped {
+	uint64_t count;
+	uint64_t first_line;
+	char first_text[96];
+};
+
+struct snapshot {
+	struct intern *in; /* borrowed: shared by the command */
+	struct goroutine *g;
+	size_t n, cap;
+	strid source;	  /* the input as named by the user */
+	strid format;	  /* e.g. "debug=2", "pprof" */
+	strid go_version; /* 0 when unknown */
+	enum snapshot_kind kind;
+	uint32_t provides;	/* enum snapshot_provides */
+	int64_t time_ns;	/* capture time (Unix ns), 0 when unknown */
+	int64_t declared_total; /* total the capture states, -1 if none */
+	struct snapshot_skipped skipped;
+	char warning[256]; /* another warning for the user, or "" */
+	unsigned threads;  /* readers may use this many threads; 0: as
+				   many as useful, 1: read in this thread */
+};
+
+void snapshot_init(struct snapshot *s, struct intern *in);
+void snapshot_release(struct snapshot *s);
+
+/* A new zeroed record appended to s (weight 1); borrowed until the next
+ * snapshot_add() or release. */
+struct goroutine *snapshot_add(struct snapshot *s);
+
+/* Sum of the weights: the number of goroutines the snapshot describes. */
+int64_t snapshot_total(const struct snapshot *s);
+
+/*
+ * Append the records of src (over other tables) to dst, their ids mapped
+ * by map (from intern_import of src's tables into dst's).
+ */
+void snapshot_import(struct snapshot *dst, const struct snapshot *src,
+		     const struct intern_remap *map);
+
+/* Count one skipped line (1-based number, its text for the message). */
+void snapshot_skip_line(struct snapshot *s, uint64_t line, const char *text,
+			size_t len);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * Interned byte strings, referred to by 32-bit id (Lua's lstring.c). Id 0 is
+ * the empty string, as in pprof's string table. Strings may hold any bytes,
+ * NUL included: compare by length and bytes.
+ */
+#ifndef STRTAB_H
+#define STRTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/arena.h"
+#include "lib/idmap.h"
+
+typedef uint32_t strid;
+
+/* Longest string kept; longer input is cut to this length by the caller. */
+#define STRTAB_MAX_LEN (1u << 20)
+
+struct strtab {
+	struct arena mem;
+	const char **ptr; /* id -> bytes, NUL-terminated copy */
+	uint32_t *len;	  /* id -> length */
+	size_t n, cap;
+	struct idmap index;
+};
+
+void strtab_init(struct strtab *t);
+void strtab_release(struct strtab *t);
+
+/* The id of the string (len <= STRTAB_MAX_LEN), adding it when new. */
+strid strtab_intern(struct strtab *t, const void *bytes, size_t len);
+
+/* Like strtab_intern, for a NUL-terminated string. */
+strid strtab_intern_cstr(struct strtab *t, const char *s);
+
+/* The id of the string if interned, else -1. */
+int64_t strtab_find(const struct strtab *t, const void *bytes, size_t len);
+
+/* Borrowed bytes of id, NUL-terminated; valid until strtab_release(). */
+static inline const char *
+strtab_str(const struct strtab *t, strid id)
+{
+	return t->ptr[id];
+}
+
+static inline uint32_t
+strtab_len(const struct strtab *t, strid id)
+{
+	return t->len[id];
+}
+
+/* Compare two interned strings by content: <0, 0, >0 (memcmp order). */
+int strtab_cmp(const struct strtab *t, strid a, strid b);
+
+#endif

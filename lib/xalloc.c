@@ -1,0 +1,92 @@
+/* Allocation wrappers that abort on exhaustion. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/xalloc.h"
+#include "lib/banned.h"
+
+void
+xalloc_die(const char *what, size_t size)
+{
+	fprintf(stderr, "goroscope: out of memory (%s of %zu bytes)\n", what,
+		size);
+	abort();
+}
+
+void *
+xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (p == NULL)
+		xalloc_die("malloc", size);
+	return p;
+}
+
+void *
+xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (p == NULL)
+		xalloc_die("calloc", nmemb * size);
+	return p;
+}
+
+void *
+xrealloc(void *ptr, size_t size)
+{
+	void *p = realloc(ptr, size ? size : 1);
+
+	if (p == NULL)
+		xalloc_die("realloc", size);
+	return p;
+}
+
+void *
+xreallocarray(void *ptr, size_t nmemb, size_t size)
+{
+	if (size != 0 && nmemb > SIZE_MAX / size)
+		xalloc_die("reallocarray (overflow)", SIZE_MAX);
+	return xrealloc(ptr, nmemb * size);
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xmemdup(s, strlen(s));
+}
+
+char *
+xmemdup(const void *p, size_t len)
+{
+	char *s = NULL;
+
+	if (len == SIZE_MAX)
+		xalloc_die("memdup (overflow)", len);
+	s = xmalloc(len + 1);
+	if (len)
+		memcpy(s, p, len);
+	s[len] = '\0';
+	return s;
+}
+
+void *
+xgrow(void *p, size_t size, size_t need, size_t *cap)
+{
+	size_t n = *cap;
+
+	if (need <= n)
+		return p;
+	n = n < 8 ? 8 : n;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			xalloc_die("grow (overflow)", SIZE_MAX);
+		n *= 2;
+	}
+	p = xreallocarray(p, n, size);
+	*cap = n;
+	return p;
+}

@@ -1,0 +1,27 @@
+/*
+ * Allocation that never returns NULL: running out of memory is fatal, as in
+ * tmux. Sizes that come from input must be bounded by the caller first.
+ */
+#ifndef XALLOC_H
+#define XALLOC_H
+
+#include <stddef.h>
+
+/* Each returns memory owned by the caller (free() it); abort on failure. */
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *ptr, size_t size);
+void *xreallocarray(void *ptr, size_t nmemb, size_t size);
+char *xstrdup(const char *s);
+char *xmemdup(const void *p, size_t len); /* adds a NUL after len bytes */
+
+/*
+ * Make room for at least `need` elements of `size` bytes in the array `p`
+ * whose capacity is *cap; returns the (possibly moved) array.
+ */
+void *xgrow(void *p, size_t size, size_t need, size_t *cap);
+
+/* Called on overflow or exhaustion: prints a message and aborts. */
+void xalloc_die(const char *what, size_t size);
+
+#endif

@@ -1,0 +1,220 @@
+/* Grouping keys, stable ids, statistics, filters and selection. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/error.h"
+#include "lib/filter.h"
+#include "lib/group.h"
+#include "lib/snapshot.h"
+#include "tests/tap.h"
+
+static struct intern in;
+
+static frameid
+fr(const char *func, const char *file, uint32_t line)
+{
+	return intern_frame(&in, func, strlen(func), file, strlen(file), line);
+}
+
+/* Add a goroutine whose stack is the frames in v (innermost first). */
+static struct goroutine *
+add(struct snapshot *s, const char *state, frameid *v, uint32_t n,
+    frameid creator)
+{
+	struct goroutine *g = snapshot_add(s);
+	uint32_t tmp[16];
+
+	memcpy(tmp, v, n * sizeof(*v));
+	g->stack = intern_stack(&in, tmp, n);
+	g->state = strtab_intern_cstr(&in.strings, state);
+	g->creator = creator;
+	return g;
+}
+
+static size_t
+group_of(const struct grouping *gr, const char *blocking_func)
+{
+	size_t i;
+
+	for (i = 0; i < gr->n; i++) {
+		const struct frame *f =
+			intern_frame_get(&in, gr->v[i].blocking);
+
+		if (strcmp(intern_str(&in, f->func), blocking_func) == 0)
+			return i;
+	}
+	return (size_t)-1;
+}
+
+static void
+build(struct snapshot *s)
+{
+	frameid w1[] = { fr("main.worker", "/app/w.go", 10),
+			 fr("main.pool", "/app/w.go", 30) };
+	frameid w2[] = { fr("main.worker", "/app/w.go", 11),
+			 fr("main.pool", "/app/w.go", 30) };
+	frameid wg[] = { fr("sync.runtime_SemacquireWaitGroup", "/go/sema.go",
+			    1),
+			 fr("sync.(*WaitGroup).Wait", "/go/wg.go", 2),
+			 fr("main.waiter", "/app/w.go", 50) };
+	frameid c1 = fr("main.start", "/app/w.go", 5);
+	frameid c2 = fr("main.start", "/app/w.go", 6);
+	int i;
+	struct goroutine *g = NULL;
+
+	for (i = 0; i < 5; i++) {
+		g = add(s, "chan receive", w1, 2, c1);
+		g->id = 100 + (uint64_t)i;
+		g->flags |= G_HAS_ID | G_HAS_WAIT;
+		g->wait_minutes = (uint32_t)i * 10;
+	}
+	for (i = 0; i < 3; i++)
+		add(s, "chan receive", w2, 2, c1); /* other line */
+	for (i = 0; i < 2; i++)
+		add(s, "running", w1, 2, c1); /* same stack, active */
+	g = add(s, "sync.WaitGroup.Wait", wg, 3, c2);
+	g->weight = 4; /* a pprof-style record standing for 4 */
+}
+
+static void
+test_stack_key(void)
+{
+	struct snapshot s;
+	struct grouping gr;
+	struct group_key key = { GROUP_BY_STACK, 0 };
+	size_t i;
+
+	snapshot_init(&s, &in);
+	build(&s);
+	grouping_init(&gr, &in, &key, 1);
+	grouping_add(&gr, &s, 0, NULL);
+	grouping_finish(&gr);
+	is_int(gr.n, 4, "stack key: line, state class split groups");
+	is_int(gr.v[0].counts[0], 5, "largest first");
+	is_int(gr.v[0].wait_min, 0, "wait min");
+	is_int(gr.v[0].wait_max, 40, "wait max");
+	is_int(gr.v[0].nids, 5, "ids kept");
+	is_int(gr.v[0].ids[0], 100, "lowest id first");
+	ok(gr.v[0].blocked, "chan receive is blocked");
+	is_int(gr.v[1].counts[0], 4, "weights count");
+	i = group_of(&gr, "sync.(*WaitGroup).Wait");
+	ok(i != (size_t)-1, "blocking frame skips runtime_ linknames");
+	is_int(gr.totals[0], 14, "total goroutines");
+	/* Pinned: FNV-1a 64 of the documented key text, computed apart:
+	 * "by=stack\nblocked\nmain.worker /app/w.go:10\n"
+	 * "main.pool /app/w.go:30\ncreated by main.start /app/w.go:5\n" */
+	{
+		char id[17];
+
+		snprintf(id, sizeof(id), "%016llx",
+			 (unsigned long long)gr.v[0].id);
+		is_str(id, "4a35baac86deeba6", "stable group id");
+	}
+	grouping_release(&gr);
+	snapshot_release(&s);
+}
+
+static void
+test_other_keys(void)
+{
+	struct snapshot s;
+	struct grouping gr;
+	struct group_key key;
+	struct error err;
+
+	snapshot_init(&s, &in);
+	build(&s);
+	ok(group_key_parse(&key, "func", &err) == 0, "func key parses");
+	grouping_init(&gr, &in, &key, 1);
+	grouping_add(&gr, &s, 0, NULL);
+	grouping_finish(&gr);
+	is_int(gr.n, 3, "func key ignores line numbers");
+	is_int(gr.v[0].counts[0], 8, "both worker lines merge");
+	is_int(gr.v[0].stacks.n, 2, "two stacks in the group");
+	grouping_release(&gr);
+
+	ok(group_key_parse(&key, "top:1", &err) == 0, "top:1 parses");
+	grouping_init(&gr, &in, &key, 1);
+	grouping_add(&gr, &s, 0, NULL);
+	grouping_finish(&gr);
+	is_int(gr.n, 4, "top:1 keeps the differing leaf lines apart");
+	grouping_release(&gr);
+
+	ok(group_key_parse(&key, "creator", &err) == 0, "creator parses");
+	grouping_init(&gr, &in, &key, 1);
+	grouping_add(&gr, &s, 0, NULL);
+	grouping_finish(&gr);
+	is_int(gr.n, 3, "creator key: two go statements, split by class");
+	is_int(gr.v[0].counts[0], 8, "blocked goroutines of main.start:5");
+	grouping_release(&gr);
+
+	ok(group_key_parse(&key, "top:0", &err) < 0, "top:0 is refused");
+	ok(group_key_parse(&key, "tree", &err) < 0, "unknown key refused");
+	ok(strstr(err.text, "'tree'") != NULL, "error names it");
+	snapshot_release(&s);
+}
+
+static void
+test_filters(void)
+{
+	struct snapshot s;
+	struct grouping gr;
+	struct group_key key = { GROUP_BY_STACK, 0 };
+	struct filter f;
+	struct filter_spec spec;
+	struct error err;
+	size_t idx[8];
+
+	snapshot_init(&s, &in);
+	build(&s);
+	memset(&spec, 0, sizeof(spec));
+	spec.focus = "WaitGroup";
+	ok(filter_init(&f, &in, &spec, &err) == 0, "focus compiles");
+	grouping_init(&gr, &in, &key, 1);
+	grouping_add(&gr, &s, 0, &f);
+	grouping_finish(&gr);
+	is_int(gr.n, 1, "focus keeps matching stacks");
+	is_int(gr.kept[0], 4, "kept count");
+	grouping_release(&gr);
+	filter_release(&f);
+
+	memset(&spec, 0, sizeof(spec));
+	spec.states[spec.nstates++] = "running, sync.WaitGroup.Wait";
+	ok(filter_init(&f, &in, &spec, &err) == 0, "state list compiles");
+	grouping_init(&gr, &in, &key, 1);
+	grouping_add(&gr, &s, 0, &f);
+	grouping_finish(&gr);
+	is_int(gr.n, 2, "two states kept");
+	grouping_release(&gr);
+	filter_release(&f);
+
+	memset(&spec, 0, sizeof(spec));
+	spec.states[spec.nstates++] = "blocked";
+	spec.ignore = "^main\\.waiter$";
+	ok(filter_init(&f, &in, &spec, &err) == 0, "class and ignore");
+	grouping_init(&gr, &in, &key, 1);
+	grouping_add(&gr, &s, 0, &f);
+	grouping_finish(&gr);
+	is_int(gr.n, 2, "blocked groups without the ignored one");
+	is_int(grouping_select(&gr, 4, 0, idx), 1, "min-count");
+	is_int(grouping_select(&gr, 0, 1, idx), 1, "limit");
+	grouping_release(&gr);
+	filter_release(&f);
+
+	memset(&spec, 0, sizeof(spec));
+	spec.focus = "([";
+	ok(filter_init(&f, &in, &spec, &err) < 0, "bad regex refused");
+	ok(strstr(err.text, "--focus") != NULL, "error names the option");
+	snapshot_release(&s);
+}
+
+int
+main(void)
+{
+	intern_init(&in);
+	test_stack_key();
+	test_other_keys();
+	test_filters();
+	intern_release(&in);
+	return tap_done();
+}

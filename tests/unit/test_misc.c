@@ -1,0 +1,151 @@
+/* Small pieces: Go string unquoting, UTF-8 escaping, times, gzip, sort. */
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "formats/input.h"
+#include "formats/json.h"
+#include "lib/error.h"
+#include "lib/gostr.h"
+#include "lib/sort.h"
+#include "tests/tap.h"
+
+static void
+test_unquote(void)
+{
+	char out[64];
+	size_t n = 0, used;
+
+	const char *lit = "\"a\\\"b\\\\c\\n\\t\\x41\\u00e9\\U0001F600\"x";
+
+	used = gostr_unquote(lit, strlen(lit), out, &n);
+	ok(used == strlen(lit) - 1, "consumed through the closing quote");
+	out[n] = '\0';
+	is_str(out, "a\"b\\c\n\tA\xc3\xa9\xf0\x9f\x98\x80", "escapes decoded");
+	ok(gostr_unquote("\"abc", 4, out, &n) == 0, "unterminated refused");
+	ok(gostr_unquote("\"\\q\"", 4, out, &n) == 0, "bad escape refused");
+	ok(gostr_unquote("\"\\x4\"", 5, out, &n) == 0, "short \\x refused");
+	ok(gostr_unquote("abc", 3, out, &n) == 0, "must start with a quote");
+	used = gostr_unquote("\"\\101\"", 6, out, &n);
+	ok(used == 6 && n == 1 && out[0] == 'A', "octal escape");
+}
+
+static void
+test_utf8(void)
+{
+	char out[64];
+
+	json_utf8_escape("ok \xc3\xa9", 5, out);
+	is_str(out, "ok \xc3\xa9", "valid UTF-8 kept");
+	json_utf8_escape("a\xff"
+			 "b\xc3",
+			 4, out);
+	is_str(out, "a\\xffb\\xc3", "invalid bytes escaped");
+	json_utf8_escape("\xed\xa0\x80", 3, out);
+	is_str(out, "\\xed\\xa0\\x80", "surrogates are not UTF-8");
+	json_utf8_escape("\xe0\x80\x80", 3, out);
+	is_str(out, "\\xe0\\x80\\x80", "overlong forms are not UTF-8");
+}
+
+static void
+test_time(void)
+{
+	char buf[64];
+
+	json_time(1700000000000000000LL, buf, sizeof(buf));
+	is_str(buf, "2023-11-14T22:13:20Z", "whole seconds");
+	json_time(1700000000123400000LL, buf, sizeof(buf));
+	is_str(buf, "2023-11-14T22:13:20.1234Z", "fraction trimmed");
+}
+
+static size_t
+gz(const char *text, unsigned char *out, size_t cap)
+{
+	z_stream z;
+	size_t n;
+
+	memset(&z, 0, sizeof(z));
+	deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+	z.next_in = (unsigned char *)(uintptr_t)text;
+	z.avail_in = (uInt)strlen(text);
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	deflate(&z, Z_FINISH);
+	n = cap - z.avail_out;
+	deflateEnd(&z);
+	return n;
+}
+
+static void
+test_gunzip(void)
+{
+	unsigned char buf[512], *out = NULL;
+	size_t n, m, outlen = 0;
+	struct error err;
+
+	n = gz("hello ", buf, sizeof(buf));
+	m = gz("world", buf + n, sizeof(buf) - n);
+	error_clear(&err);
+	ok(input_gunzip(&out, &outlen, buf, n + m, &err) == 0,
+	   "two gzip members");
+	ok(outlen == 11 && memcmp(out, "hello world", 11) == 0,
+	   "members concatenated");
+	free(out);
+	out = NULL;
+	ok(input_gunzip(&out, &outlen, buf, n - 4, &err) < 0,
+	   "a truncated member fails");
+	ok(strstr(err.text, "ends early") != NULL, "and says so");
+	buf[n + 2] ^= 0xff;
+	ok(input_gunzip(&out, &outlen, buf, n, &err) == 0,
+	   "a corrupt second member is not read when only the first is");
+	free(out);
+	out = NULL;
+	buf[12] ^= 0x55;
+	ok(input_gunzip(&out, &outlen, buf, n, &err) < 0, "corrupt data fails");
+	ok(strstr(err.text, "gzip") != NULL && err.where == ERROR_OFFSET,
+	   "with an offset");
+	free(out);
+	n = gz("x", buf, sizeof(buf));
+	memcpy(buf + n, "junk", 4);
+	ok(input_gunzip(&out, &outlen, buf, n + 4, &err) < 0,
+	   "trailing bytes fail");
+	free(out);
+}
+
+static int
+cmp_int(const void *a, const void *b, void *ctx)
+{
+	(void)ctx;
+	return ((const int *)a)[0] - ((const int *)b)[0];
+}
+
+static void
+test_sort(void)
+{
+	int v[1000][2], i, sorted = 1, stable = 1;
+
+	for (i = 0; i < 1000; i++) {
+		v[i][0] = (i * 7919) % 13;
+		v[i][1] = i;
+	}
+	sort_stable(v, 1000, sizeof(v[0]), cmp_int, NULL);
+	for (i = 1; i < 1000; i++) {
+		if (v[i - 1][0] > v[i][0])
+			sorted = 0;
+		if (v[i - 1][0] == v[i][0] && v[i - 1][1] > v[i][1])
+			stable = 0;
+	}
+	ok(sorted, "sorted");
+	ok(stable, "stable");
+}
+
+int
+main(void)
+{
+	test_unquote();
+	test_utf8();
+	test_time();
+	test_gunzip();
+	test_sort();
+	return tap_done();
+}

@@ -1,0 +1,418 @@
+/*
+ * The goroutine dump reader on each variant of goroutine-formats.md section
+ * 4: header forms of Go 1.17 to 1.27, frames, created-by, elision, cgo,
+ * ancestors, prefixes, CRLF and dumps cut short.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/textdump.h"
+#include "lib/error.h"
+#include "lib/snapshot.h"
+#include "tests/tap.h"
+
+static struct intern in;
+static struct snapshot snap;
+static struct error err;
+
+static int
+parse(const char *text)
+{
+	snapshot_release(&snap);
+	snapshot_init(&snap, &in);
+	error_clear(&err);
+	return textdump_read(&snap, (const unsigned char *)text, strlen(text),
+			     &err);
+}
+
+static const char *
+state(size_t i)
+{
+	return intern_str(&in, snap.g[i].state);
+}
+
+/* Frame k of goroutine i's normalised stack: "func file:line". */
+static const char *
+frame(size_t i, uint32_t k)
+{
+	static char buf[512];
+	uint32_t n = 0;
+	const uint32_t *v = seqtab_items(&in.stacks, snap.g[i].stack, &n);
+	const struct frame *f = NULL;
+
+	if (k >= n)
+		return "(none)";
+	f = intern_frame_get(&in, v[k]);
+	snprintf(buf, sizeof(buf), "%s %s:%u", intern_str(&in, f->func),
+		 intern_str(&in, f->file), f->line);
+	return buf;
+}
+
+static uint32_t
+depth(size_t i)
+{
+	uint32_t n = 0;
+
+	(void)seqtab_items(&in.stacks, snap.g[i].stack, &n);
+	return n;
+}
+
+static const char *
+creator(size_t i)
+{
+	static char buf[512];
+	const struct frame *f = intern_frame_get(&in, snap.g[i].creator);
+
+	snprintf(buf, sizeof(buf), "%s %s:%u", intern_str(&in, f->func),
+		 intern_str(&in, f->file), f->line);
+	return buf;
+}
+
+/* "k=v k2=v2" of goroutine i's labels. */
+static const char *
+labels(size_t i)
+{
+	static char buf[512];
+	uint32_t n = 0, j;
+	const uint32_t *p = seqtab_items(&in.labelsets, snap.g[i].labels, &n);
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (j = 0; j + 1 < n; j += 2)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s=%s",
+				      j ? " " : "", intern_str(&in, p[j]),
+				      intern_str(&in, p[j + 1]));
+	return buf;
+}
+
+static void
+test_basic(void)
+{
+	ok(parse("goroutine 18 [running]:\n"
+		 "main.printStack()\n"
+		 "\t/src/x.go:23 +0x40\n"
+		 "main.main.func1()\n"
+		 "\t/src/x.go:16 +0x4c\n"
+		 "created by main.main in goroutine 1\n"
+		 "\t/src/x.go:14 +0x70\n"
+		 "\n"
+		 "goroutine 1 [semacquire]:\n"
+		 "sync.runtime_Semacquire(0x140000021a0?)\n"
+		 "\t/go/src/runtime/sema.go:62 +0x2c\n"
+		 "sync.(*WaitGroup).Wait(0x1400011a010)\n"
+		 "\t/go/src/sync/waitgroup.go:116 +0x74\n"
+		 "main.main()\n"
+		 "\t/src/x.go:18 +0x78\n") == 0,
+	   "go 1.21 runtime.Stack dump parses");
+	is_int(snap.n, 2, "two goroutines");
+	is_int(snap.g[0].id, 18, "first id");
+	is_str(state(0), "running", "first state");
+	is_int(depth(0), 2, "two frames");
+	is_str(frame(0, 0), "main.printStack /src/x.go:23", "leaf frame");
+	is_str(creator(0), "main.main /src/x.go:14", "creator frame");
+	is_int(snap.g[0].creator_id, 1, "creator goroutine id");
+	ok(snap.g[0].flags & G_HAS_CREATOR_ID, "creator id flag");
+	is_str(state(1), "semacquire", "second state");
+	is_int(snap.g[1].creator, 0, "goroutine 1 has no creator");
+	is_int(snap.skipped.count, 0, "nothing skipped");
+	ok(snap.provides & HAS_CREATOR, "dumps provide creators");
+}
+
+static void
+test_headers(void)
+{
+	ok(parse("goroutine 7 [chan receive, 3 minutes, locked to thread]:\n"
+		 "main.f()\n\t/a.go:1 +0x1\n\n"
+		 "goroutine 8 gp=0xc000007c00 m=3 mp=0xc000100008 [select, 1 "
+		 "minutes]:\n"
+		 "main.g()\n\t/a.go:2 +0x1 fp=0xc00 sp=0xc01 pc=0x4\n\n"
+		 "goroutine 9 gp=0xc000008000 m=nil [IO wait]:\n"
+		 "main.h()\n\t/a.go:3 +0x1\n\n"
+		 "goroutine 10 [chan send (leaked)]:\n"
+		 "main.i()\n\t/a.go:4 +0x1\n\n"
+		 "goroutine 11 [select (scan)]:\n"
+		 "main.j()\n\t/a.go:5 +0x1\n\n"
+		 "goroutine 12 [chan receive (durable), synctest bubble 5]:\n"
+		 "main.k()\n\t/a.go:6 +0x1\n\n"
+		 "goroutine 13 [sleep (durable), synctest bubble 5]:\n"
+		 "main.l()\n\t/a.go:7 +0x1\n\n"
+		 "goroutine 14 [chan receive, 10000 minutes]:\n"
+		 "main.m()\n\t/a.go:8 +0x1\n\n"
+		 "goroutine 15 [sync.WaitGroup.Wait, synctest group 3]:\n"
+		 "main.n()\n\t/a.go:9 +0x1\n\n"
+		 "goroutine 16 [a reason from the future]:\n"
+		 "main.o()\n\t/a.go:10 +0x1\n") == 0,
+	   "header variants parse");
+	is_int(snap.n, 10, "ten goroutines");
+	is_str(state(0), "chan receive", "minutes split off");
+	is_int(snap.g[0].wait_minutes, 3, "wait minutes");
+	ok(snap.g[0].flags & G_LOCKED, "locked to thread");
+	is_str(state(1), "select", "crash ids skipped");
+	is_int(snap.g[1].id, 8, "id with crash ids");
+	is_int(snap.g[1].wait_minutes, 1, "'1 minutes' is one minute");
+	is_str(frame(1, 0), "main.g /a.go:2", "fp= sp= pc= stripped");
+	is_str(state(2), "IO wait", "m=nil form");
+	is_str(state(3), "chan send", "(leaked) split off");
+	ok(snap.g[3].flags & G_LEAKED, "leaked flag");
+	is_str(state(4), "select", "(scan) split off");
+	ok(snap.g[4].flags & G_SCAN, "scan flag");
+	is_str(state(5), "chan receive (durable)",
+	       "'chan receive (durable)' is a wait reason of its own");
+	ok(snap.g[5].flags & G_DURABLE, "durable reason sets the flag");
+	is_int(snap.g[5].bubble, 5, "synctest bubble id");
+	is_str(state(6), "sleep", "(durable) suffix split off");
+	ok(snap.g[6].flags & G_DURABLE, "durable suffix flag");
+	is_int(snap.g[7].wait_minutes, 10000, "no upper bound on minutes");
+	is_int(snap.g[8].bubble, 3, "Go 1.24 synctest group");
+	is_str(state(9), "a reason from the future", "unknown states kept");
+	ok(!(snap.g[9].flags & G_HAS_WAIT), "no minutes, no wait");
+}
+
+static void
+test_labels(void)
+{
+	ok(parse("goroutine 7 [chan receive labels:{\"job\": \"a], b: c\", "
+		 "\"k\\\"q\": \"x\\ty\"}]:\n"
+		 "main.f()\n\t/a.go:1 +0x1\n\n"
+		 "goroutine 8 [select, 2 minutes] {job: resize, "
+		 "\"a b\": \"c, d]\"}:\n"
+		 "main.g()\n\t/a.go:2 +0x1\n\n"
+		 "goroutine 9 [running] {k: v}:\n"
+		 "main.h()\n\t/a.go:3 +0x1\n") == 0,
+	   "label forms parse");
+	is_int(snap.n, 3, "three goroutines");
+	is_str(state(0), "chan receive", "Go 1.26 labels inside the brackets");
+	is_str(labels(0), "job=a], b: c k\"q=x\ty",
+	       "quoted labels with ], comma and escapes");
+	is_str(state(1), "select", "Go 1.27 labels after the brackets");
+	is_int(snap.g[1].wait_minutes, 2, "minutes before 1.27 labels");
+	is_str(labels(1), "a b=c, d] job=resize",
+	       "bare and quoted labels, sorted by key");
+	is_str(labels(2), "k=v", "labels on a running goroutine");
+}
+
+static void
+test_frames(void)
+{
+	ok(parse("goroutine 1 [running]:\n"
+		 "main.(*T[...]).Run(...)\n"
+		 "\t/app/x.go:12\n"
+		 "panic({0x4c5e40?, 0x55f110?})\n"
+		 "\t/go/src/runtime/panic.go:770 +0x132\n"
+		 "main.main.func1({0x1, {0x2, 0x3}}, 0xffffffff?, _, ...)\n"
+		 "\tC:/Users/me/my app/x.go:14 +0x25\n"
+		 "main.wrapper()\n"
+		 "\t<autogenerated>:1 +0x25\n"
+		 "main.main()\n"
+		 "        /app/x.go:20 +0x11\n") == 0,
+	   "frame variants parse");
+	is_str(frame(0, 0), "main.(*T[...]).Run /app/x.go:12",
+	       "inlined frame without offset");
+	is_str(frame(0, 1), "runtime.gopanic /go/src/runtime/panic.go:770",
+	       "'panic' mid-stack is runtime.gopanic, and is kept");
+	is_str(frame(0, 2), "main.main.func1 C:/Users/me/my app/x.go:14",
+	       "args with braces; drive letter and space in path");
+	is_str(frame(0, 3), "main.main /app/x.go:20",
+	       "autogenerated wrapper dropped; spaces before the path");
+	is_int(depth(0), 4, "four frames kept");
+}
+
+static void
+test_runtime_frames(void)
+{
+	/* GOTRACEBACK=system shows runtime frames; they normalise away. */
+	ok(parse("goroutine 5 gp=0xc0000061c0 m=nil [chan receive]:\n"
+		 "runtime.gopark(0x0?, 0x0?, 0x0?, 0x0?, 0x0?)\n"
+		 "\t/go/src/runtime/proc.go:435 +0xce fp=0xc sp=0xc pc=0x4\n"
+		 "runtime.chanrecv(0xc00002a0c0, 0x0, 0x1)\n"
+		 "\t/go/src/runtime/chan.go:664 +0x445 fp=0xc sp=0xc pc=0x4\n"
+		 "runtime.chanrecv1(0x0?, 0x0?)\n"
+		 "\t/go/src/runtime/chan.go:506 +0x12 fp=0xc sp=0xc pc=0x4\n"
+		 "main.worker()\n"
+		 "\t/app/x.go:9 +0x25 fp=0xc sp=0xc pc=0x4\n"
+		 "runtime.goexit({})\n"
+		 "\t/go/src/runtime/asm_amd64.s:1700 +0x1 fp=0xc sp=0xc "
+		 "pc=0x4\n"
+		 "created by main.main in goroutine 1\n"
+		 "\t/app/x.go:5 +0x25\n\n"
+		 "goroutine 6 [chan receive]:\n"
+		 "main.worker()\n"
+		 "\t/app/x.go:9 +0x25\n"
+		 "created by main.main in goroutine 1\n"
+		 "\t/app/x.go:5 +0x25\n\n"
+		 "goroutine 2 gp=0xc000006700 m=nil [force gc (idle)]:\n"
+		 "runtime.gopark(0x0?, 0x0?, 0x0?, 0x0?, 0x0?)\n"
+		 "\t/go/src/runtime/proc.go:435 +0xce fp=0xc sp=0xc pc=0x4\n"
+		 "runtime.forcegchelper()\n"
+		 "\t/go/src/runtime/proc.go:348 +0xb8 fp=0xc sp=0xc pc=0x4\n"
+		 "runtime.goexit({})\n"
+		 "\t/go/src/runtime/asm_amd64.s:1700 +0x1\n") == 0,
+	   "level-2 dump parses");
+	ok(snap.g[0].stack == snap.g[1].stack,
+	   "level-2 and level-1 stacks of one goroutine are one stack");
+	is_int(depth(2), 2, "an all-runtime stack is kept, without goexit");
+	is_str(frame(2, 1), "runtime.forcegchelper /go/src/runtime/proc.go:348",
+	       "runtime frames of a system goroutine");
+}
+
+static void
+test_elision_and_ancestors(void)
+{
+	ok(parse("goroutine 1 [running]:\n"
+		 "main.rec(0x1)\n\t/a.go:5 +0x1\n"
+		 "...additional frames elided...\n"
+		 "created by main.main\n\t/a.go:9 +0x1\n\n"
+		 "goroutine 2 [running]:\n"
+		 "main.rec(0x1)\n\t/a.go:5 +0x1\n"
+		 "...102 frames elided...\n"
+		 "main.rec(0x1)\n\t/a.go:5 +0x1\n"
+		 "main.main()\n\t/a.go:10 +0x1\n\n"
+		 "goroutine 3 [chan receive]:\n"
+		 "main.f()\n\t/a.go:1 +0x1\n"
+		 "created by main.g in goroutine 2\n\t/a.go:2 +0x1\n"
+		 "[originating from goroutine 2]:\n"
+		 "main.g(...)\n\t/a.go:2 +0x1\n"
+		 "created by main.main\n\t/a.go:3 +0x1\n\n"
+		 "goroutine 4 [running]:\n"
+		 "\tgoroutine running on other thread; stack unavailable\n"
+		 "created by main.main in goroutine 1\n\t/a.go:4 +0x1\n") == 0,
+	   "elision, ancestors, unavailable stacks parse");
+	is_int(snap.n, 4, "four goroutines");
+	ok(snap.g[0].flags & G_ELIDED, "old elision form");
+	is_str(frame(0, 1), "... :0", "elision marker frame");
+	ok(snap.g[1].flags & G_ELIDED, "Go 1.21 elision form");
+	is_int(depth(1), 4, "frames on both sides of the gap");
+	is_str(creator(2), "main.g /a.go:2",
+	       "ancestors do not replace the creator");
+	is_int(depth(2), 1, "ancestor frames are not frames");
+	ok(snap.g[3].flags & G_UNAVAILABLE, "stack unavailable");
+	is_int(depth(3), 0, "no frames");
+	is_int(snap.skipped.count, 0, "nothing skipped");
+}
+
+static void
+test_cgo(void)
+{
+	ok(parse("goroutine 6 [syscall]:\n"
+		 "non-Go function at pc=0x7f0000001234\n"
+		 "non-Go function at pc=0x7f0000005678\n"
+		 "runtime.cgocall(0x4a0000, 0xc000050f60)\n"
+		 "\t/go/src/runtime/cgocall.go:167 +0x4b\n"
+		 "main._Cfunc_sleep(0x1)\n"
+		 "\t_cgo_gotypes.go:56 +0x45\n"
+		 "main.cSleep()\n\t/app/c.go:4 +0x1\n\n"
+		 "goroutine 7 [syscall]:\n"
+		 "c_sleep\n\t/app/sleep.c:12 pc=0x7f0000001234\n"
+		 "main._Cfunc_sleep(0x1)\n"
+		 "\t_cgo_gotypes.go:56 +0x45\n") == 0,
+	   "cgo frames parse");
+	is_str(frame(0, 0), "main._Cfunc_sleep _cgo_gotypes.go:56",
+	       "non-Go pcs and cgocall normalise away");
+	is_str(frame(1, 0), "c_sleep /app/sleep.c:12",
+	       "a C frame named by a cgo symbolizer is kept");
+	is_int(snap.skipped.count, 0, "nothing skipped");
+}
+
+static void
+test_preamble_prefix_crlf(void)
+{
+	ok(parse("2026/11/28 10:00:00 starting\n"
+		 "panic: boom\n\tcontinued line\n"
+		 "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 "
+		 "pc=0x1]\n\n"
+		 "goroutine 1 [running]:\r\n"
+		 "main.main()\r\n\t/a.go:1 +0x1\r\n\r\n"
+		 "goroutine 2 [sleep]:\r\n"
+		 "time.Sleep(0x3b9aca00)\r\n\t/go/src/runtime/time.go:300 "
+		 "+0xf\r\n"
+		 "exit status 2\n") == 0,
+	   "preamble, CRLF and trailer parse");
+	is_int(snap.n, 2, "two goroutines");
+	is_str(frame(1, 0), "time.Sleep /go/src/runtime/time.go:300",
+	       "CR stripped");
+	is_int(snap.skipped.count, 0, "preamble and trailer are not skipped");
+
+	ok(parse("app[1]: goroutine 1 [running]:\n"
+		 "app[1]: main.main()\n"
+		 "app[1]: \t/a.go:1 +0x1\n"
+		 "app[1]:\n"
+		 "app[1]: goroutine 2 [select]:\n"
+		 "app[1]: main.loop()\n"
+		 "app[1]: \t/a.go:2 +0x1\n"
+		 "other: unrelated\n") == 0,
+	   "a constant prefix on every line");
+	is_int(snap.n, 2, "both goroutines");
+	is_str(frame(1, 0), "main.loop /a.go:2", "prefix stripped");
+}
+
+static void
+test_truncation(void)
+{
+	ok(parse("goroutine 1 [running]:\n"
+		 "main.main()\n\t/a.go:1 +0x1\n\n"
+		 "goroutine 2 [select]:\n"
+		 "main.loop()\n\t/a.go:2 +0x1\n"
+		 "main.outer()\n\t/a.go:3") == 0,
+	   "a dump cut after a line number parses");
+	ok(snap.g[1].flags & G_TRUNCATED, "cut goroutine marked");
+	is_int(depth(1), 1, "the possibly cut frame is dropped");
+	ok(snap.warning[0] != '\0', "a warning says the dump was cut");
+
+	ok(parse("goroutine 1 [running]:\n"
+		 "main.main()\n\t/a.go:1 +0x1\n\n"
+		 "goroutine 2 [select]:\n"
+		 "main.loop()\n\t/a.go:2 +0x1\n"
+		 "main.out") == 0,
+	   "a dump cut inside a function line parses");
+	ok(snap.g[1].flags & G_TRUNCATED, "cut goroutine marked");
+	is_int(depth(1), 1, "complete frames kept");
+
+	ok(parse("goroutine 1 [running]:\n"
+		 "main.main()\n\t/a.go:1 +0x1") == 0,
+	   "a last line with an offset and no newline");
+	ok(!(snap.g[0].flags & G_TRUNCATED),
+	   "is whole: the number is followed by +0x");
+	is_int(depth(0), 1, "and its frame is kept");
+}
+
+static void
+test_malformed(void)
+{
+	ok(parse("goroutine 1 [running]:\n"
+		 "main.main)(\n\t/a.go:1 +0x1\n"
+		 "main.ok()\n\t/a.go:2 +0x1\n"
+		 "garbage line\n"
+		 "\tstray location:3\n") == 0,
+	   "malformed lines are skipped, not fatal");
+	is_int(snap.skipped.count, 4, "four skipped lines counted");
+	is_int(snap.skipped.first_line, 2, "first skipped line number");
+	is_int(depth(0), 1, "the good frame is kept");
+
+	ok(parse("no goroutines here\n") < 0, "no goroutine is an error");
+	ok(strstr(err.text, "no goroutine found") != NULL, "error says so");
+	ok(parse("goroutine 1 [running\n") < 0,
+	   "an unterminated header is not a header");
+	ok(parse("goroutine x [running]:\n") < 0, "an id must be a number");
+	ok(parse("goroutine 99999999999999999999999 [running]:\n") < 0,
+	   "an id beyond 64 bits is not a header");
+}
+
+int
+main(void)
+{
+	intern_init(&in);
+	snapshot_init(&snap, &in);
+	test_basic();
+	test_headers();
+	test_labels();
+	test_frames();
+	test_runtime_frames();
+	test_elision_and_ancestors();
+	test_cgo();
+	test_preamble_prefix_crlf();
+	test_truncation();
+	test_malformed();
+	snapshot_release(&snap);
+	intern_release(&in);
+	return tap_done();
+}
