@@ -98,13 +98,15 @@ $(LIBGOROSCOPE): $(LIB_OBJS)
 $(BIN): $(CMD_OBJS) $(LIBGOROSCOPE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJS) $(LIBGOROSCOPE) $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/tap.h $(LIBGOROSCOPE) $(STAMP)
+$(BUILD)/tests/%: tests/unit/%.c tests/tap.h tests/testutil.h $(LIBGOROSCOPE) \
+		$(STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBGOROSCOPE) $(LIBS)
 
 FUZZ_COMMON = tests/fuzz/pipeline.c
 $(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c \
-		$(FUZZ_COMMON) tests/fuzz/fuzz.h $(LIBGOROSCOPE) $(STAMP)
+		$(FUZZ_COMMON) tests/fuzz/fuzz.h tests/testutil.h $(LIBGOROSCOPE) \
+		$(STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay.c \
 		$(FUZZ_COMMON) $(LIBGOROSCOPE) $(LIBS)
@@ -113,7 +115,8 @@ unit-tests: $(UNIT_BINS) $(REPLAY_BINS)
 
 check: $(BIN) unit-tests
 	GOROSCOPE=$(CURDIR)/$(BIN) BUILD=$(CURDIR)/$(BUILD) \
-		prove --exec '' $(UNIT_BINS) $(REPLAY_BINS) tests/golden.sh
+		prove --exec '' $(UNIT_BINS) $(REPLAY_BINS) tests/golden.sh \
+		tests/gotool.sh
 
 # Style and hygiene.
 FORMAT_SRCS = $(filter-out %.pb-c.c %.pb-c.h, \

@@ -753,14 +753,8 @@ wstr_bytes(struct writer *w, const char *s)
 static int64_t
 wstr(struct writer *w, strid id)
 {
-	if (id >= w->str_cap) {
-		size_t old = w->str_cap;
-
-		w->str_index = xgrow(w->str_index, sizeof(*w->str_index),
-				     (size_t)id + 1, &w->str_cap);
-		memset(w->str_index + old, 0,
-		       (w->str_cap - old) * sizeof(*w->str_index));
-	}
+	w->str_index = xgrow_zero(w->str_index, sizeof(*w->str_index),
+				  (size_t)id + 1, &w->str_cap);
 	if (id == 0)
 		return 0;
 	if (w->str_index[id] == 0)
@@ -799,14 +793,8 @@ wlocation(struct writer *w, frameid f)
 	Location *loc = NULL;
 	Line *ln = NULL;
 
-	if (f >= w->loc_cap) {
-		size_t old = w->loc_cap;
-
-		w->loc_of = xgrow(w->loc_of, sizeof(*w->loc_of), (size_t)f + 1,
-				  &w->loc_cap);
-		memset(w->loc_of + old, 0,
-		       (w->loc_cap - old) * sizeof(*w->loc_of));
-	}
+	w->loc_of = xgrow_zero(w->loc_of, sizeof(*w->loc_of), (size_t)f + 1,
+			       &w->loc_cap);
 	if (w->loc_of[f])
 		return w->loc_of[f];
 	loc = arena_alloc(&w->mem, sizeof(*loc));
@@ -846,14 +834,8 @@ wcreator(struct writer *w, frameid f)
 	size_t il = strtab_len(&w->in->strings, fr->file);
 	char *text = NULL;
 
-	if (f >= w->creator_cap) {
-		size_t old = w->creator_cap;
-
-		w->creator_str = xgrow(w->creator_str, sizeof(*w->creator_str),
-				       (size_t)f + 1, &w->creator_cap);
-		memset(w->creator_str + old, 0,
-		       (w->creator_cap - old) * sizeof(*w->creator_str));
-	}
+	w->creator_str = xgrow_zero(w->creator_str, sizeof(*w->creator_str),
+				    (size_t)f + 1, &w->creator_cap);
 	if (w->creator_str[f] == 0) {
 		text = arena_alloc(&w->mem, fl + il + 16);
 		snprintf(text, fl + il + 16, "%s %s:%u",

@@ -12,54 +12,53 @@ error_clear(struct error *err)
 	memset(err, 0, sizeof(*err));
 }
 
-__attribute__((format(printf, 2, 0))) static void
-set_text(struct error *err, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static int
+vset(struct error *err, enum error_where where, uint64_t pos, const char *fmt,
+     va_list ap)
 {
+	if (err == NULL)
+		return -1;
 	vsnprintf(err->text, sizeof(err->text), fmt, ap);
+	err->where = where;
+	err->line = where == ERROR_LINE ? pos : 0;
+	err->offset = where == ERROR_OFFSET ? pos : 0;
+	return -1;
 }
 
 int
 error_set(struct error *err, const char *fmt, ...)
 {
 	va_list ap;
+	int ret;
 
-	if (err == NULL)
-		return -1;
 	va_start(ap, fmt);
-	set_text(err, fmt, ap);
+	ret = vset(err, ERROR_NOWHERE, 0, fmt, ap);
 	va_end(ap);
-	err->where = ERROR_NOWHERE;
-	return -1;
+	return ret;
 }
 
 int
 error_set_line(struct error *err, uint64_t line, const char *fmt, ...)
 {
 	va_list ap;
+	int ret;
 
-	if (err == NULL)
-		return -1;
 	va_start(ap, fmt);
-	set_text(err, fmt, ap);
+	ret = vset(err, ERROR_LINE, line, fmt, ap);
 	va_end(ap);
-	err->where = ERROR_LINE;
-	err->line = line;
-	return -1;
+	return ret;
 }
 
 int
 error_set_offset(struct error *err, uint64_t offset, const char *fmt, ...)
 {
 	va_list ap;
+	int ret;
 
-	if (err == NULL)
-		return -1;
 	va_start(ap, fmt);
-	set_text(err, fmt, ap);
+	ret = vset(err, ERROR_OFFSET, offset, fmt, ap);
 	va_end(ap);
-	err->where = ERROR_OFFSET;
-	err->offset = offset;
-	return -1;
+	return ret;
 }
 
 void
@@ -73,30 +72,16 @@ error_set_file(struct error *err, const char *file)
 void
 error_format(const struct error *err, char *buf, size_t size)
 {
-	const char *file = err->file[0] ? err->file : NULL;
+	char where[64] = "";
 
-	switch (err->where) {
-	case ERROR_LINE:
-		if (file)
-			snprintf(buf, size, "%s:%llu: %s", file,
-				 (unsigned long long)err->line, err->text);
-		else
-			snprintf(buf, size, "line %llu: %s",
-				 (unsigned long long)err->line, err->text);
-		break;
-	case ERROR_OFFSET:
-		if (file)
-			snprintf(buf, size, "%s: offset 0x%llx: %s", file,
-				 (unsigned long long)err->offset, err->text);
-		else
-			snprintf(buf, size, "offset 0x%llx: %s",
-				 (unsigned long long)err->offset, err->text);
-		break;
-	default:
-		if (file)
-			snprintf(buf, size, "%s: %s", file, err->text);
-		else
-			snprintf(buf, size, "%s", err->text);
-		break;
-	}
+	if (err->where == ERROR_LINE)
+		snprintf(where, sizeof(where), "%s%llu",
+			 err->file[0] ? ":" : "line ",
+			 (unsigned long long)err->line);
+	else if (err->where == ERROR_OFFSET)
+		snprintf(where, sizeof(where), "%soffset 0x%llx",
+			 err->file[0] ? ": " : "",
+			 (unsigned long long)err->offset);
+	snprintf(buf, size, "%s%s%s%s", err->file, where,
+		 err->file[0] || where[0] ? ": " : "", err->text);
 }

@@ -126,12 +126,7 @@ filter_is_empty(const struct filter *f)
 static unsigned char *
 memo_slot(unsigned char **memo, size_t *cap, size_t id)
 {
-	if (id >= *cap) {
-		size_t old = *cap;
-
-		*memo = xgrow(*memo, 1, id + 1, cap);
-		memset(*memo + old, 0, *cap - old);
-	}
+	*memo = xgrow_zero(*memo, 1, id + 1, cap);
 	return &(*memo)[id];
 }
 

@@ -131,12 +131,7 @@ hist_add(struct hist *h, uint32_t id, int64_t w)
 static uint32_t *
 memo(uint32_t **m, size_t *cap, size_t id)
 {
-	if (id >= *cap) {
-		size_t old = *cap;
-
-		*m = xgrow(*m, sizeof(**m), id + 1, cap);
-		memset(*m + old, 0, (*cap - old) * sizeof(**m));
-	}
+	*m = xgrow_zero(*m, sizeof(**m), id + 1, cap);
 	return &(*m)[id];
 }
 

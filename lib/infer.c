@@ -36,7 +36,6 @@ static const struct leaf_rule rules[] = {
 	{ .func = "time.Sleep", .state = "sleep" },
 	{ .func = "runtime.timeSleep", .state = "sleep" },
 	{ .func = "runtime.coroswitch", .state = "coroutine" },
-	{ .func = "runtime.ReadTrace", .state = "trace reader (blocked)" },
 	{ .func = "syscall.Syscall", .state = "syscall", .prefix = 1 },
 	{ .func = "syscall.RawSyscall", .state = "syscall", .prefix = 1 },
 	{ .func = "syscall.syscall", .state = "syscall", .prefix = 1 },

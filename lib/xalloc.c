@@ -90,3 +90,14 @@ xgrow(void *p, size_t size, size_t need, size_t *cap)
 	*cap = n;
 	return p;
 }
+
+void *
+xgrow_zero(void *p, size_t size, size_t need, size_t *cap)
+{
+	size_t old = *cap;
+
+	p = xgrow(p, size, need, cap);
+	if (*cap > old)
+		memset((char *)p + old * size, 0, (*cap - old) * size);
+	return p;
+}

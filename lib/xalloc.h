@@ -21,6 +21,9 @@ char *xmemdup(const void *p, size_t len); /* adds a NUL after len bytes */
  */
 void *xgrow(void *p, size_t size, size_t need, size_t *cap);
 
+/* xgrow, with the new elements zeroed (for arrays indexed by id). */
+void *xgrow_zero(void *p, size_t size, size_t need, size_t *cap);
+
 /* Called on overflow or exhaustion: prints a message and aborts. */
 void xalloc_die(const char *what, size_t size);
 

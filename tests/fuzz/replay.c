@@ -4,19 +4,13 @@
  * LLVMFuzzerTestOneInput, one TAP line per file. NAME comes from the
  * program's name, replay_NAME. A crash fails the run.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tests/fuzz/fuzz.h"
 #include "tests/tap.h"
-
-static int
-cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+#include "tests/testutil.h"
 
 static unsigned char *
 slurp(const char *path, size_t *len)
@@ -43,21 +37,11 @@ slurp(const char *path, size_t *len)
 static void
 replay_dir(const char *dir)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **names = NULL;
 	size_t n = 0, i;
+	char **names = tu_list_dir(dir, &n);
 
-	if (d == NULL)
+	if (names == NULL)
 		return;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		names = realloc(names, (n + 1) * sizeof(*names));
-		names[n++] = strdup(e->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_names);
 	for (i = 0; i < n; i++) {
 		char path[4096];
 		size_t len = 0;

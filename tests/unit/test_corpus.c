@@ -1,12 +1,12 @@
 /*
  * Every capture of the shared conformance corpus (../shared/corpus, or
  * $GOROSCOPE_CORPUS) reads through the loader as a user's file would:
- * goroutine dumps and debug=1 profiles read without error, and a debug=1
- * profile's goroutines add up to the total its header states. The files
+ * goroutine dumps, debug=1 and pprof profiles read without error, a debug=1
+ * profile's goroutines add up to the total its header states, and a pprof
+ * profile's to the sum of its sample values. The files
  * that are not goroutine captures must be refused with a clear message.
  * Skips (saying so) when the corpus is absent: it is not part of the project.
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,6 +15,7 @@
 #include "lib/error.h"
 #include "lib/snapshot.h"
 #include "tests/tap.h"
+#include "tests/testutil.h"
 
 /* Files that must be refused, and a part of the message they get. */
 static const struct {
@@ -24,6 +25,9 @@ static const struct {
 	{ "gostackparse__empty_input.txt", "empty input" },
 	{ "NEARMISS__google-pprof__go.godoc.thread",
 	  "'threadcreate' profile is not a goroutine profile" },
+	{ "NEGATIVE__sqlprof__go1.23.3.cpu.pprof",
+	  "not a goroutine profile: its sample types are samples/count, "
+	  "cpu/nanoseconds" },
 };
 
 static const char *
@@ -37,10 +41,74 @@ expected_refusal(const char *name)
 	return NULL;
 }
 
-static int
-cmp_names(const void *a, const void *b)
+/*
+ * The sum of the goroutine column of a pprof profile's samples, decoded by
+ * a walk independent of the reader (-1 if not a pprof file): the reader's
+ * total must equal it.
+ */
+static int64_t
+pprof_total(const char *path)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	struct input in;
+	struct error err;
+	int64_t total = -1;
+	size_t pos = 0;
+
+	if (input_open(&in, path, &err) < 0)
+		return -1;
+	if (!in.gzipped || in.len == 0 || in.data[0] == 'g') {
+		input_release(&in);
+		return -1;
+	}
+	total = 0;
+	while (pos < in.len) {
+		uint64_t key = 0, len = 0;
+		unsigned shift = 0;
+
+		while (pos < in.len) {
+			key |= (uint64_t)(in.data[pos] & 0x7f) << shift;
+			shift += 7;
+			if (!(in.data[pos++] & 0x80))
+				break;
+		}
+		if ((key & 7) == 0) {
+			while (pos < in.len && (in.data[pos++] & 0x80))
+				;
+			continue;
+		}
+		shift = 0;
+		while (pos < in.len) {
+			len |= (uint64_t)(in.data[pos] & 0x7f) << shift;
+			shift += 7;
+			if (!(in.data[pos++] & 0x80))
+				break;
+		}
+		if (key >> 3 == 2) {
+			/* Sample: field 2 (value) unpacked, one value per
+			 * sample in a goroutine profile. */
+			size_t p = pos, e = pos + len;
+
+			while (p < e) {
+				uint64_t k = in.data[p++], v = 0;
+
+				shift = 0;
+				while (p < e) {
+					v |= (uint64_t)(in.data[p] & 0x7f)
+					     << shift;
+					shift += 7;
+					if (!(in.data[p++] & 0x80))
+						break;
+				}
+				if (k == 0x10)
+					total += (int64_t)v;
+				else if ((k & 7) == 2)
+					p += v;
+			}
+		}
+		pos += len;
+	}
+	input_release(&in);
+	return total;
 }
 
 static void
@@ -53,7 +121,10 @@ check_file(const char *dir, const char *name)
 	const char *refusal = expected_refusal(name);
 	int rc;
 
+	int64_t pb_total;
+
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	pb_total = refusal ? -1 : pprof_total(path);
 	intern_init(&in);
 	snapshot_init(&s, &in);
 	error_clear(&err);
@@ -67,6 +138,10 @@ check_file(const char *dir, const char *name)
 			is_int(snapshot_total(&s), s.declared_total,
 			       "%s: goroutines add up to the header's total",
 			       name);
+		if (pb_total >= 0)
+			is_int(snapshot_total(&s), pb_total,
+			       "%s: goroutines add up to the sample values",
+			       name);
 	} else {
 		printf("#   %s\n", err.text);
 	}
@@ -79,31 +154,34 @@ main(void)
 {
 	const char *root = getenv("GOROSCOPE_CORPUS");
 	char dir[4096];
-	DIR *d = NULL;
-	struct dirent *e;
 	char **names = NULL;
-	size_t n = 0, i;
+	size_t n = 0, i, k;
+	static const struct {
+		const char *sub;
+		size_t min;
+	} kinds[] = { { "text", 30 }, { "pprof", 14 } };
 
 	if (root == NULL)
 		root = "../shared/corpus";
-	snprintf(dir, sizeof(dir), "%s/text", root);
-	d = opendir(dir);
-	if (d == NULL)
-		return tap_skip_all("no corpus at ../shared/corpus (set "
-				    "GOROSCOPE_CORPUS)");
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
+	for (k = 0; k < 2; k++) {
+		snprintf(dir, sizeof(dir), "%s/%s", root, kinds[k].sub);
+		names = tu_list_dir(dir, &n);
+		if (names == NULL) {
+			if (k == 0)
+				return tap_skip_all(
+					"no corpus at ../shared/corpus (set "
+					"GOROSCOPE_CORPUS)");
+			ok(0, "%s is missing", dir);
 			continue;
-		names = realloc(names, (n + 1) * sizeof(*names));
-		names[n++] = strdup(e->d_name);
+		}
+		ok(n >= kinds[k].min, "the %s corpus has its files (%zu)",
+		   kinds[k].sub, n);
+		for (i = 0; i < n; i++) {
+			check_file(dir, names[i]);
+			free(names[i]);
+		}
+		free(names);
+		names = NULL;
 	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_names);
-	ok(n >= 30, "the text corpus has its files (%zu)", n);
-	for (i = 0; i < n; i++) {
-		check_file(dir, names[i]);
-		free(names[i]);
-	}
-	free(names);
 	return tap_done();
 }

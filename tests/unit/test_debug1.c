@@ -6,6 +6,7 @@
 #include "lib/error.h"
 #include "lib/snapshot.h"
 #include "tests/tap.h"
+#include "tests/testutil.h"
 
 static struct intern in;
 static struct snapshot snap;
@@ -24,17 +25,7 @@ parse(const char *text)
 static const char *
 frame(size_t i, uint32_t k)
 {
-	static char buf[512];
-	uint32_t n = 0;
-	const uint32_t *v = seqtab_items(&in.stacks, snap.g[i].stack, &n);
-	const struct frame *f = NULL;
-
-	if (k >= n)
-		return "(none)";
-	f = intern_frame_get(&in, v[k]);
-	snprintf(buf, sizeof(buf), "%s %s:%u", intern_str(&in, f->func),
-		 intern_str(&in, f->file), f->line);
-	return buf;
+	return tu_frame(&in, &snap.g[i], k);
 }
 
 /* The real layout: TAB runs from text/tabwriter, labels from %q. */

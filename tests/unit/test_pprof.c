@@ -15,6 +15,7 @@
 #include "lib/group.h"
 #include "lib/snapshot.h"
 #include "tests/tap.h"
+#include "tests/testutil.h"
 
 static struct intern in;
 static struct snapshot snap;
@@ -82,17 +83,7 @@ parse(const unsigned char *b, size_t n)
 static const char *
 frame(size_t i, uint32_t k)
 {
-	static char buf[512];
-	uint32_t n = 0;
-	const uint32_t *v = seqtab_items(&in.stacks, snap.g[i].stack, &n);
-	const struct frame *f = NULL;
-
-	if (k >= n)
-		return "(none)";
-	f = intern_frame_get(&in, v[k]);
-	snprintf(buf, sizeof(buf), "%s %s:%u", intern_str(&in, f->func),
-		 intern_str(&in, f->file), f->line);
-	return buf;
+	return tu_frame(&in, &snap.g[i], k);
 }
 
 /* The worked example of section 2.6, byte for byte. */
@@ -476,6 +467,71 @@ test_encodings(void)
 	       "naming its sample types");
 }
 
+/*
+ * Inlining (several Lines in one Location, innermost first), a location
+ * without lines in a mapping (a stripped binary), a line without function.
+ */
+static void
+test_inline_and_addresses(void)
+{
+	struct pb p = { .n = 0 }, m = { .n = 0 };
+	static const char *const s[] = { "",	       "goroutine",  "count",
+					 "main.inner", "main.outer", "m.go",
+					 "/bin/app" };
+	unsigned i;
+
+	put_int(&m, 1, 1);
+	put_int(&m, 2, 2);
+	put_msg(&p, 1, &m);
+	for (i = 0; i < 2; i++) {
+		struct pb f = { .n = 0 };
+
+		put_int(&f, 1, 10 + i);
+		put_int(&f, 2, 3 + i);
+		put_int(&f, 4, 5);
+		put_msg(&p, 5, &f);
+	}
+	{
+		/* location 1: inner (line 7) inlined into outer (line 9) */
+		struct pb loc = { .n = 0 }, l1 = { .n = 0 }, l2 = { .n = 0 };
+
+		put_int(&l1, 1, 10);
+		put_int(&l1, 2, 7);
+		put_int(&l2, 1, 11);
+		put_int(&l2, 2, 9);
+		put_int(&loc, 1, 1);
+		put_msg(&loc, 4, &l1);
+		put_msg(&loc, 4, &l2);
+		put_msg(&p, 4, &loc);
+	}
+	{
+		/* location 2: no lines, address 0x401234 in mapping 5 */
+		struct pb loc = { .n = 0 }, mp = { .n = 0 };
+
+		put_int(&loc, 1, 2);
+		put_int(&loc, 2, 5);
+		put_int(&loc, 3, 0x401234);
+		put_msg(&p, 4, &loc);
+		put_int(&mp, 1, 5);
+		put_int(&mp, 2, 0x400000);
+		put_int(&mp, 3, 0x500000);
+		put_int(&mp, 5, 6);
+		put_msg(&p, 3, &mp);
+	}
+	m.n = 0;
+	put_int(&m, 2, 4);
+	put_int(&m, 1, 1);
+	put_int(&m, 1, 2);
+	put_msg(&p, 2, &m);
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		put_bytes(&p, 6, s[i], strlen(s[i]));
+	ok(parse(p.b, p.n) == 0, "inlined and unsymbolised locations read");
+	is_str(frame(0, 0), "main.inner m.go:7", "inlined callee first");
+	is_str(frame(0, 1), "main.outer m.go:9", "then its caller");
+	is_str(frame(0, 2), "0x1234 /bin/app:0",
+	       "an address in its mapping, never dropped");
+}
+
 static void
 test_damage(void)
 {
@@ -601,6 +657,7 @@ main(void)
 	snapshot_init(&snap, &in);
 	test_example();
 	test_encodings();
+	test_inline_and_addresses();
 	test_damage();
 	test_round_trip();
 	snapshot_release(&snap);
