@@ -132,9 +132,15 @@ find_field(const struct pbmsg *m, uint64_t num)
 	return NULL;
 }
 
+/*
+ * Check the framing of message m in buf[pos..end). With deep 0 only the
+ * top level is walked (keys, lengths, the one time_nanos), which is cheap
+ * since samples are skipped by their length.
+ */
 static int
 check_msg(const unsigned char *buf, size_t pos, size_t end,
-	  const struct pbmsg *m, int depth, int *ntime, struct error *err)
+	  const struct pbmsg *m, int depth, int deep, int *ntime,
+	  struct error *err)
 {
 	if (depth > PPROF_MAX_DEPTH)
 		return error_set_offset(err, pos, "protobuf nested too deeply");
@@ -194,9 +200,11 @@ check_msg(const unsigned char *buf, size_t pos, size_t end,
 							f ? f->name : "?", v);
 			start = pos;
 			pos += (size_t)v;
+			if (!deep)
+				break;
 			if (f && f->kind == PB_MSG &&
-			    check_msg(buf, start, pos, f->msg, depth + 1, ntime,
-				      err) < 0)
+			    check_msg(buf, start, pos, f->msg, depth + 1, deep,
+				      ntime, err) < 0)
 				return -1;
 			if (f && f->kind == PB_REPEATED) {
 				size_t p = start;
@@ -235,7 +243,7 @@ pprof_check_wire(const unsigned char *buf, size_t len, struct error *err)
 {
 	int ntime = 0;
 
-	return check_msg(buf, 0, len, &pb_profile, 0, &ntime, err);
+	return check_msg(buf, 0, len, &pb_profile, 0, 1, &ntime, err);
 }
 
 int
@@ -656,7 +664,7 @@ pprof_read(struct snapshot *out, const unsigned char *buf, size_t len,
 	ProtobufCAllocator alloc = { arena_pb_alloc, arena_pb_free, NULL };
 	struct reader r;
 	enum snapshot_kind kind = SNAPSHOT_GOROUTINE;
-	int ret = -1, col;
+	int ret = -1, col, ntime = 0;
 	size_t i;
 
 	arena_init(&mem);
@@ -668,12 +676,15 @@ pprof_read(struct snapshot *out, const unsigned char *buf, size_t len,
 	idmap_init(&r.fn_index);
 	idmap_init(&r.loc_index);
 	idmap_init(&r.map_index);
-	if (pprof_check_wire(buf, len, err) < 0)
+	/* The top level first (cheap: it finds cut files and concatenated
+	 * profiles); the whole framing only when unpack fails, to say where. */
+	if (check_msg(buf, 0, len, &pb_profile, 0, 0, &ntime, err) < 0)
 		goto out;
 	r.p = perftools__profiles__profile__unpack(&alloc, len, buf);
 	if (r.p == NULL) {
-		error_set(err, "the protobuf framing is sound but a field "
-			       "could not be decoded");
+		if (pprof_check_wire(buf, len, err) == 0)
+			error_set(err, "the protobuf framing is sound but a "
+				       "field could not be decoded");
 		goto out;
 	}
 	if (r.p->n_string_table == 0 || r.p->string_table[0][0] != '\0') {

@@ -4,6 +4,7 @@
 
 #include "lib/frames.h"
 #include "lib/hash.h"
+#include "lib/infer.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
@@ -135,6 +136,12 @@ frames_classify(const char *func, size_t n, const char *file, size_t filelen)
 	return flags;
 }
 
+static uint32_t
+with_hint(uint32_t flags, const char *func, size_t n)
+{
+	return flags | (uint32_t)infer_rule(func, n) << FRAME_HINT_SHIFT;
+}
+
 frameid
 frames_intern(struct frametab *t, const struct strtab *s, strid func,
 	      strid file, uint32_t line)
@@ -156,8 +163,10 @@ frames_intern(struct frametab *t, const struct strtab *s, strid func,
 	f->func = func;
 	f->file = file;
 	f->line = line;
-	f->flags = frames_classify(strtab_str(s, func), strtab_len(s, func),
-				   strtab_str(s, file), strtab_len(s, file));
+	f->flags = with_hint(
+		frames_classify(strtab_str(s, func), strtab_len(s, func),
+				strtab_str(s, file), strtab_len(s, file)),
+		strtab_str(s, func), strtab_len(s, func));
 	idmap_insert(&t->index, h, id);
 	return id;
 }

@@ -30,6 +30,11 @@ enum frame_flag {
 	FRAME_ELIDED = 1 << 4,
 };
 
+/* Bits 24-31 of the flags: which rule of lib/infer.c the function matches,
+ * plus 1 (0: none), found once per frame. */
+#define FRAME_HINT_SHIFT  24
+#define FRAME_HINT(flags) ((flags) >> FRAME_HINT_SHIFT)
+
 /* The function name of the elision marker frame. */
 #define FRAME_ELIDED_NAME "..."
 

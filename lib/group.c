@@ -71,42 +71,30 @@ grouping_init(struct grouping *gr, struct intern *in,
 	gr->key = *key;
 	gr->nsnap = nsnap ? nsnap : 1;
 	idmap_init(&gr->index);
+	arena_init(&gr->mem);
 	gr->totals = xcalloc(gr->nsnap, sizeof(*gr->totals));
 	gr->kept = xcalloc(gr->nsnap, sizeof(*gr->kept));
-}
-
-static void
-hist_release(struct hist *h)
-{
-	free(h->v);
-	memset(h, 0, sizeof(*h));
 }
 
 void
 grouping_release(struct grouping *gr)
 {
-	size_t i;
-
-	for (i = 0; i < gr->n; i++) {
-		struct group *g = &gr->v[i];
-
-		free(g->counts);
-		hist_release(&g->states);
-		hist_release(&g->stacks);
-		hist_release(&g->creators);
-		hist_release(&g->labels);
-	}
+	arena_release(&gr->mem);
 	free(gr->v);
 	free(gr->stack_memo);
 	free(gr->frame_memo);
+	free(gr->frame_hash);
+	free(gr->frame_rank);
 	free(gr->totals);
 	free(gr->kept);
 	idmap_release(&gr->index);
 	memset(gr, 0, sizeof(*gr));
 }
 
+/* Histograms live in the grouping's arena: most hold one value, and a
+ * malloc each cost as much as the rest of grouping. */
 static void
-hist_add(struct hist *h, uint32_t id, int64_t w)
+hist_add(struct arena *mem, struct hist *h, uint32_t id, int64_t w)
 {
 	uint32_t i;
 
@@ -120,7 +108,15 @@ hist_add(struct hist *h, uint32_t id, int64_t w)
 		h->other += w;
 		return;
 	}
-	h->v = xreallocarray(h->v, h->n + 1, sizeof(*h->v));
+	if (h->n == h->cap) {
+		uint32_t cap = h->cap ? h->cap * 2 : 1;
+		struct hist_entry *v = arena_alloc(mem, cap * sizeof(*v));
+
+		if (h->n)
+			memcpy(v, h->v, h->n * sizeof(*v));
+		h->v = v;
+		h->cap = cap;
+	}
 	h->v[h->n].id = id;
 	h->v[h->n].weight = w;
 	h->n++;
@@ -215,7 +211,8 @@ find_group(struct grouping *gr, int blocked, seqid ks, frameid kc)
 	g->blocked = blocked;
 	g->key_stack = ks;
 	g->key_creator = kc;
-	g->counts = xcalloc(gr->nsnap, sizeof(*g->counts));
+	g->counts = arena_alloc(&gr->mem, gr->nsnap * sizeof(*g->counts));
+	memset(g->counts, 0, gr->nsnap * sizeof(*g->counts));
 	g->wait_min = UINT32_MAX;
 	idmap_insert(&gr->index, h, (uint32_t)gr->n);
 	gr->n++;
@@ -256,10 +253,10 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 
 	g->counts[idx] += w;
 	g->total += w;
-	hist_add(&g->states, gs->state, w);
-	hist_add(&g->stacks, gs->stack, w);
-	hist_add(&g->creators, gs->creator, w);
-	hist_add(&g->labels, gs->labels, w);
+	hist_add(&gr->mem, &g->states, gs->state, w);
+	hist_add(&gr->mem, &g->stacks, gs->stack, w);
+	hist_add(&gr->mem, &g->creators, gs->creator, w);
+	hist_add(&gr->mem, &g->labels, gs->labels, w);
 	if ((gs->flags & G_LEAKED) || s->kind == SNAPSHOT_LEAK)
 		g->leaked += w;
 	if (gs->flags & G_LOCKED)
@@ -351,14 +348,15 @@ grouping_stack_cmp(const struct intern *in, seqid a, seqid b)
 }
 
 static int
-str_cmp(const struct intern *in, uint32_t a, uint32_t b)
+str_cmp(const struct grouping *gr, uint32_t a, uint32_t b)
 {
-	return strtab_cmp(&in->strings, a, b);
+	return strtab_cmp(&gr->in->strings, a, b);
 }
 
 static int
-labelset_cmp(const struct intern *in, uint32_t a, uint32_t b)
+labelset_cmp(const struct grouping *gr, uint32_t a, uint32_t b)
 {
+	const struct intern *in = gr->in;
 	uint32_t na = 0, nb = 0, i;
 	const uint32_t *va = seqtab_items(&in->labelsets, a, &na);
 	const uint32_t *vb = seqtab_items(&in->labelsets, b, &nb);
@@ -373,46 +371,62 @@ labelset_cmp(const struct intern *in, uint32_t a, uint32_t b)
 }
 
 static void
-hash_text(uint64_t *h, const char *s, size_t n)
+hash_text(uint64_t *h, const void *s, size_t n)
 {
 	*h = hash_stable(*h, s, n);
 }
 
-static void
-hash_frame(uint64_t *h, const struct intern *in, frameid f, int lines)
+/* FNV-1a of one frame's line of the key: "func file:line" or "func". */
+static uint64_t
+frame_line_hash(const struct grouping *gr, frameid f)
 {
+	const struct intern *in = gr->in;
 	const struct frame *fr = intern_frame_get(in, f);
+	uint64_t h = HASH_STABLE_INIT;
 	char num[16];
 	size_t n = sizeof(num);
 	uint32_t line = fr->line;
 
-	hash_text(h, intern_str(in, fr->func),
+	hash_text(&h, intern_str(in, fr->func),
 		  strtab_len(&in->strings, fr->func));
-	if (lines) {
+	if (gr->key.by != GROUP_BY_FUNC) {
 		do {
 			num[--n] = (char)('0' + line % 10);
 			line /= 10;
 		} while (line > 0);
 		num[--n] = ':';
-		hash_text(h, " ", 1);
-		hash_text(h, intern_str(in, fr->file),
+		hash_text(&h, " ", 1);
+		hash_text(&h, intern_str(in, fr->file),
 			  strtab_len(&in->strings, fr->file));
-		hash_text(h, num + n, sizeof(num) - n);
+		hash_text(&h, num + n, sizeof(num) - n);
 	}
-	hash_text(h, "\n", 1);
+	return h;
+}
+
+/* Fold a frame into a group id: one FNV-1a step over the 64-bit word of
+ * its line's hash (memoised per frame: groups share most frames). */
+static void
+hash_frame(struct grouping *gr, uint64_t *h, frameid f)
+{
+	gr->frame_hash = xgrow_zero(gr->frame_hash, sizeof(*gr->frame_hash),
+				    (size_t)f + 1, &gr->frame_hash_cap);
+	if (gr->frame_hash[f] == 0)
+		gr->frame_hash[f] = frame_line_hash(gr, f) | 1;
+	*h = (*h ^ gr->frame_hash[f]) * HASH_STABLE_PRIME;
 }
 
 /*
- * The id is FNV-1a over the key's text: "by=<key>\n", "blocked\n" or
- * "active\n", one "func file:line\n" per frame ("func\n" with --group-by
- * func), and "created by " plus the creator frame. Text, not ids, so the
- * same group has the same id in every run and every file.
+ * The id is FNV-1a 64 over the key: the bytes "by=<key>\n", then
+ * "blocked\n" or "active\n"; then per frame one step over the 64-bit word
+ * FNV-1a 64("func file:line") | 1 ("func" alone with --group-by func): h =
+ * (h ^ word) * prime; then for a creator the bytes "created by " and its
+ * word likewise. Made of text, not of ids, so the same group has the same
+ * id in every run and every file.
  */
 static uint64_t
-group_id(const struct grouping *gr, const struct group *g)
+group_id(struct grouping *gr, const struct group *g)
 {
 	const struct intern *in = gr->in;
-	int lines = gr->key.by != GROUP_BY_FUNC;
 	uint64_t h = HASH_STABLE_INIT;
 	uint32_t n = 0, i;
 	const uint32_t *v = seqtab_items(&in->stacks, g->key_stack, &n);
@@ -427,19 +441,70 @@ group_id(const struct grouping *gr, const struct group *g)
 	else
 		hash_text(&h, "active\n", 7);
 	for (i = 0; i < n; i++)
-		hash_frame(&h, in, v[i], lines);
+		hash_frame(gr, &h, v[i]);
 	if (g->key_creator) {
 		hash_text(&h, "created by ", 11);
-		hash_frame(&h, in, g->key_creator, lines);
+		hash_frame(gr, &h, g->key_creator);
 	}
 	return h;
+}
+
+/*
+ * Frames ordered by content (function, file, line) once, so that sorting
+ * groups compares ranks instead of strings; the order is the same.
+ */
+static int
+frame_sort_cmp(const void *a, const void *b, void *ctx)
+{
+	return grouping_frame_cmp(ctx, *(const uint32_t *)a,
+				  *(const uint32_t *)b);
+}
+
+static void
+rank_frames(struct grouping *gr)
+{
+	size_t n = gr->in->frames.n, i;
+	uint32_t *order = xreallocarray(NULL, n, sizeof(*order));
+
+	for (i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	sort_stable(order, n, sizeof(*order), frame_sort_cmp, gr->in);
+	gr->frame_rank = xreallocarray(gr->frame_rank, n, sizeof(uint32_t));
+	for (i = 0; i < n; i++)
+		gr->frame_rank[order[i]] = (uint32_t)i;
+	free(order);
+}
+
+static int
+rank_cmp(const struct grouping *gr, frameid a, frameid b)
+{
+	uint32_t ra = gr->frame_rank[a], rb = gr->frame_rank[b];
+
+	return ra < rb ? -1 : ra > rb;
+}
+
+static int
+rank_stack_cmp(const struct grouping *gr, seqid a, seqid b)
+{
+	uint32_t na = 0, nb = 0, i;
+	const uint32_t *va = seqtab_items(&gr->in->stacks, a, &na);
+	const uint32_t *vb = seqtab_items(&gr->in->stacks, b, &nb);
+
+	if (a == b)
+		return 0;
+	for (i = 0; i < na && i < nb; i++) {
+		int c = rank_cmp(gr, va[i], vb[i]);
+
+		if (c)
+			return c;
+	}
+	return na < nb ? -1 : na > nb;
 }
 
 static int
 group_cmp(const void *pa, const void *pb, void *ctx)
 {
 	const struct grouping *gr = ctx;
-	const struct intern *in = gr->in;
 	const struct group *a = pa, *b = pb;
 	int64_t ca = a->counts[gr->nsnap - 1], cb = b->counts[gr->nsnap - 1];
 	int c;
@@ -450,13 +515,13 @@ group_cmp(const void *pa, const void *pb, void *ctx)
 		return a->total > b->total ? -1 : 1;
 	if (a->has_wait && b->has_wait && a->wait_max != b->wait_max)
 		return a->wait_max > b->wait_max ? -1 : 1;
-	c = grouping_frame_cmp(in, a->blocking, b->blocking);
+	c = rank_cmp(gr, a->blocking, b->blocking);
 	if (c)
 		return c;
-	c = grouping_stack_cmp(in, a->stack, b->stack);
+	c = rank_stack_cmp(gr, a->stack, b->stack);
 	if (c)
 		return c;
-	c = grouping_frame_cmp(in, a->creator, b->creator);
+	c = rank_cmp(gr, a->creator, b->creator);
 	if (c)
 		return c;
 	if (a->blocked != b->blocked)
@@ -464,9 +529,19 @@ group_cmp(const void *pa, const void *pb, void *ctx)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
+static int
+index_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct grouping *gr = ctx;
+
+	return group_cmp(&gr->v[*(const uint32_t *)a],
+			 &gr->v[*(const uint32_t *)b], ctx);
+}
+
+typedef int (*hist_cmp_fn)(const struct grouping *, uint32_t, uint32_t);
+
 static void
-sort_hist(struct hist *h, int (*cmp)(const struct intern *, uint32_t, uint32_t),
-	  const struct intern *in)
+sort_hist(struct hist *h, hist_cmp_fn cmp, const struct grouping *gr)
 {
 	uint32_t i, j;
 
@@ -478,7 +553,7 @@ sort_hist(struct hist *h, int (*cmp)(const struct intern *, uint32_t, uint32_t),
 			const struct hist_entry *p = &h->v[j - 1];
 
 			if (p->weight > e.weight || (p->weight == e.weight &&
-						     cmp(in, p->id, e.id) <= 0))
+						     cmp(gr, p->id, e.id) <= 0))
 				break;
 			h->v[j] = h->v[j - 1];
 		}
@@ -487,29 +562,32 @@ sort_hist(struct hist *h, int (*cmp)(const struct intern *, uint32_t, uint32_t),
 }
 
 static int
-frame_cmp_u(const struct intern *in, uint32_t a, uint32_t b)
+frame_cmp_u(const struct grouping *gr, uint32_t a, uint32_t b)
 {
-	return grouping_frame_cmp(in, a, b);
+	return rank_cmp(gr, a, b);
 }
 
 static int
-stack_cmp_u(const struct intern *in, uint32_t a, uint32_t b)
+stack_cmp_u(const struct grouping *gr, uint32_t a, uint32_t b)
 {
-	return grouping_stack_cmp(in, a, b);
+	return rank_stack_cmp(gr, a, b);
 }
 
 void
 grouping_finish(struct grouping *gr)
 {
 	size_t i;
+	uint32_t *order = NULL;
+	struct group *sorted = NULL;
 
+	rank_frames(gr);
 	for (i = 0; i < gr->n; i++) {
 		struct group *g = &gr->v[i];
 
-		sort_hist(&g->states, str_cmp, gr->in);
-		sort_hist(&g->stacks, stack_cmp_u, gr->in);
-		sort_hist(&g->creators, frame_cmp_u, gr->in);
-		sort_hist(&g->labels, labelset_cmp, gr->in);
+		sort_hist(&g->states, str_cmp, gr);
+		sort_hist(&g->stacks, stack_cmp_u, gr);
+		sort_hist(&g->creators, frame_cmp_u, gr);
+		sort_hist(&g->labels, labelset_cmp, gr);
 		g->stack = g->stacks.n ? g->stacks.v[0].id : 0;
 		g->creator = g->creators.n ? g->creators.v[0].id : 0;
 		g->blocking = intern_blocking_frame(gr->in, g->stack);
@@ -517,7 +595,17 @@ grouping_finish(struct grouping *gr)
 			g->wait_min = 0;
 		g->id = group_id(gr, g);
 	}
-	sort_stable(gr->v, gr->n, sizeof(*gr->v), group_cmp, gr);
+	/* Sort indices, then move each group once: groups are large. */
+	order = xreallocarray(NULL, gr->n ? gr->n : 1, sizeof(*order));
+	for (i = 0; i < gr->n; i++)
+		order[i] = (uint32_t)i;
+	sort_stable(order, gr->n, sizeof(*order), index_cmp, gr);
+	sorted = xreallocarray(NULL, gr->cap ? gr->cap : 1, sizeof(*sorted));
+	for (i = 0; i < gr->n; i++)
+		sorted[i] = gr->v[order[i]];
+	free(gr->v);
+	free(order);
+	gr->v = sorted;
 	/* The index points at positions that moved: rebuild it. */
 	idmap_release(&gr->index);
 	for (i = 0; i < gr->n; i++) {

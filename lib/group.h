@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/arena.h"
 #include "lib/idmap.h"
 #include "lib/intern.h"
 
@@ -46,8 +47,8 @@ struct hist_entry {
 };
 
 struct hist {
-	struct hist_entry *v;
-	uint32_t n;
+	struct hist_entry *v; /* in the grouping's arena */
+	uint32_t n, cap;
 	int64_t other; /* weight of values past GROUP_HIST_MAX */
 };
 
@@ -80,13 +81,17 @@ struct grouping {
 	unsigned nsnap;
 	struct group *v;
 	size_t n, cap;
+	struct arena mem; /* histograms and counts of the groups */
 	struct idmap index;
 	uint32_t *stack_memo; /* stack id -> key stack + 1 */
 	size_t stack_memo_cap;
 	uint32_t *frame_memo; /* creator frame -> key frame + 1 */
 	size_t frame_memo_cap;
-	int64_t *totals; /* goroutines per snapshot, before filtering */
-	int64_t *kept;	 /* goroutines per snapshot, after filtering */
+	uint64_t *frame_hash; /* frame id -> hash of its key line, 0: unset */
+	size_t frame_hash_cap;
+	uint32_t *frame_rank; /* frame id -> rank by content (finish) */
+	int64_t *totals;      /* goroutines per snapshot, before filtering */
+	int64_t *kept;	      /* goroutines per snapshot, after filtering */
 };
 
 void grouping_init(struct grouping *gr, struct intern *in,

@@ -55,7 +55,7 @@ hash_stable(uint64_t h, const void *p, size_t len)
 
 	for (i = 0; i < len; i++) {
 		h ^= s[i];
-		h *= 0x100000001b3ULL;
+		h *= HASH_STABLE_PRIME;
 	}
 	return h;
 }

@@ -15,7 +15,8 @@
 uint64_t hash_bytes(const void *p, size_t len, uint64_t seed);
 
 /* FNV-1a 64 over len bytes, continuing from h (start with HASH_STABLE_INIT). */
-#define HASH_STABLE_INIT 0xcbf29ce484222325ULL
+#define HASH_STABLE_INIT  0xcbf29ce484222325ULL
+#define HASH_STABLE_PRIME 0x100000001b3ULL
 uint64_t hash_stable(uint64_t h, const void *p, size_t len);
 
 /* Mix one 64-bit value into a running hash. */

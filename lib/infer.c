@@ -15,6 +15,8 @@ struct leaf_rule {
 /* Checked from the leaf towards the root; the first frame that matches
  * decides. Names per src/runtime/{chan,select,sema,netpoll,time}.go. */
 static const struct leaf_rule rules[] = {
+	/* Parked, without saying why (state NULL). */
+	{ .func = "runtime.gopark", .state = NULL },
 	{ .func = "runtime.chanrecv", .state = "chan receive", .prefix = 1 },
 	{ .func = "runtime.chansend", .state = "chan send", .prefix = 1 },
 	{ .func = "runtime.selectgo", .state = "select" },
@@ -47,11 +49,11 @@ static const struct leaf_rule rules[] = {
 	 * functions that debug=1 hides, yet it runs. */
 	{ .func = "runtime/pprof.writeRuntimeProfile", .state = "running" },
 	{ .func = "runtime/pprof.writeGoroutineStacks", .state = "running" },
-	{ .func = NULL },
+	{ .func = NULL, .state = "syscall" }, /* sentinel: cgo calls */
 };
 
-static const char *
-match(const char *name, size_t len)
+unsigned
+infer_rule(const char *name, size_t len)
 {
 	const struct leaf_rule *r;
 
@@ -60,12 +62,12 @@ match(const char *name, size_t len)
 
 		if (r->prefix ? (len >= fl && memcmp(name, r->func, fl) == 0)
 			      : (len == fl && memcmp(name, r->func, fl) == 0))
-			return r->state;
+			return (unsigned)(r - rules) + 1;
 	}
 	/* cgo calls: main._Cfunc_foo */
 	if (len > 7 && memmem(name, len, "._Cfunc_", 8) != NULL)
-		return "syscall";
-	return NULL;
+		return (unsigned)(r - rules) + 1; /* the "syscall" row below */
+	return 0;
 }
 
 const char *
@@ -76,16 +78,17 @@ infer_state(const struct intern *in, const uint32_t *v, uint32_t n,
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
-		const struct frame *f = intern_frame_get(in, v[i]);
-		const char *name = intern_str(in, f->func);
-		size_t len = strtab_len(&in->strings, f->func);
-		const char *state = match(name, len);
+		uint32_t flags = intern_frame_get(in, v[i])->flags;
+		unsigned hint = FRAME_HINT(flags);
 
-		if (state != NULL)
-			return state;
-		if (len >= 14 && memcmp(name, "runtime.gopark", 14) == 0)
+		if (hint != 0) {
+			const char *state = rules[hint - 1].state;
+
+			if (state != NULL)
+				return state;
 			parked = 1;
-		if (!(f->flags & FRAME_MACHINERY))
+		}
+		if (!(flags & FRAME_MACHINERY))
 			break;
 	}
 	return parked ? "waiting" : "running";

@@ -5,6 +5,7 @@
 #ifndef INFER_H
 #define INFER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct intern;
@@ -18,5 +19,11 @@ struct intern;
  */
 const char *infer_state(const struct intern *in, const uint32_t *v, uint32_t n,
 			int leaf_hidden);
+
+/*
+ * The rule a function name matches, plus 1, or 0 (at most 255): kept in
+ * each frame's flags (FRAME_HINT) so inference never compares strings.
+ */
+unsigned infer_rule(const char *func, size_t len);
 
 #endif

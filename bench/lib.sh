@@ -1,0 +1,44 @@
+# Shared by the benchmark scripts: logging and timing. Source it after
+# setting tmp (a scratch folder), runs (runs per tool) and pin (a command
+# prefix, e.g. taskset, or an empty array); me names the script.
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "$me: $*"; exit 1; }
+
+# measure NAME OUTFILE CMD... : runs CMD $runs times (stdout to OUTFILE),
+# records wall seconds (bash clock, µs resolution) and max RSS (GNU time).
+declare -A best median rss status
+rows=()
+measure() {
+    local name=$1 out=$2
+    shift 2
+    local walls=() maxrss=0 i t0 t1 rc
+    status[$name]=ok
+    for ((i = 1; i <= runs; i++)); do
+        log "  $name: run $i/$runs"
+        t0=$EPOCHREALTIME
+        rc=0
+        "${pin[@]}" /usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >"$out" 2>"$tmp/$name.err" || rc=$?
+        t1=$EPOCHREALTIME
+        if ((rc != 0)); then
+            if ((rc == 124)); then status[$name]="timed out (${peer_timeout}s)"; else status[$name]="failed (exit $rc)"; fi
+            log "  $name: ${status[$name]}: $(head -c 300 "$tmp/$name.err")"
+            break
+        fi
+        walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')")
+        local r
+        r=$(awk 'END { print $2 }' "$tmp/time")
+        ((r > maxrss)) && maxrss=$r
+    done
+    rows+=("$name")
+    if ((${#walls[@]} == 0)); then
+        best[$name]=; median[$name]=; rss[$name]=
+        return
+    fi
+    local sorted
+    sorted=$(printf '%s\n' "${walls[@]}" | sort -g)
+    best[$name]=$(head -n1 <<<"$sorted")
+    median[$name]=$(sed -n "$(((${#walls[@]} + 1) / 2))p" <<<"$sorted")
+    rss[$name]=$maxrss
+}
+

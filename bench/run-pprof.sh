@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# pprof benchmark: goroscope reading a goroutine profile with at least 50,000
+# distinct stacks, against `zcat` (the floor: just inflating it) and
+# `go tool pprof -top`, on the same file in the same run. See bench/README.md.
+#
+# usage: bench/run-pprof.sh [GOROSCOPE_BINARY]   (default: ./goroscope)
+#
+# Environment: RUNS (default 3); STACKS (default 60000) distinct stacks;
+# PIN=1 runs every tool under `taskset -c 0`.
+set -euo pipefail
+
+bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$bench")
+bin=${1:-./goroscope}
+[[ $bin == /* ]] || bin=$root/${bin#./}
+runs=${RUNS:-3}
+stacks=${STACKS:-60000}
+build=$bench/.build
+data=$bench/.data
+mkdir -p "$build" "$data"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+me=run-pprof.sh
+pin=()
+if [[ ${PIN:-0} == 1 ]]; then pin=(taskset -c 0); fi
+. "$bench/lib.sh"
+
+command -v go >/dev/null || die "go is not installed (needed for the generator and go tool pprof)"
+[[ -x /usr/bin/time ]] || die "GNU time (/usr/bin/time) is not installed"
+[[ -x $bin ]] || die "goroscope is not built ($bin)"
+
+log "building the generator into bench/.build/"
+(cd "$bench/gen" && go build -o "$build/manystacks" ./manystacks)
+prof=$data/manystacks-$stacks.pb.gz
+if [[ ! -s $prof ]]; then
+    log "generating $prof ($stacks distinct stacks; takes a few seconds)"
+    "$build/manystacks" -stacks "$stacks" -goroutines $((stacks * 5 / 3)) \
+        -o "$prof.tmp" -debug1 "$data/manystacks-$stacks.debug1.txt" >"$prof.info" 2>"$data/manystacks.log" ||
+        die "generator failed, see $data/manystacks.log"
+    mv "$prof.tmp" "$prof"
+fi
+bytes=$(stat -c %s "$prof")
+raw=$(gzip -dc "$prof" | wc -c)
+cat "$prof" >/dev/null
+
+export GOTOOLCHAIN=local PPROF_TMPDIR=$tmp
+go tool pprof -top "$prof" >/dev/null 2>&1 || true # warm go's tool cache
+measure "goroscope show" /dev/null "$bin" show "$prof"
+measure "goroscope show -f json" /dev/null "$bin" show -f json "$prof"
+measure "zcat" /dev/null zcat "$prof"
+measure "go tool pprof -top" /dev/null go tool pprof -top "$prof"
+
+"$bin" show -f json "$prof" >"$tmp/g.json"
+samples=$(grep -c '^1 @\|^[0-9]* @' "$data/manystacks-$stacks.debug1.txt" || true)
+groups=$(grep -c '^    {$' "$tmp/g.json" || true)
+goroutines=$(sed -n 's/.*"goroutines": \([0-9]*\).*/\1/p' "$tmp/g.json" | head -n1)
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+echo "## pprof benchmark"
+echo
+echo "- input: \`bench/.data/$(basename "$prof")\`, $bytes bytes gzipped, $raw bytes of protobuf," \
+    "$samples samples (distinct stacks and label sets), $goroutines goroutines; goroscope finds $groups groups"
+echo "- machine: $(nproc) cores, ${cpu:-unknown CPU}; $(go version | awk '{print $3}')${PIN:+; every tool pinned to core 0}"
+echo "- $runs runs per tool, page cache warm; wall time from the shell clock, peak RSS from GNU time"
+echo
+echo "| tool | best s | median s | peak RSS MiB | status |"
+echo "|---|--:|--:|--:|---|"
+for name in "${rows[@]}"; do
+    if [[ -n ${best[$name]} ]]; then
+        printf '| %s | %.3f | %.3f | %s | %s |\n' "$name" "${best[$name]}" "${median[$name]}" \
+            "$(awk -v k="${rss[$name]}" 'BEGIN { printf "%.0f", k / 1024 }')" "${status[$name]}"
+    else
+        printf '| %s | - | - | - | %s |\n' "$name" "${status[$name]}"
+    fi
+done
+g=${best["goroscope show"]:-}
+if [[ -n $g && -n ${best["go tool pprof -top"]:-} && -n ${best[zcat]:-} ]]; then
+    x=$(awk -v a="${best["go tool pprof -top"]}" -v b="$g" 'BEGIN { printf "%.1f", a / b }')
+    z=$(awk -v a="$g" -v b="${best[zcat]}" 'BEGIN { printf "%.1f", a / b }')
+    echo
+    echo "- goroscope show is ${x}x faster than go tool pprof -top (target >= 10x:" \
+        "$(awk -v x="$x" 'BEGIN { print (x >= 10) ? "met" : "NOT met" }'))"
+    echo "- goroscope show takes ${z}x the time of zcat (target <= 4x:" \
+        "$(awk -v x="$z" 'BEGIN { print (x <= 4) ? "met" : "NOT met" }'))"
+fi
