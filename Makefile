@@ -5,7 +5,7 @@
 #   make SANITIZE=address,undefined check
 #   make install PREFIX=/usr/local DESTDIR=
 #   make deps                 install missing Debian packages
-#   make demo                 deps, build, and show a bundled capture
+#   make demo                 deps, build, and report on bundled captures
 #   make format-check check-headers lint-man
 #   make fuzz FUZZTIME=60     libFuzzer on every reader (needs clang)
 #   make bench                benchmarks against the peer tools (needs Go)
@@ -27,7 +27,7 @@ OPT ?= -O1 -g -fno-omit-frame-pointer
 SANFLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
 endif
 
-PKGS = zlib jansson libprotobuf-c
+PKGS = zlib jansson libprotobuf-c libcgraph
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -116,7 +116,7 @@ unit-tests: $(UNIT_BINS) $(REPLAY_BINS)
 check: $(BIN) unit-tests
 	GOROSCOPE=$(CURDIR)/$(BIN) BUILD=$(CURDIR)/$(BUILD) \
 		prove --exec '' $(UNIT_BINS) $(REPLAY_BINS) tests/golden.sh \
-		tests/gotool.sh
+		tests/readme.sh tests/gotool.sh tests/dot.sh
 
 # Style and hygiene.
 FORMAT_SRCS = $(filter-out %.pb-c.c %.pb-c.h, \
@@ -153,7 +153,7 @@ deps:
 	@.ci/deps
 
 demo: deps goroscope
-	./goroscope show testdata/captures/leaky/05.debug2.txt
+	./goroscope report testdata/captures/leaky/*.debug2.txt
 
 # Fuzzing with libFuzzer (clang only): each reader for FUZZTIME seconds,
 # starting from its corpus; crashes land in build/fuzz/crashers.
@@ -177,6 +177,8 @@ fuzz: $(PROTO_C)
 
 bench: goroscope
 	bench/run-text.sh ./goroscope
+	bench/run-pprof.sh ./goroscope
+	bench/run-trend.sh ./goroscope
 
 testdata:
 	testdata/gen/generate.sh

@@ -28,6 +28,8 @@ enum optset {
 	OPTSET_GROUP = 1 << 0, /* --group-by, --focus, --ignore, --state, ... */
 	OPTSET_OUTPUT = 1 << 1,	 /* --format, --output, --color */
 	OPTSET_CONVERT = 1 << 2, /* --to, --output */
+	OPTSET_SERIES = 1 << 3,	 /* --baseline, thresholds, --fail-on-leak */
+	OPTSET_DOT = 1 << 4,	 /* --format dot, --nodes */
 };
 
 struct command {
@@ -49,6 +51,9 @@ const struct command *command_find(const char *name);
 
 int cmd_show(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_trend(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

@@ -10,6 +10,7 @@
 #include "cmd/render_text.h"
 #include "formats/input.h"
 #include "formats/json.h"
+#include "lib/analysis.h"
 #include "lib/error.h"
 #include "lib/filter.h"
 #include "lib/group.h"
@@ -28,7 +29,8 @@ cmd_show(int argc, char **argv)
 	struct grouping gr;
 	struct output out;
 	struct error err;
-	const struct snapshot *snaps[1];
+	struct snapshot_meta meta;
+	struct analysis an;
 	size_t *shown = NULL, nshown = 0;
 	int status = EXIT_INPUT, have_filter = 0, have_gr = 0;
 
@@ -39,6 +41,7 @@ cmd_show(int argc, char **argv)
 		return EXIT_OK;
 	}
 	error_clear(&err);
+	memset(&an, 0, sizeof(an));
 	intern_init(&in);
 	snapshot_init(&snap, &in);
 	snap.threads = options_threads();
@@ -57,20 +60,31 @@ cmd_show(int argc, char **argv)
 	grouping_add(&gr, &snap, 0, filter_is_empty(&filter) ? NULL : &filter);
 	grouping_finish(&gr);
 	shown = xreallocarray(NULL, gr.n ? gr.n : 1, sizeof(*shown));
-	nshown = grouping_select(&gr, o.min_count, o.limit, shown);
-	snaps[0] = &snap;
+	nshown = grouping_select(&gr, NULL, o.min_count, o.limit, shown);
+	snapshot_meta(&snap, &meta);
 	if (output_open(&out, o.output, &err) < 0) {
 		diag_error(&err);
 		goto out;
 	}
 	if (o.format == OUT_JSON) {
+		struct analysis_opts ao;
+
+		/* One snapshot: verdicts say growth is unknown, proven
+		 * leaks, known goroutines; scores rank by size and wait. */
+		memset(&ao, 0, sizeof(ao));
+		suspect_rules_default(&ao.rules);
+		ao.ignore_known = 1;
+		analysis_run(&an, &gr, &ao);
+	}
+	if (o.format == OUT_JSON) {
 		struct json_doc doc = {
 			.command = "show",
 			.gr = &gr,
-			.snaps = snaps,
+			.meta = &meta,
 			.order = "command line",
 			.shown = shown,
 			.nshown = nshown,
+			.an = &an,
 		};
 
 		if (json_write(out.fp, &doc, &err) < 0) {
@@ -81,7 +95,7 @@ cmd_show(int argc, char **argv)
 	} else {
 		struct text_doc doc = {
 			.gr = &gr,
-			.snaps = snaps,
+			.meta = &meta,
 			.shown = shown,
 			.nshown = nshown,
 			.color = options_use_color(&o, out.fp),
@@ -97,6 +111,7 @@ cmd_show(int argc, char **argv)
 	}
 	status = EXIT_OK;
 out:
+	analysis_release(&an);
 	free(shown);
 	if (have_gr)
 		grouping_release(&gr);

@@ -27,6 +27,60 @@ const struct command commands[] = {
 		.max_operands = 1,
 	},
 	{
+		.name = "diff",
+		.run = cmd_diff,
+		.synopsis = "OLD NEW",
+		.summary = "per-group change between two snapshots",
+		.help = "Group two captures the same way and list every group "
+			"with its count\n"
+			"before and after, largest growth first; new and gone "
+			"groups are marked.",
+		.optsets = OPTSET_GROUP | OPTSET_OUTPUT | OPTSET_SERIES,
+		.min_operands = 2,
+		.max_operands = 2,
+	},
+	{
+		.name = "trend",
+		.run = cmd_trend,
+		.synopsis = "FILE...",
+		.summary = "per-group counts across a series of snapshots",
+		.help = "Group a series of captures (files, directories of "
+			"captures) and list\n"
+			"each group's counts across it with a sparkline, net "
+			"growth, the share\n"
+			"of steps that did not go down, and whether it is a "
+			"leak suspect (!).\n"
+			"Snapshots are ordered by capture time when every "
+			"input has one, else\n"
+			"in command-line order.",
+		.optsets = OPTSET_GROUP | OPTSET_OUTPUT | OPTSET_SERIES |
+			   OPTSET_DOT,
+		.min_operands = 1,
+		.max_operands = -1,
+	},
+	{
+		.name = "report",
+		.run = cmd_report,
+		.synopsis = "FILE...",
+		.summary =
+			"incident report: ranked leak suspects with evidence",
+		.help = "The incident report over a series of captures: the "
+			"inputs with their\n"
+			"goroutine totals, the leak suspects ranked by score "
+			"with their evidence\n"
+			"(counts per snapshot, growth, rate, state and wait, "
+			"blocking frame,\n"
+			"creation site, labels, full stack), the large groups "
+			"that are not\n"
+			"suspects and why, and the thresholds used. With one "
+			"snapshot, the\n"
+			"largest blocked groups, ranked by size and wait.",
+		.optsets = OPTSET_GROUP | OPTSET_OUTPUT | OPTSET_SERIES |
+			   OPTSET_DOT,
+		.min_operands = 1,
+		.max_operands = -1,
+	},
+	{
 		.name = "convert",
 		.run = cmd_convert,
 		.synopsis = "FILE --to pprof -o OUT",

@@ -25,6 +25,14 @@ enum opt_id {
 	OPT_COLOR,
 	OPT_NO_PROGRESS,
 	OPT_TO,
+	OPT_BASELINE,
+	OPT_IGNORE_KNOWN,
+	OPT_NO_IGNORE_KNOWN,
+	OPT_MIN_GROWTH,
+	OPT_MIN_RISE,
+	OPT_NEAR_PEAK,
+	OPT_FAIL_ON_LEAK,
+	OPT_NODES,
 };
 
 struct opt_def {
@@ -37,7 +45,7 @@ struct opt_def {
 
 static const struct opt_def opt_defs[] = {
 	{ "format", OPT_FORMAT, "FMT", OPTSET_OUTPUT,
-	  "text (default) or json" },
+	  "text (default), json (or dot: trend, report)" },
 	{ "output", OPT_OUTPUT, "FILE", OPTSET_OUTPUT | OPTSET_CONVERT,
 	  "write to FILE, only if the command succeeds" },
 	{ "to", OPT_TO, "FMT", OPTSET_CONVERT, "the format to write: pprof" },
@@ -54,6 +62,22 @@ static const struct opt_def opt_defs[] = {
 	{ "min-count", OPT_MIN_COUNT, "N", OPTSET_GROUP,
 	  "hide groups of fewer than N goroutines" },
 	{ "limit", OPT_LIMIT, "N", OPTSET_GROUP, "show at most N groups" },
+	{ "baseline", OPT_BASELINE, "FILE", OPTSET_SERIES,
+	  "groups found in FILE are not suspects" },
+	{ "ignore-known", OPT_IGNORE_KNOWN, NULL, OPTSET_SERIES,
+	  "known long-lived goroutines are not suspects (on)" },
+	{ "no-ignore-known", OPT_NO_IGNORE_KNOWN, NULL, OPTSET_SERIES,
+	  "judge those goroutines too" },
+	{ "min-growth", OPT_MIN_GROWTH, "N", OPTSET_SERIES,
+	  "a suspect grew by at least N goroutines (3)" },
+	{ "min-rise", OPT_MIN_RISE, "F", OPTSET_SERIES,
+	  "share of steps that did not go down (0.75)" },
+	{ "near-peak", OPT_NEAR_PEAK, "F", OPTSET_SERIES,
+	  "a suspect ends at F of its peak or above (0.9)" },
+	{ "fail-on-leak", OPT_FAIL_ON_LEAK, NULL, OPTSET_SERIES,
+	  "exit with status 3 when a suspect is found" },
+	{ "nodes", OPT_NODES, "N", OPTSET_DOT,
+	  "most nodes in a DOT graph (80)" },
 	{ "color", OPT_COLOR, "WHEN", OPTSET_OUTPUT,
 	  "auto (default; honours NO_COLOR), always or never" },
 	{ "verbose", OPT_VERBOSE, NULL, OPTSET_GROUP,
@@ -97,6 +121,23 @@ bad:
 }
 
 static int
+parse_fraction(const struct command *cmd, const char *opt, const char *s,
+	       double *out)
+{
+	char *end = NULL;
+	double v = strtod(s, &end);
+
+	if (end == s || *end != '\0' || !(v >= 0 && v <= 1))
+		return options_usage_error(cmd,
+					   "--%s: expected a number from 0 to "
+					   "1, got '%s'",
+					   opt, s),
+		       -1;
+	*out = v;
+	return 0;
+}
+
+static int
 applies(const struct opt_def *d, const struct command *cmd)
 {
 	return d->set == 0 || (cmd->optsets & d->set);
@@ -106,6 +147,7 @@ static int
 set_option(struct options *o, const struct command *cmd, int id,
 	   const char *arg)
 {
+	long long min_growth = 0;
 	struct error err;
 
 	switch (id) {
@@ -114,11 +156,15 @@ set_option(struct options *o, const struct command *cmd, int id,
 			o->format = OUT_TEXT;
 		else if (strcmp(arg, "json") == 0)
 			o->format = OUT_JSON;
+		else if (strcmp(arg, "dot") == 0 && (cmd->optsets & OPTSET_DOT))
+			o->format = OUT_DOT;
 		else
-			return options_usage_error(cmd,
-						   "--format: expected "
-						   "text or json, got '%s'",
-						   arg),
+			return options_usage_error(
+				       cmd, "--format: expected %s, got '%s'",
+				       (cmd->optsets & OPTSET_DOT)
+					       ? "text, json or dot"
+					       : "text or json",
+				       arg),
 			       -1;
 		return 0;
 	case OPT_OUTPUT:
@@ -180,6 +226,29 @@ set_option(struct options *o, const struct command *cmd, int id,
 	case OPT_TO:
 		o->to = arg;
 		return 0;
+	case OPT_BASELINE:
+		o->baseline = arg;
+		return 0;
+	case OPT_IGNORE_KNOWN:
+		o->ignore_known = 1;
+		return 0;
+	case OPT_NO_IGNORE_KNOWN:
+		o->ignore_known = 0;
+		return 0;
+	case OPT_MIN_GROWTH:
+		return parse_count(cmd, "min-growth", arg, &min_growth) < 0
+			       ? -1
+			       : (o->rules.min_growth = min_growth, 0);
+	case OPT_MIN_RISE:
+		return parse_fraction(cmd, "min-rise", arg, &o->rules.min_rise);
+	case OPT_NEAR_PEAK:
+		return parse_fraction(cmd, "near-peak", arg,
+				      &o->rules.near_peak);
+	case OPT_FAIL_ON_LEAK:
+		o->fail_on_leak = 1;
+		return 0;
+	case OPT_NODES:
+		return parse_count(cmd, "nodes", arg, &o->nodes);
 	}
 	return -1;
 }
@@ -196,6 +265,9 @@ options_parse(struct options *o, const struct command *cmd, int argc,
 
 	memset(o, 0, sizeof(*o));
 	o->progress = 1;
+	o->ignore_known = 1;
+	o->nodes = DOT_NODES_DEFAULT;
+	suspect_rules_default(&o->rules);
 	shortopts[ns++] = ':'; /* report a missing value as ':' */
 	for (d = opt_defs; d->name; d++) {
 		if (!applies(d, cmd))

@@ -10,13 +10,19 @@
 
 #include "lib/filter.h"
 #include "lib/group.h"
+#include "lib/growth.h"
 
 struct command;
 
 enum out_format {
 	OUT_TEXT = 0,
 	OUT_JSON,
+	OUT_DOT,
 };
+
+/* Most nodes of a DOT graph by default, as pprof does: Graphviz layout
+ * time explodes on large graphs. */
+#define DOT_NODES_DEFAULT 80
 
 enum color_mode {
 	COLOR_AUTO = 0,
@@ -34,8 +40,13 @@ struct options {
 	enum color_mode color;
 	int verbose;
 	int progress;
-	int help;	/* --help was given */
-	const char *to; /* convert --to */
+	int help;		    /* --help was given */
+	const char *to;		    /* convert --to */
+	const char *baseline;	    /* --baseline */
+	int ignore_known;	    /* --ignore-known (default on) */
+	struct suspect_rules rules; /* --min-growth, --min-rise, --near-peak */
+	int fail_on_leak;
+	long long nodes; /* --nodes: most nodes in DOT output */
 	char **operands;
 	int noperands;
 };

@@ -9,12 +9,12 @@
 #include <stdio.h>
 
 struct grouping;
-struct snapshot;
+struct snapshot_meta;
 
 struct text_doc {
-	const struct grouping *gr;	     /* finished */
-	const struct snapshot *const *snaps; /* gr->nsnap of them */
-	const size_t *shown;		     /* indices into gr->v */
+	const struct grouping *gr;	  /* finished */
+	const struct snapshot_meta *meta; /* gr->nsnap of them */
+	const size_t *shown;		  /* indices into gr->v */
 	size_t nshown;
 	int color;
 	int verbose;

@@ -1,4 +1,5 @@
 /* Opening inputs: mmap, stdin, gzip, sniffing. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -332,6 +333,61 @@ input_sniff(const unsigned char *data, size_t len, struct error *err)
 		  "(first bytes: %s)",
 		  shown);
 	return NULL;
+}
+
+int
+input_is_dir(const char *operand)
+{
+	struct stat st;
+
+	return strcmp(operand, "-") != 0 && stat(operand, &st) == 0 &&
+	       S_ISDIR(st.st_mode);
+}
+
+static int
+cmp_paths(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+input_expand(const char *operand, char ***paths, size_t *n, struct error *err)
+{
+	DIR *d = NULL;
+	struct dirent *e;
+	size_t first = *n, cap = *n;
+
+	if (!input_is_dir(operand)) {
+		*paths = xgrow(*paths, sizeof(**paths), *n + 1, &cap);
+		(*paths)[(*n)++] = xstrdup(operand);
+		return 0;
+	}
+	d = opendir(operand);
+	if (d == NULL) {
+		error_set(err, "cannot read the directory: %s",
+			  strerror(errno));
+		error_set_file(err, operand);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+		size_t len = strlen(operand) + strlen(e->d_name) + 2;
+		char *p = NULL;
+
+		if (e->d_name[0] == '.')
+			continue;
+		p = xmalloc(len);
+		snprintf(p, len, "%s/%s", operand, e->d_name);
+		if (stat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
+			free(p);
+			continue;
+		}
+		*paths = xgrow(*paths, sizeof(**paths), *n + 1, &cap);
+		(*paths)[(*n)++] = p;
+	}
+	closedir(d);
+	qsort(*paths + first, *n - first, sizeof(**paths), cmp_paths);
+	return 0;
 }
 
 int

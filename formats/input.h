@@ -47,6 +47,18 @@ int input_gunzip(unsigned char **out, size_t *outlen, const unsigned char *buf,
  */
 int input_load(struct snapshot *out, const char *path, struct error *err);
 
+/*
+ * The files a command-line operand names: a directory stands for the
+ * regular files in it (not hidden ones), sorted by name; anything else for
+ * itself. Appends xstrdup'ed paths to *paths (caller frees each and the
+ * array). Fails when a directory cannot be read.
+ */
+int input_expand(const char *operand, char ***paths, size_t *n,
+		 struct error *err);
+
+/* Whether the operand is a directory. */
+int input_is_dir(const char *operand);
+
 /* The format of data, or NULL with err saying what the bytes look like. */
 const struct format *input_sniff(const unsigned char *data, size_t len,
 				 struct error *err);

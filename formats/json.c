@@ -1,11 +1,13 @@
 /* JSON report writer on jansson, streamed one group object at a time. */
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "formats/json.h"
+#include "lib/analysis.h"
 #include "lib/error.h"
 #include "lib/group.h"
 #include "lib/snapshot.h"
@@ -186,8 +188,16 @@ jlabelset(const struct intern *in, seqid set)
 	return o;
 }
 
+/* Rounded to 6 decimals, so reports are the same on every machine. */
+static double
+round6(double x)
+{
+	return isfinite(x) ? round(x * 1e6) / 1e6 : 0;
+}
+
 static json_t *
-jgroup(struct frame_cache *fc, const struct grouping *gr, const struct group *g)
+jgroup(struct frame_cache *fc, const struct grouping *gr, const struct group *g,
+       const struct group_eval *ev)
 {
 	const struct intern *in = gr->in;
 	json_t *o = json_object(), *a = NULL, *w = NULL;
@@ -214,15 +224,41 @@ jgroup(struct frame_cache *fc, const struct grouping *gr, const struct group *g)
 	json_object_set_new(o, "blocked", json_boolean(g->blocked));
 	json_object_set_new(
 		o, "state_inferred",
-		json_boolean(g->inferred == g->total && g->total > 0));
+		json_boolean(g->inferred == g->described && g->described > 0));
 	a = json_array();
 	for (i = 0; i < gr->nsnap; i++)
 		json_array_append_new(a, json_integer(g->counts[i]));
 	json_object_set_new(o, "counts", a);
-	json_object_set_new(o, "growth", json_null());
-	json_object_set_new(o, "suspect", json_false());
-	json_object_set_new(o, "proven_leak", json_boolean(g->leaked > 0));
-	json_object_set_new(o, "score", json_integer(g->counts[gr->nsnap - 1]));
+	if (ev != NULL && ev->growth.n >= 2) {
+		w = json_object();
+		json_object_set_new(w, "net", json_integer(ev->growth.net));
+		json_object_set_new(w, "slope",
+				    json_real(round6(ev->growth.slope)));
+		json_object_set_new(
+			w, "slope_unit",
+			json_string(ev->growth.per_hour
+					    ? "goroutines/hour"
+					    : "goroutines/snapshot"));
+		json_object_set_new(w, "nondecreasing",
+				    json_real(round6(ev->growth.rise)));
+		json_object_set_new(w, "peak", json_integer(ev->growth.peak));
+		json_object_set_new(o, "growth", w);
+	} else {
+		json_object_set_new(o, "growth", json_null());
+	}
+	json_object_set_new(
+		o, "suspect",
+		json_boolean(ev && verdict_is_suspect(ev->verdict)));
+	json_object_set_new(o, "proven_leak", json_boolean(g->leaked_peak > 0));
+	json_object_set_new(o, "verdict",
+			    ev ? json_string(verdict_text(ev->verdict))
+			       : json_null());
+	json_object_set_new(o, "known",
+			    ev && ev->known ? json_string(ev->known->name)
+					    : json_null());
+	json_object_set_new(o, "score",
+			    ev ? json_real(round6(ev->score))
+			       : json_integer(g->counts[gr->nsnap - 1]));
 	if (g->has_wait) {
 		w = json_object();
 		json_object_set_new(w, "min", json_integer(g->wait_min));
@@ -276,9 +312,8 @@ jgroup(struct frame_cache *fc, const struct grouping *gr, const struct group *g)
 }
 
 static json_t *
-jinput(const struct snapshot *s, int64_t total)
+jinput(const struct intern *in, const struct snapshot_meta *s)
 {
-	const struct intern *in = s->in;
 	json_t *o = json_object();
 	char t[64];
 
@@ -294,7 +329,7 @@ jinput(const struct snapshot *s, int64_t total)
 	} else {
 		json_object_set_new(o, "capture_time", json_null());
 	}
-	json_object_set_new(o, "goroutines", json_integer(total));
+	json_object_set_new(o, "goroutines", json_integer(s->total));
 	json_object_set_new(o, "go_version",
 			    s->go_version ? jstrid(in, s->go_version)
 					  : json_null());
@@ -361,8 +396,21 @@ json_write(FILE *fp, const struct json_doc *doc, struct error *err)
 	fprintf(fp, ",\n  \"inputs\": ");
 	a = json_array();
 	for (k = 0; k < gr->nsnap; k++)
-		json_array_append_new(a, jinput(doc->snaps[k], gr->totals[k]));
+		json_array_append_new(a, jinput(gr->in, &doc->meta[k]));
 	rc |= dump(fp, a, 2);
+	if (doc->rules != NULL) {
+		a = json_object();
+		json_object_set_new(a, "min_growth",
+				    json_integer(doc->rules->min_growth));
+		json_object_set_new(a, "min_rise",
+				    json_real(round6(doc->rules->min_rise)));
+		json_object_set_new(a, "near_peak",
+				    json_real(round6(doc->rules->near_peak)));
+		fprintf(fp, ",\n  \"thresholds\": ");
+		rc |= dump(fp, a, 2);
+	}
+	if (doc->an != NULL)
+		fprintf(fp, ",\n  \"suspects\": %zu", doc->an->nsuspects);
 	fprintf(fp, ",\n  \"selected\": ");
 	a = json_array();
 	for (k = 0; k < gr->nsnap; k++)
@@ -371,7 +419,12 @@ json_write(FILE *fp, const struct json_doc *doc, struct error *err)
 	fprintf(fp, ",\n  \"groups\": [");
 	for (i = 0; i < doc->nshown; i++) {
 		fprintf(fp, "%s\n    ", i ? "," : "");
-		rc |= dump(fp, jgroup(&fc, gr, &gr->v[doc->shown[i]]), 4);
+		size_t gi = doc->shown[i];
+
+		rc |= dump(fp,
+			   jgroup(&fc, gr, &gr->v[gi],
+				  doc->an ? &doc->an->ev[gi] : NULL),
+			   4);
 	}
 	fprintf(fp, "%s]\n}\n", doc->nshown ? "\n  " : "");
 	frame_cache_release(&fc);

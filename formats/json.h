@@ -10,17 +10,21 @@
 #include <stdio.h>
 
 struct grouping;
-struct snapshot;
+struct snapshot_meta;
+struct analysis;
+struct suspect_rules;
 struct error;
 
 /* What a command hands the writer; pointers are borrowed. */
 struct json_doc {
-	const char *command;		     /* "show", "diff", ... */
-	const struct grouping *gr;	     /* finished */
-	const struct snapshot *const *snaps; /* gr->nsnap of them */
-	const char *order;		     /* how snapshots were ordered */
-	const size_t *shown;		     /* indices into gr->v, in order */
+	const char *command;		  /* "show", "diff", ... */
+	const struct grouping *gr;	  /* finished */
+	const struct snapshot_meta *meta; /* gr->nsnap of them */
+	const char *order;		  /* how snapshots were ordered */
+	const size_t *shown;		  /* indices into gr->v, in order */
 	size_t nshown;
+	const struct analysis *an;	   /* verdicts, or NULL (show) */
+	const struct suspect_rules *rules; /* thresholds used, or NULL */
 };
 
 /* Write the whole document to fp. Fails only on a write error. */

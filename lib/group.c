@@ -70,10 +70,13 @@ grouping_init(struct grouping *gr, struct intern *in,
 	gr->in = in;
 	gr->key = *key;
 	gr->nsnap = nsnap ? nsnap : 1;
+	gr->snapcap = gr->nsnap;
 	idmap_init(&gr->index);
 	arena_init(&gr->mem);
-	gr->totals = xcalloc(gr->nsnap, sizeof(*gr->totals));
-	gr->kept = xcalloc(gr->nsnap, sizeof(*gr->kept));
+	gr->totals = xgrow_zero(NULL, sizeof(*gr->totals), gr->nsnap,
+				&gr->snapcap_totals);
+	gr->kept = xgrow_zero(NULL, sizeof(*gr->kept), gr->nsnap,
+			      &gr->snapcap_kept);
 }
 
 void
@@ -211,8 +214,8 @@ find_group(struct grouping *gr, int blocked, seqid ks, frameid kc)
 	g->blocked = blocked;
 	g->key_stack = ks;
 	g->key_creator = kc;
-	g->counts = arena_alloc(&gr->mem, gr->nsnap * sizeof(*g->counts));
-	memset(g->counts, 0, gr->nsnap * sizeof(*g->counts));
+	g->counts = arena_alloc(&gr->mem, gr->snapcap * sizeof(*g->counts));
+	memset(g->counts, 0, gr->snapcap * sizeof(*g->counts));
 	g->wait_min = UINT32_MAX;
 	idmap_insert(&gr->index, h, (uint32_t)gr->n);
 	gr->n++;
@@ -222,8 +225,13 @@ find_group(struct grouping *gr, int blocked, seqid ks, frameid kc)
 static void
 note_id(struct group *g, uint64_t id)
 {
-	uint32_t i = g->nids;
+	uint32_t i = g->nids, k;
 
+	/* Goroutine ids are stable within a process: the same goroutine in
+	 * every snapshot of a series counts once. */
+	for (k = 0; k < g->nids; k++)
+		if (g->ids[k] == id)
+			return;
 	if (i == GROUP_MAX_IDS) {
 		if (id >= g->ids[GROUP_MAX_IDS - 1])
 			return;
@@ -237,6 +245,45 @@ note_id(struct group *g, uint64_t id)
 		i--;
 	}
 	g->ids[i] = id;
+}
+
+/* Forget the description of g: a later snapshot holds it. */
+static void
+describe_reset(struct group *g)
+{
+	g->described = 0;
+	g->states.n = g->stacks.n = g->creators.n = g->labels.n = 0;
+	g->states.other = g->stacks.other = g->creators.other = 0;
+	g->labels.other = 0;
+	g->has_wait = 0;
+	g->wait_min = UINT32_MAX;
+	g->wait_max = 0;
+	g->leaked = g->locked = g->durable = g->inferred = g->truncated = 0;
+	g->creator_goid = 0;
+	g->creator_goid_state = 0;
+	g->nids = 0;
+}
+
+/*
+ * Whether a goroutine of snapshot idx, captured at time t (0: unknown),
+ * belongs in the description of g: the latest snapshot wins, by capture
+ * time and then by position, which is the series' order whether or not
+ * it is sorted by time.
+ */
+static int
+describe(struct group *g, int64_t t, unsigned idx)
+{
+	if (g->desc_idx != 0) {
+		if (t < g->desc_time ||
+		    (t == g->desc_time && idx + 1 < g->desc_idx))
+			return 0;
+		if (t == g->desc_time && idx + 1 == g->desc_idx)
+			return 1;
+		describe_reset(g);
+	}
+	g->desc_time = t;
+	g->desc_idx = idx + 1;
+	return 1;
 }
 
 static void
@@ -253,6 +300,18 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 
 	g->counts[idx] += w;
 	g->total += w;
+	if ((gs->flags & G_LEAKED) || s->kind == SNAPSHOT_LEAK) {
+		if (g->leaked_idx != idx + 1) {
+			g->leaked_idx = idx + 1;
+			g->leaked_cur = 0;
+		}
+		g->leaked_cur += w;
+		if (g->leaked_cur > g->leaked_peak)
+			g->leaked_peak = g->leaked_cur;
+	}
+	if (!describe(g, s->time_ns, idx))
+		return;
+	g->described += w;
 	hist_add(&gr->mem, &g->states, gs->state, w);
 	hist_add(&gr->mem, &g->stacks, gs->stack, w);
 	hist_add(&gr->mem, &g->creators, gs->creator, w);
@@ -290,6 +349,56 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 		note_id(g, gs->id);
 }
 
+/* Make room for n snapshots: every group's counts move to a larger array
+ * (capacity doubles, so a long series copies each count about twice). */
+static void
+grow_snapshots(struct grouping *gr, unsigned n)
+{
+	size_t i, cap = gr->snapcap;
+
+	if (n > gr->snapcap) {
+		while (cap < n)
+			cap *= 2;
+		for (i = 0; i < gr->n; i++) {
+			int64_t *c = arena_alloc(&gr->mem, cap * sizeof(*c));
+
+			memcpy(c, gr->v[i].counts, gr->nsnap * sizeof(*c));
+			memset(c + gr->nsnap, 0,
+			       (cap - gr->nsnap) * sizeof(*c));
+			gr->v[i].counts = c;
+		}
+		gr->totals = xgrow_zero(gr->totals, sizeof(*gr->totals), cap,
+					&gr->snapcap_totals);
+		gr->kept = xgrow_zero(gr->kept, sizeof(*gr->kept), cap,
+				      &gr->snapcap_kept);
+		gr->snapcap = (unsigned)cap;
+	}
+	gr->nsnap = n;
+}
+
+void
+grouping_permute(struct grouping *gr, const unsigned *perm)
+{
+	int64_t *tmp = xreallocarray(NULL, gr->nsnap, sizeof(*tmp));
+	size_t i;
+	unsigned k;
+
+	for (i = 0; i < gr->n; i++) {
+		int64_t *c = gr->v[i].counts;
+
+		for (k = 0; k < gr->nsnap; k++)
+			tmp[k] = c[perm[k]];
+		memcpy(c, tmp, gr->nsnap * sizeof(*c));
+	}
+	for (k = 0; k < gr->nsnap; k++)
+		tmp[k] = gr->totals[perm[k]];
+	memcpy(gr->totals, tmp, gr->nsnap * sizeof(*tmp));
+	for (k = 0; k < gr->nsnap; k++)
+		tmp[k] = gr->kept[perm[k]];
+	memcpy(gr->kept, tmp, gr->nsnap * sizeof(*tmp));
+	free(tmp);
+}
+
 void
 grouping_add(struct grouping *gr, const struct snapshot *s, unsigned idx,
 	     struct filter *f)
@@ -297,7 +406,7 @@ grouping_add(struct grouping *gr, const struct snapshot *s, unsigned idx,
 	size_t i;
 
 	if (idx >= gr->nsnap)
-		return;
+		grow_snapshots(gr, idx + 1);
 	for (i = 0; i < s->n; i++) {
 		const struct goroutine *gs = &s->g[i];
 
@@ -632,17 +741,19 @@ group_peak(const struct grouping *gr, const struct group *g)
 }
 
 size_t
-grouping_select(const struct grouping *gr, long long min_count, long long limit,
-		size_t *idx)
+grouping_select(const struct grouping *gr, const size_t *order,
+		long long min_count, long long limit, size_t *idx)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < gr->n; i++) {
-		if (group_peak(gr, &gr->v[i]) < min_count)
+		size_t gi = order ? order[i] : i;
+
+		if (group_peak(gr, &gr->v[gi]) < min_count)
 			continue;
 		if (limit > 0 && (long long)n >= limit)
 			break;
-		idx[n++] = i;
+		idx[n++] = gi;
 	}
 	return n;
 }

@@ -60,11 +60,19 @@ struct group {
 	int blocked;	 /* the key's state class */
 	seqid key_stack; /* the key (normalised per --group-by) */
 	frameid key_creator;
-	seqid stack;		     /* the most common stack of the members */
-	frameid creator;	     /* the most common creator */
-	frameid blocking;	     /* the blocking frame of stack */
-	int64_t *counts;	     /* one per snapshot */
-	int64_t total;		     /* sum of counts */
+	seqid stack;	  /* the most common stack of the members */
+	frameid creator;  /* the most common creator */
+	frameid blocking; /* the blocking frame of stack */
+	int64_t *counts;  /* one per snapshot */
+	int64_t total;	  /* sum of counts */
+	/*
+	 * What follows describes the group in its latest snapshot (by
+	 * capture time, then by position), the one it was last seen in:
+	 * described goroutines of it.
+	 */
+	int64_t described;
+	int64_t desc_time;
+	unsigned desc_idx;	     /* its position + 1; 0: none yet */
 	int has_wait;		     /* some member's wait time is known */
 	uint32_t wait_min, wait_max; /* minutes */
 	int64_t leaked, locked, durable, inferred, truncated; /* weights */
@@ -73,12 +81,19 @@ struct group {
 	uint64_t ids[GROUP_MAX_IDS];
 	uint32_t nids;
 	struct hist states, stacks, creators, labels;
+	/* Over every snapshot: the most goroutines of the group that one
+	 * snapshot marks leaked. */
+	int64_t leaked_peak;
+	int64_t leaked_cur;
+	unsigned leaked_idx; /* snapshot leaked_cur counts + 1 */
 };
 
 struct grouping {
 	struct intern *in; /* borrowed */
 	struct group_key key;
-	unsigned nsnap;
+	unsigned nsnap;	  /* snapshots added so far */
+	unsigned snapcap; /* room in each group's counts */
+	size_t snapcap_totals, snapcap_kept;
 	struct group *v;
 	size_t n, cap;
 	struct arena mem; /* histograms and counts of the groups */
@@ -99,11 +114,17 @@ void grouping_init(struct grouping *gr, struct intern *in,
 void grouping_release(struct grouping *gr);
 
 /*
- * Add the goroutines of s as snapshot number idx (< nsnap) that pass f (f
- * may be NULL).
+ * Add the goroutines of s that pass f (f may be NULL) as snapshot number
+ * idx; the grouping grows to idx + 1 snapshots when needed.
  */
 void grouping_add(struct grouping *gr, const struct snapshot *s, unsigned idx,
 		  struct filter *f);
+
+/*
+ * Reorder the snapshots: snapshot k becomes the one that was perm[k] (a
+ * permutation of 0..nsnap-1). Call before grouping_finish().
+ */
+void grouping_permute(struct grouping *gr, const unsigned *perm);
 
 /*
  * Compute each group's id and representatives and sort: by the count in the
@@ -113,12 +134,13 @@ void grouping_add(struct grouping *gr, const struct snapshot *s, unsigned idx,
 void grouping_finish(struct grouping *gr);
 
 /*
- * The groups to show, in order: those whose peak count over the snapshots
+ * The groups to show: of the groups in order (indices into gr->v, gr->n of
+ * them; NULL: gr's own order), those whose peak count over the snapshots
  * is at least min_count, at most limit of them (0: no limit). Fills idx
  * (gr->n entries) and returns how many.
  */
-size_t grouping_select(const struct grouping *gr, long long min_count,
-		       long long limit, size_t *idx);
+size_t grouping_select(const struct grouping *gr, const size_t *order,
+		       long long min_count, long long limit, size_t *idx);
 
 /* The largest count of g over the snapshots. */
 int64_t group_peak(const struct grouping *gr, const struct group *g);

@@ -45,6 +45,19 @@ snapshot_total(const struct snapshot *s)
 }
 
 void
+snapshot_meta(const struct snapshot *s, struct snapshot_meta *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->source = s->source;
+	m->format = s->format;
+	m->go_version = s->go_version;
+	m->kind = s->kind;
+	m->provides = s->provides;
+	m->time_ns = s->time_ns;
+	m->total = snapshot_total(s);
+}
+
+void
 snapshot_skip_line(struct snapshot *s, uint64_t line, const char *text,
 		   size_t len)
 {

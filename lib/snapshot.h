@@ -76,6 +76,15 @@ struct snapshot {
 				   many as useful, 1: read in this thread */
 };
 
+/* What reports say of a snapshot once its records are gone. */
+struct snapshot_meta {
+	strid source, format, go_version;
+	enum snapshot_kind kind;
+	uint32_t provides;
+	int64_t time_ns;
+	int64_t total; /* goroutines */
+};
+
 void snapshot_init(struct snapshot *s, struct intern *in);
 void snapshot_release(struct snapshot *s);
 
@@ -85,6 +94,9 @@ struct goroutine *snapshot_add(struct snapshot *s);
 
 /* Sum of the weights: the number of goroutines the snapshot describes. */
 int64_t snapshot_total(const struct snapshot *s);
+
+/* Fill m with what describes s. */
+void snapshot_meta(const struct snapshot *s, struct snapshot_meta *m);
 
 /*
  * Append the records of src (over other tables) to dst, their ids mapped

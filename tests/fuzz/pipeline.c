@@ -17,7 +17,7 @@ fuzz_pipeline(fuzz_reader reader, const uint8_t *data, size_t size)
 	struct error err;
 	struct grouping gr;
 	struct group_key key = { GROUP_BY_STACK, 0 };
-	const struct snapshot *snaps[1];
+	struct snapshot_meta meta;
 	size_t *shown = NULL;
 	int by;
 
@@ -38,10 +38,10 @@ fuzz_pipeline(fuzz_reader reader, const uint8_t *data, size_t size)
 			shown = calloc(gr.n + 1, sizeof(*shown));
 			doc.command = "fuzz";
 			doc.gr = &gr;
-			snaps[0] = &s;
-			doc.snaps = snaps;
+			snapshot_meta(&s, &meta);
+			doc.meta = &meta;
 			doc.shown = shown;
-			doc.nshown = grouping_select(&gr, 0, 0, shown);
+			doc.nshown = grouping_select(&gr, NULL, 0, 0, shown);
 			(void)json_write(devnull, &doc, &err);
 			free(shown);
 			grouping_release(&gr);

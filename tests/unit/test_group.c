@@ -198,8 +198,8 @@ test_filters(void)
 	grouping_add(&gr, &s, 0, &f);
 	grouping_finish(&gr);
 	is_int(gr.n, 2, "blocked groups without the ignored one");
-	is_int(grouping_select(&gr, 4, 0, idx), 1, "min-count");
-	is_int(grouping_select(&gr, 0, 1, idx), 1, "limit");
+	is_int(grouping_select(&gr, NULL, 4, 0, idx), 1, "min-count");
+	is_int(grouping_select(&gr, NULL, 0, 1, idx), 1, "limit");
 	grouping_release(&gr);
 	filter_release(&f);
 
@@ -210,6 +210,70 @@ test_filters(void)
 	snapshot_release(&s);
 }
 
+/*
+ * Over a series, what describes a group (states, ids, waits) is its
+ * latest snapshot, by capture time when known: summing over snapshots
+ * would count one long-lived goroutine once per capture.
+ */
+static void
+add_series(struct grouping *gr, unsigned idx, int64_t t, const char *state,
+	   int n, uint64_t first_id, int leaked)
+{
+	frameid w[] = { fr("main.series", "/app/s.go", 7) };
+	struct snapshot s;
+	int i;
+
+	snapshot_init(&s, &in);
+	s.time_ns = t;
+	for (i = 0; i < n; i++) {
+		struct goroutine *g = add(&s, state, w, 1, 0);
+
+		g->id = first_id + (uint64_t)i;
+		g->flags |= G_HAS_ID | (leaked ? G_LEAKED : 0);
+	}
+	grouping_add(gr, &s, idx, NULL);
+	snapshot_release(&s);
+}
+
+static void
+test_latest_snapshot(void)
+{
+	struct group_key key = { GROUP_BY_STACK, 0 };
+	struct grouping gr;
+	const struct group *g = NULL;
+
+	/* Command-line order, no capture times: the last file describes. */
+	grouping_init(&gr, &in, &key, 0);
+	add_series(&gr, 0, 0, "chan receive", 2, 10, 1);
+	add_series(&gr, 1, 0, "chan receive", 3, 10, 0);
+	add_series(&gr, 2, 0, "chan receive", 4, 10, 0);
+	grouping_finish(&gr);
+	ok(gr.n == 1, "one group over three snapshots");
+	g = &gr.v[0];
+	ok(g->total == 9 && g->counts[2] == 4, "counts per snapshot kept");
+	ok(g->described == 4, "described by the last snapshot (%lld)",
+	   (long long)g->described);
+	ok(g->states.n == 1 && g->states.v[0].weight == 4,
+	   "state weight is the last snapshot's, not the sum (%lld)",
+	   (long long)g->states.v[0].weight);
+	ok(g->nids == 4 && g->ids[3] == 13, "ids of the last snapshot");
+	ok(g->leaked == 0, "latest snapshot has no leaked mark");
+	ok(g->leaked_peak == 2, "but one snapshot proved 2 leaked (%lld)",
+	   (long long)g->leaked_peak);
+	grouping_release(&gr);
+
+	/* Files given out of time order: the latest capture describes. */
+	grouping_init(&gr, &in, &key, 0);
+	add_series(&gr, 0, 3000, "chan receive", 5, 50, 0);
+	add_series(&gr, 1, 1000, "chan receive", 1, 90, 0);
+	add_series(&gr, 2, 2000, "chan receive", 2, 70, 0);
+	grouping_finish(&gr);
+	g = &gr.v[0];
+	ok(g->described == 5 && g->nids == 5 && g->ids[0] == 50,
+	   "described by the latest capture, not the last file");
+	grouping_release(&gr);
+}
+
 int
 main(void)
 {
@@ -217,6 +281,7 @@ main(void)
 	test_stack_key();
 	test_other_keys();
 	test_filters();
+	test_latest_snapshot();
 	intern_release(&in);
 	return tap_done();
 }

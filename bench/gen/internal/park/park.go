@@ -318,6 +318,16 @@ func Stack(hint int) []byte {
 	}
 }
 
+// WaitCounted waits until every spawned goroutine has reached its leaf (has
+// counted itself), without the dump WaitParked takes to check that nothing
+// else runs: cheap enough to call before each of a thousand captures.
+func (e *Env) WaitCounted() {
+	for e.parked.Load() < int64(e.spawned) {
+		time.Sleep(time.Millisecond)
+	}
+	runtime.Gosched()
+}
+
 // WaitParked waits until every spawned goroutine has reached its leaf and no
 // goroutine but the caller is running, runnable or in a syscall, then returns
 // the dump taken at that moment and its summary.

@@ -1,0 +1,512 @@
+/* Text reports over a series: diff, trend and report. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd/render_series.h"
+#include "cmd/textout.h"
+#include "lib/analysis.h"
+#include "lib/group.h"
+#include "lib/known.h"
+#include "lib/snapshot.h"
+#include "lib/banned.h"
+
+#define SPARK_MAX     16 /* columns of a sparkline in a table */
+#define REPORT_OTHERS 10 /* non-suspect groups a report lists */
+
+static int64_t
+last_count(const struct series_doc *d, const struct group *g)
+{
+	return g->counts[d->gr->nsnap - 1];
+}
+
+/* Widest state cell of the listed groups, within STATE_MIN..STATE_MAX. */
+static int
+state_width(const struct series_doc *d, const size_t *idx, size_t n)
+{
+	char cell[256];
+	int sw = STATE_MIN;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int w = (int)tx_state_cell(d->gr, &d->gr->v[idx[i]], cell,
+					   sizeof(cell));
+
+		if (w > sw)
+			sw = w;
+	}
+	return sw > STATE_MAX ? STATE_MAX : sw;
+}
+
+static void
+print_state(const struct pen *p, const struct series_doc *d,
+	    const struct group *g, int sw)
+{
+	char cell[256];
+	int n = (int)tx_state_cell(d->gr, g, cell, sizeof(cell));
+
+	if (n > sw)
+		cell[sw] = '\0';
+	tx_on(p, tx_state_color(d->gr, g));
+	fputs(cell, p->fp);
+	tx_off(p, tx_state_color(d->gr, g));
+	tx_pad(p->fp, sw - (n > sw ? sw : n));
+}
+
+static void
+print_id(const struct pen *p, const struct group *g)
+{
+	char id[17];
+
+	tx_short_id(g->id, id);
+	tx_on(p, C_CYAN);
+	fputs(id, p->fp);
+	tx_off(p, C_CYAN);
+}
+
+/* Right-align a cell's text in w columns. */
+static void
+print_right(FILE *fp, const char *s, int w)
+{
+	tx_pad(fp, w - tx_width(s));
+	fputs(s, fp);
+}
+
+static void
+format_time(int64_t ns, char *buf, size_t size)
+{
+	time_t sec = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	if (ns == 0) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	gmtime_r(&sec, &tm);
+	strftime(buf, size, "%Y-%m-%d %H:%M:%SZ", &tm);
+}
+
+/* "6 snapshots in capture-time order" and the goroutine totals. */
+static void
+print_series_header(const struct pen *p, const struct series_doc *d,
+		    const char *what)
+{
+	const struct grouping *gr = d->gr;
+	const struct intern *in = gr->in;
+	char spark[256];
+	struct cell c = { spark, sizeof(spark), 0 };
+	unsigned n = gr->nsnap;
+
+	spark[0] = '\0';
+	tx_sparkline(&c, gr->totals, n, 40);
+	tx_on(p, C_BOLD);
+	fprintf(p->fp, "goroscope %s", what);
+	tx_off(p, C_BOLD);
+	fprintf(p->fp, ": %u snapshot%s, %s\n", n, tx_plural(n),
+		d->by_time ? "ordered by capture time"
+		: n > 1	   ? "in command-line order (not every input has a "
+			     "capture time)"
+			   : "growth unknown");
+	if (n == 1)
+		fprintf(p->fp, "  %s\n", intern_str(in, d->meta[0].source));
+	else
+		fprintf(p->fp, "  %s\n  ... %s\n",
+			intern_str(in, d->meta[0].source),
+			intern_str(in, d->meta[n - 1].source));
+	if (n == 1)
+		fprintf(p->fp, "goroutines %lld", (long long)gr->totals[0]);
+	else
+		fprintf(p->fp, "goroutines %lld -> %lld  %s",
+			(long long)gr->totals[0], (long long)gr->totals[n - 1],
+			spark);
+	if (d->filtered)
+		fprintf(p->fp, " (%lld -> %lld match the filters)",
+			(long long)gr->kept[0], (long long)gr->kept[n - 1]);
+	fputc('\n', p->fp);
+}
+
+/* --- diff ---------------------------------------------------------------- */
+
+void
+render_diff(FILE *fp, const struct series_doc *d)
+{
+	const struct grouping *gr = d->gr;
+	const struct intern *in = gr->in;
+	struct pen p = { fp, d->color };
+	int sw = state_width(d, d->shown, d->nshown), fw;
+	size_t i, grew = 0, shrank = 0, added = 0, gone = 0, same = 0;
+	char by[32];
+
+	group_key_format(&gr->key, by, sizeof(by));
+	fw = WIDTH - (8 + 2 + 8 + 2 + 6 + 2 + sw + 2 + 8 + 2);
+	if (fw < FRAME_MIN)
+		fw = FRAME_MIN;
+	tx_on(&p, C_BOLD);
+	fputs("goroscope diff", fp);
+	tx_off(&p, C_BOLD);
+	fprintf(fp, " (grouped by %s)\n", by);
+	fprintf(fp, "  before: %s, %s, %lld goroutine%s\n",
+		intern_str(in, d->meta[0].source),
+		tx_format_words(in, &d->meta[0]), (long long)gr->totals[0],
+		tx_plural(gr->totals[0]));
+	fprintf(fp, "  after:  %s, %s, %lld goroutine%s\n\n",
+		intern_str(in, d->meta[1].source),
+		tx_format_words(in, &d->meta[1]), (long long)gr->totals[1],
+		tx_plural(gr->totals[1]));
+	fprintf(fp, "  BEFORE     AFTER  CHANGE  %-*s  %-8s  %s\n", sw, "STATE",
+		"GROUP", "BLOCKED IN");
+	for (i = 0; i < gr->n; i++) {
+		int64_t a = gr->v[i].counts[0], b = gr->v[i].counts[1];
+
+		if (a == 0)
+			added++;
+		else if (b == 0)
+			gone++;
+		else if (b > a)
+			grew++;
+		else if (b < a)
+			shrank++;
+		else
+			same++;
+	}
+	for (i = 0; i < d->nshown; i++) {
+		const struct group *g = &gr->v[d->shown[i]];
+		int64_t a = g->counts[0], b = g->counts[1];
+		char ch[32];
+		struct cell c = { ch, sizeof(ch), 0 };
+
+		if (a == 0)
+			tx_put_str(&c, "new");
+		else if (b == 0)
+			tx_put_str(&c, "gone");
+		else
+			tx_put_signed(&c, b - a);
+		tx_print_count(fp, a);
+		fputs("  ", fp);
+		tx_print_count(fp, b);
+		fputs("  ", fp);
+		tx_on(&p, b > a ? C_BOLD : C_NONE);
+		print_right(fp, ch, 6);
+		tx_off(&p, b > a ? C_BOLD : C_NONE);
+		fputs("  ", fp);
+		print_state(&p, d, g, sw);
+		fputs("  ", fp);
+		print_id(&p, g);
+		fputs("  ", fp);
+		tx_frame_cell(&p, in, g->blocking, "", fw);
+		if (g->creator) {
+			tx_pad(fp, 26);
+			tx_frame_cell(&p, in, g->creator, "created by ",
+				      WIDTH - 26);
+		}
+		if (d->verbose) {
+			tx_print_details(&p, gr, g);
+			fputc('\n', fp);
+		}
+	}
+	fprintf(fp,
+		"\n%+lld goroutines: %zu group%s grew, %zu shrank, %zu new, "
+		"%zu gone, %zu unchanged",
+		(long long)(gr->totals[1] - gr->totals[0]), grew,
+		tx_plural((long long)grew), shrank, added, gone, same);
+	if (d->nshown < gr->n)
+		fprintf(fp, "; %zu of %zu groups shown", d->nshown, gr->n);
+	fputc('\n', fp);
+}
+
+/* --- trend --------------------------------------------------------------- */
+
+static char
+mark(const struct group_eval *e)
+{
+	return e->verdict == V_PROVEN	 ? '*'
+	       : e->verdict == V_SUSPECT ? '!'
+					 : ' ';
+}
+
+/* One table row of trend and report: mark, count, change, sparkline,
+ * rise, state, id, blocking frame; why-not text when why is set. */
+static void
+trend_row(const struct pen *p, const struct series_doc *d, size_t gi, int sw,
+	  int spark, int why)
+{
+	const struct grouping *gr = d->gr;
+	const struct group *g = &gr->v[gi];
+	const struct group_eval *e = &d->an->ev[gi];
+	char buf[256];
+	struct cell c = { buf, sizeof(buf), 0 };
+	int fw = WIDTH -
+		 (1 + 8 + 2 + 7 + 2 + spark + 2 + 4 + 2 + sw + 2 + 8 + 2);
+
+	if (fw < FRAME_MIN)
+		fw = FRAME_MIN;
+	fputc(mark(e), p->fp);
+	tx_on(p, C_BOLD);
+	tx_print_count(p->fp, last_count(d, g));
+	tx_off(p, C_BOLD);
+	fputs("  ", p->fp);
+	buf[0] = '\0';
+	tx_put_signed(&c, e->growth.net);
+	print_right(p->fp, buf, 7);
+	fputs("  ", p->fp);
+	c.n = 0;
+	buf[0] = '\0';
+	tx_sparkline(&c, g->counts, gr->nsnap, (unsigned)spark);
+	fputs(buf, p->fp);
+	tx_pad(p->fp, spark - tx_width(buf));
+	fputs("  ", p->fp);
+	c.n = 0;
+	buf[0] = '\0';
+	tx_put_uint(&c, (unsigned long long)lround(e->growth.rise * 100));
+	tx_put_str(&c, "%");
+	print_right(p->fp, buf, 4);
+	fputs("  ", p->fp);
+	print_state(p, d, g, sw);
+	fputs("  ", p->fp);
+	print_id(p, g);
+	fputs("  ", p->fp);
+	tx_frame_cell(p, gr->in, g->blocking, "", fw);
+	if (why && !verdict_is_suspect(e->verdict)) {
+		tx_pad(p->fp, 1 + 8 + 2);
+		tx_on(p, C_DIM);
+		fprintf(p->fp, "not a suspect: %s",
+			e->known ? e->known->name : verdict_text(e->verdict));
+		tx_off(p, C_DIM);
+		fputc('\n', p->fp);
+	}
+}
+
+static int
+spark_width(const struct series_doc *d)
+{
+	int n = (int)d->gr->nsnap;
+
+	return n < 4 ? 4 : n > SPARK_MAX ? SPARK_MAX : n;
+}
+
+static void
+print_thresholds(FILE *fp, const struct series_doc *d)
+{
+	const struct suspect_rules *r = d->rules;
+
+	fprintf(fp,
+		"thresholds: --min-growth %lld  --min-rise %.2f  --near-peak "
+		"%.2f  --ignore-known %s",
+		(long long)r->min_growth, r->min_rise, r->near_peak,
+		d->ignore_known ? "on" : "off");
+	if (d->baseline)
+		fprintf(fp, "  --baseline %s (%zu groups)", d->baseline,
+			d->nbaseline);
+	fputc('\n', fp);
+}
+
+void
+render_trend(FILE *fp, const struct series_doc *d)
+{
+	struct pen p = { fp, d->color };
+	int sw = state_width(d, d->shown, d->nshown), spark = spark_width(d);
+	char by[32];
+	size_t i;
+
+	group_key_format(&d->gr->key, by, sizeof(by));
+	print_series_header(&p, d, "trend");
+	fprintf(fp, "%zu leak suspect%s among %zu groups (grouped by %s)\n\n",
+		d->an->nsuspects, tx_plural((long long)d->an->nsuspects),
+		d->gr->n, by);
+	fprintf(fp, "    COUNT   CHANGE  %-*s  RISE  %-*s  %-8s  %s\n", spark,
+		"TREND", sw, "STATE", "GROUP", "BLOCKED IN");
+	for (i = 0; i < d->nshown; i++) {
+		trend_row(&p, d, d->shown[i], sw, spark, d->verbose);
+		if (d->verbose) {
+			tx_print_details(&p, d->gr, &d->gr->v[d->shown[i]]);
+			fputc('\n', fp);
+		}
+	}
+	fprintf(fp,
+		"\n! leak suspect, * proven leak; RISE: share of steps that "
+		"did not go down\n");
+	print_thresholds(fp, d);
+}
+
+/* --- report -------------------------------------------------------------- */
+
+static void
+section(const struct pen *p, const char *title)
+{
+	fputc('\n', p->fp);
+	tx_on(p, C_BOLD);
+	fputs(title, p->fp);
+	tx_off(p, C_BOLD);
+	fputc('\n', p->fp);
+}
+
+static void
+print_inputs(const struct pen *p, const struct series_doc *d)
+{
+	const struct grouping *gr = d->gr;
+	const struct intern *in = gr->in;
+	unsigned k;
+
+	section(p, "INPUTS");
+	fprintf(p->fp, "     #  %-20s  %-10s  %10s  %s\n", "CAPTURED", "FORMAT",
+		"GOROUTINES", "FILE");
+	for (k = 0; k < gr->nsnap; k++) {
+		char t[64];
+
+		format_time(d->meta[k].time_ns, t, sizeof(t));
+		fprintf(p->fp, "  %4u  %-20s  %-10s  %10lld  %s\n", k + 1, t,
+			intern_str(in, d->meta[k].format),
+			(long long)gr->totals[k],
+			intern_str(in, d->meta[k].source));
+	}
+}
+
+/* A rate per hour of capture time, in the unit that suits the span. */
+static void
+print_rate(const struct pen *p, double per_hour, const struct series_doc *d)
+{
+	const struct grouping *gr = d->gr;
+	double span =
+		(double)(d->meta[gr->nsnap - 1].time_ns - d->meta[0].time_ns) /
+		1e9;
+
+	if (span < 120)
+		fprintf(p->fp, " (%+.2f a second)", per_hour / 3600);
+	else if (span < 7200)
+		fprintf(p->fp, " (%+.1f a minute)", per_hour / 60);
+	else
+		fprintf(p->fp, " (%+.1f an hour)", per_hour);
+}
+
+/* The evidence of one suspect: counts, growth, rate, where, labels. */
+static void
+print_suspect(const struct pen *p, const struct series_doc *d, size_t rank,
+	      size_t gi)
+{
+	const struct grouping *gr = d->gr;
+	const struct group *g = &gr->v[gi];
+	const struct group_eval *e = &d->an->ev[gi];
+	char state[256], spark[256];
+	struct cell c = { spark, sizeof(spark), 0 };
+	unsigned k;
+
+	tx_state_cell(gr, g, state, sizeof(state));
+	spark[0] = '\0';
+	tx_sparkline(&c, g->counts, gr->nsnap, 40);
+	fprintf(p->fp, "\n%3zu. ", rank);
+	tx_on(p, C_BOLD);
+	fprintf(p->fp, "%lld goroutine%s", (long long)last_count(d, g),
+		tx_plural(last_count(d, g)));
+	tx_off(p, C_BOLD);
+	fputs(", ", p->fp);
+	tx_on(p, tx_state_color(gr, g));
+	fputs(state, p->fp);
+	tx_off(p, tx_state_color(gr, g));
+	fputc('\n', p->fp);
+	if (e->verdict == V_PROVEN)
+		fprintf(p->fp,
+			"     proven leak: Go's leak detector found %lld of "
+			"them "
+			"unreachable\n",
+			(long long)g->leaked_peak);
+	if (gr->nsnap >= 2) {
+		fprintf(p->fp, "     %+lld over %u snapshots",
+			(long long)e->growth.net, gr->nsnap);
+		if (e->growth.per_hour)
+			print_rate(p, e->growth.slope, d);
+		else
+			fprintf(p->fp, " (%+.1f a snapshot)", e->growth.slope);
+		fprintf(p->fp, ", up or level in %.0f%% of steps:",
+			e->growth.rise * 100);
+		if (gr->nsnap <= 12)
+			for (k = 0; k < gr->nsnap; k++)
+				fprintf(p->fp, " %lld",
+					(long long)g->counts[k]);
+		else
+			fprintf(p->fp, " %lld ... %lld (peak %lld)",
+				(long long)e->growth.first,
+				(long long)e->growth.last,
+				(long long)e->growth.peak);
+		fprintf(p->fp, "  %s\n", spark);
+		if (gr->nsnap == 2)
+			fprintf(p->fp, "     (two snapshots are weak evidence: "
+				       "take more to confirm)\n");
+	}
+	fputs("     blocked in ", p->fp);
+	tx_frame_cell(p, gr->in, g->blocking, "", WIDTH - 20);
+	if (g->creator) {
+		fputs("     ", p->fp);
+		tx_frame_cell(p, gr->in, g->creator, "created by ", WIDTH - 10);
+	}
+	fprintf(p->fp, "     group ");
+	print_id(p, g);
+	fprintf(p->fp, ", score %.1f\n", e->score);
+	tx_print_details(p, gr, g);
+}
+
+void
+render_report(FILE *fp, const struct series_doc *d)
+{
+	const struct grouping *gr = d->gr;
+	struct pen p = { fp, d->color };
+	size_t i, others[REPORT_OTHERS], nothers = 0, rank = 0;
+	int one = gr->nsnap < 2, sw, spark = spark_width(d);
+	char by[32];
+
+	group_key_format(&gr->key, by, sizeof(by));
+	print_series_header(&p, d, "report");
+	fprintf(fp, "%zu group%s (grouped by %s)\n", gr->n,
+		tx_plural((long long)gr->n), by);
+	print_inputs(&p, d);
+	if (one)
+		section(&p, "LARGEST BLOCKED GROUPS (one snapshot: growth "
+			    "unknown; ranked by size and wait)");
+	else if (d->an->nsuspects)
+		section(&p, "LEAK SUSPECTS");
+	else
+		section(&p, "LEAK SUSPECTS: none");
+	for (i = 0; i < d->nshown; i++) {
+		size_t gi = d->shown[i];
+		const struct group_eval *e = &d->an->ev[gi];
+
+		if (verdict_is_suspect(e->verdict) ||
+		    (one && e->verdict == V_ONE_SNAPSHOT && rank < 10)) {
+			print_suspect(&p, d, ++rank, gi);
+		} else if (nothers < REPORT_OTHERS &&
+			   !(one && e->verdict == V_ONE_SNAPSHOT)) {
+			others[nothers++] = gi;
+		}
+	}
+	if (nothers > 0) {
+		section(&p, "OTHER LARGE GROUPS (not suspects)");
+		sw = state_width(d, others, nothers);
+		fprintf(fp, "    COUNT   CHANGE  %-*s  RISE  %-*s  %-8s  %s\n",
+			spark, "TREND", sw, "STATE", "GROUP", "BLOCKED IN");
+		for (i = 0; i < nothers; i++)
+			trend_row(&p, d, others[i], sw, spark, 1);
+	}
+	section(&p, "THRESHOLDS");
+	fprintf(fp,
+		"  a suspect is blocked, is not a known long-lived goroutine "
+		"or in the\n  baseline, and over the snapshots:\n"
+		"  --min-growth %-5lld grew by at least this many goroutines\n"
+		"  --min-rise %-7.2f did not go down in at least this share "
+		"of steps\n"
+		"  --near-peak %-6.2f ends at this share of its peak or above\n"
+		"  --ignore-known %s  known long-lived goroutines are not "
+		"suspects:\n"
+		"                     test runners, signal loop, trace reader, "
+		"http\n"
+		"                     keep-alive, profile writer, sql "
+		"connection opener\n",
+		(long long)d->rules->min_growth, d->rules->min_rise,
+		d->rules->near_peak, d->ignore_known ? "on" : "off");
+	if (d->baseline)
+		fprintf(fp, "  --baseline %s: %zu groups are not suspects\n",
+			d->baseline, d->nbaseline);
+	fprintf(fp, "  score = net growth x rise x last / peak; with one "
+		    "snapshot,\n  count x (1 + ln(1 + longest wait in "
+		    "minutes))\n");
+}

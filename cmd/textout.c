@@ -1,0 +1,410 @@
+/* Text output primitives for the reports. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/textout.h"
+#include "lib/group.h"
+#include "lib/snapshot.h"
+#include "lib/banned.h"
+
+static const char *const sgr[] = {
+	[C_NONE] = "",		[C_BOLD] = "\033[1m",	 [C_DIM] = "\033[2m",
+	[C_RED] = "\033[1;31m", [C_YELLOW] = "\033[33m", [C_GREEN] = "\033[32m",
+	[C_CYAN] = "\033[36m",
+};
+
+void
+tx_on(const struct pen *p, enum color c)
+{
+	if (p->color && c != C_NONE)
+		fputs(sgr[c], p->fp);
+}
+
+void
+tx_off(const struct pen *p, enum color c)
+{
+	if (p->color && c != C_NONE)
+		fputs("\033[0m", p->fp);
+}
+
+void
+tx_put(struct cell *c, const char *s, size_t len)
+{
+	if (c->n + len >= c->size)
+		len = c->size - 1 - c->n;
+	memcpy(c->buf + c->n, s, len);
+	c->n += len;
+	c->buf[c->n] = '\0';
+}
+
+void
+tx_put_str(struct cell *c, const char *s)
+{
+	tx_put(c, s, strlen(s));
+}
+
+void
+tx_put_uint(struct cell *c, unsigned long long v)
+{
+	char d[24];
+	size_t i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	tx_put(c, d + i, sizeof(d) - i);
+}
+
+/* Text of a group's state cell: "chan receive, 12~47 minutes". */
+size_t
+tx_state_cell(const struct grouping *gr, const struct group *g, char *buf,
+	      size_t size)
+{
+	const struct intern *in = gr->in;
+	strid st = g->states.n ? g->states.v[0].id : 0;
+	struct cell c = { buf, size, 0 };
+
+	buf[0] = '\0';
+	tx_put(&c, intern_str(in, st), strtab_len(&in->strings, st));
+	if (g->leaked > 0)
+		tx_put_str(&c, " (leaked)");
+	if (g->states.n > 1) {
+		tx_put_str(&c, " +");
+		tx_put_uint(&c, g->states.n - 1);
+	}
+	if (g->has_wait && g->wait_max > 0) {
+		tx_put_str(&c, ", ");
+		if (g->wait_min != g->wait_max) {
+			tx_put_uint(&c, g->wait_min);
+			tx_put_str(&c, "~");
+		}
+		tx_put_uint(&c, g->wait_max);
+		tx_put_str(&c, g->wait_min == g->wait_max && g->wait_max == 1
+				       ? " minute"
+				       : " minutes");
+	}
+	return c.n;
+}
+
+void
+tx_pad(FILE *fp, int n)
+{
+	static const char spaces[] = "                                ";
+
+	while (n > 0) {
+		int k = n < (int)sizeof(spaces) - 1 ? n
+						    : (int)sizeof(spaces) - 1;
+
+		fwrite(spaces, 1, (size_t)k, fp);
+		n -= k;
+	}
+}
+
+/* A count right-aligned in 8 columns. */
+void
+tx_print_count(FILE *fp, long long v)
+{
+	char buf[32];
+	struct cell c = { buf, sizeof(buf), 0 };
+
+	tx_put_uint(&c, (unsigned long long)(v < 0 ? 0 : v));
+	tx_pad(fp, 8 - (int)c.n);
+	fputs(buf, fp);
+}
+
+/* The first 8 hex digits of a group id, as the text report shows it. */
+void
+tx_short_id(uint64_t id, char out[17])
+{
+	static const char hex[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < 8; i++)
+		out[i] = hex[(id >> (60 - 4 * i)) & 15];
+	out[8] = '\0';
+}
+
+enum color
+tx_state_color(const struct grouping *gr, const struct group *g)
+{
+	strid st = g->states.n ? g->states.v[0].id : 0;
+
+	if (g->leaked > 0)
+		return C_RED;
+	switch (intern_state_class(gr->in, st)) {
+	case WAIT_FOREVER:
+		return C_RED;
+	case WAIT_PEER:
+	case WAIT_UNKNOWN:
+	case WAIT_SYNCTEST:
+		return C_YELLOW;
+	case STATE_ACTIVE:
+		return C_GREEN;
+	default:
+		return C_NONE;
+	}
+}
+
+const char *
+tx_base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/*
+ * Print "func (file:line)" in at most width columns: first the package's
+ * directories go ("github.com/a/b/pkg.F" -> "pkg.F"), then the name is cut
+ * on the left.
+ */
+void
+tx_frame_cell(const struct pen *p, const struct intern *in, frameid f,
+	      const char *lead, int width)
+{
+	const struct frame *fr = intern_frame_get(in, f);
+	const char *func = intern_str(in, fr->func);
+	char loc[256];
+	struct cell c = { loc, sizeof(loc), 0 };
+	int ll, fl, room;
+
+	loc[0] = '\0';
+	if (fr->file && strtab_len(&in->strings, fr->file) > 0) {
+		tx_put_str(&c, " (");
+		tx_put_str(&c, tx_base_name(intern_str(in, fr->file)));
+		tx_put_str(&c, ":");
+		tx_put_uint(&c, fr->line);
+		tx_put_str(&c, ")");
+	}
+	ll = (int)c.n;
+	room = width - (int)strlen(lead) - ll;
+	fl = (int)strlen(func);
+	if (fl > room) {
+		/* Drop the import path's directories: the package path ends
+		 * at the last '/' (names have none after it). */
+		const char *slash = strrchr(func, '/');
+
+		if (slash != NULL) {
+			func = slash + 1;
+			fl = (int)strlen(func);
+		}
+	}
+	if (fl > room && ll > 0) {
+		/* Then the location: the name says more. */
+		room += ll;
+		loc[0] = '\0';
+	}
+	fputs(lead, p->fp);
+	if (fl > room && room > 3) {
+		fputs("...", p->fp);
+		func += fl - (room - 3);
+	}
+	fputs(func, p->fp);
+	tx_on(p, C_DIM);
+	fputs(loc, p->fp);
+	tx_off(p, C_DIM);
+	fputc('\n', p->fp);
+}
+
+/* A label key or value: bare when plain, else quoted as Go would. */
+void
+tx_print_label_text(FILE *fp, const char *s, size_t n)
+{
+	size_t i;
+	int plain = n > 0;
+
+	for (i = 0; i < n && plain; i++)
+		plain = (s[i] >= 'a' && s[i] <= 'z') ||
+			(s[i] >= 'A' && s[i] <= 'Z') ||
+			(s[i] >= '0' && s[i] <= '9') || strchr("./_-:@", s[i]);
+	if (plain) {
+		fwrite(s, 1, n, fp);
+		return;
+	}
+	fputc('"', fp);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", fp);
+		else if (c == '\t')
+			fputs("\\t", fp);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(fp, "\\x%02x", c);
+		else
+			fputc(c, fp);
+	}
+	fputc('"', fp);
+}
+
+void
+tx_print_labels(FILE *fp, const struct intern *in, seqid set)
+{
+	uint32_t n = 0, i;
+	const uint32_t *v = seqtab_items(&in->labelsets, set, &n);
+
+	for (i = 0; i + 1 < n; i += 2) {
+		if (i)
+			fputc(' ', fp);
+		tx_print_label_text(fp, intern_str(in, v[i]),
+				    strtab_len(&in->strings, v[i]));
+		fputc('=', fp);
+		tx_print_label_text(fp, intern_str(in, v[i + 1]),
+				    strtab_len(&in->strings, v[i + 1]));
+	}
+}
+
+void
+tx_print_stack(const struct pen *p, const struct grouping *gr,
+	       const struct group *g)
+{
+	const struct intern *in = gr->in;
+	uint32_t n = 0, i;
+	const uint32_t *v = seqtab_items(&in->stacks, g->stack, &n);
+
+	for (i = 0; i < n; i++) {
+		const struct frame *f = intern_frame_get(in, v[i]);
+
+		if (f->flags & FRAME_ELIDED) {
+			fprintf(p->fp, INDENT "...frames elided...\n");
+			continue;
+		}
+		fprintf(p->fp, INDENT "%s\n", intern_str(in, f->func));
+		tx_on(p, C_DIM);
+		fprintf(p->fp, INDENT "    %s:%u", intern_str(in, f->file),
+			f->line);
+		tx_off(p, C_DIM);
+		fputc('\n', p->fp);
+	}
+	if (g->creator) {
+		const struct frame *f = intern_frame_get(in, g->creator);
+
+		fprintf(p->fp, INDENT "created by %s", intern_str(in, f->func));
+		if (g->creator_goid_state == 1)
+			fprintf(p->fp, " in goroutine %llu",
+				(unsigned long long)g->creator_goid);
+		fputc('\n', p->fp);
+		tx_on(p, C_DIM);
+		fprintf(p->fp, INDENT "    %s:%u", intern_str(in, f->file),
+			f->line);
+		tx_off(p, C_DIM);
+		fputc('\n', p->fp);
+	}
+}
+
+void
+tx_print_details(const struct pen *p, const struct grouping *gr,
+		 const struct group *g)
+{
+	const struct intern *in = gr->in;
+	uint32_t i;
+
+	if (g->nids > 0) {
+		int64_t now = g->described;
+
+		/* The lowest ids: the oldest goroutines of the group. */
+		fprintf(p->fp, INDENT "goroutines");
+		for (i = 0; i < g->nids; i++)
+			fprintf(p->fp, "%s %llu", i ? "," : "",
+				(unsigned long long)g->ids[i]);
+		if ((int64_t)g->nids < now)
+			fprintf(p->fp, ", ... (%lld in all)", (long long)now);
+		fputc('\n', p->fp);
+	}
+	if (g->states.n > 1) {
+		fprintf(p->fp, INDENT "states");
+		for (i = 0; i < g->states.n; i++)
+			fprintf(p->fp, "%s %s (%lld)", i ? "," : "",
+				intern_str(in, g->states.v[i].id),
+				(long long)g->states.v[i].weight);
+		fputc('\n', p->fp);
+	}
+	for (i = 0; i < g->labels.n; i++) {
+		if (g->labels.v[i].id == 0)
+			continue;
+		fprintf(p->fp, INDENT "labels ");
+		tx_print_labels(p->fp, in, g->labels.v[i].id);
+		fprintf(p->fp, " (%lld)\n", (long long)g->labels.v[i].weight);
+	}
+	if (g->locked)
+		fprintf(p->fp, INDENT "locked to thread (%lld)\n",
+			(long long)g->locked);
+	if (g->truncated)
+		fprintf(p->fp, INDENT "stack cut short by the capture (%lld)\n",
+			(long long)g->truncated);
+	tx_print_stack(p, gr, g);
+}
+
+const char *
+tx_plural(long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
+const char *
+tx_format_words(const struct intern *in, const struct snapshot_meta *s)
+{
+	const char *f = intern_str(in, s->format);
+
+	if (strcmp(f, "debug=2") == 0)
+		return "goroutine dump (debug=2)";
+	if (strcmp(f, "debug=1") == 0)
+		return s->kind == SNAPSHOT_LEAK
+			       ? "goroutineleak profile (debug=1)"
+			       : "goroutine profile (debug=1)";
+	return f;
+}
+
+void
+tx_sparkline(struct cell *c, const int64_t *v, unsigned n, unsigned width)
+{
+	static const char *const bars[] = { "\u2581", "\u2582", "\u2583",
+					    "\u2584", "\u2585", "\u2586",
+					    "\u2587", "\u2588" };
+	int64_t peak = 0;
+	unsigned i, k, cols = n < width ? n : width;
+
+	for (i = 0; i < n; i++)
+		if (v[i] > peak)
+			peak = v[i];
+	for (k = 0; k < cols; k++) {
+		/* Each column shows the largest count of its bucket. */
+		unsigned a = (unsigned)((uint64_t)k * n / cols);
+		unsigned b = (unsigned)((uint64_t)(k + 1) * n / cols);
+		int64_t m = 0;
+
+		for (i = a; i < b; i++)
+			if (v[i] > m)
+				m = v[i];
+		if (m <= 0 || peak <= 0)
+			tx_put_str(c, "\u00b7");
+		else
+			tx_put_str(c, bars[(m * 7 + peak / 2) / peak]);
+	}
+}
+
+void
+tx_put_signed(struct cell *c, long long v)
+{
+	if (v > 0)
+		tx_put_str(c, "+");
+	else if (v < 0)
+		tx_put_str(c, "-");
+	tx_put_uint(c, (unsigned long long)(v < 0 ? -v : v));
+}
+
+int
+tx_width(const char *s)
+{
+	int w = 0;
+
+	/* Columns of UTF-8 text: count the bytes that start a character. */
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	return w;
+}

@@ -1,0 +1,31 @@
+/*
+ * Graphviz DOT output (libcgraph): the leak suspects as a call graph from
+ * the `go` statements that created them down to the frames they block in,
+ * sized and coloured by growth, edges labelled with goroutine counts, with
+ * a legend. At most a given number of nodes: Graphviz layout time explodes
+ * on large graphs, so only the frames that carry the most growth are kept.
+ */
+#ifndef DOT_H
+#define DOT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct grouping;
+struct analysis;
+struct error;
+
+struct dot_doc {
+	const struct grouping *gr; /* finished */
+	const struct analysis *an;
+	const char *title; /* first line of the legend */
+	size_t max_nodes;  /* --nodes */
+};
+
+/*
+ * Write the graph of the suspects (or, when there are none, of the largest
+ * blocked groups, said so in the legend) to fp.
+ */
+int dot_write(FILE *fp, const struct dot_doc *doc, struct error *err);
+
+#endif

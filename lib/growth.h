@@ -1,0 +1,78 @@
+/*
+ * Growth of a group across a series of snapshots, and the leak-suspect
+ * rule (DESIGN.md section 4): blocked, grown by at least a floor, mostly
+ * non-decreasing, ending at or near its peak, not in a baseline, not a
+ * goroutine that is long-lived by design.
+ */
+#ifndef GROWTH_H
+#define GROWTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct growth {
+	unsigned n; /* snapshots */
+	int64_t first, last, peak;
+	int64_t net;  /* last - first */
+	double slope; /* least squares: per hour when timed, else per
+				snapshot */
+	int per_hour; /* slope is per hour of capture time */
+	double rise;  /* share of steps that did not decrease, 0..1 */
+};
+
+/* Compute growth over counts[0..n); times_ns may be NULL (unknown). */
+void growth_compute(struct growth *g, const int64_t *counts,
+		    const int64_t *times_ns, unsigned n);
+
+/* Thresholds of the suspect rule; every one is an option. */
+struct suspect_rules {
+	int64_t min_growth; /* --min-growth: net growth at least this */
+	double min_rise;    /* --min-rise: share of non-decreasing steps */
+	double near_peak;   /* --near-peak: last >= near_peak * peak */
+};
+
+#define SUSPECT_MIN_GROWTH 3
+#define SUSPECT_MIN_RISE   0.75
+#define SUSPECT_NEAR_PEAK  0.9
+
+void suspect_rules_default(struct suspect_rules *r);
+
+/* Why a group is or is not a suspect. */
+enum verdict {
+	V_PROVEN = 0,	/* a goroutineleak profile or "(leaked)" said so */
+	V_SUSPECT,	/* the rule holds */
+	V_ONE_SNAPSHOT, /* growth unknown: ranked by size and wait */
+	V_NOT_BLOCKED,
+	V_KNOWN,     /* long-lived by design (--ignore-known) */
+	V_BASELINE,  /* present in --baseline */
+	V_SHRINKING, /* net growth below zero */
+	V_STEADY,    /* no net growth */
+	V_SMALL,     /* grew, but by less than --min-growth */
+	V_UNSTEADY,  /* grew, but too many steps went down */
+	V_FELL,	     /* grew, but ends well below its peak */
+};
+
+/* A few words for the verdict: "steady", "rose and fell", ... */
+const char *verdict_text(enum verdict v);
+
+struct group_facts {
+	int blocked;
+	int proven; /* some member is a proven leak */
+	int known;  /* matches a known long-lived goroutine */
+	int in_baseline;
+	int64_t wait_max; /* minutes, 0 when unknown */
+};
+
+/*
+ * Judge a group. Sets *score: with two or more snapshots, net growth x rise
+ * x last / peak (0 unless it grew); with one, count x (1 + ln(1 + longest
+ * wait in minutes)) for blocked groups, 0 otherwise.
+ */
+enum verdict suspect_judge(const struct suspect_rules *r,
+			   const struct growth *g, const struct group_facts *f,
+			   double *score);
+
+/* Whether a verdict makes the group a leak suspect (proven or by rule). */
+int verdict_is_suspect(enum verdict v);
+
+#endif

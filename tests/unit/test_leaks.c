@@ -1,0 +1,295 @@
+/*
+ * Proof of accuracy on captures whose answers are known: testdata/gen/leaky
+ * wrote, beside its captures, expected.tsv naming each group by a marker
+ * function found in its stacks only, its counts and whether it is a leak.
+ * For every capture format the suspects must be exactly the leaks (the
+ * slow one included, beside large steady groups), the run without leaks
+ * must have none, and the goroutineleak profile's groups are proven leaks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/input.h"
+#include "lib/analysis.h"
+#include "lib/error.h"
+#include "lib/group.h"
+#include "lib/snapshot.h"
+#include "tests/tap.h"
+
+#define MAX_ROWS 32
+
+struct row {
+	char name[64], marker[160];
+	int leak, in_goroutineleak;
+};
+
+static struct row rows[MAX_ROWS];
+static size_t nrows;
+
+static void
+read_expected(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char line[1024];
+
+	nrows = 0;
+	if (!ok(fp != NULL, "read %s", path))
+		return;
+	while (fgets(line, sizeof(line), fp) && nrows < MAX_ROWS) {
+		char *f[16];
+		int n = 0;
+		char *p = line;
+
+		if (line[0] == '#')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		while (n < 16) {
+			f[n++] = p;
+			p = strchr(p, '\t');
+			if (p == NULL)
+				break;
+			*p++ = '\0';
+		}
+		if (n < 15)
+			continue;
+		snprintf(rows[nrows].name, sizeof(rows[0].name), "%s", f[0]);
+		snprintf(rows[nrows].marker, sizeof(rows[0].marker), "%s",
+			 f[2]);
+		rows[nrows].leak = strcmp(f[12], "yes") == 0;
+		rows[nrows].in_goroutineleak = strcmp(f[13], "yes") == 0;
+		nrows++;
+	}
+	fclose(fp);
+}
+
+/* The expected row whose marker function is in the group's stack. */
+static const struct row *
+row_of(const struct grouping *gr, const struct group *g)
+{
+	uint32_t n = 0, i;
+	const uint32_t *v = seqtab_items(&gr->in->stacks, g->stack, &n);
+	size_t r;
+
+	for (r = 0; r < nrows; r++)
+		for (i = 0; i < n; i++) {
+			const struct frame *f = intern_frame_get(gr->in, v[i]);
+
+			if (strcmp(intern_str(gr->in, f->func),
+				   rows[r].marker) == 0)
+				return &rows[r];
+		}
+	return NULL;
+}
+
+/* Load dir/NN<suffix> for NN in [first, last] into one grouping. */
+static int
+load_series(struct grouping *gr, const char *dir, const char *suffix, int first,
+	    int last)
+{
+	int k;
+
+	for (k = first; k <= last; k++) {
+		char path[256];
+		struct snapshot s;
+		struct error err;
+
+		snprintf(path, sizeof(path), "testdata/captures/%s/%02d%s", dir,
+			 k, suffix);
+		snapshot_init(&s, gr->in);
+		if (input_load(&s, path, &err) < 0) {
+			printf("# %s: %s\n", path, err.text);
+			snapshot_release(&s);
+			return -1;
+		}
+		grouping_add(gr, &s, (unsigned)(k - first), NULL);
+		snapshot_release(&s);
+	}
+	return 0;
+}
+
+static void
+analyse(struct grouping *gr, struct analysis *an)
+{
+	struct analysis_opts o;
+
+	memset(&o, 0, sizeof(o));
+	suspect_rules_default(&o.rules);
+	o.ignore_known = 1;
+	grouping_finish(gr);
+	analysis_run(an, gr, &o);
+}
+
+static void
+check_series(const char *dir, const char *suffix, int want_leaks)
+{
+	struct intern in;
+	struct grouping gr;
+	struct analysis an;
+	struct group_key key = { GROUP_BY_STACK, 0 };
+	size_t i, r, right = 0, wrong = 0, found = 0, leaks = 0;
+
+	intern_init(&in);
+	grouping_init(&gr, &in, &key, 1);
+	if (!ok(load_series(&gr, dir, suffix, 0, 5) == 0, "%s/*%s loads", dir,
+		suffix)) {
+		grouping_release(&gr);
+		intern_release(&in);
+		return;
+	}
+	analyse(&gr, &an);
+	for (r = 0; r < nrows; r++)
+		leaks += rows[r].leak;
+	for (i = 0; i < gr.n; i++) {
+		const struct row *row = row_of(&gr, &gr.v[i]);
+		int suspect = verdict_is_suspect(an.ev[i].verdict);
+
+		if (!suspect)
+			continue;
+		found++;
+		if (row != NULL && row->leak) {
+			right++;
+		} else {
+			wrong++;
+			printf("#   suspect that is no leak: %s\n",
+			       row ? row->name : "(unknown group)");
+		}
+	}
+	is_int(wrong, 0, "%s/*%s: no false suspects", dir, suffix);
+	is_int(right, want_leaks ? leaks : 0, "%s/*%s: every leak is a suspect",
+	       dir, suffix);
+	is_int(found, an.nsuspects, "%s/*%s: suspect count", dir, suffix);
+	analysis_release(&an);
+	grouping_release(&gr);
+	intern_release(&in);
+}
+
+/* The slow leak grows by one a snapshot beside a steady pool of 50. */
+static void
+check_slow_leak(void)
+{
+	struct intern in;
+	struct grouping gr;
+	struct analysis an;
+	struct group_key key = { GROUP_BY_STACK, 0 };
+	size_t i;
+	int slow = 0, pool = 0;
+
+	intern_init(&in);
+	grouping_init(&gr, &in, &key, 1);
+	if (load_series(&gr, "leaky", ".debug2.txt", 0, 5) < 0) {
+		ok(0, "leaky loads");
+		grouping_release(&gr);
+		intern_release(&in);
+		return;
+	}
+	analyse(&gr, &an);
+	for (i = 0; i < gr.n; i++) {
+		const struct row *row = row_of(&gr, &gr.v[i]);
+
+		if (row && strcmp(row->name, "slowLeak") == 0)
+			slow = an.ev[i].verdict == V_SUSPECT;
+		if (row && strcmp(row->name, "workerPool") == 0)
+			pool = an.ev[i].verdict == V_STEADY;
+		if (row && strcmp(row->name, "burst") == 0)
+			is_int(an.ev[i].verdict, V_FELL,
+			       "the burst rose and fell");
+		if (row && strcmp(row->name, "shrinking") == 0)
+			is_int(an.ev[i].verdict, V_SHRINKING, "shrinking");
+	}
+	ok(slow, "the slow leak (+1 a snapshot) is a suspect");
+	ok(pool, "the steady pool of 50 is not");
+	analysis_release(&an);
+	grouping_release(&gr);
+	intern_release(&in);
+}
+
+/* Fewer snapshots: two are weak evidence, one says nothing of growth. */
+static void
+check_short_series(void)
+{
+	struct intern in;
+	struct grouping gr;
+	struct analysis an;
+	struct group_key key = { GROUP_BY_STACK, 0 };
+	size_t i, one = 0;
+
+	intern_init(&in);
+	grouping_init(&gr, &in, &key, 1);
+	ok(load_series(&gr, "leaky", ".debug2.txt", 4, 5) == 0,
+	   "two snapshots load");
+	analyse(&gr, &an);
+	/* 04 -> 05: +6, +5, +4, +3 suspects; +2 (mutex) and +1 (slow)
+	 * are below --min-growth 3. */
+	is_int(an.nsuspects, 4,
+	       "two snapshots: the leaks that grew by 3 or more");
+	analysis_release(&an);
+	grouping_release(&gr);
+
+	grouping_init(&gr, &in, &key, 1);
+	ok(load_series(&gr, "leaky", ".debug2.txt", 5, 5) == 0,
+	   "one snapshot loads");
+	analyse(&gr, &an);
+	is_int(an.nsuspects, 0, "one snapshot: no suspect by growth");
+	for (i = 0; i < gr.n; i++)
+		one += an.ev[i].verdict == V_ONE_SNAPSHOT;
+	ok(one > 0, "blocked groups say growth is unknown");
+	ok(an.ev[an.order[0]].score >= an.ev[an.order[1]].score,
+	   "ranked by score");
+	analysis_release(&an);
+	grouping_release(&gr);
+	intern_release(&in);
+}
+
+static void
+check_goroutineleak(void)
+{
+	struct intern in;
+	struct grouping gr;
+	struct analysis an;
+	struct group_key key = { GROUP_BY_STACK, 0 };
+	struct snapshot s;
+	struct error err;
+	size_t i, proven = 0, right = 0, want = 0, r;
+
+	intern_init(&in);
+	grouping_init(&gr, &in, &key, 1);
+	snapshot_init(&s, &in);
+	ok(input_load(&s, "testdata/captures/goroutineleak/05.leak.pb.gz",
+		      &err) == 0,
+	   "the goroutineleak profile loads");
+	grouping_add(&gr, &s, 0, NULL);
+	snapshot_release(&s);
+	analyse(&gr, &an);
+	for (r = 0; r < nrows; r++)
+		want += rows[r].in_goroutineleak;
+	for (i = 0; i < gr.n; i++) {
+		const struct row *row = row_of(&gr, &gr.v[i]);
+
+		if (an.ev[i].verdict != V_PROVEN)
+			continue;
+		proven++;
+		right += row && row->in_goroutineleak;
+	}
+	is_int(proven, want, "every group of the profile is a proven leak");
+	is_int(right, want, "and they are the leaks Go's detector finds");
+	analysis_release(&an);
+	grouping_release(&gr);
+	intern_release(&in);
+}
+
+int
+main(void)
+{
+	read_expected("testdata/captures/leaky/expected.tsv");
+	check_series("leaky", ".debug2.txt", 1);
+	check_series("leaky", ".debug1.txt", 1);
+	check_series("leaky", ".pb.gz", 1);
+	check_series("noleak", ".debug2.txt", 0);
+	check_series("noleak", ".debug1.txt", 0);
+	check_series("noleak", ".pb.gz", 0);
+	check_slow_leak();
+	check_short_series();
+	check_goroutineleak();
+	return tap_done();
+}
