@@ -116,7 +116,7 @@ unit-tests: $(UNIT_BINS) $(REPLAY_BINS)
 check: $(BIN) unit-tests
 	GOROSCOPE=$(CURDIR)/$(BIN) BUILD=$(CURDIR)/$(BUILD) \
 		prove --exec '' $(UNIT_BINS) $(REPLAY_BINS) tests/golden.sh \
-		tests/readme.sh tests/gotool.sh tests/dot.sh
+		tests/readme.sh tests/roundtrip.sh tests/append.sh tests/gotool.sh tests/dot.sh
 
 # Style and hygiene.
 FORMAT_SRCS = $(filter-out %.pb-c.c %.pb-c.h, \
@@ -162,7 +162,7 @@ FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -O1 -g $(DEFS) -I. \
 	$(PKG_CFLAGS)
 fuzz: $(PROTO_C)
 	@mkdir -p build/fuzz/crashers
-	@set -e; for f in $(FUZZ_SRCS); do \
+	@set -e; for f in $(if $(FUZZ_TARGET),tests/fuzz/fuzz_$(FUZZ_TARGET).c,$(FUZZ_SRCS)); do \
 		name=$$(basename $$f .c | sed 's/^fuzz_//'); \
 		echo "  FUZZ $$name ($(FUZZTIME)s)"; \
 		$(FUZZ_CC) $(FUZZ_FLAGS) -I$(GEN) -o build/fuzz/fuzz_$$name $$f \
@@ -179,6 +179,7 @@ bench: goroscope
 	bench/run-text.sh ./goroscope
 	bench/run-pprof.sh ./goroscope
 	bench/run-trend.sh ./goroscope
+	bench/run-gsnap.sh ./goroscope
 
 testdata:
 	testdata/gen/generate.sh

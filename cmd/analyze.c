@@ -125,8 +125,11 @@ analyze_main(const struct command *cmd, enum analyze_view view, int argc,
 	if (view == VIEW_DIFF && s.n != 2) {
 		status = options_usage_error(cmd,
 					     "diff compares two snapshots, "
-					     "the operands hold %u",
-					     s.n);
+					     "the operands hold %u%s",
+					     s.n,
+					     s.n > 2 ? " (trend and report "
+						       "follow a series)"
+						     : "");
 		goto out;
 	}
 	if (o.baseline &&

@@ -1,28 +1,494 @@
-/* goroscope convert: write a snapshot in another format. */
+/*
+ * goroscope convert: captures into a .gsnap series (new, appended to, or
+ * merged), into JSON records, or one snapshot into a pprof profile.
+ */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "cmd/diag.h"
 #include "cmd/options.h"
 #include "cmd/output.h"
+#include "formats/format.h"
+#include "formats/gsnap.h"
 #include "formats/input.h"
+#include "formats/json_records.h"
 #include "formats/pprof.h"
+#include "lib/buf.h"
 #include "lib/error.h"
 #include "lib/snapshot.h"
+#include "lib/sort.h"
+#include "lib/xalloc.h"
 #include "lib/banned.h"
+
+enum target {
+	TO_GSNAP,
+	TO_JSON,
+	TO_PPROF,
+};
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* A usage error (printed) as -1. */
+static int
+usage(const struct command *cmd, const char *msg)
+{
+	options_usage_error(cmd, "%s", msg);
+	return -1;
+}
+
+static int
+pick_target(const struct command *cmd, const struct options *o, enum target *t)
+{
+	const char *to = o->to, *out = o->output;
+
+	if (to == NULL && out != NULL) {
+		if (ends_with(out, ".gsnap"))
+			to = "gsnap";
+		else if (ends_with(out, ".json"))
+			to = "json";
+		else if (ends_with(out, ".pb.gz") || ends_with(out, ".pb"))
+			to = "pprof";
+	}
+	if (to == NULL)
+		return usage(cmd, "give --to gsnap, json or pprof "
+				  "(or an OUT ending in .gsnap, "
+				  ".json or .pb.gz)");
+	if (strcmp(to, "gsnap") == 0)
+		*t = TO_GSNAP;
+	else if (strcmp(to, "json") == 0)
+		*t = TO_JSON;
+	else if (strcmp(to, "pprof") == 0)
+		*t = TO_PPROF;
+	else {
+		options_usage_error(
+			cmd, "--to: expected gsnap, json or pprof, got '%s'",
+			to);
+		return -1;
+	}
+	if (o->append && *t != TO_GSNAP)
+		return usage(cmd, "--append adds to a .gsnap "
+				  "series: it needs --to gsnap");
+	if (o->append && (out == NULL || strcmp(out, "-") == 0))
+		return usage(cmd, "--append needs -o FILE");
+	if (*t != TO_JSON && (out == NULL || strcmp(out, "-") == 0) &&
+	    isatty(STDOUT_FILENO))
+		return usage(cmd, "the output is binary: give "
+				  "-o FILE (or -o - to write "
+				  "to a pipe)");
+	return 0;
+}
+
+/* One snapshot of the series to write, as an encoded record. */
+struct entry {
+	int64_t time_ns;
+	size_t off, len;	  /* in the encoded buffer, when own */
+	const unsigned char *rec; /* borrowed from an input, or NULL */
+};
+
+struct job {
+	const struct command *cmd;
+	const struct options *o;
+	enum target target;
+	struct intern in;
+	seqid user_meta;
+	/* gsnap: every record, encoded or borrowed */
+	struct gsnap_encoder enc;
+	struct buf recs;
+	struct entry *v;
+	size_t n, cap;
+	struct input *inputs; /* kept open: entries borrow from them */
+	size_t ninputs, inputs_cap;
+	int copied_meta;  /* a .gsnap input kept its own metadata */
+	const char *path; /* the file being read */
+	/* json */
+	FILE *fp;
+	size_t nsnap;
+	struct error err;
+};
+
+static seqid
+parse_meta(struct intern *in, const struct options *o)
+{
+	uint32_t pairs[2 * OPTIONS_MAX_META];
+	int i;
+
+	for (i = 0; i < o->nmeta; i++) {
+		const char *eq = strchr(o->meta[i], '=');
+
+		pairs[2 * i] = strtab_intern(&in->strings, o->meta[i],
+					     (size_t)(eq - o->meta[i]));
+		pairs[2 * i + 1] = strtab_intern_cstr(&in->strings, eq + 1);
+	}
+	return o->nmeta ? intern_labels(in, pairs, (uint32_t)o->nmeta) : 0;
+}
+
+/* A snapshot read now (not copied from a .gsnap): into the output. */
+static int
+take(struct job *j, struct snapshot *s)
+{
+	if (j->user_meta && s->user_meta == 0)
+		s->user_meta = j->user_meta;
+	if (j->target == TO_JSON)
+		return json_records_snapshot(j->fp, s, j->nsnap++ == 0,
+					     &j->err);
+	j->v = xgrow(j->v, sizeof(*j->v), j->n + 1, &j->cap);
+	j->v[j->n].time_ns = s->time_ns;
+	j->v[j->n].off = j->recs.len;
+	j->v[j->n].rec = NULL;
+	gsnap_encode(&j->enc, s, &j->recs);
+	j->v[j->n].len = j->recs.len - j->v[j->n].off;
+	j->n++;
+	return 0;
+}
+
+static int
+sink(struct snapshot *s, void *ctx)
+{
+	struct job *j = ctx;
+
+	input_name(s, j->path);
+	diag_warnings(s);
+	return take(j, s);
+}
+
+/* The records of a .gsnap input, copied as they are (CRC checked). */
+static int
+copy_records(struct job *j, const struct input *in, const char *path)
+{
+	struct gsnap_scan s;
+	struct gsnap_record r;
+	int ret;
+
+	if (gsnap_scan_init(&s, in->data, in->len, &j->err) < 0)
+		return -1;
+	while ((ret = gsnap_scan_next(&s, &r, 1, &j->err)) > 0) {
+		j->v = xgrow(j->v, sizeof(*j->v), j->n + 1, &j->cap);
+		j->v[j->n].time_ns = r.time_ns;
+		j->v[j->n].rec = r.payload - GSNAP_RECORD_HEADER_SIZE;
+		j->v[j->n].len = GSNAP_RECORD_HEADER_SIZE + r.len;
+		j->n++;
+	}
+	if (ret < 0)
+		return -1;
+	if (s.torn)
+		fprintf(stderr,
+			"goroscope: %s: warning: the last record (offset "
+			"0x%llx, "
+			"%zu bytes) is cut short, as by an append that did "
+			"not finish: left out\n",
+			path, (unsigned long long)s.torn_offset, s.torn_bytes);
+	if (j->user_meta)
+		j->copied_meta = 1;
+	return 0;
+}
+
+static int
+load_file(struct job *j, const char *path, int from_dir)
+{
+	struct input in;
+	const struct format *fmt = NULL;
+	struct snapshot snap;
+	int ret = -1;
+
+	error_clear(&j->err);
+	if (input_open(&in, path, &j->err) < 0)
+		return -1;
+	fmt = input_sniff(in.data, in.len, &j->err);
+	if (fmt == NULL && from_dir) {
+		fprintf(stderr, "goroscope: %s: warning: skipped: %s\n", path,
+			j->err.text);
+		input_release(&in);
+		return 0;
+	}
+	if (fmt == NULL)
+		goto out;
+	if (fmt->read_series && j->target == TO_GSNAP) {
+		ret = copy_records(j, &in, path);
+		if (ret == 0) {
+			/* The entries borrow the bytes: keep it open. */
+			j->inputs = xgrow(j->inputs, sizeof(*j->inputs),
+					  j->ninputs + 1, &j->inputs_cap);
+			j->inputs[j->ninputs++] = in;
+			return 0;
+		}
+		goto out;
+	}
+	if (fmt->read_series) {
+		j->path = path;
+		ret = fmt->read_series(&j->in, in.data, in.len, sink, j,
+				       &j->err);
+		goto out;
+	}
+	snapshot_init(&snap, &j->in);
+	snap.threads = options_threads();
+	ret = fmt->read(&snap, in.data, in.len, &j->err);
+	if (ret == 0) {
+		input_name(&snap, path);
+		diag_warnings(&snap);
+		ret = take(j, &snap);
+	}
+	snapshot_release(&snap);
+out:
+	if (ret < 0)
+		error_set_file(&j->err, path);
+	input_release(&in);
+	return ret;
+}
+
+static int
+load_all(struct job *j)
+{
+	int i;
+
+	for (i = 0; i < j->o->noperands; i++) {
+		char **paths = NULL;
+		size_t n = 0, k;
+		int dir = input_is_dir(j->o->operands[i]), ret = 0;
+
+		error_clear(&j->err);
+		if (input_expand(j->o->operands[i], &paths, &n, &j->err) < 0)
+			return -1;
+		for (k = 0; k < n; k++) {
+			if (ret == 0)
+				ret = load_file(j, paths[k], dir);
+			free(paths[k]);
+		}
+		free(paths);
+		if (ret < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+time_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct entry *x = a, *y = b;
+
+	(void)ctx;
+	return x->time_ns < y->time_ns ? -1 : x->time_ns > y->time_ns;
+}
+
+/* Capture-time order when every snapshot has a time, else as given. */
+static void
+order_entries(struct job *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->n; i++)
+		if (j->v[i].time_ns == 0)
+			return;
+	sort_stable(j->v, j->n, sizeof(*j->v), time_cmp, NULL);
+}
+
+static const unsigned char *
+entry_bytes(const struct job *j, const struct entry *e)
+{
+	return e->rec ? e->rec : j->recs.p + e->off;
+}
+
+static int
+write_all(int fd, const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Append the entries to the series at path, under a write lock: only bytes
+ * after the last complete record change. A torn record left by an append
+ * that did not finish is cut off first; a write that fails is undone.
+ */
+static int
+append_series(struct job *j, const char *path)
+{
+	struct flock lk;
+	struct stat st;
+	struct gsnap_scan s;
+	struct gsnap_record r;
+	void *map = NULL;
+	off_t end;
+	int fd, ret = -1, rc = 0;
+	size_t i;
+
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return error_set(&j->err, "cannot open for appending: %s",
+				 strerror(errno));
+	memset(&lk, 0, sizeof(lk));
+	lk.l_type = F_WRLCK;
+	lk.l_whence = SEEK_SET;
+	while ((rc = fcntl(fd, F_SETLKW, &lk)) < 0 && errno == EINTR)
+		;
+	if (rc < 0 || fstat(fd, &st) < 0) {
+		error_set(&j->err, "cannot lock for appending: %s",
+			  strerror(errno));
+		goto out;
+	}
+	if (st.st_size < GSNAP_HEADER_SIZE) {
+		error_set(&j->err,
+			  "not a goroscope dump (%lld bytes): "
+			  "cannot append to it",
+			  (long long)st.st_size);
+		goto out;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		map = NULL;
+		error_set(&j->err, "cannot read: %s", strerror(errno));
+		goto out;
+	}
+	if (gsnap_scan_init(&s, map, (size_t)st.st_size, &j->err) < 0)
+		goto out;
+	/* Every record's framing and CRC: a series damaged anywhere is
+	 * said so now, not after days of appending to it. */
+	while ((rc = gsnap_scan_next(&s, &r, 1, &j->err)) > 0)
+		;
+	if (rc < 0) {
+		static const char more[] = "; not appending to it";
+		size_t len = strlen(j->err.text);
+
+		if (len + sizeof(more) <= sizeof(j->err.text))
+			memcpy(j->err.text + len, more, sizeof(more));
+		goto out;
+	}
+	end = (off_t)s.off;
+	if (s.torn) {
+		fprintf(stderr,
+			"goroscope: %s: warning: dropping a torn record at "
+			"offset 0x%llx (%zu bytes) left by an append that did "
+			"not finish\n",
+			path, (unsigned long long)s.torn_offset, s.torn_bytes);
+		if (ftruncate(fd, end) < 0) {
+			error_set(&j->err, "cannot drop the torn record: %s",
+				  strerror(errno));
+			goto out;
+		}
+	}
+	if (lseek(fd, end, SEEK_SET) < 0)
+		goto fail;
+	for (i = 0; i < j->n; i++)
+		if (write_all(fd, entry_bytes(j, &j->v[i]), j->v[i].len) < 0)
+			goto fail;
+	if (fsync(fd) < 0)
+		goto fail;
+	ret = 0;
+	goto out;
+fail:
+	error_set(&j->err, "cannot append: %s", strerror(errno));
+	/* Leave the series as it was. */
+	if (ftruncate(fd, end) == 0)
+		(void)fsync(fd);
+out:
+	if (map)
+		munmap(map, (size_t)st.st_size);
+	close(fd); /* releases the lock */
+	if (ret < 0)
+		error_set_file(&j->err, path);
+	return ret;
+}
+
+static int
+write_series(struct job *j)
+{
+	struct output out;
+	struct buf head;
+	size_t i;
+	int ret = 0;
+
+	if (j->o->append && access(j->o->output, F_OK) == 0)
+		return append_series(j, j->o->output);
+	if (output_open(&out, j->o->output, &j->err) < 0)
+		return -1;
+	buf_init(&head);
+	gsnap_put_header(&head);
+	if (fwrite(head.p, 1, head.len, out.fp) != head.len)
+		ret = -1;
+	buf_release(&head);
+	for (i = 0; i < j->n && ret == 0; i++)
+		if (fwrite(entry_bytes(j, &j->v[i]), 1, j->v[i].len, out.fp) !=
+		    j->v[i].len)
+			ret = -1;
+	if (ret < 0) {
+		error_set(&j->err, "cannot write: %s", strerror(errno));
+		error_set_file(&j->err, j->o->output ? j->o->output : "-");
+		output_abort(&out);
+		return -1;
+	}
+	return output_commit(&out, &j->err);
+}
+
+static int
+write_pprof(struct job *j)
+{
+	struct snapshot snap;
+	struct output out;
+	int ret = -1;
+
+	snapshot_init(&snap, &j->in);
+	snap.threads = options_threads();
+	if (input_load(&snap, j->o->operands[0], &j->err) < 0)
+		goto done;
+	diag_warnings(&snap);
+	if (output_open(&out, j->o->output, &j->err) < 0)
+		goto done;
+	if (pprof_write(out.fp, &snap, &j->err) < 0) {
+		error_set_file(&j->err, j->o->output ? j->o->output : "-");
+		output_abort(&out);
+		goto done;
+	}
+	ret = output_commit(&out, &j->err);
+done:
+	snapshot_release(&snap);
+	return ret;
+}
+
+static int
+write_json(struct job *j)
+{
+	struct output out;
+
+	if (output_open(&out, j->o->output, &j->err) < 0)
+		return -1;
+	j->fp = out.fp;
+	json_records_begin(out.fp);
+	if (load_all(j) < 0 || json_records_end(out.fp, &j->err) < 0) {
+		output_abort(&out);
+		return -1;
+	}
+	return output_commit(&out, &j->err);
+}
 
 int
 cmd_convert(int argc, char **argv)
 {
 	const struct command *cmd = command_find("convert");
 	struct options o;
-	struct intern in;
-	struct snapshot snap;
-	struct output out;
-	struct error err;
-	int status = EXIT_INPUT;
+	struct job j;
+	size_t i;
+	int ret = -1;
 
 	if (options_parse(&o, cmd, argc, argv) < 0)
 		return EXIT_USAGE;
@@ -30,41 +496,42 @@ cmd_convert(int argc, char **argv)
 		options_help(stdout, cmd);
 		return EXIT_OK;
 	}
-	if (o.to == NULL)
-		return options_usage_error(cmd, "--to is required (pprof)");
-	if (strcmp(o.to, "pprof") != 0)
-		return options_usage_error(
-			cmd, "--to: expected pprof, got '%s'", o.to);
-	if (o.output == NULL && isatty(STDOUT_FILENO))
-		return options_usage_error(cmd, "a profile is binary: give "
-						"-o FILE (or -o - to write "
-						"to a pipe)");
-	error_clear(&err);
-	intern_init(&in);
-	snapshot_init(&snap, &in);
-	snap.threads = options_threads();
-	if (input_load(&snap, o.operands[0], &err) < 0) {
-		diag_error(&err);
-		goto out;
+	memset(&j, 0, sizeof(j));
+	j.cmd = cmd;
+	j.o = &o;
+	if (pick_target(cmd, &o, &j.target) < 0)
+		return EXIT_USAGE;
+	if (j.target == TO_PPROF &&
+	    (o.noperands > 1 || input_is_dir(o.operands[0])))
+		return options_usage_error(cmd, "a pprof profile holds one "
+						"snapshot: give one input (for "
+						"a series, use --to gsnap)");
+	error_clear(&j.err);
+	intern_init(&j.in);
+	j.user_meta = parse_meta(&j.in, &o);
+	gsnap_encoder_init(&j.enc, &j.in);
+	buf_init(&j.recs);
+	if (j.target == TO_PPROF) {
+		ret = write_pprof(&j);
+	} else if (j.target == TO_JSON) {
+		ret = write_json(&j);
+	} else if (load_all(&j) == 0) {
+		if (j.copied_meta)
+			fprintf(stderr,
+				"goroscope: convert: note: --meta applies to "
+				"the captures read now; snapshots copied from "
+				".gsnap inputs keep their own\n");
+		order_entries(&j);
+		ret = write_series(&j);
 	}
-	diag_warnings(&snap);
-	if (output_open(&out, o.output, &err) < 0) {
-		diag_error(&err);
-		goto out;
-	}
-	if (pprof_write(out.fp, &snap, &err) < 0) {
-		error_set_file(&err, o.output ? o.output : "-");
-		output_abort(&out);
-		diag_error(&err);
-		goto out;
-	}
-	if (output_commit(&out, &err) < 0) {
-		diag_error(&err);
-		goto out;
-	}
-	status = EXIT_OK;
-out:
-	snapshot_release(&snap);
-	intern_release(&in);
-	return status;
+	if (ret < 0)
+		diag_error(&j.err);
+	for (i = 0; i < j.ninputs; i++)
+		input_release(&j.inputs[i]);
+	free(j.inputs);
+	free(j.v);
+	buf_release(&j.recs);
+	gsnap_encoder_release(&j.enc);
+	intern_release(&j.in);
+	return ret < 0 ? EXIT_INPUT : EXIT_OK;
 }

@@ -26,13 +26,14 @@ cmd_general_help(FILE *fp)
 		"their bytes: pprof\n"
 		"goroutine profiles, debug=1 and debug=2 text, panic and "
 		"SIGQUIT tracebacks,\n"
-		"gzipped or not; '-' is standard input.\n\n"
+		"gzipped or not, and goroscope's own .gsnap series; '-' is "
+		"standard input.\n\n"
 		"Commands:\n");
 	for (c = commands; c->name; c++) {
-		char left[32];
+		char left[64];
 
 		snprintf(left, sizeof(left), "%s %s", c->name, c->synopsis);
-		fprintf(fp, "  %-20s %s", left, c->summary);
+		fprintf(fp, "  %-22s %s", left, c->summary);
 		if (c->alias)
 			fprintf(fp, " (alias: %s)", c->alias);
 		fputc('\n', fp);

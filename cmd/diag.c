@@ -18,7 +18,10 @@ diag_error(const struct error *err)
 void
 diag_warnings(const struct snapshot *s)
 {
-	const char *src = intern_str(s->in, s->source);
+	/* Name the file the user gave: a .gsnap series, not the capture
+	 * its record was made from. */
+	const char *src =
+		intern_str(s->in, s->container ? s->container : s->source);
 
 	if (s->skipped.count > 0)
 		fprintf(stderr,

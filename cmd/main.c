@@ -83,16 +83,26 @@ const struct command commands[] = {
 	{
 		.name = "convert",
 		.run = cmd_convert,
-		.synopsis = "FILE --to pprof -o OUT",
-		.summary = "write a snapshot as a pprof goroutine profile",
-		.help = "Read one capture of any format goroscope reads and "
-			"write it as a gzipped\n"
-			"pprof goroutine profile that 'go tool pprof' opens. "
-			"Each goroutine state is\n"
-			"kept as the label goroscope.state.",
+		.synopsis = "FILE... -o OUT",
+		.summary = "write captures as a .gsnap series, JSON or pprof",
+		.help = "Read captures of any format goroscope reads (files, "
+			"directories, .gsnap\n"
+			"series) and write them as:\n"
+			"  gsnap  one compact, checksummed series of every "
+			"snapshot, in capture-time\n"
+			"         order; with --append, added to the end of "
+			"OUT; .gsnap inputs merge\n"
+			"  json   every goroutine record of every snapshot\n"
+			"  pprof  one snapshot as a gzipped goroutine "
+			"profile for 'go tool pprof'\n"
+			"         (goroutine states kept as the label "
+			"goroscope.state)\n"
+			"The format comes from --to, or else from OUT's name "
+			"(.gsnap, .json,\n"
+			".pb.gz or .pb). OUT is written whole or not at all.",
 		.optsets = OPTSET_CONVERT,
 		.min_operands = 1,
-		.max_operands = 1,
+		.max_operands = -1,
 	},
 	{
 		.name = "help",

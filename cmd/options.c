@@ -33,6 +33,8 @@ enum opt_id {
 	OPT_NEAR_PEAK,
 	OPT_FAIL_ON_LEAK,
 	OPT_NODES,
+	OPT_APPEND,
+	OPT_META,
 };
 
 struct opt_def {
@@ -48,7 +50,12 @@ static const struct opt_def opt_defs[] = {
 	  "text (default), json (or dot: trend, report)" },
 	{ "output", OPT_OUTPUT, "FILE", OPTSET_OUTPUT | OPTSET_CONVERT,
 	  "write to FILE, only if the command succeeds" },
-	{ "to", OPT_TO, "FMT", OPTSET_CONVERT, "the format to write: pprof" },
+	{ "to", OPT_TO, "FMT", OPTSET_CONVERT,
+	  "gsnap, json or pprof (default: from OUT's name)" },
+	{ "append", OPT_APPEND, NULL, OPTSET_CONVERT,
+	  "add the snapshots to the .gsnap series OUT" },
+	{ "meta", OPT_META, "K=V", OPTSET_CONVERT,
+	  "store K=V with each snapshot (e.g. service=api)" },
 	{ "group-by", OPT_GROUP_BY, "KEY", OPTSET_GROUP,
 	  "stack (default), func, top:N or creator" },
 	{ "focus", OPT_FOCUS, "RE", OPTSET_GROUP,
@@ -249,6 +256,23 @@ set_option(struct options *o, const struct command *cmd, int id,
 		return 0;
 	case OPT_NODES:
 		return parse_count(cmd, "nodes", arg, &o->nodes);
+	case OPT_APPEND:
+		o->append = 1;
+		return 0;
+	case OPT_META:
+		if (o->nmeta == OPTIONS_MAX_META)
+			return options_usage_error(cmd, "too many --meta "
+							"options"),
+			       -1;
+		if (strchr(arg, '=') == NULL || arg[0] == '=')
+			return options_usage_error(
+				       cmd,
+				       "--meta: expected KEY=VALUE, "
+				       "got '%s'",
+				       arg),
+			       -1;
+		o->meta[o->nmeta++] = arg;
+		return 0;
 	}
 	return -1;
 }

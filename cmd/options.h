@@ -30,6 +30,9 @@ enum color_mode {
 	COLOR_NEVER,
 };
 
+/* Most --meta options. */
+#define OPTIONS_MAX_META 64
+
 struct options {
 	enum out_format format;
 	const char *output; /* NULL or "-": stdout */
@@ -40,8 +43,11 @@ struct options {
 	enum color_mode color;
 	int verbose;
 	int progress;
-	int help;		    /* --help was given */
-	const char *to;		    /* convert --to */
+	int help;			    /* --help was given */
+	const char *to;			    /* convert --to */
+	int append;			    /* convert --append */
+	const char *meta[OPTIONS_MAX_META]; /* convert --meta K=V */
+	int nmeta;
 	const char *baseline;	    /* --baseline */
 	int ignore_known;	    /* --ignore-known (default on) */
 	struct suspect_rules rules; /* --min-growth, --min-rise, --near-peak */

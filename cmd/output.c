@@ -1,5 +1,6 @@
 /* Atomic report files: write to a temporary, fsync, rename. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,30 @@ output_abort(struct output *o)
 	memset(o, 0, sizeof(*o));
 }
 
+/* Make the rename itself durable: fsync the directory (best effort). */
+static void
+sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = NULL;
+	int fd;
+
+	if (slash == NULL)
+		dir = xstrdup(".");
+	else if (slash == path)
+		dir = xstrdup("/");
+	else {
+		dir = xstrdup(path);
+		dir[slash - path] = '\0';
+	}
+	fd = open(dir, O_RDONLY);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
 int
 output_commit(struct output *o, struct error *err)
 {
@@ -103,6 +128,7 @@ output_commit(struct output *o, struct error *err)
 				strerror(errno));
 		goto fail;
 	}
+	sync_dir(o->path);
 	free(o->path);
 	free(o->tmp);
 	memset(o, 0, sizeof(*o));

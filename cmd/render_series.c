@@ -356,10 +356,15 @@ print_inputs(const struct pen *p, const struct series_doc *d)
 		char t[64];
 
 		format_time(d->meta[k].time_ns, t, sizeof(t));
-		fprintf(p->fp, "  %4u  %-20s  %-10s  %10lld  %s\n", k + 1, t,
+		fprintf(p->fp, "  %4u  %-20s  %-10s  %10lld  %s", k + 1, t,
 			intern_str(in, d->meta[k].format),
 			(long long)gr->totals[k],
 			intern_str(in, d->meta[k].source));
+		if (d->meta[k].user_meta) {
+			fputs("  ", p->fp);
+			tx_print_labels(p->fp, in, d->meta[k].user_meta);
+		}
+		fputc('\n', p->fp);
 	}
 }
 

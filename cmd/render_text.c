@@ -34,8 +34,11 @@ render_show(FILE *fp, const struct text_doc *doc)
 	if (fw < FRAME_MIN)
 		fw = FRAME_MIN;
 	tx_on(&p, C_BOLD);
-	fprintf(fp, "%s", intern_str(gr->in, s->source));
+	fprintf(fp, "%s",
+		intern_str(gr->in, s->container ? s->container : s->source));
 	tx_off(&p, C_BOLD);
+	if (s->container)
+		fprintf(fp, ": snapshot of %s", intern_str(gr->in, s->source));
 	fprintf(fp, ": %s, %lld goroutine%s", tx_format_words(gr->in, s),
 		(long long)gr->totals[0], tx_plural(gr->totals[0]));
 	if (doc->filtered)

@@ -13,9 +13,39 @@
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
+struct series_sink {
+	struct series *s;
+	struct grouping *gr;
+	struct filter *f;
+	const char *path;
+};
+
+/* Add one snapshot to the series. */
+static void
+add_snapshot(struct series *s, struct grouping *gr, struct filter *f,
+	     struct snapshot *snap, const char *path)
+{
+	input_name(snap, path);
+	diag_warnings(snap);
+	s->meta = xgrow(s->meta, sizeof(*s->meta), s->n + 1, &s->cap);
+	snapshot_meta(snap, &s->meta[s->n]);
+	grouping_add(gr, snap, s->n, f);
+	s->n++;
+}
+
+static int
+sink(struct snapshot *snap, void *ctx)
+{
+	struct series_sink *k = ctx;
+
+	add_snapshot(k->s, k->gr, k->f, snap, k->path);
+	return 0;
+}
+
 /*
- * Load one file as snapshot idx. A file from a directory that is not a
- * capture at all is skipped (returns 1): directories hold other files too.
+ * Load one file as snapshot idx (a .gsnap series as one snapshot per
+ * record). A file from a directory that is not a capture at all is skipped
+ * (returns 1): directories hold other files too.
  */
 static int
 load_one(struct series *s, struct grouping *gr, struct filter *f,
@@ -41,19 +71,20 @@ load_one(struct series *s, struct grouping *gr, struct filter *f,
 	}
 	snapshot_init(&snap, gr->in);
 	snap.threads = threads;
-	if (fmt == NULL || fmt->read(&snap, in.data, in.len, &err) < 0) {
+	if (fmt != NULL && fmt->read_series != NULL) {
+		struct series_sink k = { s, gr, f, path };
+
+		ret = fmt->read_series(gr->in, in.data, in.len, sink, &k, &err);
+	} else if (fmt != NULL) {
+		ret = fmt->read(&snap, in.data, in.len, &err);
+		if (ret == 0)
+			add_snapshot(s, gr, f, &snap, path);
+	}
+	if (fmt == NULL || ret < 0) {
 		error_set_file(&err, path);
 		diag_error(&err);
-		goto out;
+		ret = -1;
 	}
-	snap.source = strtab_intern_cstr(&gr->in->strings, path);
-	diag_warnings(&snap);
-	s->meta = xgrow(s->meta, sizeof(*s->meta), s->n + 1, &s->cap);
-	snapshot_meta(&snap, &s->meta[s->n]);
-	grouping_add(gr, &snap, s->n, f);
-	s->n++;
-	ret = 0;
-out:
 	snapshot_release(&snap);
 	input_release(&in);
 	return ret;

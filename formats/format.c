@@ -3,11 +3,19 @@
 
 #include "formats/debug1.h"
 #include "formats/format.h"
+#include "formats/gsnap.h"
 #include "formats/pprof.h"
 #include "formats/textdump.h"
 #include "lib/banned.h"
 
 const struct format formats[] = {
+	{
+		.name = "gsnap",
+		.description = "goroscope dump (.gsnap)",
+		.sniff = gsnap_sniff,
+		.read = gsnap_read,
+		.read_series = gsnap_read_series,
+	},
 	{
 		.name = "debug=1",
 		.description = "goroutine profile, debug=1 text",

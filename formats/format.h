@@ -16,14 +16,25 @@
 #include <stddef.h>
 
 struct snapshot;
+struct intern;
 struct error;
+
+/* Receives each snapshot of a series in turn; a non-zero return stops the
+ * reading and is returned. The snapshot is released after the call. */
+typedef int (*snapshot_sink)(struct snapshot *s, void *ctx);
 
 struct format {
 	const char *name;	 /* as shown and stored: "debug=2" */
 	const char *description; /* for messages and --help */
 	int (*sniff)(const unsigned char *buf, size_t len);
+	/* One snapshot: the capture, or the latest of a series. */
 	int (*read)(struct snapshot *out, const unsigned char *buf, size_t len,
 		    struct error *err);
+	/* Formats that hold a series of snapshots (.gsnap) also give them
+	 * all, in file order, over the tables in; NULL for the others. */
+	int (*read_series)(struct intern *in, const unsigned char *buf,
+			   size_t len, snapshot_sink sink, void *ctx,
+			   struct error *err);
 };
 
 /* The formats, in sniffing order; ends with a row whose name is NULL. */

@@ -390,6 +390,18 @@ input_expand(const char *operand, char ***paths, size_t *n, struct error *err)
 	return 0;
 }
 
+void
+input_name(struct snapshot *s, const char *path)
+{
+	strid p = strtab_intern_cstr(&s->in->strings, path);
+
+	/* A .gsnap record names the capture it was made from. */
+	if (s->source == 0)
+		s->source = p;
+	else
+		s->container = p;
+}
+
 int
 input_load(struct snapshot *out, const char *path, struct error *err)
 {
@@ -401,7 +413,7 @@ input_load(struct snapshot *out, const char *path, struct error *err)
 		return -1;
 	f = input_sniff(in.data, in.len, err);
 	if (f != NULL && f->read(out, in.data, in.len, err) == 0) {
-		out->source = strtab_intern_cstr(&out->in->strings, path);
+		input_name(out, path);
 		ret = 0;
 	} else {
 		error_set_file(err, path);

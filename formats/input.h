@@ -47,6 +47,10 @@ int input_gunzip(unsigned char **out, size_t *outlen, const unsigned char *buf,
  */
 int input_load(struct snapshot *out, const char *path, struct error *err);
 
+/* Name the snapshot read from path: its source, or, when the reader set
+ * the source (a .gsnap record), its container. */
+void input_name(struct snapshot *s, const char *path);
+
 /*
  * The files a command-line operand names: a directory stands for the
  * regular files in it (not hidden ones), sorted by name; anything else for

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "formats/json.h"
+#include "formats/jsonutil.h"
 #include "lib/analysis.h"
 #include "lib/error.h"
 #include "lib/group.h"
@@ -94,6 +95,12 @@ jstr(const char *s, size_t n)
 	return j;
 }
 
+json_t *
+json_bytes(const char *s, size_t n)
+{
+	return jstr(s, n);
+}
+
 static json_t *
 jstrid(const struct intern *in, strid id)
 {
@@ -169,8 +176,8 @@ frame_cache_release(struct frame_cache *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static json_t *
-jlabelset(const struct intern *in, seqid set)
+json_t *
+json_labelset(const struct intern *in, seqid set)
 {
 	uint32_t n = 0, i;
 	const uint32_t *p = seqtab_items(&in->labelsets, set, &n);
@@ -292,7 +299,7 @@ jgroup(struct frame_cache *fc, const struct grouping *gr, const struct group *g,
 			continue;
 		w = json_object();
 		json_object_set_new(w, "labels",
-				    jlabelset(in, g->labels.v[i].id));
+				    json_labelset(in, g->labels.v[i].id));
 		json_object_set_new(w, "count",
 				    json_integer(g->labels.v[i].weight));
 		json_array_append_new(a, w);
@@ -333,6 +340,7 @@ jinput(const struct intern *in, const struct snapshot_meta *s)
 	json_object_set_new(o, "go_version",
 			    s->go_version ? jstrid(in, s->go_version)
 					  : json_null());
+	json_object_set_new(o, "meta", json_labelset(in, s->user_meta));
 	return o;
 }
 

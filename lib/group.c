@@ -85,6 +85,7 @@ grouping_release(struct grouping *gr)
 	arena_release(&gr->mem);
 	free(gr->v);
 	free(gr->stack_memo);
+	free(gr->group_memo);
 	free(gr->frame_memo);
 	free(gr->frame_hash);
 	free(gr->frame_rank);
@@ -101,7 +102,12 @@ hist_add(struct arena *mem, struct hist *h, uint32_t id, int64_t w)
 {
 	uint32_t i;
 
-	for (i = 0; i < h->n; i++) {
+	if (h->n > 0 && h->v[0].id == id) {
+		/* The common case: one value. */
+		h->v[0].weight += w;
+		return;
+	}
+	for (i = 1; i < h->n; i++) {
 		if (h->v[i].id == id) {
 			h->v[i].weight += w;
 			return;
@@ -130,7 +136,8 @@ hist_add(struct arena *mem, struct hist *h, uint32_t id, int64_t w)
 static uint32_t *
 memo(uint32_t **m, size_t *cap, size_t id)
 {
-	*m = xgrow_zero(*m, sizeof(**m), id + 1, cap);
+	if (id >= *cap)
+		*m = xgrow_zero(*m, sizeof(**m), id + 1, cap);
 	return &(*m)[id];
 }
 
@@ -194,8 +201,33 @@ key_stack(struct grouping *gr, seqid stack)
 
 /* --- adding ------------------------------------------------------------- */
 
+static struct group *find_group_hashed(struct grouping *gr, int blocked,
+				       seqid ks, frameid kc);
+
+/*
+ * The group of a key, through a memo by key stack first: the goroutines
+ * of one stack nearly always share their creator and state class, and an
+ * array index is far cheaper than hashing and probing the index.
+ */
 static struct group *
 find_group(struct grouping *gr, int blocked, seqid ks, frameid kc)
+{
+	uint32_t *m = memo(&gr->group_memo, &gr->group_memo_cap, ks);
+	struct group *g = NULL;
+
+	if (*m != 0) {
+		g = &gr->v[*m - 1];
+		if (g->blocked == blocked && g->key_stack == ks &&
+		    g->key_creator == kc)
+			return g;
+	}
+	g = find_group_hashed(gr, blocked, ks, kc);
+	*m = (uint32_t)(g - gr->v) + 1;
+	return g;
+}
+
+static struct group *
+find_group_hashed(struct grouping *gr, int blocked, seqid ks, frameid kc)
 {
 	uint32_t h = hash_fold(hash_mix(hash_mix((uint64_t)blocked, ks), kc));
 	uint32_t pos = 0, id;
@@ -689,6 +721,10 @@ grouping_finish(struct grouping *gr)
 	uint32_t *order = NULL;
 	struct group *sorted = NULL;
 
+	/* Groups move below: the memo of positions is stale. */
+	free(gr->group_memo);
+	gr->group_memo = NULL;
+	gr->group_memo_cap = 0;
 	rank_frames(gr);
 	for (i = 0; i < gr->n; i++) {
 		struct group *g = &gr->v[i];

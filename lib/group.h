@@ -100,6 +100,8 @@ struct grouping {
 	struct idmap index;
 	uint32_t *stack_memo; /* stack id -> key stack + 1 */
 	size_t stack_memo_cap;
+	uint32_t *group_memo; /* key stack -> last group of it + 1 (adding) */
+	size_t group_memo_cap;
 	uint32_t *frame_memo; /* creator frame -> key frame + 1 */
 	size_t frame_memo_cap;
 	uint64_t *frame_hash; /* frame id -> hash of its key line, 0: unset */

@@ -139,8 +139,9 @@ intern_labels(struct intern *in, uint32_t *p, uint32_t n)
 enum wait_class
 intern_state_class(struct intern *in, strid state)
 {
-	in->state_class = xgrow_zero(in->state_class, 1, (size_t)state + 1,
-				     &in->state_cap);
+	if (state >= in->state_cap)
+		in->state_class = xgrow_zero(in->state_class, 1,
+					     (size_t)state + 1, &in->state_cap);
 	if (in->state_class[state] == 0)
 		in->state_class[state] =
 			(unsigned char)(wait_classify(intern_str(in, state),

@@ -51,6 +51,8 @@ snapshot_meta(const struct snapshot *s, struct snapshot_meta *m)
 	m->source = s->source;
 	m->format = s->format;
 	m->go_version = s->go_version;
+	m->container = s->container;
+	m->user_meta = s->user_meta;
 	m->kind = s->kind;
 	m->provides = s->provides;
 	m->time_ns = s->time_ns;

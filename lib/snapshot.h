@@ -64,6 +64,8 @@ struct snapshot {
 	struct goroutine *g;
 	size_t n, cap;
 	strid source;	  /* the input as named by the user */
+	strid container;  /* the .gsnap file that held it, or 0 */
+	seqid user_meta;  /* --meta KEY=VALUE pairs (a label set), or 0 */
 	strid format;	  /* e.g. "debug=2", "pprof" */
 	strid go_version; /* 0 when unknown */
 	enum snapshot_kind kind;
@@ -78,7 +80,8 @@ struct snapshot {
 
 /* What reports say of a snapshot once its records are gone. */
 struct snapshot_meta {
-	strid source, format, go_version;
+	strid source, format, go_version, container;
+	seqid user_meta;
 	enum snapshot_kind kind;
 	uint32_t provides;
 	int64_t time_ns;

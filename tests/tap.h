@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_count, tap_failures;
@@ -56,6 +57,15 @@ tap_skip_all(const char *why)
 	printf("1..0 # SKIP %s\n", why);
 	return 0;
 }
+
+/* Stop the test file: a fixture it needs is missing or broken. */
+#define BAIL_OUT(...)                 \
+	do {                          \
+		printf("Bail out! "); \
+		printf(__VA_ARGS__);  \
+		printf("\n");         \
+		exit(1);              \
+	} while (0)
 
 static inline int
 tap_done(void)

@@ -1,0 +1,1266 @@
+/*
+ * The .gsnap codec. Byte layout in man/goroscope-gsnap.5; keep the two in
+ * step. All integers in headers are little-endian; inside sections they
+ * are LEB128 varints.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "formats/gsnap.h"
+#include "lib/error.h"
+#include "lib/intern.h"
+#include "lib/snapshot.h"
+#include "lib/sort.h"
+#include "lib/xalloc.h"
+#include "lib/banned.h"
+
+static const unsigned char file_magic[8] = { 0x89, 'G', 'S',  'N',
+					     'A',  'P', '\r', '\n' };
+static const unsigned char record_magic[4] = { 'G', 'R', 'E', 'C' };
+
+enum section_tag {
+	SEC_META = 1,
+	SEC_STRINGS = 2,
+	SEC_FRAMES = 3,
+	SEC_STACKS = 4,
+	SEC_LABELSETS = 5,
+	SEC_GOROUTINES = 6,
+};
+
+enum section_encoding {
+	ENC_RAW = 0,
+	ENC_DEFLATE = 1, /* raw deflate, RFC 1951: the record has a CRC */
+};
+
+/* Flags of a goroutine record: enum goroutine_flag, whose values are part
+ * of the file format (the man page lists them). */
+#define KNOWN_FLAGS 0x7ffu
+
+static const char *
+section_name(unsigned tag)
+{
+	switch (tag) {
+	case SEC_META:
+		return "meta";
+	case SEC_STRINGS:
+		return "strings";
+	case SEC_FRAMES:
+		return "frames";
+	case SEC_STACKS:
+		return "stacks";
+	case SEC_LABELSETS:
+		return "label sets";
+	case SEC_GOROUTINES:
+		return "goroutines";
+	default:
+		return "unknown";
+	}
+}
+
+int
+gsnap_sniff(const unsigned char *buf, size_t len)
+{
+	return len >= sizeof(file_magic) &&
+	       memcmp(buf, file_magic, sizeof(file_magic)) == 0;
+}
+
+/* --- framing -------------------------------------------------------------- */
+
+void
+gsnap_put_header(struct buf *out)
+{
+	size_t at = out->len;
+
+	buf_put(out, file_magic, sizeof(file_magic));
+	buf_put_u16le(out, GSNAP_MAJOR);
+	buf_put_u16le(out, GSNAP_MINOR);
+	buf_put_u32le(out, (uint32_t)crc32(0, out->p + at, 12));
+}
+
+int
+gsnap_scan_init(struct gsnap_scan *s, const unsigned char *buf, size_t len,
+		struct error *err)
+{
+	memset(s, 0, sizeof(*s));
+	s->buf = buf;
+	s->len = len;
+	if (!gsnap_sniff(buf, len))
+		return error_set_offset(err, 0, "not a goroscope dump");
+	if (len < GSNAP_HEADER_SIZE)
+		return error_set_offset(err, len,
+					"file header cut short (%zu of %d "
+					"bytes)",
+					len, GSNAP_HEADER_SIZE);
+	if (get_u32le(buf + 12) != (uint32_t)crc32(0, buf, 12))
+		return error_set_offset(err, 12,
+					"file header CRC mismatch: the file "
+					"is damaged");
+	s->major = get_u16le(buf + 8);
+	s->minor = get_u16le(buf + 10);
+	if (s->major != GSNAP_MAJOR)
+		return error_set_offset(
+			err, 8,
+			"format version %u.%u is not supported: this "
+			"goroscope reads version %d.x%s",
+			s->major, s->minor, GSNAP_MAJOR,
+			s->major > GSNAP_MAJOR ? "; a newer goroscope wrote it"
+					       : "");
+	s->off = GSNAP_HEADER_SIZE;
+	return 0;
+}
+
+int
+gsnap_check_crc(const struct gsnap_record *r, struct error *err)
+{
+	const unsigned char *h = r->payload - GSNAP_RECORD_HEADER_SIZE;
+	uint32_t crc = (uint32_t)crc32(0, h + 4, 16);
+
+	crc = (uint32_t)crc32(crc, r->payload, (uInt)r->len);
+	if (crc != r->crc)
+		return error_set_offset(
+			err, r->offset,
+			"record %u: CRC mismatch (stored %08x, computed %08x): "
+			"the file is damaged",
+			r->index + 1, (unsigned)r->crc, (unsigned)crc);
+	return 0;
+}
+
+int
+gsnap_scan_next(struct gsnap_scan *s, struct gsnap_record *r, int check_crc,
+		struct error *err)
+{
+	const unsigned char *h = s->buf + s->off;
+	size_t left = s->len - s->off;
+	uint64_t plen;
+
+	if (left == 0)
+		return 0;
+	if (left < GSNAP_RECORD_HEADER_SIZE) {
+		if (memcmp(h, record_magic,
+			   left < sizeof(record_magic) ? left
+						       : sizeof(record_magic)))
+			return error_set_offset(err, s->off,
+						"record %u: bad record magic",
+						s->index + 1);
+		s->torn = 1;
+		s->torn_offset = s->off;
+		s->torn_bytes = left;
+		return 0;
+	}
+	if (memcmp(h, record_magic, sizeof(record_magic)) != 0)
+		return error_set_offset(err, s->off,
+					"record %u: bad record magic: the file "
+					"is damaged",
+					s->index + 1);
+	plen = get_u32le(h + 16);
+	if (plen > left - GSNAP_RECORD_HEADER_SIZE) {
+		/* A record longer than the rest of the file: the end of an
+		 * append that did not finish. */
+		s->torn = 1;
+		s->torn_offset = s->off;
+		s->torn_bytes = left;
+		return 0;
+	}
+	memset(r, 0, sizeof(*r));
+	r->offset = s->off;
+	r->index = s->index;
+	r->type = h[4];
+	r->time_ns = (int64_t)get_u64le(h + 8);
+	r->payload = h + GSNAP_RECORD_HEADER_SIZE;
+	r->len = (size_t)plen;
+	r->crc = get_u32le(h + 20);
+	if (check_crc && gsnap_check_crc(r, err) < 0)
+		return -1;
+	s->off += GSNAP_RECORD_HEADER_SIZE + (size_t)plen;
+	s->index++;
+	return 1;
+}
+
+/* --- decoding ------------------------------------------------------------- */
+
+struct section {
+	unsigned tag, enc;
+	const unsigned char *stored; /* tag byte onwards, for the memo */
+	size_t stored_len;
+	const unsigned char *data;
+	size_t len, raw_len;
+};
+
+void
+gsnap_decoder_init(struct gsnap_decoder *d, struct intern *in)
+{
+	memset(d, 0, sizeof(*d));
+	d->in = in;
+	buf_init(&d->scratch);
+}
+
+static void
+memo_release(struct gsnap_section_memo *m)
+{
+	free(m->map);
+	memset(m, 0, sizeof(*m));
+}
+
+void
+gsnap_decoder_release(struct gsnap_decoder *d)
+{
+	memo_release(&d->strings);
+	memo_release(&d->frames);
+	memo_release(&d->stacks);
+	memo_release(&d->labelsets);
+	buf_release(&d->scratch);
+	free(d->tmp);
+	free(d->col);
+	if (d->z_ready)
+		inflateEnd(&d->z);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Where an error in a record is: the record, and the section if any. */
+struct where {
+	const struct gsnap_record *r;
+	const char *section;
+};
+
+static int
+bad(struct error *err, const struct where *w, const struct cursor *c,
+    const char *what)
+{
+	if (w->section)
+		return error_set_offset(err, w->r->offset,
+					"record %u, %s section, byte %zu: %s",
+					w->r->index + 1, w->section,
+					c ? c->off : 0, what);
+	return error_set_offset(err, w->r->offset, "record %u: %s",
+				w->r->index + 1, what);
+}
+
+/* Inflate or borrow the bytes of sec into d->scratch. */
+static int
+section_bytes(struct gsnap_decoder *d, struct section *sec,
+	      const struct where *w, struct error *err)
+{
+	z_stream *z = &d->z;
+	int zr;
+
+	if (sec->enc == ENC_RAW) {
+		if (sec->raw_len != sec->len)
+			return bad(err, w, NULL, "raw section length mismatch");
+		return 0;
+	}
+	if (sec->enc != ENC_DEFLATE)
+		return bad(err, w, NULL, "unknown section encoding");
+	if (sec->raw_len > GSNAP_MAX_RECORD * 8)
+		return bad(err, w, NULL, "section too large");
+	d->scratch.len = 0;
+	d->scratch.p = xgrow(d->scratch.p, 1, sec->raw_len ? sec->raw_len : 1,
+			     &d->scratch.cap);
+	if (!d->z_ready) {
+		memset(z, 0, sizeof(*z));
+		if (inflateInit2(z, -15) != Z_OK)
+			return bad(err, w, NULL, "out of memory");
+		d->z_ready = 1;
+	} else if (inflateReset(z) != Z_OK) {
+		return bad(err, w, NULL, "inflate reset failed");
+	}
+	z->next_in = (unsigned char *)(uintptr_t)sec->data;
+	z->avail_in = (uInt)sec->len;
+	z->next_out = d->scratch.p;
+	z->avail_out = (uInt)sec->raw_len;
+	zr = inflate(z, Z_FINISH);
+	if (zr != Z_STREAM_END || z->avail_out != 0 || z->avail_in != 0)
+		return bad(err, w, NULL,
+			   zr == Z_STREAM_END ? "section length mismatch"
+					      : "corrupt compressed section");
+	sec->data = d->scratch.p;
+	sec->len = sec->raw_len;
+	return 0;
+}
+
+/* Whether sec is byte for byte the one memo m was built from. */
+static int
+same_as(const struct gsnap_section_memo *m, const struct section *sec)
+{
+	return m->bytes != NULL && m->len == sec->stored_len &&
+	       memcmp(m->bytes, sec->stored, sec->stored_len) == 0;
+}
+
+/*
+ * Whether the table in sec can be taken from the previous record: the
+ * same bytes, over the same tables it refers to (not fresh ones).
+ */
+static int
+reuse(struct gsnap_decoder *d, const struct gsnap_section_memo *m,
+      const struct section *sec, int deps_fresh)
+{
+	if (deps_fresh || !same_as(m, sec))
+		return 0;
+	d->reused++;
+	return 1;
+}
+
+static uint32_t *
+memo_map(struct gsnap_section_memo *m, const struct section *sec, size_t n)
+{
+	m->bytes = sec->stored;
+	m->len = sec->stored_len;
+	m->map = xgrow(m->map, sizeof(*m->map), n ? n : 1, &m->cap);
+	m->n = n;
+	return m->map;
+}
+
+/* The count that starts a table: at most one entry per remaining byte,
+ * so a forged count cannot make us allocate more than the input. */
+static int
+table_count(struct cursor *c, size_t *n)
+{
+	uint64_t v = cursor_uvarint(c);
+
+	if (c->bad || v > c->len - c->off)
+		return -1;
+	*n = (size_t)v;
+	return 0;
+}
+
+static int
+decode_strings(struct gsnap_decoder *d, struct section *sec,
+	       const struct where *w, struct error *err)
+{
+	struct cursor c;
+	size_t n = 0, i;
+	uint32_t *map = NULL;
+
+	if (section_bytes(d, sec, w, err) < 0)
+		return -1;
+	cursor_init(&c, sec->data, sec->len);
+	if (table_count(&c, &n) < 0)
+		return bad(err, w, &c, "bad string count");
+	map = memo_map(&d->strings, sec, n);
+	for (i = 0; i < n; i++) {
+		size_t len = 0;
+		const unsigned char *p = cursor_str(&c, &len);
+
+		if (p == NULL)
+			return bad(err, w, &c, "string cut short");
+		map[i] = strtab_intern(&d->in->strings, p, len);
+	}
+	return 0;
+}
+
+static int
+local(struct cursor *c, size_t n, uint32_t *out)
+{
+	uint64_t v = cursor_uvarint(c);
+
+	if (c->bad || v >= n)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+decode_frames(struct gsnap_decoder *d, struct section *sec,
+	      const struct where *w, struct error *err)
+{
+	const uint32_t *str = d->strings.map;
+	size_t nstr = d->strings.n, n = 0, i;
+	struct cursor c;
+	uint32_t *map = NULL;
+
+	if (section_bytes(d, sec, w, err) < 0)
+		return -1;
+	cursor_init(&c, sec->data, sec->len);
+	if (table_count(&c, &n) < 0)
+		return bad(err, w, &c, "bad frame count");
+	map = memo_map(&d->frames, sec, n);
+	for (i = 0; i < n; i++) {
+		uint32_t fn = 0, file = 0;
+		uint64_t line = 0;
+
+		if (local(&c, nstr, &fn) < 0 || local(&c, nstr, &file) < 0)
+			return bad(err, w, &c,
+				   "frame names a string out of range");
+		line = cursor_uvarint(&c);
+		if (c.bad || line > UINT32_MAX)
+			return bad(err, w, &c, "bad frame line");
+		map[i] = frames_intern(&d->in->frames, &d->in->strings, str[fn],
+				       str[file], (uint32_t)line);
+	}
+	return 0;
+}
+
+/* Stacks and label sets: sequences of local indices into another table. */
+static int
+decode_seqs(struct gsnap_decoder *d, struct section *sec,
+	    struct gsnap_section_memo *memo, struct seqtab *tab,
+	    const uint32_t *items, size_t nitems, unsigned per,
+	    const struct where *w, struct error *err)
+{
+	size_t n = 0, i;
+	struct cursor c;
+	uint32_t *map = NULL;
+
+	if (section_bytes(d, sec, w, err) < 0)
+		return -1;
+	cursor_init(&c, sec->data, sec->len);
+	if (table_count(&c, &n) < 0)
+		return bad(err, w, &c, "bad table count");
+	map = memo_map(memo, sec, n);
+	for (i = 0; i < n; i++) {
+		uint64_t k = cursor_uvarint(&c), j;
+
+		if (c.bad || k > (c.len - c.off) / per || k * per > UINT32_MAX)
+			return bad(err, w, &c, "bad sequence length");
+		d->tmp = xgrow(d->tmp, sizeof(*d->tmp), (size_t)(k * per) + 1,
+			       &d->tmpcap);
+		for (j = 0; j < k * per; j++) {
+			uint32_t x = 0;
+
+			if (local(&c, nitems, &x) < 0)
+				return bad(err, w, &c,
+					   "index out of range in a sequence");
+			d->tmp[j] = items[x];
+		}
+		map[i] = seqtab_intern(tab, d->tmp, (uint32_t)(k * per));
+	}
+	return 0;
+}
+
+static int
+decode_meta(struct gsnap_decoder *d, struct section *sec, struct snapshot *out,
+	    const struct where *w, struct error *err)
+{
+	struct intern *in = d->in;
+	struct cursor c;
+	const unsigned char *p = NULL;
+	size_t len = 0, n = 0, i;
+	uint64_t kind = 0, provides = 0;
+
+	if (section_bytes(d, sec, w, err) < 0)
+		return -1;
+	cursor_init(&c, sec->data, sec->len);
+	out->time_ns = cursor_svarint(&c);
+	p = cursor_str(&c, &len);
+	if (p)
+		out->source = strtab_intern(&in->strings, p, len);
+	p = cursor_str(&c, &len);
+	if (p)
+		out->format = strtab_intern(&in->strings, p, len);
+	p = cursor_str(&c, &len);
+	if (p && len > 0)
+		out->go_version = strtab_intern(&in->strings, p, len);
+	kind = cursor_uvarint(&c);
+	provides = cursor_uvarint(&c);
+	out->declared_total = cursor_svarint(&c);
+	if (c.bad)
+		return bad(err, w, &c, "meta section cut short");
+	if (kind > SNAPSHOT_LEAK)
+		return bad(err, w, &c, "unknown snapshot kind");
+	out->kind = (enum snapshot_kind)kind;
+	out->provides = (uint32_t)provides &
+			(HAS_STATE | HAS_WAIT | HAS_CREATOR | HAS_IDS);
+	if (table_count(&c, &n) < 0 || n > INTERN_MAX_LABELS)
+		return bad(err, w, &c, "bad metadata count");
+	d->tmp = xgrow(d->tmp, sizeof(*d->tmp), 2 * n + 1, &d->tmpcap);
+	for (i = 0; i < 2 * n; i++) {
+		p = cursor_str(&c, &len);
+		if (p == NULL)
+			return bad(err, w, &c, "metadata cut short");
+		d->tmp[i] = strtab_intern(&in->strings, p, len);
+	}
+	if (n > 0)
+		out->user_meta = intern_labels(in, d->tmp, (uint32_t)n);
+	/* Later minor versions may add fields here: ignore the rest. */
+	return 0;
+}
+
+/*
+ * The goroutines section is in columns, each either one value for every
+ * record (kind 0, then the value) or one value per record (kind 1, then
+ * the values): most columns of a snapshot are constant or small, and
+ * columns compress and decode better than rows.
+ */
+enum column_kind {
+	COL_CONST = 0,
+	COL_VALUES = 1,
+};
+
+/* Read a column of n values into v (n entries). */
+static int
+get_column(struct cursor *c, uint64_t *v, size_t n)
+{
+	uint64_t kind = cursor_uvarint(c), x;
+	size_t i;
+
+	if (c->bad)
+		return -1;
+	if (kind == COL_CONST) {
+		x = cursor_uvarint(c);
+		for (i = 0; i < n; i++)
+			v[i] = x;
+	} else if (kind == COL_VALUES) {
+		if (n > c->len - c->off)
+			return -1; /* each value takes a byte at least */
+		for (i = 0; i < n; i++)
+			v[i] = cursor_uvarint(c);
+	} else {
+		return -1;
+	}
+	return c->bad ? -1 : 0;
+}
+
+static int
+decode_goroutines(struct gsnap_decoder *d, struct section *sec,
+		  struct snapshot *out, const struct where *w,
+		  struct error *err)
+{
+	struct cursor c;
+	size_t n = 0, i, nid = 0, ncr = 0, nwait = 0, k;
+	uint64_t *col = NULL;
+	struct goroutine *g = NULL;
+
+	if (section_bytes(d, sec, w, err) < 0)
+		return -1;
+	cursor_init(&c, sec->data, sec->len);
+	if (table_count(&c, &n) < 0)
+		return bad(err, w, &c, "bad goroutine count");
+	out->g = xreallocarray(out->g, n ? n : 1, sizeof(*out->g));
+	out->cap = n ? n : 1;
+	out->n = n;
+	memset(out->g, 0, n * sizeof(*out->g));
+	d->col = xgrow(d->col, sizeof(*d->col), n + 1, &d->colcap);
+	col = d->col;
+	g = out->g;
+	if (get_column(&c, col, n) < 0)
+		return bad(err, w, &c, "bad flags column");
+	for (i = 0; i < n; i++) {
+		if (col[i] & ~(uint64_t)KNOWN_FLAGS)
+			return bad(err, w, &c, "unknown goroutine flags");
+		g[i].flags = (uint32_t)col[i];
+		nid += (col[i] & G_HAS_ID) != 0;
+		ncr += (col[i] & G_HAS_CREATOR_ID) != 0;
+		nwait += (col[i] & G_HAS_WAIT) != 0;
+	}
+	if (get_column(&c, col, n) < 0)
+		return bad(err, w, &c, "bad state column");
+	for (i = 0; i < n; i++) {
+		if (col[i] >= d->strings.n)
+			return bad(err, w, &c, "state out of range");
+		g[i].state = d->strings.map[col[i]];
+	}
+	if (get_column(&c, col, n) < 0)
+		return bad(err, w, &c, "bad stack column");
+	for (i = 0; i < n; i++) {
+		if (col[i] >= d->stacks.n)
+			return bad(err, w, &c, "stack out of range");
+		g[i].stack = d->stacks.map[col[i]];
+	}
+	if (get_column(&c, col, n) < 0)
+		return bad(err, w, &c, "bad creator column");
+	for (i = 0; i < n; i++) {
+		if (col[i] > d->frames.n)
+			return bad(err, w, &c, "creator out of range");
+		g[i].creator = col[i] ? d->frames.map[col[i] - 1] : 0;
+	}
+	if (get_column(&c, col, n) < 0)
+		return bad(err, w, &c, "bad label set column");
+	for (i = 0; i < n; i++) {
+		if (col[i] > d->labelsets.n)
+			return bad(err, w, &c, "label set out of range");
+		g[i].labels = col[i] ? d->labelsets.map[col[i] - 1] : 0;
+	}
+	if (get_column(&c, col, n) < 0)
+		return bad(err, w, &c, "bad weight column");
+	for (i = 0; i < n; i++) {
+		if (col[i] == 0 || col[i] > INT64_MAX)
+			return bad(err, w, &c, "bad weight");
+		g[i].weight = (int64_t)col[i];
+	}
+	if (get_column(&c, col, n) < 0)
+		return bad(err, w, &c, "bad bubble column");
+	for (i = 0; i < n; i++) {
+		if (col[i] > UINT32_MAX)
+			return bad(err, w, &c, "bad bubble");
+		g[i].bubble = (uint32_t)col[i];
+	}
+	/* Ids: zigzag deltas from the previous id, for the records that
+	 * have one, in record order. */
+	if (get_column(&c, col, nid) < 0)
+		return bad(err, w, &c, "bad id column");
+	{
+		uint64_t prev = 0;
+
+		for (i = 0, k = 0; i < n; i++) {
+			if (!(g[i].flags & G_HAS_ID))
+				continue;
+			prev += (uint64_t)((int64_t)(col[k] >> 1) ^
+					   -(int64_t)(col[k] & 1));
+			g[i].id = prev;
+			k++;
+		}
+	}
+	if (get_column(&c, col, ncr) < 0)
+		return bad(err, w, &c, "bad creator id column");
+	for (i = 0, k = 0; i < n; i++)
+		if (g[i].flags & G_HAS_CREATOR_ID)
+			g[i].creator_id = col[k++];
+	if (get_column(&c, col, nwait) < 0)
+		return bad(err, w, &c, "bad wait column");
+	for (i = 0, k = 0; i < n; i++) {
+		if (!(g[i].flags & G_HAS_WAIT))
+			continue;
+		if (col[k] > UINT32_MAX)
+			return bad(err, w, &c, "bad wait time");
+		g[i].wait_minutes = (uint32_t)col[k++];
+	}
+	return 0;
+}
+
+static int
+next_section(struct cursor *c, struct section *sec)
+{
+	size_t start = c->off;
+	uint64_t raw, len;
+
+	memset(sec, 0, sizeof(*sec));
+	sec->tag = (unsigned)cursor_uvarint(c);
+	sec->enc = (unsigned)cursor_uvarint(c);
+	raw = cursor_uvarint(c);
+	len = cursor_uvarint(c);
+	if (c->bad || len > c->len - c->off)
+		return -1;
+	sec->raw_len = (size_t)raw;
+	sec->len = (size_t)len;
+	sec->data = cursor_bytes(c, sec->len);
+	sec->stored = c->p + start;
+	sec->stored_len = c->off - start;
+	return 0;
+}
+
+#define BIT(tag) (1u << (tag))
+
+/* The sections a section refers to, which must come before it. */
+static unsigned
+needs(unsigned tag)
+{
+	switch (tag) {
+	case SEC_FRAMES:
+	case SEC_LABELSETS:
+		return BIT(SEC_STRINGS);
+	case SEC_STACKS:
+		return BIT(SEC_STRINGS) | BIT(SEC_FRAMES);
+	case SEC_GOROUTINES:
+		return BIT(SEC_META) | BIT(SEC_STRINGS) | BIT(SEC_FRAMES) |
+		       BIT(SEC_STACKS);
+	default:
+		return 0;
+	}
+}
+
+/* A table that depends on others may be reused only when they were. */
+static void
+forget(struct gsnap_section_memo *m)
+{
+	m->bytes = NULL;
+	m->len = 0;
+}
+
+int
+gsnap_decode(struct gsnap_decoder *d, const struct gsnap_record *r,
+	     struct snapshot *out, struct error *err)
+{
+	struct where w = { r, NULL };
+	struct cursor c;
+	struct section sec;
+	unsigned last = 0, seen = 0;
+	int fresh_strings = 0, fresh_frames = 0;
+
+	if (r->type != GSNAP_REC_SNAPSHOT)
+		return bad(err, &w, NULL, "not a snapshot record");
+	cursor_init(&c, r->payload, r->len);
+	while (c.off < c.len) {
+		int ret = 0;
+
+		if (next_section(&c, &sec) < 0)
+			return bad(err, &w, NULL, "section framing cut short");
+		if (sec.tag <= last)
+			return bad(err, &w, NULL, "sections out of order");
+		last = sec.tag;
+		w.section = section_name(sec.tag);
+		if (sec.tag <= SEC_GOROUTINES &&
+		    (seen & needs(sec.tag)) != needs(sec.tag))
+			return bad(err, &w, NULL,
+				   "a table it refers to is missing");
+		switch (sec.tag) {
+		case SEC_META:
+			ret = decode_meta(d, &sec, out, &w, err);
+			break;
+		case SEC_STRINGS:
+			if (reuse(d, &d->strings, &sec, 0))
+				break;
+			fresh_strings = 1;
+			ret = decode_strings(d, &sec, &w, err);
+			break;
+		case SEC_FRAMES:
+			if (reuse(d, &d->frames, &sec, fresh_strings))
+				break;
+			fresh_frames = 1;
+			ret = decode_frames(d, &sec, &w, err);
+			break;
+		case SEC_STACKS:
+			if (reuse(d, &d->stacks, &sec, fresh_frames))
+				break;
+			ret = decode_seqs(d, &sec, &d->stacks, &d->in->stacks,
+					  d->frames.map, d->frames.n, 1, &w,
+					  err);
+			break;
+		case SEC_LABELSETS:
+			if (reuse(d, &d->labelsets, &sec, fresh_strings))
+				break;
+			ret = decode_seqs(d, &sec, &d->labelsets,
+					  &d->in->labelsets, d->strings.map,
+					  d->strings.n, 2, &w, err);
+			break;
+		case SEC_GOROUTINES:
+			if (!(seen & BIT(SEC_LABELSETS))) {
+				/* No label sets in this record. */
+				memo_map(&d->labelsets, &sec, 0);
+				forget(&d->labelsets);
+			}
+			ret = decode_goroutines(d, &sec, out, &w, err);
+			break;
+		default:
+			/* A section of a later minor version: skip it. */
+			break;
+		}
+		if (ret < 0) {
+			/* A half-built table must not be reused. */
+			forget(&d->strings);
+			forget(&d->frames);
+			forget(&d->stacks);
+			forget(&d->labelsets);
+			return -1;
+		}
+		if (sec.tag < 32)
+			seen |= BIT(sec.tag);
+		w.section = NULL;
+	}
+	if ((seen & BIT(SEC_GOROUTINES)) == 0)
+		return bad(err, &w, NULL, "goroutines section missing");
+	return 0;
+}
+
+int
+gsnap_read(struct snapshot *out, const unsigned char *buf, size_t len,
+	   struct error *err)
+{
+	struct gsnap_scan s;
+	struct gsnap_record r, best;
+	struct gsnap_decoder d;
+	int ret = 0, have = 0;
+	unsigned n = 0;
+
+	if (gsnap_scan_init(&s, buf, len, err) < 0)
+		return -1;
+	memset(&best, 0, sizeof(best));
+	while ((ret = gsnap_scan_next(&s, &r, 0, err)) > 0) {
+		if (r.type != GSNAP_REC_SNAPSHOT)
+			continue;
+		n++;
+		if (!have || r.time_ns >= best.time_ns) {
+			best = r;
+			have = 1;
+		}
+	}
+	if (ret < 0)
+		return -1;
+	if (!have) {
+		if (s.torn)
+			return error_set_offset(err, s.torn_offset,
+						"the only record is cut short "
+						"(%zu bytes): no snapshot",
+						s.torn_bytes);
+		return error_set_offset(err, s.off, "no snapshot in the file");
+	}
+	gsnap_decoder_init(&d, out->in);
+	ret = gsnap_check_crc(&best, err);
+	if (ret == 0)
+		ret = gsnap_decode(&d, &best, out, err);
+	gsnap_decoder_release(&d);
+	if (ret == 0 && s.torn)
+		snprintf(out->warning, sizeof(out->warning),
+			 "the last record (offset 0x%llx, %zu bytes) is cut "
+			 "short, as by an append that did not finish: left out",
+			 (unsigned long long)s.torn_offset, s.torn_bytes);
+	else if (ret == 0 && n > 1)
+		snprintf(out->warning, sizeof(out->warning),
+			 "holds %u snapshots: showing the latest, record %u "
+			 "(trend and report read them all)",
+			 n, best.index + 1);
+	return ret;
+}
+
+int
+gsnap_read_series(struct intern *in, const unsigned char *buf, size_t len,
+		  int (*sink)(struct snapshot *s, void *ctx), void *ctx,
+		  struct error *err)
+{
+	struct gsnap_scan s, torn;
+	struct gsnap_record r;
+	struct gsnap_decoder d;
+	unsigned n = 0, k = 0;
+	int ret = 0, rc = 0;
+
+	/* The framing first (cheap), so that a torn tail is known before
+	 * the last snapshot goes out. */
+	if (gsnap_scan_init(&s, buf, len, err) < 0)
+		return -1;
+	while ((ret = gsnap_scan_next(&s, &r, 0, err)) > 0)
+		n += r.type == GSNAP_REC_SNAPSHOT;
+	if (ret < 0)
+		return -1;
+	if (n == 0)
+		return error_set_offset(err, s.torn ? s.torn_offset : s.off,
+					"no complete snapshot in the file");
+	torn = s;
+	gsnap_decoder_init(&d, in);
+	(void)gsnap_scan_init(&s, buf, len, err);
+	while (ret == 0 && (rc = gsnap_scan_next(&s, &r, 1, err)) > 0) {
+		struct snapshot snap;
+
+		if (r.type != GSNAP_REC_SNAPSHOT)
+			continue;
+		snapshot_init(&snap, in);
+		ret = gsnap_decode(&d, &r, &snap, err);
+		if (ret == 0 && ++k == n && torn.torn)
+			snprintf(
+				snap.warning, sizeof(snap.warning),
+				"the last record (offset 0x%llx, %zu bytes) is "
+				"cut short, as by an append that did not "
+				"finish: left out",
+				(unsigned long long)torn.torn_offset,
+				torn.torn_bytes);
+		if (ret == 0)
+			ret = sink(&snap, ctx);
+		snapshot_release(&snap);
+	}
+	if (ret == 0 && rc < 0)
+		ret = -1; /* a CRC error: err is set */
+	gsnap_decoder_release(&d);
+	return ret;
+}
+
+/* --- encoding ------------------------------------------------------------- */
+
+void
+gsnap_encoder_init(struct gsnap_encoder *e, const struct intern *in)
+{
+	memset(e, 0, sizeof(*e));
+	e->in = in;
+	buf_init(&e->sec);
+	buf_init(&e->z);
+	/* Level 6, raw deflate: a record carries its own CRC-32. */
+	if (deflateInit2(&e->z_stream, 6, Z_DEFLATED, -15, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK)
+		xalloc_die("a deflate stream", sizeof(e->z_stream));
+}
+
+void
+gsnap_encoder_release(struct gsnap_encoder *e)
+{
+	free(e->str_local);
+	free(e->frame_local);
+	free(e->stack_local);
+	free(e->label_local);
+	free(e->strs);
+	free(e->frames);
+	free(e->stacks);
+	free(e->labels);
+	free(e->col);
+	buf_release(&e->sec);
+	buf_release(&e->z);
+	deflateEnd(&e->z_stream);
+	memset(e, 0, sizeof(*e));
+}
+
+/* Note id as used: local[id] is 1 until the tables are numbered. */
+static void
+use(uint32_t **local, size_t *cap, uint32_t **list, size_t *n, size_t *listcap,
+    size_t tabsize, uint32_t id)
+{
+	if (*cap < tabsize)
+		*local = xgrow_zero(*local, sizeof(**local), tabsize, cap);
+	if ((*local)[id])
+		return;
+	(*local)[id] = 1;
+	*list = xgrow(*list, sizeof(**list), *n + 1, listcap);
+	(*list)[(*n)++] = id;
+}
+
+static int
+str_order(const void *a, const void *b, void *ctx)
+{
+	const struct intern *in = ctx;
+
+	return strtab_cmp(&in->strings, *(const uint32_t *)a,
+			  *(const uint32_t *)b);
+}
+
+static int
+frame_order(const void *a, const void *b, void *ctx)
+{
+	const struct gsnap_encoder *e = ctx;
+	const struct frame *fa = intern_frame_get(e->in, *(const uint32_t *)a);
+	const struct frame *fb = intern_frame_get(e->in, *(const uint32_t *)b);
+	uint32_t x = e->str_local[fa->func], y = e->str_local[fb->func];
+
+	if (x != y)
+		return x < y ? -1 : 1;
+	x = e->str_local[fa->file];
+	y = e->str_local[fb->file];
+	if (x != y)
+		return x < y ? -1 : 1;
+	return fa->line < fb->line ? -1 : fa->line > fb->line;
+}
+
+struct seq_order_ctx {
+	const struct seqtab *tab;
+	const uint32_t *local;
+};
+
+static int
+seq_order(const void *a, const void *b, void *ctx)
+{
+	const struct seq_order_ctx *o = ctx;
+	uint32_t na = 0, nb = 0, i;
+	const uint32_t *va = seqtab_items(o->tab, *(const uint32_t *)a, &na);
+	const uint32_t *vb = seqtab_items(o->tab, *(const uint32_t *)b, &nb);
+
+	for (i = 0; i < na && i < nb; i++)
+		if (o->local[va[i]] != o->local[vb[i]])
+			return o->local[va[i]] < o->local[vb[i]] ? -1 : 1;
+	return na < nb ? -1 : na > nb;
+}
+
+/* Number the used ids in list by their order: local[id] = index. */
+static void
+number(uint32_t *local, const uint32_t *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		local[list[i]] = (uint32_t)i;
+}
+
+/* Forget the marks, ready for the next record. */
+static void
+unmark(uint32_t *local, const uint32_t *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		local[list[i]] = 0;
+}
+
+/* Append e->sec to out as section tag, compressed when that is smaller. */
+static void
+put_section(struct gsnap_encoder *e, unsigned tag, struct buf *out)
+{
+	z_stream *z = &e->z_stream;
+	size_t bound = deflateBound(z, (uLong)e->sec.len) + 16;
+	int ok = 0;
+
+	buf_put_uvarint(out, tag);
+	if (e->sec.len >= 64) {
+		e->z.len = 0;
+		e->z.p = xgrow(e->z.p, 1, bound, &e->z.cap);
+		deflateReset(z);
+		z->next_in = e->sec.p;
+		z->avail_in = (uInt)e->sec.len;
+		z->next_out = e->z.p;
+		z->avail_out = (uInt)bound;
+		ok = deflate(z, Z_FINISH) == Z_STREAM_END &&
+		     z->total_out < e->sec.len;
+	}
+	if (ok) {
+		buf_put_uvarint(out, ENC_DEFLATE);
+		buf_put_uvarint(out, e->sec.len);
+		buf_put_uvarint(out, z->total_out);
+		buf_put(out, e->z.p, z->total_out);
+	} else {
+		buf_put_uvarint(out, ENC_RAW);
+		buf_put_uvarint(out, e->sec.len);
+		buf_put_uvarint(out, e->sec.len);
+		buf_put(out, e->sec.p, e->sec.len);
+	}
+	e->sec.len = 0;
+}
+
+static void
+put_cstr(struct buf *b, const struct intern *in, strid id)
+{
+	buf_put_str(b, intern_str(in, id), strtab_len(&in->strings, id));
+}
+
+static void
+put_meta(struct gsnap_encoder *e, const struct snapshot *s, struct buf *out)
+{
+	const struct intern *in = e->in;
+	struct buf *b = &e->sec;
+	uint32_t n = 0, i;
+	const uint32_t *pairs = seqtab_items(&in->labelsets, s->user_meta, &n);
+
+	buf_put_svarint(b, s->time_ns);
+	put_cstr(b, in, s->source);
+	put_cstr(b, in, s->format);
+	put_cstr(b, in, s->go_version);
+	buf_put_uvarint(b, (uint64_t)s->kind);
+	buf_put_uvarint(b, s->provides);
+	buf_put_svarint(b, s->declared_total);
+	buf_put_uvarint(b, n / 2);
+	for (i = 0; i < n; i++)
+		put_cstr(b, in, pairs[i]);
+	put_section(e, SEC_META, out);
+}
+
+/* Collect every id the snapshot uses, then number them in content order. */
+static void
+collect(struct gsnap_encoder *e, const struct snapshot *s)
+{
+	const struct intern *in = e->in;
+	size_t i, k;
+	struct seq_order_ctx so;
+
+	e->nstrs = e->nframes = e->nstacks = e->nlabels = 0;
+	for (i = 0; i < s->n; i++) {
+		const struct goroutine *g = &s->g[i];
+
+		use(&e->str_local, &e->str_cap, &e->strs, &e->nstrs,
+		    &e->strs_cap, in->strings.n, g->state);
+		use(&e->stack_local, &e->stack_cap, &e->stacks, &e->nstacks,
+		    &e->stacks_cap, in->stacks.n, g->stack);
+		if (g->creator)
+			use(&e->frame_local, &e->frame_cap, &e->frames,
+			    &e->nframes, &e->frames_cap, in->frames.n,
+			    g->creator);
+		if (g->labels)
+			use(&e->label_local, &e->label_cap, &e->labels,
+			    &e->nlabels, &e->labels_cap, in->labelsets.n,
+			    g->labels);
+	}
+	for (k = 0; k < e->nstacks; k++) {
+		uint32_t n = 0, j;
+		const uint32_t *v = seqtab_items(&in->stacks, e->stacks[k], &n);
+
+		for (j = 0; j < n; j++)
+			use(&e->frame_local, &e->frame_cap, &e->frames,
+			    &e->nframes, &e->frames_cap, in->frames.n, v[j]);
+	}
+	for (k = 0; k < e->nframes; k++) {
+		const struct frame *f = intern_frame_get(in, e->frames[k]);
+
+		use(&e->str_local, &e->str_cap, &e->strs, &e->nstrs,
+		    &e->strs_cap, in->strings.n, f->func);
+		use(&e->str_local, &e->str_cap, &e->strs, &e->nstrs,
+		    &e->strs_cap, in->strings.n, f->file);
+	}
+	for (k = 0; k < e->nlabels; k++) {
+		uint32_t n = 0, j;
+		const uint32_t *v =
+			seqtab_items(&in->labelsets, e->labels[k], &n);
+
+		for (j = 0; j < n; j++)
+			use(&e->str_local, &e->str_cap, &e->strs, &e->nstrs,
+			    &e->strs_cap, in->strings.n, v[j]);
+	}
+	/* Content order, so that equal tables are equal bytes: a reader
+	 * then recognises a table the previous record had. */
+	sort_stable(e->strs, e->nstrs, sizeof(*e->strs), str_order, (void *)in);
+	number(e->str_local, e->strs, e->nstrs);
+	sort_stable(e->frames, e->nframes, sizeof(*e->frames), frame_order, e);
+	number(e->frame_local, e->frames, e->nframes);
+	so.tab = &in->stacks;
+	so.local = e->frame_local;
+	sort_stable(e->stacks, e->nstacks, sizeof(*e->stacks), seq_order, &so);
+	number(e->stack_local, e->stacks, e->nstacks);
+	so.tab = &in->labelsets;
+	so.local = e->str_local;
+	sort_stable(e->labels, e->nlabels, sizeof(*e->labels), seq_order, &so);
+	number(e->label_local, e->labels, e->nlabels);
+}
+
+static void
+put_seqs(struct gsnap_encoder *e, const struct seqtab *tab,
+	 const uint32_t *list, size_t n, const uint32_t *local, unsigned per)
+{
+	size_t k;
+
+	buf_put_uvarint(&e->sec, n);
+	for (k = 0; k < n; k++) {
+		uint32_t m = 0, j;
+		const uint32_t *v = seqtab_items(tab, list[k], &m);
+
+		buf_put_uvarint(&e->sec, m / per);
+		for (j = 0; j < m; j++)
+			buf_put_uvarint(&e->sec, local[v[j]]);
+	}
+}
+
+/* Field f of goroutine g, as written (see decode_goroutines). */
+enum field {
+	F_FLAGS,
+	F_STATE,
+	F_STACK,
+	F_CREATOR,
+	F_LABELS,
+	F_WEIGHT,
+	F_BUBBLE,
+	F_NFIELDS,
+};
+
+static uint64_t
+field(const struct gsnap_encoder *e, const struct goroutine *g, enum field f)
+{
+	switch (f) {
+	case F_FLAGS:
+		return g->flags & KNOWN_FLAGS;
+	case F_STATE:
+		return e->str_local[g->state];
+	case F_STACK:
+		return e->stack_local[g->stack];
+	case F_CREATOR:
+		return g->creator ? e->frame_local[g->creator] + 1 : 0;
+	case F_LABELS:
+		return g->labels ? e->label_local[g->labels] + 1 : 0;
+	case F_WEIGHT:
+		return g->weight > 0 ? (uint64_t)g->weight : 1;
+	case F_BUBBLE:
+	default:
+		return g->bubble;
+	}
+}
+
+/* A column of values: one value when they are all equal. */
+static void
+put_column(struct buf *b, const uint64_t *v, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n && v[i] == v[0]; i++)
+		;
+	if (i >= n) {
+		buf_put_uvarint(b, COL_CONST);
+		buf_put_uvarint(b, n ? v[0] : 0);
+		return;
+	}
+	buf_put_uvarint(b, COL_VALUES);
+	for (i = 0; i < n; i++)
+		buf_put_uvarint(b, v[i]);
+}
+
+/* Zigzag: small negative deltas stay short. */
+static uint64_t
+zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (v < 0 ? ~(uint64_t)0 : 0);
+}
+
+static void
+put_goroutines(struct gsnap_encoder *e, const struct snapshot *s)
+{
+	struct buf *b = &e->sec;
+	uint64_t *col = NULL, prev = 0;
+	size_t i, k;
+	int f;
+
+	e->col = xgrow(e->col, sizeof(*e->col), s->n + 1, &e->colcap);
+	col = e->col;
+	buf_put_uvarint(b, s->n);
+	for (f = 0; f < F_NFIELDS; f++) {
+		for (i = 0; i < s->n; i++)
+			col[i] = field(e, &s->g[i], (enum field)f);
+		put_column(b, col, s->n);
+	}
+	/* Ids as deltas from the previous id: dumps list them nearly in
+	 * order, so most deltas are one byte. */
+	for (i = 0, k = 0; i < s->n; i++) {
+		if (!(s->g[i].flags & G_HAS_ID))
+			continue;
+		col[k++] = zigzag((int64_t)(s->g[i].id - prev));
+		prev = s->g[i].id;
+	}
+	put_column(b, col, k);
+	for (i = 0, k = 0; i < s->n; i++)
+		if (s->g[i].flags & G_HAS_CREATOR_ID)
+			col[k++] = s->g[i].creator_id;
+	put_column(b, col, k);
+	for (i = 0, k = 0; i < s->n; i++)
+		if (s->g[i].flags & G_HAS_WAIT)
+			col[k++] = s->g[i].wait_minutes;
+	put_column(b, col, k);
+}
+
+void
+gsnap_encode(struct gsnap_encoder *e, const struct snapshot *s, struct buf *out)
+{
+	const struct intern *in = e->in;
+	size_t at = out->len, i;
+	struct buf *b = &e->sec;
+	uint32_t crc;
+
+	collect(e, s);
+	/* The record header; length and CRC are filled in at the end. */
+	buf_put(out, record_magic, sizeof(record_magic));
+	buf_put_u8(out, GSNAP_REC_SNAPSHOT);
+	buf_put_u8(out, 0);
+	buf_put_u16le(out, 0);
+	buf_put_u64le(out, (uint64_t)s->time_ns);
+	buf_put_u32le(out, 0);
+	buf_put_u32le(out, 0);
+	put_meta(e, s, out);
+	buf_put_uvarint(b, e->nstrs);
+	for (i = 0; i < e->nstrs; i++)
+		put_cstr(b, in, e->strs[i]);
+	put_section(e, SEC_STRINGS, out);
+	buf_put_uvarint(b, e->nframes);
+	for (i = 0; i < e->nframes; i++) {
+		const struct frame *f = intern_frame_get(in, e->frames[i]);
+
+		buf_put_uvarint(b, e->str_local[f->func]);
+		buf_put_uvarint(b, e->str_local[f->file]);
+		buf_put_uvarint(b, f->line);
+	}
+	put_section(e, SEC_FRAMES, out);
+	put_seqs(e, &in->stacks, e->stacks, e->nstacks, e->frame_local, 1);
+	put_section(e, SEC_STACKS, out);
+	if (e->nlabels > 0) {
+		put_seqs(e, &in->labelsets, e->labels, e->nlabels, e->str_local,
+			 2);
+		put_section(e, SEC_LABELSETS, out);
+	}
+	put_goroutines(e, s);
+	put_section(e, SEC_GOROUTINES, out);
+	unmark(e->str_local, e->strs, e->nstrs);
+	unmark(e->frame_local, e->frames, e->nframes);
+	unmark(e->stack_local, e->stacks, e->nstacks);
+	unmark(e->label_local, e->labels, e->nlabels);
+	/* Length and CRC: over type..length, then the payload. */
+	{
+		unsigned char *h = out->p + at;
+		size_t plen = out->len - at - GSNAP_RECORD_HEADER_SIZE;
+
+		h[16] = (unsigned char)plen;
+		h[17] = (unsigned char)(plen >> 8);
+		h[18] = (unsigned char)(plen >> 16);
+		h[19] = (unsigned char)(plen >> 24);
+		crc = (uint32_t)crc32(0, h + 4, 16);
+		crc = (uint32_t)crc32(crc, h + GSNAP_RECORD_HEADER_SIZE,
+				      (uInt)plen);
+		h[20] = (unsigned char)crc;
+		h[21] = (unsigned char)(crc >> 8);
+		h[22] = (unsigned char)(crc >> 16);
+		h[23] = (unsigned char)(crc >> 24);
+	}
+}

@@ -1,0 +1,145 @@
+/*
+ * goroscope's native dump (.gsnap, DESIGN.md section 5; the byte layout is
+ * man/goroscope-gsnap.5): a file header, then self-contained records, each
+ * with its length and a CRC-32, one snapshot each, its tables and
+ * goroutine records in zlib-compressed sections.
+ *
+ * Reading is in two layers: a scan over the record framing (cheap: no
+ * decompression), and a decoder that turns records into snapshots and
+ * remembers the tables of the previous record, so that a series whose
+ * records share their tables (the common case: one process captured again
+ * and again) interns them once.
+ */
+#ifndef GSNAP_H
+#define GSNAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <zlib.h>
+
+#include "lib/buf.h"
+
+struct snapshot;
+struct intern;
+struct error;
+
+#define GSNAP_MAJOR		 1
+#define GSNAP_MINOR		 0
+#define GSNAP_HEADER_SIZE	 16
+#define GSNAP_RECORD_HEADER_SIZE 24
+/* Largest record payload accepted (a record is one snapshot). */
+#define GSNAP_MAX_RECORD (1ULL << 31)
+
+enum gsnap_record_type {
+	GSNAP_REC_SNAPSHOT = 1,
+};
+
+int gsnap_sniff(const unsigned char *buf, size_t len);
+
+/* The format table's reader: the latest snapshot of the file (by capture
+ * time, then position); a torn last record is left out with a warning. */
+int gsnap_read(struct snapshot *out, const unsigned char *buf, size_t len,
+	       struct error *err);
+
+/* Every snapshot of the file in file order (see snapshot_sink in
+ * formats/format.h); a torn last record is left out, and said in the last
+ * snapshot's warning. */
+int gsnap_read_series(struct intern *in, const unsigned char *buf, size_t len,
+		      int (*sink)(struct snapshot *s, void *ctx), void *ctx,
+		      struct error *err);
+
+/* One record as framed in the file. */
+struct gsnap_record {
+	uint64_t offset; /* of its header in the file */
+	unsigned index;	 /* 0-based position among the records */
+	unsigned type;
+	int64_t time_ns; /* capture time copied from the snapshot; 0 unknown */
+	const unsigned char *payload;
+	size_t len; /* of the payload */
+	uint32_t crc;
+};
+
+struct gsnap_scan {
+	const unsigned char *buf;
+	size_t len, off;
+	unsigned major, minor;
+	unsigned index;
+	/* After the last record: a record cut short by the end of the file
+	 * (a torn append) at torn_offset, torn_bytes long; not an error. */
+	int torn;
+	uint64_t torn_offset;
+	size_t torn_bytes;
+};
+
+/* Check the file header. Fails on another file or a newer major version. */
+int gsnap_scan_init(struct gsnap_scan *s, const unsigned char *buf, size_t len,
+		    struct error *err);
+
+/*
+ * The next record into r: 1, 0 at the end (see torn), -1 with err set
+ * (naming the record and its offset) when the framing or, with check_crc,
+ * the CRC is wrong.
+ */
+int gsnap_scan_next(struct gsnap_scan *s, struct gsnap_record *r, int check_crc,
+		    struct error *err);
+
+/* Verify r's CRC-32 (err names the record). */
+int gsnap_check_crc(const struct gsnap_record *r, struct error *err);
+
+struct gsnap_section_memo {
+	const unsigned char *bytes; /* the stored section, borrowed */
+	size_t len;
+	uint32_t *map; /* local index -> id in the tables */
+	size_t n, cap;
+};
+
+struct gsnap_decoder {
+	struct intern *in;
+	struct gsnap_section_memo strings, frames, stacks, labelsets;
+	struct buf scratch;
+	uint32_t *tmp;
+	size_t tmpcap;
+	uint64_t *col; /* a column of the goroutines section */
+	size_t colcap;
+	unsigned reused; /* table sections taken from the previous record */
+	z_stream z;
+	int z_ready;
+};
+
+void gsnap_decoder_init(struct gsnap_decoder *d, struct intern *in);
+void gsnap_decoder_release(struct gsnap_decoder *d);
+
+/*
+ * Decode record r into out (initialised over d->in). The CRC is checked
+ * here unless the caller did. err names the record, its offset and, for a
+ * bad section, the section and the offset in its uncompressed bytes.
+ */
+int gsnap_decode(struct gsnap_decoder *d, const struct gsnap_record *r,
+		 struct snapshot *out, struct error *err);
+
+/* Writing. The encoder keeps its index arrays from record to record. */
+struct gsnap_encoder {
+	const struct intern *in;
+	uint32_t *str_local, *frame_local, *stack_local, *label_local;
+	size_t str_cap, frame_cap, stack_cap, label_cap;
+	uint32_t *strs, *frames, *stacks, *labels; /* used ids */
+	size_t nstrs, nframes, nstacks, nlabels;
+	size_t strs_cap, frames_cap, stacks_cap, labels_cap;
+	struct buf sec, z;
+	z_stream z_stream;
+	uint64_t *col;
+	size_t colcap;
+};
+
+void gsnap_encoder_init(struct gsnap_encoder *e, const struct intern *in);
+void gsnap_encoder_release(struct gsnap_encoder *e);
+
+/* Append the file header to out. */
+void gsnap_put_header(struct buf *out);
+
+/* Append one record holding s (whose tables are e->in) to out. */
+void gsnap_encode(struct gsnap_encoder *e, const struct snapshot *s,
+		  struct buf *out);
+
+#endif

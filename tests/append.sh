@@ -1,0 +1,79 @@
+#!/bin/sh
+# convert --append: a torn record left by an append that did not finish is
+# cut off before the next append; a file that is not a series, or a damaged
+# one, is refused and left untouched; appends running at the same time all
+# land, whole. TAP output.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin=${GOROSCOPE:-$top/goroscope}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+cd "$top" || exit 1
+cap=testdata/captures/leaky
+n=0
+fail=0
+ok() { # condition-status, description
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		fail=1
+	fi
+}
+snapshots() { # the number of snapshots goroscope reads from a file
+	"$bin" convert --to json "$1" 2>/dev/null | grep -c '"goroutine_records"'
+}
+
+s=$tmp/s.gsnap
+"$bin" convert "$cap/00.pb.gz" -o "$s"
+"$bin" convert --append "$cap/01.pb.gz" -o "$s"
+ok $? "append to a series"
+ok "$([ "$(snapshots "$s")" = 2 ]; echo $?)" "it holds 2 snapshots"
+
+# A crash during an append: the last record is cut short.
+size=$(wc -c <"$s")
+head -c $((size - 40)) "$s" >"$tmp/t" && mv "$tmp/t" "$s"
+"$bin" trend "$s" >/dev/null 2>"$tmp/err"
+ok $? "a torn series still reads"
+grep -q 'cut short' "$tmp/err"
+ok $? "with a warning"
+"$bin" convert --append "$cap/02.pb.gz" -o "$s" 2>"$tmp/err"
+ok $? "append after a torn record"
+grep -q 'dropping a torn record at offset 0x' "$tmp/err"
+ok $? "says it dropped the torn record"
+"$bin" trend "$s" >/dev/null 2>"$tmp/err"
+ok "$([ $? = 0 ] && [ ! -s "$tmp/err" ]; echo $?)" "the series reads clean"
+ok "$([ "$(snapshots "$s")" = 2 ]; echo $?)" "00 and 02: the torn 01 is gone"
+
+# Not a series, or a damaged one: refused, untouched.
+cp "$cap/03.debug2.txt" "$tmp/x.txt"
+before=$(cksum <"$tmp/x.txt")
+"$bin" convert --append --to gsnap "$cap/04.pb.gz" -o "$tmp/x.txt" 2>"$tmp/err"
+ok "$([ $? = 1 ]; echo $?)" "append to a text file fails"
+ok "$([ "$(cksum <"$tmp/x.txt")" = "$before" ]; echo $?)" "and leaves it as it was"
+cp testdata/gsnap/crc.gsnap "$tmp/crc.gsnap"
+before=$(cksum <"$tmp/crc.gsnap")
+"$bin" convert --append "$cap/04.pb.gz" -o "$tmp/crc.gsnap" 2>"$tmp/err"
+ok "$([ $? = 1 ]; echo $?)" "append to a damaged series fails"
+ok "$([ "$(cksum <"$tmp/crc.gsnap")" = "$before" ]; echo $?)" \
+	"and leaves it as it was"
+cp testdata/gsnap/v2.gsnap "$tmp/v2.gsnap"
+"$bin" convert --append "$cap/04.pb.gz" -o "$tmp/v2.gsnap" 2>"$tmp/err"
+ok "$([ $? = 1 ] && grep -q 'version 2.0' "$tmp/err"; echo $?)" \
+	"append to a newer major version fails"
+
+# Eight appends at once, under the lock.
+c=$tmp/c.gsnap
+"$bin" convert "$cap/00.debug2.txt" -o "$c"
+for i in 1 2 3 4 5 6 7 8; do
+	"$bin" convert --append "$cap/0$((i % 6)).debug2.txt" -o "$c" &
+done
+wait
+"$bin" trend "$c" >/dev/null 2>"$tmp/err"
+ok "$([ $? = 0 ] && [ ! -s "$tmp/err" ]; echo $?)" \
+	"after concurrent appends the series reads clean"
+ok "$([ "$(snapshots "$c")" = 9 ]; echo $?)" "and holds all 9 snapshots"
+echo "1..$n"
+exit $fail
