@@ -3,6 +3,7 @@
  * step. All integers in headers are little-endian; inside sections they
  * are LEB128 varints.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,20 +181,11 @@ gsnap_scan_next(struct gsnap_scan *s, struct gsnap_record *r, int check_crc,
 
 /* --- decoding ------------------------------------------------------------- */
 
-struct section {
-	unsigned tag, enc;
-	const unsigned char *stored; /* tag byte onwards, for the memo */
-	size_t stored_len;
-	const unsigned char *data;
-	size_t len, raw_len;
-};
-
 void
 gsnap_decoder_init(struct gsnap_decoder *d, struct intern *in)
 {
 	memset(d, 0, sizeof(*d));
 	d->in = in;
-	buf_init(&d->scratch);
 }
 
 static void
@@ -210,11 +202,8 @@ gsnap_decoder_release(struct gsnap_decoder *d)
 	memo_release(&d->frames);
 	memo_release(&d->stacks);
 	memo_release(&d->labelsets);
-	buf_release(&d->scratch);
 	free(d->tmp);
-	free(d->col);
-	if (d->z_ready)
-		inflateEnd(&d->z);
+	gsnap_prepared_release(&d->prep);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -237,51 +226,20 @@ bad(struct error *err, const struct where *w, const struct cursor *c,
 				w->r->index + 1, what);
 }
 
-/* Inflate or borrow the bytes of sec into d->scratch. */
+/* The bytes of sec: gsnap_prepare() inflated every section already. */
 static int
-section_bytes(struct gsnap_decoder *d, struct section *sec,
+section_bytes(struct gsnap_decoder *d, struct gsnap_section *sec,
 	      const struct where *w, struct error *err)
 {
-	z_stream *z = &d->z;
-	int zr;
-
-	if (sec->enc == ENC_RAW) {
-		if (sec->raw_len != sec->len)
-			return bad(err, w, NULL, "raw section length mismatch");
-		return 0;
-	}
-	if (sec->enc != ENC_DEFLATE)
-		return bad(err, w, NULL, "unknown section encoding");
-	if (sec->raw_len > GSNAP_MAX_RECORD * 8)
-		return bad(err, w, NULL, "section too large");
-	d->scratch.len = 0;
-	d->scratch.p = xgrow(d->scratch.p, 1, sec->raw_len ? sec->raw_len : 1,
-			     &d->scratch.cap);
-	if (!d->z_ready) {
-		memset(z, 0, sizeof(*z));
-		if (inflateInit2(z, -15) != Z_OK)
-			return bad(err, w, NULL, "out of memory");
-		d->z_ready = 1;
-	} else if (inflateReset(z) != Z_OK) {
-		return bad(err, w, NULL, "inflate reset failed");
-	}
-	z->next_in = (unsigned char *)(uintptr_t)sec->data;
-	z->avail_in = (uInt)sec->len;
-	z->next_out = d->scratch.p;
-	z->avail_out = (uInt)sec->raw_len;
-	zr = inflate(z, Z_FINISH);
-	if (zr != Z_STREAM_END || z->avail_out != 0 || z->avail_in != 0)
-		return bad(err, w, NULL,
-			   zr == Z_STREAM_END ? "section length mismatch"
-					      : "corrupt compressed section");
-	sec->data = d->scratch.p;
-	sec->len = sec->raw_len;
+	(void)d;
+	if (sec->enc != ENC_RAW || sec->raw_len != sec->len)
+		return bad(err, w, NULL, "section not prepared");
 	return 0;
 }
 
 /* Whether sec is byte for byte the one memo m was built from. */
 static int
-same_as(const struct gsnap_section_memo *m, const struct section *sec)
+same_as(const struct gsnap_section_memo *m, const struct gsnap_section *sec)
 {
 	return m->bytes != NULL && m->len == sec->stored_len &&
 	       memcmp(m->bytes, sec->stored, sec->stored_len) == 0;
@@ -293,7 +251,7 @@ same_as(const struct gsnap_section_memo *m, const struct section *sec)
  */
 static int
 reuse(struct gsnap_decoder *d, const struct gsnap_section_memo *m,
-      const struct section *sec, int deps_fresh)
+      const struct gsnap_section *sec, int deps_fresh)
 {
 	if (deps_fresh || !same_as(m, sec))
 		return 0;
@@ -302,7 +260,8 @@ reuse(struct gsnap_decoder *d, const struct gsnap_section_memo *m,
 }
 
 static uint32_t *
-memo_map(struct gsnap_section_memo *m, const struct section *sec, size_t n)
+memo_map(struct gsnap_section_memo *m, const struct gsnap_section *sec,
+	 size_t n)
 {
 	m->bytes = sec->stored;
 	m->len = sec->stored_len;
@@ -325,7 +284,7 @@ table_count(struct cursor *c, size_t *n)
 }
 
 static int
-decode_strings(struct gsnap_decoder *d, struct section *sec,
+decode_strings(struct gsnap_decoder *d, struct gsnap_section *sec,
 	       const struct where *w, struct error *err)
 {
 	struct cursor c;
@@ -361,7 +320,7 @@ local(struct cursor *c, size_t n, uint32_t *out)
 }
 
 static int
-decode_frames(struct gsnap_decoder *d, struct section *sec,
+decode_frames(struct gsnap_decoder *d, struct gsnap_section *sec,
 	      const struct where *w, struct error *err)
 {
 	const uint32_t *str = d->strings.map;
@@ -393,7 +352,7 @@ decode_frames(struct gsnap_decoder *d, struct section *sec,
 
 /* Stacks and label sets: sequences of local indices into another table. */
 static int
-decode_seqs(struct gsnap_decoder *d, struct section *sec,
+decode_seqs(struct gsnap_decoder *d, struct gsnap_section *sec,
 	    struct gsnap_section_memo *memo, struct seqtab *tab,
 	    const uint32_t *items, size_t nitems, unsigned per,
 	    const struct where *w, struct error *err)
@@ -429,8 +388,8 @@ decode_seqs(struct gsnap_decoder *d, struct section *sec,
 }
 
 static int
-decode_meta(struct gsnap_decoder *d, struct section *sec, struct snapshot *out,
-	    const struct where *w, struct error *err)
+decode_meta(struct gsnap_decoder *d, struct gsnap_section *sec,
+	    struct snapshot *out, const struct where *w, struct error *err)
 {
 	struct intern *in = d->in;
 	struct cursor c;
@@ -511,115 +470,108 @@ get_column(struct cursor *c, uint64_t *v, size_t n)
 	return c->bad ? -1 : 0;
 }
 
+/* Parse the columns of the goroutines section into p (no tables needed:
+ * this can run on another thread). */
 static int
-decode_goroutines(struct gsnap_decoder *d, struct section *sec,
-		  struct snapshot *out, const struct where *w,
-		  struct error *err)
+parse_columns(struct gsnap_prepared *p, const struct gsnap_section *sec,
+	      const struct where *w, struct error *err)
 {
 	struct cursor c;
-	size_t n = 0, i, nid = 0, ncr = 0, nwait = 0, k;
-	uint64_t *col = NULL;
-	struct goroutine *g = NULL;
+	size_t n = 0, i, k;
+	const size_t *count[GSNAP_COLUMNS];
 
-	if (section_bytes(d, sec, w, err) < 0)
-		return -1;
 	cursor_init(&c, sec->data, sec->len);
 	if (table_count(&c, &n) < 0)
 		return bad(err, w, &c, "bad goroutine count");
+	p->n = n;
+	p->nid = p->ncr = p->nwait = 0;
+	for (k = 0; k < GSNAP_COLUMNS; k++) {
+		p->col[k] = xgrow(p->col[k], sizeof(*p->col[k]), n + 1,
+				  &p->colcap[k]);
+		count[k] = &p->n;
+	}
+	count[COLUMN_ID] = &p->nid;
+	count[COLUMN_CREATOR_ID] = &p->ncr;
+	count[COLUMN_WAIT] = &p->nwait;
+	for (k = 0; k < GSNAP_COLUMNS; k++) {
+		uint64_t *v = p->col[k];
+
+		if (get_column(&c, v, *count[k]) < 0)
+			return bad(err, w, &c, "bad column");
+		if (k != COLUMN_FLAGS)
+			continue;
+		for (i = 0; i < n; i++) {
+			if (v[i] & ~(uint64_t)KNOWN_FLAGS)
+				return bad(err, w, &c,
+					   "unknown goroutine flags");
+			p->nid += (v[i] & G_HAS_ID) != 0;
+			p->ncr += (v[i] & G_HAS_CREATOR_ID) != 0;
+			p->nwait += (v[i] & G_HAS_WAIT) != 0;
+		}
+	}
+	return 0;
+}
+
+/* The goroutines of p, their local indices mapped through d's tables. */
+static int
+map_goroutines(struct gsnap_decoder *d, const struct gsnap_prepared *p,
+	       struct snapshot *out, const struct where *w, struct error *err)
+{
+	size_t n = p->n, i, kid = 0, kcr = 0, kwait = 0;
+	const uint64_t *const *col = (const uint64_t *const *)p->col;
+	uint64_t prev = 0;
+	struct goroutine *g = NULL;
+
 	out->g = xreallocarray(out->g, n ? n : 1, sizeof(*out->g));
 	out->cap = n ? n : 1;
 	out->n = n;
 	memset(out->g, 0, n * sizeof(*out->g));
-	d->col = xgrow(d->col, sizeof(*d->col), n + 1, &d->colcap);
-	col = d->col;
 	g = out->g;
-	if (get_column(&c, col, n) < 0)
-		return bad(err, w, &c, "bad flags column");
 	for (i = 0; i < n; i++) {
-		if (col[i] & ~(uint64_t)KNOWN_FLAGS)
-			return bad(err, w, &c, "unknown goroutine flags");
-		g[i].flags = (uint32_t)col[i];
-		nid += (col[i] & G_HAS_ID) != 0;
-		ncr += (col[i] & G_HAS_CREATOR_ID) != 0;
-		nwait += (col[i] & G_HAS_WAIT) != 0;
-	}
-	if (get_column(&c, col, n) < 0)
-		return bad(err, w, &c, "bad state column");
-	for (i = 0; i < n; i++) {
-		if (col[i] >= d->strings.n)
-			return bad(err, w, &c, "state out of range");
-		g[i].state = d->strings.map[col[i]];
-	}
-	if (get_column(&c, col, n) < 0)
-		return bad(err, w, &c, "bad stack column");
-	for (i = 0; i < n; i++) {
-		if (col[i] >= d->stacks.n)
-			return bad(err, w, &c, "stack out of range");
-		g[i].stack = d->stacks.map[col[i]];
-	}
-	if (get_column(&c, col, n) < 0)
-		return bad(err, w, &c, "bad creator column");
-	for (i = 0; i < n; i++) {
-		if (col[i] > d->frames.n)
-			return bad(err, w, &c, "creator out of range");
-		g[i].creator = col[i] ? d->frames.map[col[i] - 1] : 0;
-	}
-	if (get_column(&c, col, n) < 0)
-		return bad(err, w, &c, "bad label set column");
-	for (i = 0; i < n; i++) {
-		if (col[i] > d->labelsets.n)
-			return bad(err, w, &c, "label set out of range");
-		g[i].labels = col[i] ? d->labelsets.map[col[i] - 1] : 0;
-	}
-	if (get_column(&c, col, n) < 0)
-		return bad(err, w, &c, "bad weight column");
-	for (i = 0; i < n; i++) {
-		if (col[i] == 0 || col[i] > INT64_MAX)
-			return bad(err, w, &c, "bad weight");
-		g[i].weight = (int64_t)col[i];
-	}
-	if (get_column(&c, col, n) < 0)
-		return bad(err, w, &c, "bad bubble column");
-	for (i = 0; i < n; i++) {
-		if (col[i] > UINT32_MAX)
-			return bad(err, w, &c, "bad bubble");
-		g[i].bubble = (uint32_t)col[i];
-	}
-	/* Ids: zigzag deltas from the previous id, for the records that
-	 * have one, in record order. */
-	if (get_column(&c, col, nid) < 0)
-		return bad(err, w, &c, "bad id column");
-	{
-		uint64_t prev = 0;
+		uint64_t st = col[COLUMN_STATE][i], sk = col[COLUMN_STACK][i];
+		uint64_t cr = col[COLUMN_CREATOR][i],
+			 ls = col[COLUMN_LABELS][i];
+		uint64_t wt = col[COLUMN_WEIGHT][i], bu = col[COLUMN_BUBBLE][i];
 
-		for (i = 0, k = 0; i < n; i++) {
-			if (!(g[i].flags & G_HAS_ID))
-				continue;
-			prev += (uint64_t)((int64_t)(col[k] >> 1) ^
-					   -(int64_t)(col[k] & 1));
+		if (st >= d->strings.n || sk >= d->stacks.n ||
+		    cr > d->frames.n || ls > d->labelsets.n)
+			return bad(err, w, NULL,
+				   "a goroutine's state, stack, creator or "
+				   "labels are out of range");
+		if (wt == 0 || wt > INT64_MAX || bu > UINT32_MAX)
+			return bad(err, w, NULL,
+				   "a goroutine's weight or bubble is out "
+				   "of range");
+		g[i].flags = (uint32_t)col[COLUMN_FLAGS][i];
+		g[i].state = d->strings.map[st];
+		g[i].stack = d->stacks.map[sk];
+		g[i].creator = cr ? d->frames.map[cr - 1] : 0;
+		g[i].labels = ls ? d->labelsets.map[ls - 1] : 0;
+		g[i].weight = (int64_t)wt;
+		g[i].bubble = (uint32_t)bu;
+		if (g[i].flags & G_HAS_ID) {
+			uint64_t z = col[COLUMN_ID][kid++];
+
+			/* zigzag delta from the previous id */
+			prev += (uint64_t)((int64_t)(z >> 1) ^
+					   -(int64_t)(z & 1));
 			g[i].id = prev;
-			k++;
 		}
-	}
-	if (get_column(&c, col, ncr) < 0)
-		return bad(err, w, &c, "bad creator id column");
-	for (i = 0, k = 0; i < n; i++)
 		if (g[i].flags & G_HAS_CREATOR_ID)
-			g[i].creator_id = col[k++];
-	if (get_column(&c, col, nwait) < 0)
-		return bad(err, w, &c, "bad wait column");
-	for (i = 0, k = 0; i < n; i++) {
-		if (!(g[i].flags & G_HAS_WAIT))
-			continue;
-		if (col[k] > UINT32_MAX)
-			return bad(err, w, &c, "bad wait time");
-		g[i].wait_minutes = (uint32_t)col[k++];
+			g[i].creator_id = col[COLUMN_CREATOR_ID][kcr++];
+		if (g[i].flags & G_HAS_WAIT) {
+			uint64_t m = col[COLUMN_WAIT][kwait++];
+
+			if (m > UINT32_MAX)
+				return bad(err, w, NULL, "bad wait time");
+			g[i].wait_minutes = (uint32_t)m;
+		}
 	}
 	return 0;
 }
 
 static int
-next_section(struct cursor *c, struct section *sec)
+next_section(struct cursor *c, struct gsnap_section *sec)
 {
 	size_t start = c->off;
 	uint64_t raw, len;
@@ -667,32 +619,129 @@ forget(struct gsnap_section_memo *m)
 	m->len = 0;
 }
 
+void
+gsnap_prepared_release(struct gsnap_prepared *p)
+{
+	unsigned k;
+
+	for (k = 0; k < GSNAP_MAX_SECTIONS; k++)
+		buf_release(&p->inflated[k]);
+	for (k = 0; k < GSNAP_COLUMNS; k++)
+		free(p->col[k]);
+	if (p->z_ready)
+		inflateEnd(&p->z);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Inflate sec into b; sec then describes the inflated bytes. */
+static int
+inflate_section(struct gsnap_prepared *p, struct gsnap_section *sec,
+		struct buf *b, const struct where *w, struct error *err)
+{
+	z_stream *z = &p->z;
+	int zr;
+
+	if (sec->enc == ENC_RAW) {
+		if (sec->raw_len != sec->len)
+			return bad(err, w, NULL, "raw section length mismatch");
+		return 0;
+	}
+	if (sec->enc != ENC_DEFLATE)
+		return bad(err, w, NULL, "unknown section encoding");
+	if (sec->raw_len > GSNAP_MAX_RECORD * 8)
+		return bad(err, w, NULL, "section too large");
+	b->len = 0;
+	b->p = xgrow(b->p, 1, sec->raw_len ? sec->raw_len : 1, &b->cap);
+	if (!p->z_ready) {
+		memset(z, 0, sizeof(*z));
+		if (inflateInit2(z, -15) != Z_OK)
+			return bad(err, w, NULL, "out of memory");
+		p->z_ready = 1;
+	} else if (inflateReset(z) != Z_OK) {
+		return bad(err, w, NULL, "inflate reset failed");
+	}
+	z->next_in = (unsigned char *)(uintptr_t)sec->data;
+	z->avail_in = (uInt)sec->len;
+	z->next_out = b->p;
+	z->avail_out = (uInt)sec->raw_len;
+	zr = inflate(z, Z_FINISH);
+	if (zr != Z_STREAM_END || z->avail_out != 0 || z->avail_in != 0)
+		return bad(err, w, NULL,
+			   zr == Z_STREAM_END ? "section length mismatch"
+					      : "corrupt compressed section");
+	sec->enc = ENC_RAW;
+	sec->data = b->p;
+	sec->len = sec->raw_len;
+	return 0;
+}
+
 int
-gsnap_decode(struct gsnap_decoder *d, const struct gsnap_record *r,
-	     struct snapshot *out, struct error *err)
+gsnap_prepare(struct gsnap_prepared *p, const struct gsnap_record *r,
+	      int check_crc, struct error *err)
 {
 	struct where w = { r, NULL };
 	struct cursor c;
-	struct section sec;
 	unsigned last = 0, seen = 0;
-	int fresh_strings = 0, fresh_frames = 0;
 
+	p->r = *r;
+	p->nsec = 0;
+	p->n = 0;
+	if (check_crc && gsnap_check_crc(r, err) < 0)
+		return -1;
 	if (r->type != GSNAP_REC_SNAPSHOT)
 		return bad(err, &w, NULL, "not a snapshot record");
 	cursor_init(&c, r->payload, r->len);
 	while (c.off < c.len) {
-		int ret = 0;
+		struct gsnap_section *sec = &p->sec[p->nsec];
 
-		if (next_section(&c, &sec) < 0)
+		if (next_section(&c, sec) < 0)
 			return bad(err, &w, NULL, "section framing cut short");
-		if (sec.tag <= last)
+		if (sec->tag <= last)
 			return bad(err, &w, NULL, "sections out of order");
-		last = sec.tag;
-		w.section = section_name(sec.tag);
-		if (sec.tag <= SEC_GOROUTINES &&
-		    (seen & needs(sec.tag)) != needs(sec.tag))
+		last = sec->tag;
+		if (sec->tag > SEC_GOROUTINES)
+			continue; /* of a later minor version: skipped */
+		w.section = section_name(sec->tag);
+		if ((seen & needs(sec->tag)) != needs(sec->tag))
 			return bad(err, &w, NULL,
 				   "a table it refers to is missing");
+		if (inflate_section(p, sec, &p->inflated[p->nsec], &w, err) < 0)
+			return -1;
+		if (sec->tag == SEC_GOROUTINES &&
+		    parse_columns(p, sec, &w, err) < 0)
+			return -1;
+		seen |= BIT(sec->tag);
+		p->nsec++;
+		w.section = NULL;
+	}
+	if ((seen & BIT(SEC_GOROUTINES)) == 0)
+		return bad(err, &w, NULL, "goroutines section missing");
+	return 0;
+}
+
+/* Forget every table: a half-built one must not be reused. */
+static void
+forget_all(struct gsnap_decoder *d)
+{
+	forget(&d->strings);
+	forget(&d->frames);
+	forget(&d->stacks);
+	forget(&d->labelsets);
+}
+
+int
+gsnap_apply(struct gsnap_decoder *d, const struct gsnap_prepared *p,
+	    struct snapshot *out, struct error *err)
+{
+	struct where w = { &p->r, NULL };
+	int fresh_strings = 0, fresh_frames = 0, labels = 0;
+	unsigned k;
+
+	for (k = 0; k < p->nsec; k++) {
+		struct gsnap_section sec = p->sec[k];
+		int ret = 0;
+
+		w.section = section_name(sec.tag);
 		switch (sec.tag) {
 		case SEC_META:
 			ret = decode_meta(d, &sec, out, &w, err);
@@ -717,6 +766,7 @@ gsnap_decode(struct gsnap_decoder *d, const struct gsnap_record *r,
 					  err);
 			break;
 		case SEC_LABELSETS:
+			labels = 1;
 			if (reuse(d, &d->labelsets, &sec, fresh_strings))
 				break;
 			ret = decode_seqs(d, &sec, &d->labelsets,
@@ -724,32 +774,33 @@ gsnap_decode(struct gsnap_decoder *d, const struct gsnap_record *r,
 					  d->strings.n, 2, &w, err);
 			break;
 		case SEC_GOROUTINES:
-			if (!(seen & BIT(SEC_LABELSETS))) {
+			if (!labels) {
 				/* No label sets in this record. */
 				memo_map(&d->labelsets, &sec, 0);
 				forget(&d->labelsets);
 			}
-			ret = decode_goroutines(d, &sec, out, &w, err);
+			ret = map_goroutines(d, p, out, &w, err);
 			break;
 		default:
-			/* A section of a later minor version: skip it. */
 			break;
 		}
 		if (ret < 0) {
-			/* A half-built table must not be reused. */
-			forget(&d->strings);
-			forget(&d->frames);
-			forget(&d->stacks);
-			forget(&d->labelsets);
+			forget_all(d);
 			return -1;
 		}
-		if (sec.tag < 32)
-			seen |= BIT(sec.tag);
-		w.section = NULL;
 	}
-	if ((seen & BIT(SEC_GOROUTINES)) == 0)
-		return bad(err, &w, NULL, "goroutines section missing");
 	return 0;
+}
+
+int
+gsnap_decode(struct gsnap_decoder *d, const struct gsnap_record *r,
+	     struct snapshot *out, struct error *err)
+{
+	if (gsnap_prepare(&d->prep, r, 0, err) < 0) {
+		forget_all(d);
+		return -1;
+	}
+	return gsnap_apply(d, &d->prep, out, err);
 }
 
 int
@@ -802,53 +853,194 @@ gsnap_read(struct snapshot *out, const unsigned char *buf, size_t len,
 	return ret;
 }
 
+/*
+ * Reading a series with two threads: a reader prepares records (CRC,
+ * inflate, columns) into a ring of slots while the caller's thread interns
+ * tables, maps the goroutines and hands each snapshot to the sink, which
+ * groups it. The two halves cost about the same.
+ */
+#define RING 4
+
+struct ring {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct gsnap_prepared slot[RING];
+	int ready[RING]; /* 1: prepared (or failed), 0: free */
+	int failed[RING];
+	struct error err[RING];
+	const struct gsnap_record *recs;
+	unsigned n;
+	int stop;
+};
+
+static void *
+reader(void *arg)
+{
+	struct ring *q = arg;
+	unsigned k;
+
+	for (k = 0; k < q->n; k++) {
+		unsigned i = k % RING;
+		int fail;
+
+		pthread_mutex_lock(&q->mu);
+		while (q->ready[i] && !q->stop)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (q->stop) {
+			pthread_mutex_unlock(&q->mu);
+			break;
+		}
+		pthread_mutex_unlock(&q->mu);
+		error_clear(&q->err[i]);
+		fail = gsnap_prepare(&q->slot[i], &q->recs[k], 1, &q->err[i]) <
+		       0;
+		pthread_mutex_lock(&q->mu);
+		q->failed[i] = fail;
+		q->ready[i] = 1;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+		if (fail)
+			break;
+	}
+	return NULL;
+}
+
+/* Hand snapshot k to the sink, with the torn-tail warning on the last. */
+static int
+deliver(struct gsnap_decoder *d, const struct gsnap_prepared *p,
+	const struct gsnap_scan *torn, int last,
+	int (*sink)(struct snapshot *s, void *ctx), void *ctx,
+	struct error *err)
+{
+	struct snapshot snap;
+	int ret;
+
+	snapshot_init(&snap, d->in);
+	ret = gsnap_apply(d, p, &snap, err);
+	if (ret == 0 && last && torn->torn)
+		snprintf(snap.warning, sizeof(snap.warning),
+			 "the last record (offset 0x%llx, %zu bytes) is cut "
+			 "short, as by an append that did not finish: left "
+			 "out",
+			 (unsigned long long)torn->torn_offset,
+			 torn->torn_bytes);
+	if (ret == 0)
+		ret = sink(&snap, ctx);
+	snapshot_release(&snap);
+	return ret;
+}
+
+static int
+read_threaded(struct gsnap_decoder *d, const struct gsnap_record *recs,
+	      unsigned n, const struct gsnap_scan *torn,
+	      int (*sink)(struct snapshot *s, void *ctx), void *ctx,
+	      struct error *err)
+{
+	struct ring *q = xcalloc(1, sizeof(*q));
+	pthread_t th;
+	unsigned k, i;
+	int ret = 0;
+
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	q->recs = recs;
+	q->n = n;
+	if (pthread_create(&th, NULL, reader, q) != 0) {
+		ret = 1; /* no thread: the caller reads in this one */
+		goto out;
+	}
+	for (k = 0; k < n && ret == 0; k++) {
+		i = k % RING;
+		pthread_mutex_lock(&q->mu);
+		while (!q->ready[i])
+			pthread_cond_wait(&q->cv, &q->mu);
+		pthread_mutex_unlock(&q->mu);
+		if (q->failed[i]) {
+			*err = q->err[i];
+			forget_all(d);
+			ret = -1;
+			break;
+		}
+		ret = deliver(d, &q->slot[i], torn, k + 1 == n, sink, ctx, err);
+		pthread_mutex_lock(&q->mu);
+		q->ready[i] = 0;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+	}
+	pthread_mutex_lock(&q->mu);
+	q->stop = 1;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(th, NULL);
+out:
+	for (i = 0; i < RING; i++)
+		gsnap_prepared_release(&q->slot[i]);
+	pthread_cond_destroy(&q->cv);
+	pthread_mutex_destroy(&q->mu);
+	free(q);
+	return ret;
+}
+
+/* GOROSCOPE_THREADS=1 asks every reader to use one thread. */
+static int
+one_thread(void)
+{
+	const char *t = getenv("GOROSCOPE_THREADS");
+
+	return t != NULL && strcmp(t, "1") == 0;
+}
+
 int
 gsnap_read_series(struct intern *in, const unsigned char *buf, size_t len,
 		  int (*sink)(struct snapshot *s, void *ctx), void *ctx,
 		  struct error *err)
 {
-	struct gsnap_scan s, torn;
-	struct gsnap_record r;
+	struct gsnap_scan s;
+	struct gsnap_record r, *recs = NULL;
 	struct gsnap_decoder d;
-	unsigned n = 0, k = 0;
-	int ret = 0, rc = 0;
+	size_t n = 0, cap = 0, k;
+	int ret = 0;
 
 	/* The framing first (cheap), so that a torn tail is known before
 	 * the last snapshot goes out. */
 	if (gsnap_scan_init(&s, buf, len, err) < 0)
 		return -1;
-	while ((ret = gsnap_scan_next(&s, &r, 0, err)) > 0)
-		n += r.type == GSNAP_REC_SNAPSHOT;
-	if (ret < 0)
-		return -1;
-	if (n == 0)
-		return error_set_offset(err, s.torn ? s.torn_offset : s.off,
-					"no complete snapshot in the file");
-	torn = s;
-	gsnap_decoder_init(&d, in);
-	(void)gsnap_scan_init(&s, buf, len, err);
-	while (ret == 0 && (rc = gsnap_scan_next(&s, &r, 1, err)) > 0) {
-		struct snapshot snap;
-
-		if (r.type != GSNAP_REC_SNAPSHOT)
+	while ((ret = gsnap_scan_next(&s, &r, 0, err)) > 0) {
+		if (r.type != GSNAP_REC_SNAPSHOT) {
+			/* Another type: skipped, once its CRC is right. */
+			if (gsnap_check_crc(&r, err) < 0) {
+				ret = -1;
+				break;
+			}
 			continue;
-		snapshot_init(&snap, in);
-		ret = gsnap_decode(&d, &r, &snap, err);
-		if (ret == 0 && ++k == n && torn.torn)
-			snprintf(
-				snap.warning, sizeof(snap.warning),
-				"the last record (offset 0x%llx, %zu bytes) is "
-				"cut short, as by an append that did not "
-				"finish: left out",
-				(unsigned long long)torn.torn_offset,
-				torn.torn_bytes);
-		if (ret == 0)
-			ret = sink(&snap, ctx);
-		snapshot_release(&snap);
+		}
+		recs = xgrow(recs, sizeof(*recs), n + 1, &cap);
+		recs[n++] = r;
 	}
-	if (ret == 0 && rc < 0)
-		ret = -1; /* a CRC error: err is set */
+	if (ret == 0 && n == 0)
+		ret = error_set_offset(err, s.torn ? s.torn_offset : s.off,
+				       "no complete snapshot in the file");
+	if (ret < 0) {
+		free(recs);
+		return -1;
+	}
+	gsnap_decoder_init(&d, in);
+	ret = 1;
+	if (n >= RING && !one_thread())
+		ret = read_threaded(&d, recs, (unsigned)n, &s, sink, ctx, err);
+	if (ret == 1) {
+		/* One thread: few records, or as asked. */
+		for (k = 0, ret = 0; k < n && ret == 0; k++) {
+			ret = gsnap_prepare(&d.prep, &recs[k], 1, err);
+			if (ret == 0)
+				ret = deliver(&d, &d.prep, &s, k + 1 == n, sink,
+					      ctx, err);
+			else
+				forget_all(&d);
+		}
+	}
 	gsnap_decoder_release(&d);
+	free(recs);
 	return ret;
 }
 

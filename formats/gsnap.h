@@ -94,29 +94,81 @@ struct gsnap_section_memo {
 	size_t n, cap;
 };
 
+#define GSNAP_MAX_SECTIONS 8 /* the known ones: 1 to 6 */
+
+/* A section of a record: where it is stored, and its bytes. */
+struct gsnap_section {
+	unsigned tag, enc;
+	const unsigned char *stored; /* tag byte onwards, for reuse */
+	size_t stored_len;
+	const unsigned char *data; /* stored, or inflated */
+	size_t len, raw_len;
+};
+
+/* The columns of the goroutines section, in file order. */
+enum gsnap_column {
+	COLUMN_FLAGS,
+	COLUMN_STATE,
+	COLUMN_STACK,
+	COLUMN_CREATOR,
+	COLUMN_LABELS,
+	COLUMN_WEIGHT,
+	COLUMN_BUBBLE,
+	COLUMN_ID,
+	COLUMN_CREATOR_ID,
+	COLUMN_WAIT,
+	GSNAP_COLUMNS,
+};
+
+/*
+ * A record taken apart as far as it can be without the tables: CRC
+ * checked, sections inflated, goroutine columns parsed. Independent of the
+ * decoder, so a reader thread can prepare the next record while the
+ * caller uses this one.
+ */
+struct gsnap_prepared {
+	struct gsnap_record r;
+	struct gsnap_section sec[GSNAP_MAX_SECTIONS];
+	unsigned nsec;
+	struct buf inflated[GSNAP_MAX_SECTIONS];
+	uint64_t *col[GSNAP_COLUMNS]; /* local indices and values */
+	size_t colcap[GSNAP_COLUMNS];
+	size_t n, nid, ncr, nwait; /* records; with an id, creator id, wait */
+	z_stream z;
+	int z_ready;
+};
+
 struct gsnap_decoder {
 	struct intern *in;
 	struct gsnap_section_memo strings, frames, stacks, labelsets;
-	struct buf scratch;
 	uint32_t *tmp;
 	size_t tmpcap;
-	uint64_t *col; /* a column of the goroutines section */
-	size_t colcap;
 	unsigned reused; /* table sections taken from the previous record */
-	z_stream z;
-	int z_ready;
+	struct gsnap_prepared prep; /* for gsnap_decode() */
 };
 
 void gsnap_decoder_init(struct gsnap_decoder *d, struct intern *in);
 void gsnap_decoder_release(struct gsnap_decoder *d);
 
 /*
- * Decode record r into out (initialised over d->in). The CRC is checked
- * here unless the caller did. err names the record, its offset and, for a
- * bad section, the section and the offset in its uncompressed bytes.
+ * Decode record r into out (initialised over d->in): gsnap_prepare() and
+ * gsnap_apply(). The caller checks the CRC (gsnap_scan_next). err names
+ * the record, its offset and, for a bad section, the section and the
+ * offset in its uncompressed bytes.
  */
 int gsnap_decode(struct gsnap_decoder *d, const struct gsnap_record *r,
 		 struct snapshot *out, struct error *err);
+
+/* The first half of decoding, needing no tables (thread-safe on its own
+ * p); checks the CRC when check_crc. */
+int gsnap_prepare(struct gsnap_prepared *p, const struct gsnap_record *r,
+		  int check_crc, struct error *err);
+
+/* The second half: tables interned (or reused), goroutines mapped. */
+int gsnap_apply(struct gsnap_decoder *d, const struct gsnap_prepared *p,
+		struct snapshot *out, struct error *err);
+
+void gsnap_prepared_release(struct gsnap_prepared *p);
 
 /* Writing. The encoder keeps its index arrays from record to record. */
 struct gsnap_encoder {

@@ -496,6 +496,13 @@ test_hand_made(void)
 	buf_put_uvarint(&s, 0);
 	buf_put_uvarint(&s, 1);
 	raw_section(&p, 3, &s);
+	s.len = 0;
+	buf_put_uvarint(&s, 0); /* no stacks */
+	raw_section(&p, 4, &s);
+	s.len = 0;
+	buf_put_uvarint(&s, 0); /* no goroutines: ten empty columns */
+	buf_put(&s, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 20);
+	raw_section(&p, 6, &s);
 	put_record(&f, &p, 0);
 	ok(read_all(f.p, f.len, &g, &err) < 0 &&
 		   strstr(err.text, "frames section") &&
