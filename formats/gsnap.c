@@ -226,17 +226,6 @@ bad(struct error *err, const struct where *w, const struct cursor *c,
 				w->r->index + 1, what);
 }
 
-/* The bytes of sec: gsnap_prepare() inflated every section already. */
-static int
-section_bytes(struct gsnap_decoder *d, struct gsnap_section *sec,
-	      const struct where *w, struct error *err)
-{
-	(void)d;
-	if (sec->enc != ENC_RAW || sec->raw_len != sec->len)
-		return bad(err, w, NULL, "section not prepared");
-	return 0;
-}
-
 /* Whether sec is byte for byte the one memo m was built from. */
 static int
 same_as(const struct gsnap_section_memo *m, const struct gsnap_section *sec)
@@ -283,6 +272,18 @@ table_count(struct cursor *c, size_t *n)
 	return 0;
 }
 
+/* Start reading the table in sec (inflated by gsnap_prepare): its count
+ * into n, and the map of m to fill; NULL when the count is bad. */
+static uint32_t *
+open_table(struct gsnap_section_memo *m, const struct gsnap_section *sec,
+	   struct cursor *c, size_t *n)
+{
+	cursor_init(c, sec->data, sec->len);
+	if (table_count(c, n) < 0)
+		return NULL;
+	return memo_map(m, sec, *n);
+}
+
 static int
 decode_strings(struct gsnap_decoder *d, struct gsnap_section *sec,
 	       const struct where *w, struct error *err)
@@ -291,12 +292,9 @@ decode_strings(struct gsnap_decoder *d, struct gsnap_section *sec,
 	size_t n = 0, i;
 	uint32_t *map = NULL;
 
-	if (section_bytes(d, sec, w, err) < 0)
-		return -1;
-	cursor_init(&c, sec->data, sec->len);
-	if (table_count(&c, &n) < 0)
+	map = open_table(&d->strings, sec, &c, &n);
+	if (map == NULL)
 		return bad(err, w, &c, "bad string count");
-	map = memo_map(&d->strings, sec, n);
 	for (i = 0; i < n; i++) {
 		size_t len = 0;
 		const unsigned char *p = cursor_str(&c, &len);
@@ -328,12 +326,9 @@ decode_frames(struct gsnap_decoder *d, struct gsnap_section *sec,
 	struct cursor c;
 	uint32_t *map = NULL;
 
-	if (section_bytes(d, sec, w, err) < 0)
-		return -1;
-	cursor_init(&c, sec->data, sec->len);
-	if (table_count(&c, &n) < 0)
+	map = open_table(&d->frames, sec, &c, &n);
+	if (map == NULL)
 		return bad(err, w, &c, "bad frame count");
-	map = memo_map(&d->frames, sec, n);
 	for (i = 0; i < n; i++) {
 		uint32_t fn = 0, file = 0;
 		uint64_t line = 0;
@@ -361,12 +356,9 @@ decode_seqs(struct gsnap_decoder *d, struct gsnap_section *sec,
 	struct cursor c;
 	uint32_t *map = NULL;
 
-	if (section_bytes(d, sec, w, err) < 0)
-		return -1;
-	cursor_init(&c, sec->data, sec->len);
-	if (table_count(&c, &n) < 0)
+	map = open_table(memo, sec, &c, &n);
+	if (map == NULL)
 		return bad(err, w, &c, "bad table count");
-	map = memo_map(memo, sec, n);
 	for (i = 0; i < n; i++) {
 		uint64_t k = cursor_uvarint(&c), j;
 
@@ -397,8 +389,6 @@ decode_meta(struct gsnap_decoder *d, struct gsnap_section *sec,
 	size_t len = 0, n = 0, i;
 	uint64_t kind = 0, provides = 0;
 
-	if (section_bytes(d, sec, w, err) < 0)
-		return -1;
 	cursor_init(&c, sec->data, sec->len);
 	out->time_ns = cursor_svarint(&c);
 	p = cursor_str(&c, &len);

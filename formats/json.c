@@ -318,8 +318,8 @@ jgroup(struct frame_cache *fc, const struct grouping *gr, const struct group *g,
 	return o;
 }
 
-static json_t *
-jinput(const struct intern *in, const struct snapshot_meta *s)
+json_t *
+json_input(const struct intern *in, const struct snapshot_meta *s)
 {
 	json_t *o = json_object();
 	char t[64];
@@ -404,7 +404,7 @@ json_write(FILE *fp, const struct json_doc *doc, struct error *err)
 	fprintf(fp, ",\n  \"inputs\": ");
 	a = json_array();
 	for (k = 0; k < gr->nsnap; k++)
-		json_array_append_new(a, jinput(gr->in, &doc->meta[k]));
+		json_array_append_new(a, json_input(gr->in, &doc->meta[k]));
 	rc |= dump(fp, a, 2);
 	if (doc->rules != NULL) {
 		a = json_object();

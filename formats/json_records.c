@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "formats/json.h"
 #include "formats/json_records.h"
 #include "formats/jsonutil.h"
 #include "lib/error.h"
@@ -112,25 +111,12 @@ json_records_snapshot(FILE *fp, const struct snapshot *s, int first,
 		      struct error *err)
 {
 	const struct intern *in = s->in;
-	json_t *o = json_object(), *prov = json_array();
+	struct snapshot_meta m;
+	json_t *o = NULL, *prov = json_array();
 	size_t i;
-	char t[64];
 
-	json_object_set_new(o, "path", jid(in, s->source));
-	json_object_set_new(o, "format", jid(in, s->format));
-	json_object_set_new(o, "kind",
-			    json_string(s->kind == SNAPSHOT_LEAK
-						? "goroutineleak"
-						: "goroutine"));
-	if (s->time_ns) {
-		json_time(s->time_ns, t, sizeof(t));
-		json_object_set_new(o, "capture_time", json_string(t));
-	} else {
-		json_object_set_new(o, "capture_time", json_null());
-	}
-	json_object_set_new(o, "go_version",
-			    s->go_version ? jid(in, s->go_version)
-					  : json_null());
+	snapshot_meta(s, &m);
+	o = json_input(in, &m);
 	json_object_set_new(o, "declared_total",
 			    s->declared_total >= 0
 				    ? json_integer(s->declared_total)
@@ -144,8 +130,6 @@ json_records_snapshot(FILE *fp, const struct snapshot *s, int first,
 	if (s->provides & HAS_IDS)
 		json_array_append_new(prov, json_string("ids"));
 	json_object_set_new(o, "provides", prov);
-	json_object_set_new(o, "meta", json_labelset(in, s->user_meta));
-	json_object_set_new(o, "goroutines", json_integer(snapshot_total(s)));
 	json_object_set_new(o, "records", json_integer((json_int_t)s->n));
 	/* The snapshot object without its closing brace, then the records
 	 * one per line. */

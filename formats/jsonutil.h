@@ -10,8 +10,14 @@
  * NULL). */
 json_t *json_bytes(const char *s, size_t n);
 
-/* A label set (or --meta pairs) as an object of strings. */
 struct intern;
+struct snapshot_meta;
+
+/* An input as in the reports' inputs[]: path, format, kind, capture_time,
+ * goroutines, go_version, meta. */
+json_t *json_input(const struct intern *in, const struct snapshot_meta *s);
+
+/* A label set (or --meta pairs) as an object of strings. */
 json_t *json_labelset(const struct intern *in, uint32_t set);
 
 #endif
