@@ -610,41 +610,89 @@ rank_stack_cmp(const struct grouping *gr, seqid a, seqid b)
 	return na < nb ? -1 : na > nb;
 }
 
+/*
+ * What sorting compares of a group, copied out of it: groups are large and
+ * scattered, and comparing them in place missed the cache at nearly every
+ * step (a third of the time of showing 60,000 groups).
+ */
+struct sort_key {
+	int64_t last; /* count in the last snapshot */
+	int64_t total;
+	uint64_t id;
+	uint32_t wait_max;
+	uint32_t blocking; /* frame ranks */
+	uint32_t creator;
+	seqid stack;
+	uint32_t idx; /* position in gr->v */
+	unsigned char has_wait, blocked;
+};
+
+static void
+sort_key_of(const struct grouping *gr, size_t i, struct sort_key *k)
+{
+	const struct group *g = &gr->v[i];
+
+	k->last = g->counts[gr->nsnap - 1];
+	k->total = g->total;
+	k->id = g->id;
+	k->wait_max = g->wait_max;
+	k->blocking = gr->frame_rank[g->blocking];
+	k->creator = gr->frame_rank[g->creator];
+	k->stack = g->stack;
+	k->idx = (uint32_t)i;
+	k->has_wait = g->has_wait != 0;
+	k->blocked = g->blocked != 0;
+}
+
 static int
-group_cmp(const void *pa, const void *pb, void *ctx)
+key_cmp(const void *pa, const void *pb, void *ctx)
 {
 	const struct grouping *gr = ctx;
-	const struct group *a = pa, *b = pb;
-	int64_t ca = a->counts[gr->nsnap - 1], cb = b->counts[gr->nsnap - 1];
+	const struct sort_key *a = pa, *b = pb;
 	int c;
 
-	if (ca != cb)
-		return ca > cb ? -1 : 1;
+	if (a->last != b->last)
+		return a->last > b->last ? -1 : 1;
 	if (a->total != b->total)
 		return a->total > b->total ? -1 : 1;
 	if (a->has_wait && b->has_wait && a->wait_max != b->wait_max)
 		return a->wait_max > b->wait_max ? -1 : 1;
-	c = rank_cmp(gr, a->blocking, b->blocking);
-	if (c)
-		return c;
+	if (a->blocking != b->blocking)
+		return a->blocking < b->blocking ? -1 : 1;
 	c = rank_stack_cmp(gr, a->stack, b->stack);
 	if (c)
 		return c;
-	c = rank_cmp(gr, a->creator, b->creator);
-	if (c)
-		return c;
+	if (a->creator != b->creator)
+		return a->creator < b->creator ? -1 : 1;
 	if (a->blocked != b->blocked)
 		return a->blocked ? -1 : 1;
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
-static int
-index_cmp(const void *a, const void *b, void *ctx)
+/* Move each group once to where order says (v[i] becomes the v[order[i]]
+ * of before), following the permutation's cycles: no second array of
+ * groups. order is left as the identity. */
+static void
+permute_groups(struct grouping *gr, uint32_t *order)
 {
-	const struct grouping *gr = ctx;
+	size_t i, j, k;
 
-	return group_cmp(&gr->v[*(const uint32_t *)a],
-			 &gr->v[*(const uint32_t *)b], ctx);
+	for (i = 0; i < gr->n; i++) {
+		struct group tmp;
+
+		if (order[i] == i)
+			continue;
+		tmp = gr->v[i];
+		for (j = i;; j = k) {
+			k = order[j];
+			order[j] = (uint32_t)j;
+			if (k == i) {
+				gr->v[j] = tmp;
+				break;
+			}
+			gr->v[j] = gr->v[k];
+		}
+	}
 }
 
 typedef int (*hist_cmp_fn)(const struct grouping *, uint32_t, uint32_t);
@@ -686,8 +734,8 @@ void
 grouping_finish(struct grouping *gr)
 {
 	size_t i;
-	uint32_t *order = NULL;
-	struct group *sorted = NULL;
+	uint32_t *order = NULL, *where = NULL;
+	struct sort_key *keys = NULL;
 
 	rank_frames(gr);
 	for (i = 0; i < gr->n; i++) {
@@ -704,28 +752,23 @@ grouping_finish(struct grouping *gr)
 			g->wait_min = 0;
 		g->id = group_id(gr, g);
 	}
-	/* Sort indices, then move each group once: groups are large. */
+	/* Sort compact keys, then move each group once: groups are large. */
+	keys = xreallocarray(NULL, gr->n ? gr->n : 1, sizeof(*keys));
+	for (i = 0; i < gr->n; i++)
+		sort_key_of(gr, i, &keys[i]);
+	sort_stable(keys, gr->n, sizeof(*keys), key_cmp, gr);
 	order = xreallocarray(NULL, gr->n ? gr->n : 1, sizeof(*order));
-	for (i = 0; i < gr->n; i++)
-		order[i] = (uint32_t)i;
-	sort_stable(order, gr->n, sizeof(*order), index_cmp, gr);
-	sorted = xreallocarray(NULL, gr->cap ? gr->cap : 1, sizeof(*sorted));
-	for (i = 0; i < gr->n; i++)
-		sorted[i] = gr->v[order[i]];
-	free(gr->v);
-	free(order);
-	gr->v = sorted;
-	/* The index points at positions that moved: rebuild it. */
-	idmap_release(&gr->index);
+	where = xreallocarray(NULL, gr->n ? gr->n : 1, sizeof(*where));
 	for (i = 0; i < gr->n; i++) {
-		const struct group *g = &gr->v[i];
-
-		idmap_insert(&gr->index,
-			     hash_fold(hash_mix(hash_mix((uint64_t)g->blocked,
-							 g->key_stack),
-						g->key_creator)),
-			     (uint32_t)i);
+		order[i] = keys[i].idx;
+		where[keys[i].idx] = (uint32_t)i;
 	}
+	free(keys);
+	permute_groups(gr, order);
+	/* The index points at positions that moved. */
+	idmap_renumber(&gr->index, where);
+	free(order);
+	free(where);
 }
 
 int64_t
