@@ -517,8 +517,6 @@ frame_line_hash(const struct grouping *gr, frameid f)
 static void
 hash_frame(struct grouping *gr, uint64_t *h, frameid f)
 {
-	gr->frame_hash = xgrow_zero(gr->frame_hash, sizeof(*gr->frame_hash),
-				    (size_t)f + 1, &gr->frame_hash_cap);
 	if (gr->frame_hash[f] == 0)
 		gr->frame_hash[f] = frame_line_hash(gr, f) | 1;
 	*h = (*h ^ gr->frame_hash[f]) * HASH_STABLE_PRIME;
@@ -533,18 +531,13 @@ hash_frame(struct grouping *gr, uint64_t *h, frameid f)
  * id in every run and every file.
  */
 static uint64_t
-group_id(struct grouping *gr, const struct group *g)
+group_id(struct grouping *gr, const struct group *g, uint64_t by_hash)
 {
 	const struct intern *in = gr->in;
-	uint64_t h = HASH_STABLE_INIT;
+	uint64_t h = by_hash;
 	uint32_t n = 0, i;
 	const uint32_t *v = seqtab_items(&in->stacks, g->key_stack, &n);
-	char by[32];
 
-	group_key_format(&gr->key, by, sizeof(by));
-	hash_text(&h, "by=", 3);
-	hash_text(&h, by, strlen(by));
-	hash_text(&h, "\n", 1);
 	if (g->blocked)
 		hash_text(&h, "blocked\n", 8);
 	else
@@ -736,8 +729,18 @@ grouping_finish(struct grouping *gr)
 	size_t i;
 	uint32_t *order = NULL, *where = NULL;
 	struct sort_key *keys = NULL;
+	uint64_t by_hash = HASH_STABLE_INIT;
+	char by[32];
 
 	rank_frames(gr);
+	/* Every group's id starts with the same bytes, and hashes frames
+	 * of the table as it is now (memoised per frame). */
+	group_key_format(&gr->key, by, sizeof(by));
+	hash_text(&by_hash, "by=", 3);
+	hash_text(&by_hash, by, strlen(by));
+	hash_text(&by_hash, "\n", 1);
+	gr->frame_hash = xgrow_zero(gr->frame_hash, sizeof(*gr->frame_hash),
+				    gr->in->frames.n, &gr->frame_hash_cap);
 	for (i = 0; i < gr->n; i++) {
 		struct group *g = &gr->v[i];
 
@@ -750,7 +753,7 @@ grouping_finish(struct grouping *gr)
 		g->blocking = intern_blocking_frame(gr->in, g->stack);
 		if (!g->has_wait)
 			g->wait_min = 0;
-		g->id = group_id(gr, g);
+		g->id = group_id(gr, g, by_hash);
 	}
 	/* Sort compact keys, then move each group once: groups are large. */
 	keys = xreallocarray(NULL, gr->n ? gr->n : 1, sizeof(*keys));
