@@ -612,22 +612,63 @@ struct sort_key {
 	int64_t last; /* count in the last snapshot */
 	int64_t total;
 	uint64_t id;
+	uint64_t prefix[2]; /* the stack's first frames (stack_prefix) */
 	uint32_t wait_max;
 	uint32_t blocking; /* frame ranks */
 	uint32_t creator;
 	seqid stack;
 	uint32_t idx; /* position in gr->v */
 	unsigned char has_wait, blocked;
+	unsigned char beyond; /* the stack has frames past the prefix */
 };
 
+/* How many bits a frame's rank + 1 takes: ranks are below frames.n. */
+static unsigned
+rank_bits(const struct grouping *gr)
+{
+	unsigned bits = 1;
+
+	while (bits < 32 && ((uint64_t)1 << bits) <= gr->in->frames.n)
+		bits++;
+	return bits;
+}
+
+/*
+ * The ranks + 1 of the first frames of a stack, packed into two words
+ * with the innermost frame in the highest bits and 0 after the last:
+ * comparing the words compares the stacks frame by frame, a shorter stack
+ * first, as far as they reach. Most stacks fit whole, so sorting seldom
+ * walks frames. Returns whether frames are left over.
+ */
+static int
+stack_prefix(const struct grouping *gr, seqid stack, unsigned bits,
+	     uint64_t out[2])
+{
+	uint32_t n = 0, i = 0;
+	const uint32_t *v = seqtab_items(&gr->in->stacks, stack, &n);
+	unsigned per = 64 / bits, w, k;
+
+	for (w = 0; w < 2; w++) {
+		out[w] = 0;
+		for (k = 0; k < per; k++) {
+			uint64_t r = i < n ? gr->frame_rank[v[i++]] + 1 : 0;
+
+			out[w] = out[w] << bits | r;
+		}
+	}
+	return i < n;
+}
+
 static void
-sort_key_of(const struct grouping *gr, size_t i, struct sort_key *k)
+sort_key_of(const struct grouping *gr, size_t i, unsigned bits,
+	    struct sort_key *k)
 {
 	const struct group *g = &gr->v[i];
 
 	k->last = g->counts[gr->nsnap - 1];
 	k->total = g->total;
 	k->id = g->id;
+	k->beyond = (unsigned char)stack_prefix(gr, g->stack, bits, k->prefix);
 	k->wait_max = g->wait_max;
 	k->blocking = gr->frame_rank[g->blocking];
 	k->creator = gr->frame_rank[g->creator];
@@ -635,6 +676,20 @@ sort_key_of(const struct grouping *gr, size_t i, struct sort_key *k)
 	k->idx = (uint32_t)i;
 	k->has_wait = g->has_wait != 0;
 	k->blocked = g->blocked != 0;
+}
+
+/* rank_stack_cmp of the keys' stacks, mostly from their prefixes. */
+static int
+key_stack_cmp(const struct grouping *gr, const struct sort_key *a,
+	      const struct sort_key *b)
+{
+	if (a->prefix[0] != b->prefix[0])
+		return a->prefix[0] < b->prefix[0] ? -1 : 1;
+	if (a->prefix[1] != b->prefix[1])
+		return a->prefix[1] < b->prefix[1] ? -1 : 1;
+	if (!a->beyond && !b->beyond)
+		return 0; /* the same frames, all of them */
+	return rank_stack_cmp(gr, a->stack, b->stack);
 }
 
 static int
@@ -652,7 +707,7 @@ key_cmp(const void *pa, const void *pb, void *ctx)
 		return a->wait_max > b->wait_max ? -1 : 1;
 	if (a->blocking != b->blocking)
 		return a->blocking < b->blocking ? -1 : 1;
-	c = rank_stack_cmp(gr, a->stack, b->stack);
+	c = key_stack_cmp(gr, a, b);
 	if (c)
 		return c;
 	if (a->creator != b->creator)
@@ -731,6 +786,7 @@ grouping_finish(struct grouping *gr)
 	struct sort_key *keys = NULL;
 	uint64_t by_hash = HASH_STABLE_INIT;
 	char by[32];
+	unsigned bits;
 
 	rank_frames(gr);
 	/* Every group's id starts with the same bytes, and hashes frames
@@ -757,8 +813,9 @@ grouping_finish(struct grouping *gr)
 	}
 	/* Sort compact keys, then move each group once: groups are large. */
 	keys = xreallocarray(NULL, gr->n ? gr->n : 1, sizeof(*keys));
+	bits = rank_bits(gr);
 	for (i = 0; i < gr->n; i++)
-		sort_key_of(gr, i, &keys[i]);
+		sort_key_of(gr, i, bits, &keys[i]);
 	sort_stable(keys, gr->n, sizeof(*keys), key_cmp, gr);
 	order = xreallocarray(NULL, gr->n ? gr->n : 1, sizeof(*order));
 	where = xreallocarray(NULL, gr->n ? gr->n : 1, sizeof(*where));
