@@ -4,34 +4,6 @@
 #include "formats/pbwire.h"
 #include "lib/banned.h"
 
-const struct pbwire_def *
-pbwire_find(const struct pbwire_msg *m, uint64_t num)
-{
-	size_t i;
-
-	for (i = 0; i < m->n; i++)
-		if (m->fields[i].num == num)
-			return &m->fields[i];
-	return NULL;
-}
-
-int
-pbwire_fits(enum pbwire_kind k, unsigned wt)
-{
-	switch (k) {
-	case PBWIRE_VARINT:
-		return wt == 0;
-	case PBWIRE_BOOL:
-		return 1; /* libprotobuf-c reads a bool from any bytes */
-	case PBWIRE_REPEATED:
-		return wt == 0 || wt == 2;
-	case PBWIRE_BYTES:
-	case PBWIRE_MSG:
-		return wt == 2;
-	}
-	return 0;
-}
-
 int
 pbwire_packed_valid(const unsigned char *buf, size_t pos, size_t end)
 {

@@ -37,10 +37,34 @@ struct pbwire_msg {
 };
 
 /* The field numbered num of m, or NULL when m has none. */
-const struct pbwire_def *pbwire_find(const struct pbwire_msg *m, uint64_t num);
+static inline const struct pbwire_def *
+pbwire_find(const struct pbwire_msg *m, uint64_t num)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->fields[i].num == num)
+			return &m->fields[i];
+	return NULL;
+}
 
 /* Whether libprotobuf-c decodes a field of kind k sent with wire type wt. */
-int pbwire_fits(enum pbwire_kind k, unsigned wt);
+static inline int
+pbwire_fits(enum pbwire_kind k, unsigned wt)
+{
+	switch (k) {
+	case PBWIRE_VARINT:
+		return wt == 0;
+	case PBWIRE_BOOL:
+		return 1; /* libprotobuf-c reads a bool from any bytes */
+	case PBWIRE_REPEATED:
+		return wt == 0 || wt == 2;
+	case PBWIRE_BYTES:
+	case PBWIRE_MSG:
+		return wt == 2;
+	}
+	return 0;
+}
 
 /*
  * Whether buf[pos..end) is a message m that libprotobuf-c unpacks: sound

@@ -865,12 +865,14 @@ push_varints(uint64_t **v, size_t *n, size_t *cap, const unsigned char *buf,
 	size_t pos = f->off, end = f->off + f->len;
 
 	if (f->wt == 0) {
-		*v = xgrow(*v, sizeof(**v), *n + 1, cap);
+		if (*n == *cap)
+			*v = xgrow(*v, sizeof(**v), *n + 1, cap);
 		(*v)[(*n)++] = f->v;
 		return 0;
 	}
 	/* At most one value per byte. */
-	*v = xgrow(*v, sizeof(**v), *n + f->len, cap);
+	if (f->len > *cap - *n)
+		*v = xgrow(*v, sizeof(**v), *n + f->len, cap);
 	while (pos < end)
 		if (!pbwire_varint(buf, &pos, end, &(*v)[(*n)++]))
 			return -1;
@@ -955,8 +957,9 @@ sample_stack(struct reader *r, size_t idx, size_t *n)
 			return error_set(r->err,
 					 "sample %zu is deeper than %u frames",
 					 idx, PPROF_MAX_STACK);
-		r->stack = xgrow(r->stack, sizeof(*r->stack), *n + len,
-				 &r->capstack);
+		if (*n + len > r->capstack)
+			r->stack = xgrow(r->stack, sizeof(*r->stack), *n + len,
+					 &r->capstack);
 		f = r->frames + r->loc_off[li];
 		for (k = 0; k < len; k++)
 			r->stack[(*n)++] = f[k];

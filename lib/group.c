@@ -223,9 +223,12 @@ find_group(struct grouping *gr, int blocked, seqid ks, frameid kc)
 }
 
 static void
-note_id(struct group *g, uint64_t id)
+note_id(struct grouping *gr, struct group *g, uint64_t id)
 {
 	uint32_t i = g->nids, k;
+
+	if (g->ids == NULL)
+		g->ids = arena_alloc(&gr->mem, GROUP_MAX_IDS * sizeof(*g->ids));
 
 	/* Goroutine ids are stable within a process: the same goroutine in
 	 * every snapshot of a series counts once. */
@@ -346,7 +349,7 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 		}
 	}
 	if (gs->flags & G_HAS_ID)
-		note_id(g, gs->id);
+		note_id(gr, g, gs->id);
 }
 
 /* Make room for n snapshots: every group's counts move to a larger array
