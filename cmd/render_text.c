@@ -1,6 +1,7 @@
 /* The text report of `goroscope show`. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/render_text.h"
@@ -9,12 +10,16 @@
 #include "lib/snapshot.h"
 #include "lib/banned.h"
 
+/* Lines are gathered and written in blocks of about this size. */
+#define FLUSH_AT (64u * 1024)
+
 void
 render_show(FILE *fp, const struct text_doc *doc)
 {
 	const struct grouping *gr = doc->gr;
 	const struct snapshot_meta *s = &doc->meta[0];
 	struct pen p = { fp, doc->color };
+	struct txbuf b = { NULL, 0, 0 };
 	char cell[256], by[32];
 	int sw = STATE_MIN, fw;
 	size_t i;
@@ -51,36 +56,43 @@ render_show(FILE *fp, const struct text_doc *doc)
 		const struct group *g = &gr->v[doc->shown[i]];
 		char id[17];
 		int n = (int)tx_state_cell(gr, g, cell, sizeof(cell));
+		enum color sc = tx_state_color(gr, g);
 
 		if (n > sw)
 			cell[sw] = '\0';
 		tx_short_id(g->id, id);
 		shown_total += g->counts[0];
 		if (doc->verbose && i > 0)
-			fputc('\n', fp);
-		tx_on(&p, C_BOLD);
-		tx_print_count(fp, (long long)g->counts[0]);
-		tx_off(&p, C_BOLD);
-		fputs("  ", fp);
-		tx_on(&p, tx_state_color(gr, g));
-		fputs(cell, fp);
-		tx_pad(fp, sw - (n > sw ? sw : n));
-		tx_off(&p, tx_state_color(gr, g));
-		fputs("  ", fp);
-		tx_on(&p, C_CYAN);
-		fputs(id, fp);
-		tx_off(&p, C_CYAN);
-		fputs("  ", fp);
-		tx_frame_cell(&p, gr->in, g->blocking, "", fw);
+			txbuf_put(&b, "\n", 1);
+		txbuf_on(&b, &p, C_BOLD);
+		txbuf_count(&b, (long long)g->counts[0]);
+		txbuf_off(&b, &p, C_BOLD);
+		txbuf_put(&b, "  ", 2);
+		txbuf_on(&b, &p, sc);
+		txbuf_puts(&b, cell);
+		txbuf_pad(&b, sw - (n > sw ? sw : n));
+		txbuf_off(&b, &p, sc);
+		txbuf_put(&b, "  ", 2);
+		txbuf_on(&b, &p, C_CYAN);
+		txbuf_puts(&b, id);
+		txbuf_off(&b, &p, C_CYAN);
+		txbuf_put(&b, "  ", 2);
+		tx_frame_text(&b, &p, gr->in, g->blocking, "", fw);
 		if (g->creator) {
 			/* Under the state: the line has room for long names. */
-			fputs(INDENT " ", fp);
-			tx_frame_cell(&p, gr->in, g->creator, "created by ",
+			txbuf_puts(&b, INDENT " ");
+			tx_frame_text(&b, &p, gr->in, g->creator, "created by ",
 				      WIDTH - 10);
 		}
-		if (doc->verbose)
+		if (doc->verbose) {
+			txbuf_flush(&b, fp);
 			tx_print_details(&p, gr, g);
+		} else if (b.n >= FLUSH_AT) {
+			txbuf_flush(&b, fp);
+		}
 	}
+	txbuf_flush(&b, fp);
+	free(b.p);
 	fputc('\n', fp);
 	tx_on(&p, C_BOLD);
 	tx_print_count(fp, (long long)gr->totals[0]);

@@ -1,11 +1,13 @@
 /* Text output primitives for the reports. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/textout.h"
 #include "lib/group.h"
 #include "lib/snapshot.h"
+#include "lib/xalloc.h"
 #include "lib/banned.h"
 
 static const char *const sgr[] = {
@@ -26,6 +28,59 @@ tx_off(const struct pen *p, enum color c)
 {
 	if (p->color && c != C_NONE)
 		fputs("\033[0m", p->fp);
+}
+
+void
+txbuf_put(struct txbuf *b, const char *s, size_t len)
+{
+	if (len == 0)
+		return; /* b->p may still be NULL */
+	if (len > b->cap - b->n)
+		b->p = xgrow(b->p, 1, b->n + len, &b->cap);
+	memcpy(b->p + b->n, s, len);
+	b->n += len;
+}
+
+void
+txbuf_puts(struct txbuf *b, const char *s)
+{
+	txbuf_put(b, s, strlen(s));
+}
+
+void
+txbuf_pad(struct txbuf *b, int n)
+{
+	static const char spaces[] = "                                ";
+
+	while (n > 0) {
+		int k = n < (int)sizeof(spaces) - 1 ? n
+						    : (int)sizeof(spaces) - 1;
+
+		txbuf_put(b, spaces, (size_t)k);
+		n -= k;
+	}
+}
+
+void
+txbuf_on(struct txbuf *b, const struct pen *p, enum color c)
+{
+	if (p->color && c != C_NONE)
+		txbuf_puts(b, sgr[c]);
+}
+
+void
+txbuf_off(struct txbuf *b, const struct pen *p, enum color c)
+{
+	if (p->color && c != C_NONE)
+		txbuf_puts(b, "\033[0m");
+}
+
+void
+txbuf_flush(struct txbuf *b, FILE *fp)
+{
+	if (b->n > 0)
+		fwrite(b->p, 1, b->n, fp);
+	b->n = 0;
 }
 
 void
@@ -114,6 +169,17 @@ tx_print_count(FILE *fp, long long v)
 	fputs(buf, fp);
 }
 
+void
+txbuf_count(struct txbuf *b, long long v)
+{
+	char buf[32];
+	struct cell c = { buf, sizeof(buf), 0 };
+
+	tx_put_uint(&c, (unsigned long long)(v < 0 ? 0 : v));
+	txbuf_pad(b, 8 - (int)c.n);
+	txbuf_put(b, buf, c.n);
+}
+
 /* The first 8 hex digits of a group id, as the text report shows it. */
 void
 tx_short_id(uint64_t id, char out[17])
@@ -161,8 +227,8 @@ tx_base_name(const char *path)
  * on the left.
  */
 void
-tx_frame_cell(const struct pen *p, const struct intern *in, frameid f,
-	      const char *lead, int width)
+tx_frame_text(struct txbuf *b, const struct pen *p, const struct intern *in,
+	      frameid f, const char *lead, int width)
 {
 	const struct frame *fr = intern_frame_get(in, f);
 	const char *func = intern_str(in, fr->func);
@@ -194,18 +260,30 @@ tx_frame_cell(const struct pen *p, const struct intern *in, frameid f,
 	if (fl > room && ll > 0) {
 		/* Then the location: the name says more. */
 		room += ll;
-		loc[0] = '\0';
+		c.n = 0;
 	}
-	fputs(lead, p->fp);
+	txbuf_puts(b, lead);
 	if (fl > room && room > 3) {
-		fputs("...", p->fp);
+		txbuf_put(b, "...", 3);
 		func += fl - (room - 3);
+		fl = room - 3;
 	}
-	fputs(func, p->fp);
-	tx_on(p, C_DIM);
-	fputs(loc, p->fp);
-	tx_off(p, C_DIM);
-	fputc('\n', p->fp);
+	txbuf_put(b, func, (size_t)fl);
+	txbuf_on(b, p, C_DIM);
+	txbuf_put(b, loc, c.n);
+	txbuf_off(b, p, C_DIM);
+	txbuf_put(b, "\n", 1);
+}
+
+void
+tx_frame_cell(const struct pen *p, const struct intern *in, frameid f,
+	      const char *lead, int width)
+{
+	struct txbuf b = { NULL, 0, 0 };
+
+	tx_frame_text(&b, p, in, f, lead, width);
+	txbuf_flush(&b, p->fp);
+	free(b.p);
 }
 
 /* A label key or value: bare when plain, else quoted as Go would. */

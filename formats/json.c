@@ -147,32 +147,31 @@ jframe(const struct intern *in, frameid id)
 }
 
 /*
- * Frame objects shared by every group that has the frame: groups share
- * most of their frames, and building each object once halves the time of
- * a large report. A new reference is returned.
+ * jansson's text of each frame, made once (frame_text): groups share most
+ * of their frames.
  */
 struct frame_cache {
-	json_t **v;
-	size_t cap;
+	struct frame_text *text; /* by frame id */
+	size_t textcap;
 };
 
-static json_t *
-jframe_shared(struct frame_cache *c, const struct intern *in, frameid id)
-{
-	c->v = xgrow_zero(c->v, sizeof(*c->v), (size_t)id + 1, &c->cap);
-	if (c->v[id] == NULL)
-		c->v[id] = jframe(in, id);
-	return json_incref(c->v[id]);
-}
+/* jansson's text of a frame where a group shows it, indented to fit. */
+struct frame_text {
+	char *item; /* an item of "stack" */
+	char *blocking;
+	size_t itemlen, blockinglen;
+};
 
 static void
 frame_cache_release(struct frame_cache *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->cap; i++)
-		json_decref(c->v[i]);
-	free(c->v);
+	for (i = 0; i < c->textcap; i++) {
+		free(c->text[i].item);
+		free(c->text[i].blocking);
+	}
+	free(c->text);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -203,14 +202,13 @@ round6(double x)
 }
 
 static json_t *
-jgroup(struct frame_cache *fc, const struct grouping *gr, const struct group *g,
+jgroup(const struct grouping *gr, const struct group *g,
        const struct group_eval *ev)
 {
 	const struct intern *in = gr->in;
 	json_t *o = json_object(), *a = NULL, *w = NULL;
 	char id[17];
 	uint32_t n = 0, i;
-	const uint32_t *v = NULL;
 	strid state = g->states.n ? g->states.v[0].id : 0;
 
 	snprintf(id, sizeof(id), "%016llx", (unsigned long long)g->id);
@@ -275,14 +273,10 @@ jgroup(struct frame_cache *fc, const struct grouping *gr, const struct group *g,
 	} else {
 		json_object_set_new(o, "wait", json_null());
 	}
-	json_object_set_new(o, "blocking",
-			    g->blocking ? jframe_shared(fc, in, g->blocking)
-					: json_null());
-	a = json_array();
-	v = seqtab_items(&in->stacks, g->stack, &n);
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, jframe_shared(fc, in, v[i]));
-	json_object_set_new(o, "stack", a);
+	/* The frames of "blocking" and "stack" are dump_group()'s. */
+	json_object_set_new(o, "blocking", json_null());
+	(void)seqtab_items(&in->stacks, g->stack, &n);
+	json_object_set_new(o, "stack", n ? json_null() : json_array());
 	if (g->creator) {
 		w = jframe(in, g->creator);
 		if (g->creator_goid_state == 1)
@@ -344,6 +338,79 @@ json_input(const struct intern *in, const struct snapshot_meta *s)
 	return o;
 }
 
+static const size_t dump_flags =
+	JSON_INDENT(2) | JSON_REAL_PRECISION(6) | JSON_ENCODE_ANY;
+
+/* A growable byte buffer. */
+struct bytes {
+	char *p;
+	size_t n, cap;
+};
+
+static void
+bytes_put(struct bytes *b, const char *s, size_t len)
+{
+	if (len > b->cap - b->n)
+		b->p = xgrow(b->p, 1, b->n + len, &b->cap);
+	if (len)
+		memcpy(b->p + b->n, s, len);
+	b->n += len;
+}
+
+/* Append jansson's text of j to b and free j; -1 when jansson fails. */
+static int
+dump_into(struct bytes *b, json_t *j)
+{
+	size_t n;
+
+	if (b->n == b->cap) /* b->p may be NULL */
+		b->p = xgrow(b->p, 1, b->n + 256, &b->cap);
+	n = json_dumpb(j, b->p + b->n, b->cap - b->n, dump_flags);
+	if (n > b->cap - b->n) {
+		b->p = xgrow(b->p, 1, b->n + n, &b->cap);
+		n = json_dumpb(j, b->p + b->n, b->cap - b->n, dump_flags);
+	}
+	json_decref(j);
+	if (n == 0)
+		return -1;
+	b->n += n;
+	return 0;
+}
+
+/* Append s[0..n) to b with `indent` spaces after each newline. */
+static void
+put_indented(struct bytes *b, const char *s, size_t n, int indent)
+{
+	const char *p = s, *end = s + n, *nl = NULL;
+	size_t lines = 0;
+	char *o = NULL;
+
+	if (n == 0)
+		return;
+	for (nl = memchr(p, '\n', n); nl;
+	     nl = memchr(nl + 1, '\n', (size_t)(end - nl - 1)))
+		lines++;
+	if (n + lines * (size_t)indent > b->cap - b->n)
+		b->p = xgrow(b->p, 1, b->n + n + lines * (size_t)indent,
+			     &b->cap);
+	o = b->p + b->n;
+	/* Room is made: copy line by line. */
+	while (p < end) {
+		size_t k;
+
+		nl = memchr(p, '\n', (size_t)(end - p));
+		k = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		memcpy(o, p, k);
+		o += k;
+		p += k;
+		if (nl) {
+			memset(o, ' ', (size_t)indent);
+			o += indent;
+		}
+	}
+	b->n = (size_t)(o - b->p);
+}
+
 /*
  * Dump j with its lines indented by `indent` spaces, then free it. jansson
  * dumps into a buffer (its callback gets every token apart, which made a
@@ -352,36 +419,126 @@ json_input(const struct intern *in, const struct snapshot_meta *s)
 static int
 dump(FILE *fp, json_t *j, int indent)
 {
-	static char *raw, *out;
-	static size_t rawcap, outcap;
-	size_t n, i, o = 0, lines = 0;
-	const size_t flags =
-		JSON_INDENT(2) | JSON_REAL_PRECISION(6) | JSON_ENCODE_ANY;
+	static struct bytes raw, out;
 
-	n = json_dumpb(j, raw, rawcap, flags);
-	if (n > rawcap) {
-		raw = xgrow(raw, 1, n, &rawcap);
-		n = json_dumpb(j, raw, rawcap, flags);
-	}
-	json_decref(j);
-	if (n == 0)
+	raw.n = out.n = 0;
+	if (dump_into(&raw, j) < 0)
 		return -1;
-	for (i = 0; i < n; i++)
-		lines += raw[i] == '\n';
-	out = xgrow(out, 1, n + lines * (size_t)indent, &outcap);
-	for (i = 0; i < n;) {
-		const char *nl = memchr(raw + i, '\n', n - i);
-		size_t k = nl ? (size_t)(nl - raw) + 1 - i : n - i;
+	put_indented(&out, raw.p, raw.n, indent);
+	return fwrite(out.p, 1, out.n, fp) == out.n ? 0 : -1;
+}
 
-		memcpy(out + o, raw + i, k);
-		o += k;
-		i += k;
-		if (nl) {
-			memset(out + o, ' ', (size_t)indent);
-			o += (size_t)indent;
-		}
+/*
+ * jansson's text of a frame as a group's "blocking" member and as an item
+ * of its "stack", each indented as the report indents it, made once per
+ * frame. Every group repeated jansson's work on the same frames (600,000
+ * of them in a report of 60,000 groups): most of the report's time.
+ */
+static const struct frame_text *
+frame_text(struct frame_cache *c, const struct intern *in, frameid id)
+{
+	struct frame_text *t = NULL;
+	struct bytes raw = { NULL, 0, 0 }, item = { NULL, 0, 0 };
+	struct bytes blocking = { NULL, 0, 0 };
+
+	if (id >= c->textcap)
+		c->text = xgrow_zero(c->text, sizeof(*c->text), (size_t)id + 1,
+				     &c->textcap);
+	t = &c->text[id];
+	if (t->item != NULL)
+		return t;
+	if (dump_into(&raw, jframe(in, id)) < 0) {
+		free(raw.p);
+		return NULL;
 	}
-	return fwrite(out, 1, o, fp) == o ? 0 : -1;
+	put_indented(&item, raw.p, raw.n, 8);
+	put_indented(&blocking, raw.p, raw.n, 6);
+	free(raw.p);
+	t->item = item.p;
+	t->itemlen = item.n;
+	t->blocking = blocking.p;
+	t->blockinglen = blocking.n;
+	return t;
+}
+
+/*
+ * Where jgroup() leaves null for dump_group() to put the frames in (a null
+ * costs jansson less than an empty object or array), as they look in
+ * jansson's text of the group: members of the group itself, indented by
+ * 2 (text inside strings has no raw newline). dump_group() looks for them
+ * only where they stand for frames.
+ */
+#define BLOCKING_HOLE "\n  \"blocking\": null"
+#define STACK_HOLE    "\n  \"stack\": null"
+
+/* The offset of hole in b from *pos on (moved past it), or -1. */
+static long
+find_hole(const struct bytes *b, size_t *pos, const char *hole)
+{
+	size_t len = strlen(hole), at = *pos;
+
+	while (at + len <= b->n) {
+		const char *nl = memchr(b->p + at, '\n', b->n - at);
+
+		if (nl == NULL)
+			break;
+		at = (size_t)(nl - b->p);
+		if (at + len <= b->n && memcmp(nl, hole, len) == 0) {
+			*pos = at + len;
+			return (long)at;
+		}
+		at++;
+	}
+	return -1;
+}
+
+/*
+ * Dump the group object j indented as an item of "groups", with the text
+ * of its blocking frame and of its stack's frames v[0..n) where jgroup()
+ * left them empty, then free j: what jansson prints for the whole group.
+ */
+static int
+dump_group(FILE *fp, json_t *j, struct frame_cache *fc, const struct intern *in,
+	   frameid blocking, const uint32_t *v, uint32_t n)
+{
+	static struct bytes raw, out;
+	const struct frame_text *t = NULL;
+	size_t pos = 0, done = 0;
+	long at;
+	uint32_t i;
+
+	raw.n = out.n = 0;
+	if (dump_into(&raw, j) < 0)
+		return -1;
+	if (blocking) {
+		at = find_hole(&raw, &pos, BLOCKING_HOLE);
+		t = frame_text(fc, in, blocking);
+		if (at < 0 || t == NULL)
+			return -1;
+		/* Up to "blocking": and its space, then the frame. */
+		put_indented(&out, raw.p, pos - 4, 4);
+		bytes_put(&out, t->blocking, t->blockinglen);
+		done = pos;
+	}
+	if (n > 0) {
+		at = find_hole(&raw, &pos, STACK_HOLE);
+		if (at < 0)
+			return -1;
+		put_indented(&out, raw.p + done, pos - 4 - done, 4);
+		bytes_put(&out, "[", 1);
+		for (i = 0; i < n; i++) {
+			t = frame_text(fc, in, v[i]);
+			if (t == NULL)
+				return -1;
+			bytes_put(&out, i ? ",\n        " : "\n        ",
+				  i ? 10 : 9);
+			bytes_put(&out, t->item, t->itemlen);
+		}
+		bytes_put(&out, "\n      ]", 8);
+		done = pos;
+	}
+	put_indented(&out, raw.p + done, raw.n - done, 4);
+	return fwrite(out.p, 1, out.n, fp) == out.n ? 0 : -1;
 }
 
 int
@@ -426,13 +583,15 @@ json_write(FILE *fp, const struct json_doc *doc, struct error *err)
 	rc |= dump(fp, a, 2);
 	fprintf(fp, ",\n  \"groups\": [");
 	for (i = 0; i < doc->nshown; i++) {
-		fprintf(fp, "%s\n    ", i ? "," : "");
 		size_t gi = doc->shown[i];
+		const struct group *g = &gr->v[gi];
+		uint32_t n = 0;
+		const uint32_t *v = seqtab_items(&gr->in->stacks, g->stack, &n);
 
-		rc |= dump(fp,
-			   jgroup(&fc, gr, &gr->v[gi],
-				  doc->an ? &doc->an->ev[gi] : NULL),
-			   4);
+		fprintf(fp, "%s\n    ", i ? "," : "");
+		rc |= dump_group(
+			fp, jgroup(gr, g, doc->an ? &doc->an->ev[gi] : NULL),
+			&fc, gr->in, g->blocking, v, n);
 	}
 	fprintf(fp, "%s]\n}\n", doc->nshown ? "\n  " : "");
 	frame_cache_release(&fc);

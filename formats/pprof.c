@@ -1,8 +1,10 @@
 /*
- * pprof protobuf reader and writer. The framing is checked first by our own
- * walk over the bytes (libprotobuf-c's unpack only says NULL), then the
- * message is unpacked into an arena released in one step, and strings,
- * frames and stacks are interned straight from it.
+ * pprof protobuf reader and writer. The reader decodes the bytes itself,
+ * with the acceptance rules of libprotobuf-c (formats/pbwire.h), straight
+ * into small arrays and the interning tables: unpacking into libprotobuf-c's
+ * structures cost a third of reading a large profile, and all its memory.
+ * When the bytes are not protobuf, our own framing check says where. The
+ * writer packs with libprotobuf-c.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -13,6 +15,7 @@
 
 #include "profile.pb-c.h"
 
+#include "formats/pbwire.h"
 #include "formats/pprof.h"
 #include "lib/arena.h"
 #include "lib/error.h"
@@ -34,69 +37,57 @@ typedef Perftools__Profiles__ValueType ValueType;
 
 /* --- the framing check ------------------------------------------------ */
 
-enum pbkind {
-	PB_VARINT,   /* wire type 0 */
-	PB_REPEATED, /* varints, unpacked (0) or packed (2) */
-	PB_BYTES,    /* wire type 2 */
-	PB_MSG,	     /* wire type 2, checked recursively */
-};
+#define MSG(var, label, ...)                                             \
+	static const struct pbwire_def var##_fields[] = { __VA_ARGS__ }; \
+	static const struct pbwire_msg var = {                           \
+		label, var##_fields,                                     \
+		sizeof(var##_fields) / sizeof(var##_fields[0])           \
+	}
 
-struct pbmsg;
-
-struct pbfield {
-	uint32_t num;
-	enum pbkind kind;
-	const struct pbmsg *msg;
-	const char *name;
-};
-
-struct pbmsg {
-	const char *name;
-	const struct pbfield *fields;
-	size_t n;
-};
-
-#define MSG(var, label, ...)                                          \
-	static const struct pbfield var##_fields[] = { __VA_ARGS__ }; \
-	static const struct pbmsg var = { label, var##_fields,        \
-					  sizeof(var##_fields) /      \
-						  sizeof(var##_fields[0]) }
-
-MSG(pb_valuetype, "ValueType", { 1, PB_VARINT, NULL, "type" },
-    { 2, PB_VARINT, NULL, "unit" });
-MSG(pb_label, "Label", { 1, PB_VARINT, NULL, "key" },
-    { 2, PB_VARINT, NULL, "str" }, { 3, PB_VARINT, NULL, "num" },
-    { 4, PB_VARINT, NULL, "num_unit" });
-MSG(pb_sample, "Sample", { 1, PB_REPEATED, NULL, "location_id" },
-    { 2, PB_REPEATED, NULL, "value" }, { 3, PB_MSG, &pb_label, "label" });
-MSG(pb_mapping, "Mapping", { 1, PB_VARINT, NULL, "id" },
-    { 2, PB_VARINT, NULL, "memory_start" },
-    { 3, PB_VARINT, NULL, "memory_limit" },
-    { 4, PB_VARINT, NULL, "file_offset" }, { 5, PB_VARINT, NULL, "filename" },
-    { 6, PB_VARINT, NULL, "build_id" }, { 7, PB_VARINT, NULL, "has_functions" },
-    { 8, PB_VARINT, NULL, "has_filenames" },
-    { 9, PB_VARINT, NULL, "has_line_numbers" },
-    { 10, PB_VARINT, NULL, "has_inline_frames" });
-MSG(pb_line, "Line", { 1, PB_VARINT, NULL, "function_id" },
-    { 2, PB_VARINT, NULL, "line" }, { 3, PB_VARINT, NULL, "column" });
-MSG(pb_location, "Location", { 1, PB_VARINT, NULL, "id" },
-    { 2, PB_VARINT, NULL, "mapping_id" }, { 3, PB_VARINT, NULL, "address" },
-    { 4, PB_MSG, &pb_line, "line" }, { 5, PB_VARINT, NULL, "is_folded" });
-MSG(pb_function, "Function", { 1, PB_VARINT, NULL, "id" },
-    { 2, PB_VARINT, NULL, "name" }, { 3, PB_VARINT, NULL, "system_name" },
-    { 4, PB_VARINT, NULL, "filename" }, { 5, PB_VARINT, NULL, "start_line" });
-MSG(pb_profile, "Profile", { 1, PB_MSG, &pb_valuetype, "sample_type" },
-    { 2, PB_MSG, &pb_sample, "sample" }, { 3, PB_MSG, &pb_mapping, "mapping" },
-    { 4, PB_MSG, &pb_location, "location" },
-    { 5, PB_MSG, &pb_function, "function" },
-    { 6, PB_BYTES, NULL, "string_table" },
-    { 7, PB_VARINT, NULL, "drop_frames" },
-    { 8, PB_VARINT, NULL, "keep_frames" }, { 9, PB_VARINT, NULL, "time_nanos" },
-    { 10, PB_VARINT, NULL, "duration_nanos" },
-    { 11, PB_MSG, &pb_valuetype, "period_type" },
-    { 12, PB_VARINT, NULL, "period" }, { 13, PB_REPEATED, NULL, "comment" },
-    { 14, PB_VARINT, NULL, "default_sample_type" },
-    { 15, PB_VARINT, NULL, "doc_url" });
+MSG(pb_valuetype, "ValueType", { 1, PBWIRE_VARINT, NULL, "type" },
+    { 2, PBWIRE_VARINT, NULL, "unit" });
+MSG(pb_label, "Label", { 1, PBWIRE_VARINT, NULL, "key" },
+    { 2, PBWIRE_VARINT, NULL, "str" }, { 3, PBWIRE_VARINT, NULL, "num" },
+    { 4, PBWIRE_VARINT, NULL, "num_unit" });
+MSG(pb_sample, "Sample", { 1, PBWIRE_REPEATED, NULL, "location_id" },
+    { 2, PBWIRE_REPEATED, NULL, "value" },
+    { 3, PBWIRE_MSG, &pb_label, "label" });
+MSG(pb_mapping, "Mapping", { 1, PBWIRE_VARINT, NULL, "id" },
+    { 2, PBWIRE_VARINT, NULL, "memory_start" },
+    { 3, PBWIRE_VARINT, NULL, "memory_limit" },
+    { 4, PBWIRE_VARINT, NULL, "file_offset" },
+    { 5, PBWIRE_VARINT, NULL, "filename" },
+    { 6, PBWIRE_VARINT, NULL, "build_id" },
+    { 7, PBWIRE_BOOL, NULL, "has_functions" },
+    { 8, PBWIRE_BOOL, NULL, "has_filenames" },
+    { 9, PBWIRE_BOOL, NULL, "has_line_numbers" },
+    { 10, PBWIRE_BOOL, NULL, "has_inline_frames" });
+MSG(pb_line, "Line", { 1, PBWIRE_VARINT, NULL, "function_id" },
+    { 2, PBWIRE_VARINT, NULL, "line" }, { 3, PBWIRE_VARINT, NULL, "column" });
+MSG(pb_location, "Location", { 1, PBWIRE_VARINT, NULL, "id" },
+    { 2, PBWIRE_VARINT, NULL, "mapping_id" },
+    { 3, PBWIRE_VARINT, NULL, "address" }, { 4, PBWIRE_MSG, &pb_line, "line" },
+    { 5, PBWIRE_BOOL, NULL, "is_folded" });
+MSG(pb_function, "Function", { 1, PBWIRE_VARINT, NULL, "id" },
+    { 2, PBWIRE_VARINT, NULL, "name" },
+    { 3, PBWIRE_VARINT, NULL, "system_name" },
+    { 4, PBWIRE_VARINT, NULL, "filename" },
+    { 5, PBWIRE_VARINT, NULL, "start_line" });
+MSG(pb_profile, "Profile", { 1, PBWIRE_MSG, &pb_valuetype, "sample_type" },
+    { 2, PBWIRE_MSG, &pb_sample, "sample" },
+    { 3, PBWIRE_MSG, &pb_mapping, "mapping" },
+    { 4, PBWIRE_MSG, &pb_location, "location" },
+    { 5, PBWIRE_MSG, &pb_function, "function" },
+    { 6, PBWIRE_BYTES, NULL, "string_table" },
+    { 7, PBWIRE_VARINT, NULL, "drop_frames" },
+    { 8, PBWIRE_VARINT, NULL, "keep_frames" },
+    { 9, PBWIRE_VARINT, NULL, "time_nanos" },
+    { 10, PBWIRE_VARINT, NULL, "duration_nanos" },
+    { 11, PBWIRE_MSG, &pb_valuetype, "period_type" },
+    { 12, PBWIRE_VARINT, NULL, "period" },
+    { 13, PBWIRE_REPEATED, NULL, "comment" },
+    { 14, PBWIRE_VARINT, NULL, "default_sample_type" },
+    { 15, PBWIRE_VARINT, NULL, "doc_url" });
 
 /* Read a varint at *pos (< end); 0 when it is cut short or too long. */
 static int
@@ -121,15 +112,11 @@ varint(const unsigned char *buf, size_t *pos, size_t end, uint64_t *v)
 	return 0;
 }
 
-static const struct pbfield *
-find_field(const struct pbmsg *m, uint64_t num)
+/* Fields of one value: int64, uint64, bool. */
+static int
+is_scalar(const struct pbwire_def *f)
 {
-	size_t i;
-
-	for (i = 0; i < m->n; i++)
-		if (m->fields[i].num == num)
-			return &m->fields[i];
-	return NULL;
+	return f->kind == PBWIRE_VARINT || f->kind == PBWIRE_BOOL;
 }
 
 /*
@@ -139,7 +126,7 @@ find_field(const struct pbmsg *m, uint64_t num)
  */
 static int
 check_msg(const unsigned char *buf, size_t pos, size_t end,
-	  const struct pbmsg *m, int depth, int deep, int *ntime,
+	  const struct pbwire_msg *m, int depth, int deep, int *ntime,
 	  struct error *err)
 {
 	if (depth > PPROF_MAX_DEPTH)
@@ -147,7 +134,7 @@ check_msg(const unsigned char *buf, size_t pos, size_t end,
 	while (pos < end) {
 		size_t at = pos;
 		uint64_t key = 0, v = 0;
-		const struct pbfield *f = NULL;
+		const struct pbwire_def *f = NULL;
 		unsigned wt;
 
 		if (!varint(buf, &pos, end, &key))
@@ -158,7 +145,7 @@ check_msg(const unsigned char *buf, size_t pos, size_t end,
 			return error_set_offset(
 				err, at, "%s: invalid field number %" PRIu64,
 				m->name, key >> 3);
-		f = find_field(m, key >> 3);
+		f = pbwire_find(m, key >> 3);
 		if (f != NULL && m == &pb_profile && f->num == 9 &&
 		    ++*ntime > 1)
 			return error_set_offset(err, at,
@@ -166,7 +153,7 @@ check_msg(const unsigned char *buf, size_t pos, size_t end,
 						"profiles were concatenated");
 		switch (wt) {
 		case 0:
-			if (f && f->kind != PB_VARINT && f->kind != PB_REPEATED)
+			if (f && !is_scalar(f) && f->kind != PBWIRE_REPEATED)
 				goto bad_type;
 			if (!varint(buf, &pos, end, &v))
 				return error_set_offset(err, at,
@@ -189,7 +176,7 @@ check_msg(const unsigned char *buf, size_t pos, size_t end,
 		case 2: {
 			size_t start;
 
-			if (f && f->kind == PB_VARINT)
+			if (f && is_scalar(f))
 				goto bad_type;
 			if (!varint(buf, &pos, end, &v) || v > end - pos)
 				return error_set_offset(err, at,
@@ -202,11 +189,11 @@ check_msg(const unsigned char *buf, size_t pos, size_t end,
 			pos += (size_t)v;
 			if (!deep)
 				break;
-			if (f && f->kind == PB_MSG &&
+			if (f && f->kind == PBWIRE_MSG &&
 			    check_msg(buf, start, pos, f->msg, depth + 1, deep,
 				      ntime, err) < 0)
 				return -1;
-			if (f && f->kind == PB_REPEATED) {
+			if (f && f->kind == PBWIRE_REPEATED) {
 				size_t p = start;
 				uint64_t x;
 
@@ -256,20 +243,19 @@ pprof_sniff(const unsigned char *buf, size_t len)
 	 * wire type (Go starts with period_type 0x5a, pprof with 0x0a). */
 	while (pos < len && fields < 8) {
 		uint64_t key = 0, v = 0;
-		const struct pbfield *f = NULL;
+		const struct pbwire_def *f = NULL;
 		unsigned wt;
 
 		if (!varint(buf, &pos, len, &key))
 			return 0;
 		wt = (unsigned)(key & 7);
-		f = find_field(&pb_profile, key >> 3);
+		f = pbwire_find(&pb_profile, key >> 3);
 		if (f == NULL)
 			return 0;
-		if (wt == 0 &&
-		    (f->kind == PB_VARINT || f->kind == PB_REPEATED)) {
+		if (wt == 0 && (is_scalar(f) || f->kind == PBWIRE_REPEATED)) {
 			if (!varint(buf, &pos, len, &v))
 				return 0;
-		} else if (wt == 2 && f->kind != PB_VARINT) {
+		} else if (wt == 2 && !is_scalar(f)) {
 			if (!varint(buf, &pos, len, &v) || v > len - pos)
 				return 0;
 			pos += (size_t)v;
@@ -281,57 +267,337 @@ pprof_sniff(const unsigned char *buf, size_t len)
 	return fields > 0;
 }
 
-/* --- reading ------------------------------------------------------------ */
+/* --- decoding ---------------------------------------------------------- */
 
-static void *
-arena_pb_alloc(void *data, size_t size)
+/*
+ * What the reader keeps of a Profile, decoded from the bytes: all but the
+ * samples, which are decoded one at a time as they are read. Strings point
+ * into the input.
+ */
+struct pstr {
+	const char *p;
+	size_t len; /* up to the first NUL, as the C string libprotobuf-c made */
+};
+
+struct pvaluetype {
+	int64_t type, unit;
+};
+
+struct pmapping {
+	uint64_t id, memory_start;
+	int64_t filename, build_id;
+};
+
+struct pfunction {
+	uint64_t id;
+	int64_t name, system_name, filename;
+};
+
+struct pline {
+	uint64_t function_id;
+	int64_t line;
+};
+
+struct plocation {
+	uint64_t id, mapping_id, address;
+	size_t line0, nline; /* its lines in lines[] */
+};
+
+struct plabel {
+	int64_t key, str, num, num_unit;
+};
+
+struct profile {
+	struct pstr *strings;
+	size_t nstrings, capstrings;
+	struct pvaluetype *types;
+	size_t ntypes, captypes;
+	struct pmapping *mappings;
+	size_t nmappings, capmappings;
+	struct pfunction *functions;
+	size_t nfunctions, capfunctions;
+	struct plocation *locations;
+	size_t nlocations, caplocations;
+	struct pline *lines;
+	size_t nlines, caplines;
+	int64_t time_nanos;
+};
+
+static void
+profile_release(struct profile *p)
 {
-	return arena_alloc(data, size);
+	free(p->strings);
+	free(p->types);
+	free(p->mappings);
+	free(p->functions);
+	free(p->locations);
+	free(p->lines);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Room for the field numbers of the messages of scalars below. */
+#define MAX_SCALAR_FIELD 10
+
+/*
+ * Decode a message of m, whose known fields are all scalars, at
+ * buf[off..off+len) into v[field number] (the last value of a field wins,
+ * as in libprotobuf-c). Returns -1 when libprotobuf-c would not unpack it.
+ */
+static int
+decode_scalars(const unsigned char *buf, size_t off, size_t len,
+	       const struct pbwire_msg *m, uint64_t v[MAX_SCALAR_FIELD + 1])
+{
+	struct pbwire w = { buf, off, off + len };
+	struct pbwire_field f;
+	int rc;
+
+	memset(v, 0, (MAX_SCALAR_FIELD + 1) * sizeof(*v));
+	while ((rc = pbwire_next(&w, &f)) > 0) {
+		const struct pbwire_def *d = pbwire_find(m, f.num);
+
+		if (d == NULL)
+			continue;
+		if (!pbwire_fits(d->kind, f.wt))
+			return -1;
+		if (f.wt == 0)
+			v[d->num] = f.v;
+	}
+	return rc;
+}
+
+static int
+decode_value_type(struct profile *p, const unsigned char *buf,
+		  const struct pbwire_field *f)
+{
+	uint64_t v[MAX_SCALAR_FIELD + 1];
+	struct pvaluetype *t = NULL;
+
+	if (decode_scalars(buf, f->off, f->len, &pb_valuetype, v) < 0)
+		return -1;
+	p->types =
+		xgrow(p->types, sizeof(*p->types), p->ntypes + 1, &p->captypes);
+	t = &p->types[p->ntypes++];
+	t->type = (int64_t)v[1];
+	t->unit = (int64_t)v[2];
+	return 0;
+}
+
+static int
+decode_mapping(struct profile *p, const unsigned char *buf,
+	       const struct pbwire_field *f)
+{
+	uint64_t v[MAX_SCALAR_FIELD + 1];
+	struct pmapping *m = NULL;
+
+	if (decode_scalars(buf, f->off, f->len, &pb_mapping, v) < 0)
+		return -1;
+	p->mappings = xgrow(p->mappings, sizeof(*p->mappings), p->nmappings + 1,
+			    &p->capmappings);
+	m = &p->mappings[p->nmappings++];
+	m->id = v[1];
+	m->memory_start = v[2];
+	m->filename = (int64_t)v[5];
+	m->build_id = (int64_t)v[6];
+	return 0;
+}
+
+static int
+decode_function(struct profile *p, const unsigned char *buf,
+		const struct pbwire_field *f)
+{
+	uint64_t v[MAX_SCALAR_FIELD + 1];
+	struct pfunction *fn = NULL;
+
+	if (decode_scalars(buf, f->off, f->len, &pb_function, v) < 0)
+		return -1;
+	p->functions = xgrow(p->functions, sizeof(*p->functions),
+			     p->nfunctions + 1, &p->capfunctions);
+	fn = &p->functions[p->nfunctions++];
+	fn->id = v[1];
+	fn->name = (int64_t)v[2];
+	fn->system_name = (int64_t)v[3];
+	fn->filename = (int64_t)v[4];
+	return 0;
+}
+
+static int
+decode_line(struct profile *p, const unsigned char *buf,
+	    const struct pbwire_field *f)
+{
+	uint64_t v[MAX_SCALAR_FIELD + 1];
+
+	if (decode_scalars(buf, f->off, f->len, &pb_line, v) < 0)
+		return -1;
+	p->lines =
+		xgrow(p->lines, sizeof(*p->lines), p->nlines + 1, &p->caplines);
+	p->lines[p->nlines].function_id = v[1];
+	p->lines[p->nlines].line = (int64_t)v[2];
+	p->nlines++;
+	return 0;
+}
+
+static int
+decode_location(struct profile *p, const unsigned char *buf,
+		const struct pbwire_field *in)
+{
+	struct pbwire w = { buf, in->off, in->off + in->len };
+	struct pbwire_field f;
+	struct plocation loc;
+	int rc;
+
+	memset(&loc, 0, sizeof(loc));
+	loc.line0 = p->nlines;
+	while ((rc = pbwire_next(&w, &f)) > 0) {
+		const struct pbwire_def *d = pbwire_find(&pb_location, f.num);
+
+		if (d == NULL)
+			continue;
+		if (!pbwire_fits(d->kind, f.wt))
+			return -1;
+		if (f.num == 1)
+			loc.id = f.v;
+		else if (f.num == 2)
+			loc.mapping_id = f.v;
+		else if (f.num == 3)
+			loc.address = f.v;
+		else if (f.num == 4 && decode_line(p, buf, &f) < 0)
+			return -1;
+	}
+	if (rc < 0)
+		return -1;
+	loc.nline = p->nlines - loc.line0;
+	p->locations = xgrow(p->locations, sizeof(*p->locations),
+			     p->nlocations + 1, &p->caplocations);
+	p->locations[p->nlocations++] = loc;
+	return 0;
 }
 
 static void
-arena_pb_free(void *data, void *p)
+add_string(struct profile *p, const unsigned char *buf,
+	   const struct pbwire_field *f)
 {
-	(void)data;
-	(void)p;
+	const char *s = (const char *)buf + f->off;
+	const char *nul = memchr(s, '\0', f->len);
+
+	p->strings = xgrow(p->strings, sizeof(*p->strings), p->nstrings + 1,
+			   &p->capstrings);
+	p->strings[p->nstrings].p = s;
+	p->strings[p->nstrings].len = nul ? (size_t)(nul - s) : f->len;
+	p->nstrings++;
 }
+
+/*
+ * Decode every field of the Profile but the samples, and check those of
+ * its fields the reader does not use as libprotobuf-c would have. Returns
+ * -1 when libprotobuf-c would not unpack the message.
+ */
+static int
+decode_profile(struct profile *p, const unsigned char *buf, size_t len)
+{
+	struct pbwire w = { buf, 0, len };
+	struct pbwire_field f;
+	int rc = 0, bad = 0;
+
+	while (!bad && (rc = pbwire_next(&w, &f)) > 0) {
+		const struct pbwire_def *d = pbwire_find(&pb_profile, f.num);
+
+		if (d == NULL)
+			continue;
+		if (!pbwire_fits(d->kind, f.wt))
+			return -1;
+		switch (f.num) {
+		case 1:
+			bad = decode_value_type(p, buf, &f) < 0;
+			break;
+		case 2:
+			break; /* samples: decoded as they are read */
+		case 3:
+			bad = decode_mapping(p, buf, &f) < 0;
+			break;
+		case 4:
+			bad = decode_location(p, buf, &f) < 0;
+			break;
+		case 5:
+			bad = decode_function(p, buf, &f) < 0;
+			break;
+		case 6:
+			add_string(p, buf, &f);
+			break;
+		case 9:
+			p->time_nanos = (int64_t)f.v;
+			break;
+		default:
+			/* period_type, comment and plain numbers. */
+			if (d->kind == PBWIRE_MSG)
+				bad = !pbwire_valid(buf, f.off, f.off + f.len,
+						    d->msg);
+			else if (d->kind == PBWIRE_REPEATED && f.wt == 2)
+				bad = !pbwire_packed_valid(buf, f.off,
+							   f.off + f.len);
+			break;
+		}
+	}
+	return bad ? -1 : rc;
+}
+
+/* --- reading ------------------------------------------------------------ */
 
 struct reader {
 	struct snapshot *s;
 	struct intern *in;
-	const Profile *p;
+	const unsigned char *buf;
+	size_t len;
+	struct profile p;
 	uint32_t *strids; /* string index -> strid + 1 */
 	struct idmap fn_index, loc_index, map_index;
+	uint32_t *loc_dense; /* location id -> index + 1, when ids are small */
+	size_t ndense;
 	uint32_t *loc_off, *loc_len; /* per location: frames in frames[] */
 	uint32_t *frames;
 	size_t nframes, capframes;
 	uint32_t *stack; /* one sample's frames */
 	size_t capstack;
+	/* One sample as decoded: location ids, values, the first labels. */
+	uint64_t *ids;
+	size_t nids, capids;
+	uint64_t *vals;
+	size_t nvals, capvals;
+	struct plabel labels[PPROF_MAX_LABELS];
+	size_t nlabels;	 /* all of them, kept or not */
+	int undecodable; /* libprotobuf-c would not have unpacked the bytes */
 	strid state_key, creator_key;
+	const char *inferred; /* the last state infer_state() gave, */
+	strid inferred_id;    /* interned */
 	struct error *err;
 };
 
 static int
-string_index(struct reader *r, int64_t idx, const char *what, const char **s)
+string_at(struct reader *r, int64_t idx, const char *what, struct pstr *s)
 {
-	if (idx < 0 || (uint64_t)idx >= r->p->n_string_table)
+	if (idx < 0 || (uint64_t)idx >= r->p.nstrings)
 		return error_set(r->err,
 				 "%s refers to string %" PRId64
 				 ", but the string table has %zu entries",
-				 what, idx, r->p->n_string_table);
-	*s = r->p->string_table[idx];
+				 what, idx, r->p.nstrings);
+	*s = r->p.strings[idx];
 	return 0;
+}
+
+static int
+pstr_is(struct pstr s, const char *lit)
+{
+	return s.len == strlen(lit) && memcmp(s.p, lit, s.len) == 0;
 }
 
 static int
 strid_of(struct reader *r, int64_t idx, const char *what, strid *out)
 {
-	const char *s = NULL;
+	struct pstr s = { "", 0 };
 
-	if (string_index(r, idx, what, &s) < 0)
+	if (string_at(r, idx, what, &s) < 0)
 		return -1;
 	if (r->strids[idx] == 0)
-		r->strids[idx] = strtab_intern_cstr(&r->in->strings, s) + 1;
+		r->strids[idx] = strtab_intern(&r->in->strings, s.p, s.len) + 1;
 	*out = r->strids[idx] - 1;
 	return 0;
 }
@@ -339,19 +605,19 @@ strid_of(struct reader *r, int64_t idx, const char *what, strid *out)
 /* Index items by their id field; ids must be non-zero and unique. */
 static int
 index_ids(struct reader *r, struct idmap *m, size_t n,
-	  uint64_t (*id_of)(const Profile *, size_t), const char *what)
+	  uint64_t (*id_of)(const struct reader *, size_t), const char *what)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		uint64_t id = id_of(r->p, i);
+		uint64_t id = id_of(r, i);
 		uint32_t h = hash_fold(hash_mix(0x5bd1e995, id)), pos = 0, j;
 
 		if (id == 0)
 			return error_set(r->err, "%s %zu has id 0", what, i);
 		for (j = idmap_first(m, h, &pos); j != IDMAP_NONE;
 		     j = idmap_next(m, h, &pos))
-			if (id_of(r->p, j) == id)
+			if (id_of(r, j) == id)
 				return error_set(r->err,
 						 "two %ss have id %" PRIu64,
 						 what, id);
@@ -362,33 +628,64 @@ index_ids(struct reader *r, struct idmap *m, size_t n,
 
 static uint32_t
 lookup_id(const struct reader *r, const struct idmap *m, uint64_t id,
-	  uint64_t (*id_of)(const Profile *, size_t))
+	  uint64_t (*id_of)(const struct reader *, size_t))
 {
 	uint32_t h = hash_fold(hash_mix(0x5bd1e995, id)), pos = 0, j;
 
 	for (j = idmap_first(m, h, &pos); j != IDMAP_NONE;
 	     j = idmap_next(m, h, &pos))
-		if (id_of(r->p, j) == id)
+		if (id_of(r, j) == id)
 			return j;
 	return IDMAP_NONE;
 }
 
 static uint64_t
-fn_id(const Profile *p, size_t i)
+fn_id(const struct reader *r, size_t i)
 {
-	return p->function[i]->id;
+	return r->p.functions[i].id;
 }
 
 static uint64_t
-loc_id(const Profile *p, size_t i)
+loc_id(const struct reader *r, size_t i)
 {
-	return p->location[i]->id;
+	return r->p.locations[i].id;
 }
 
 static uint64_t
-map_id(const Profile *p, size_t i)
+map_id(const struct reader *r, size_t i)
 {
-	return p->mapping[i]->id;
+	return r->p.mappings[i].id;
+}
+
+/*
+ * Go numbers locations 1, 2, 3, ...: then an array finds them (every
+ * sample names ten or so), else the hash index does. Ids are unique here.
+ */
+static void
+index_locations_densely(struct reader *r)
+{
+	size_t i, n = r->p.nlocations;
+	uint64_t max = 0;
+
+	for (i = 0; i < n; i++)
+		if (r->p.locations[i].id > max)
+			max = r->p.locations[i].id;
+	if (max > 2 * (uint64_t)n + 64)
+		return;
+	r->ndense = (size_t)max + 1;
+	r->loc_dense = xcalloc(r->ndense, sizeof(*r->loc_dense));
+	for (i = 0; i < n; i++)
+		r->loc_dense[r->p.locations[i].id] = (uint32_t)i + 1;
+}
+
+static uint32_t
+find_location(const struct reader *r, uint64_t id)
+{
+	if (r->loc_dense == NULL)
+		return lookup_id(r, &r->loc_index, id, loc_id);
+	if (id >= r->ndense || r->loc_dense[id] == 0)
+		return IDMAP_NONE;
+	return r->loc_dense[id] - 1;
 }
 
 static void
@@ -401,92 +698,90 @@ push_frame(struct reader *r, frameid f)
 
 /* A location without line information: "0x<offset>" in its mapping. */
 static int
-address_frame(struct reader *r, const Location *loc)
+address_frame(struct reader *r, const struct plocation *loc)
 {
 	char name[32];
-	const char *file = "";
+	struct pstr file = { "", 0 };
 	uint64_t addr = loc->address;
 	uint32_t m = IDMAP_NONE;
 
 	if (loc->mapping_id != 0)
 		m = lookup_id(r, &r->map_index, loc->mapping_id, map_id);
 	if (m != IDMAP_NONE) {
-		const Mapping *mp = r->p->mapping[m];
+		const struct pmapping *mp = &r->p.mappings[m];
 
 		if (addr >= mp->memory_start)
 			addr -= mp->memory_start;
-		if (string_index(r, mp->filename, "a mapping's filename",
-				 &file) < 0)
+		if (string_at(r, mp->filename, "a mapping's filename", &file) <
+		    0)
 			return -1;
-		if (file[0] == '\0' &&
-		    string_index(r, mp->build_id, "a mapping's build id",
-				 &file) < 0)
+		if (file.len == 0 &&
+		    string_at(r, mp->build_id, "a mapping's build id", &file) <
+			    0)
 			return -1;
 	}
 	snprintf(name, sizeof(name), "0x%" PRIx64, addr);
-	push_frame(r, intern_frame(r->in, name, strlen(name), file,
-				   strlen(file), 0));
+	push_frame(r, intern_frame(r->in, name, strlen(name), file.p, file.len,
+				   0));
+	return 0;
+}
+
+/* The frame of one line of a location. */
+static int
+line_frame(struct reader *r, const struct plocation *loc,
+	   const struct pline *ln)
+{
+	uint32_t fi = IDMAP_NONE;
+	const struct pfunction *fn = NULL;
+	struct pstr name = { "", 0 }, file = { "", 0 };
+
+	if (ln->function_id == 0)
+		return address_frame(r, loc);
+	fi = lookup_id(r, &r->fn_index, ln->function_id, fn_id);
+	if (fi == IDMAP_NONE)
+		return error_set(r->err,
+				 "location %" PRIu64 " refers to function "
+				 "%" PRIu64 ", which is not defined",
+				 loc->id, ln->function_id);
+	fn = &r->p.functions[fi];
+	if (string_at(r, fn->name, "a function's name", &name) < 0 ||
+	    string_at(r, fn->filename, "a function's filename", &file) < 0)
+		return -1;
+	if (name.len == 0 && string_at(r, fn->system_name,
+				       "a function's system name", &name) < 0)
+		return -1;
+	if (ln->line < 0 || ln->line > UINT32_MAX)
+		return error_set(r->err,
+				 "location %" PRIu64 " has line number "
+				 "%" PRId64,
+				 loc->id, ln->line);
+	push_frame(r, intern_frame(r->in, name.p, name.len, file.p, file.len,
+				   (uint32_t)ln->line));
 	return 0;
 }
 
 static int
 build_locations(struct reader *r)
 {
-	const Profile *p = r->p;
+	const struct profile *p = &r->p;
 	size_t i, k;
 
-	r->loc_off = xcalloc(p->n_location + 1, sizeof(*r->loc_off));
-	r->loc_len = xcalloc(p->n_location + 1, sizeof(*r->loc_len));
-	for (i = 0; i < p->n_location; i++) {
-		const Location *loc = p->location[i];
+	r->loc_off = xcalloc(p->nlocations + 1, sizeof(*r->loc_off));
+	r->loc_len = xcalloc(p->nlocations + 1, sizeof(*r->loc_len));
+	for (i = 0; i < p->nlocations; i++) {
+		const struct plocation *loc = &p->locations[i];
 
 		r->loc_off[i] = (uint32_t)r->nframes;
-		if (loc->n_line > PPROF_MAX_LINES)
+		if (loc->nline > PPROF_MAX_LINES)
 			return error_set(r->err,
 					 "location %" PRIu64 " has %zu lines "
 					 "(at most %u)",
-					 loc->id, loc->n_line, PPROF_MAX_LINES);
-		if (loc->n_line == 0 && address_frame(r, loc) < 0)
+					 loc->id, loc->nline, PPROF_MAX_LINES);
+		if (loc->nline == 0 && address_frame(r, loc) < 0)
 			return -1;
-		for (k = 0; k < loc->n_line; k++) {
-			const Line *ln = loc->line[k];
-			uint32_t fi = IDMAP_NONE;
-			const Function *fn = NULL;
-			const char *name = NULL, *file = NULL;
-
-			if (ln->function_id == 0) {
-				if (address_frame(r, loc) < 0)
-					return -1;
-				continue;
-			}
-			fi = lookup_id(r, &r->fn_index, ln->function_id, fn_id);
-			if (fi == IDMAP_NONE)
-				return error_set(r->err,
-						 "location %" PRIu64
-						 " refers to "
-						 "function %" PRIu64 ", which "
-						 "is not defined",
-						 loc->id, ln->function_id);
-			fn = p->function[fi];
-			if (string_index(r, fn->name, "a function's name",
-					 &name) < 0 ||
-			    string_index(r, fn->filename,
-					 "a function's filename", &file) < 0)
+		for (k = 0; k < loc->nline; k++)
+			if (line_frame(r, loc, &p->lines[loc->line0 + k]) < 0)
 				return -1;
-			if (name[0] == '\0' &&
-			    string_index(r, fn->system_name,
-					 "a function's system name", &name) < 0)
-				return -1;
-			if (ln->line < 0 || ln->line > UINT32_MAX)
-				return error_set(r->err,
-						 "location %" PRIu64
-						 " has line "
-						 "number %" PRId64,
-						 loc->id, ln->line);
-			push_frame(r, intern_frame(r->in, name, strlen(name),
-						   file, strlen(file),
-						   (uint32_t)ln->line));
-		}
 		r->loc_len[i] = (uint32_t)(r->nframes - r->loc_off[i]);
 	}
 	return 0;
@@ -496,32 +791,33 @@ build_locations(struct reader *r)
 static int
 goroutine_column(struct reader *r, enum snapshot_kind *kind)
 {
-	const Profile *p = r->p;
+	const struct profile *p = &r->p;
 	char types[256] = "";
 	size_t i, o = 0;
 
-	for (i = 0; i < p->n_sample_type; i++) {
-		const char *type = NULL, *unit = NULL;
+	for (i = 0; i < p->ntypes; i++) {
+		struct pstr type = { "", 0 }, unit = { "", 0 };
 
-		if (string_index(r, p->sample_type[i]->type, "a sample type",
-				 &type) < 0 ||
-		    string_index(r, p->sample_type[i]->unit,
-				 "a sample type's unit", &unit) < 0)
+		if (string_at(r, p->types[i].type, "a sample type", &type) <
+			    0 ||
+		    string_at(r, p->types[i].unit, "a sample type's unit",
+			      &unit) < 0)
 			return -1;
-		if (strcmp(unit, "count") == 0 &&
-		    (strcmp(type, "goroutine") == 0 ||
-		     strcmp(type, "goroutineleak") == 0)) {
-			*kind = strcmp(type, "goroutineleak") == 0
+		if (pstr_is(unit, "count") &&
+		    (pstr_is(type, "goroutine") ||
+		     pstr_is(type, "goroutineleak"))) {
+			*kind = pstr_is(type, "goroutineleak")
 					? SNAPSHOT_LEAK
 					: SNAPSHOT_GOROUTINE;
 			return (int)i;
 		}
 		if (o < sizeof(types))
 			o += (size_t)snprintf(types + o, sizeof(types) - o,
-					      "%s%s/%s", i ? ", " : "", type,
-					      unit);
+					      "%s%.*s/%.*s", i ? ", " : "",
+					      (int)type.len, type.p,
+					      (int)unit.len, unit.p);
 	}
-	if (p->n_sample_type == 0)
+	if (p->ntypes == 0)
 		return error_set(r->err, "not a goroutine profile: it has no "
 					 "sample types"),
 		       -1;
@@ -560,23 +856,136 @@ creator_frame(struct reader *r, strid text, frameid *out)
 	return 1;
 }
 
+/* Append the values of a repeated varint field: one (wire type 0) or a
+ * packed run (2). Returns -1 when a packed varint is cut short. */
 static int
-read_sample(struct reader *r, size_t idx, int col, enum snapshot_kind kind)
+push_varints(uint64_t **v, size_t *n, size_t *cap, const unsigned char *buf,
+	     const struct pbwire_field *f)
 {
-	const Sample *sm = r->p->sample[idx];
+	size_t pos = f->off, end = f->off + f->len;
+
+	if (f->wt == 0) {
+		if (*n == *cap)
+			*v = xgrow(*v, sizeof(**v), *n + 1, cap);
+		(*v)[(*n)++] = f->v;
+		return 0;
+	}
+	/* At most one value per byte. */
+	if (f->len > *cap - *n)
+		*v = xgrow(*v, sizeof(**v), *n + f->len, cap);
+	while (pos < end)
+		if (!pbwire_varint(buf, &pos, end, &(*v)[(*n)++]))
+			return -1;
+	return 0;
+}
+
+static int
+decode_label(struct reader *r, const struct pbwire_field *f)
+{
+	uint64_t v[MAX_SCALAR_FIELD + 1];
+	struct plabel *lb = NULL;
+
+	if (r->nlabels >= PPROF_MAX_LABELS) {
+		/* Too many: counted, checked, and refused once decoded. */
+		r->nlabels++;
+		return pbwire_valid(r->buf, f->off, f->off + f->len, &pb_label)
+			       ? 0
+			       : -1;
+	}
+	if (decode_scalars(r->buf, f->off, f->len, &pb_label, v) < 0)
+		return -1;
+	lb = &r->labels[r->nlabels++];
+	lb->key = (int64_t)v[1];
+	lb->str = (int64_t)v[2];
+	lb->num = (int64_t)v[3];
+	lb->num_unit = (int64_t)v[4];
+	return 0;
+}
+
+/* Decode the Sample at buf[off..off+len) into r->ids, vals and labels;
+ * -1 (and r->undecodable) when libprotobuf-c would not unpack it. */
+static int
+decode_sample(struct reader *r, size_t off, size_t len)
+{
+	struct pbwire w = { r->buf, off, off + len };
+	struct pbwire_field f;
+	int rc = 0, bad = 0;
+
+	r->nids = r->nvals = r->nlabels = 0;
+	while (!bad && (rc = pbwire_next(&w, &f)) > 0) {
+		const struct pbwire_def *d = pbwire_find(&pb_sample, f.num);
+
+		if (d == NULL)
+			continue;
+		if (!pbwire_fits(d->kind, f.wt))
+			bad = 1;
+		else if (f.num == 1)
+			bad = push_varints(&r->ids, &r->nids, &r->capids,
+					   r->buf, &f) < 0;
+		else if (f.num == 2)
+			bad = push_varints(&r->vals, &r->nvals, &r->capvals,
+					   r->buf, &f) < 0;
+		else
+			bad = decode_label(r, &f) < 0;
+	}
+	if (bad || rc < 0) {
+		r->undecodable = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* The frames of the sample's locations into r->stack; returns how many. */
+static int
+sample_stack(struct reader *r, size_t idx, size_t *n)
+{
+	size_t i, k;
+
+	*n = 0;
+	for (i = 0; i < r->nids; i++) {
+		uint32_t li = find_location(r, r->ids[i]), len;
+		const uint32_t *f = NULL;
+
+		if (li == IDMAP_NONE)
+			return error_set(
+				r->err,
+				"sample %zu refers to location %" PRIu64
+				", which is not defined",
+				idx, r->ids[i]);
+		len = r->loc_len[li];
+		if (*n + len > PPROF_MAX_STACK)
+			return error_set(r->err,
+					 "sample %zu is deeper than %u frames",
+					 idx, PPROF_MAX_STACK);
+		if (*n + len > r->capstack)
+			r->stack = xgrow(r->stack, sizeof(*r->stack), *n + len,
+					 &r->capstack);
+		f = r->frames + r->loc_off[li];
+		for (k = 0; k < len; k++)
+			r->stack[(*n)++] = f[k];
+	}
+	return 0;
+}
+
+static int
+read_sample(struct reader *r, size_t idx, size_t off, size_t len, int col,
+	    enum snapshot_kind kind)
+{
 	struct goroutine *g = NULL;
 	uint32_t pairs[2 * PPROF_MAX_LABELS], np = 0;
-	size_t n = 0, i, k;
+	size_t n = 0, i;
 	strid state = 0;
 	frameid creator = 0;
 	int64_t w;
 
-	if (sm->n_value != r->p->n_sample_type)
+	if (decode_sample(r, off, len) < 0)
+		return -1;
+	if (r->nvals != r->p.ntypes)
 		return error_set(r->err,
 				 "sample %zu has %zu values for %zu sample "
 				 "types",
-				 idx, sm->n_value, r->p->n_sample_type);
-	w = sm->value[col];
+				 idx, r->nvals, r->p.ntypes);
+	w = (int64_t)r->vals[col];
 	if (w < 0)
 		return error_set(r->err,
 				 "sample %zu has the negative count %" PRId64
@@ -585,31 +994,14 @@ read_sample(struct reader *r, size_t idx, int col, enum snapshot_kind kind)
 				 idx, w);
 	if (w == 0)
 		return 0;
-	for (i = 0; i < sm->n_location_id; i++) {
-		uint32_t li =
-			lookup_id(r, &r->loc_index, sm->location_id[i], loc_id);
-
-		if (li == IDMAP_NONE)
-			return error_set(
-				r->err,
-				"sample %zu refers to location %" PRIu64
-				", which is not defined",
-				idx, sm->location_id[i]);
-		if (n + r->loc_len[li] > PPROF_MAX_STACK)
-			return error_set(r->err,
-					 "sample %zu is deeper than %u frames",
-					 idx, PPROF_MAX_STACK);
-		r->stack = xgrow(r->stack, sizeof(*r->stack),
-				 n + r->loc_len[li], &r->capstack);
-		for (k = 0; k < r->loc_len[li]; k++)
-			r->stack[n++] = r->frames[r->loc_off[li] + k];
-	}
-	if (sm->n_label > PPROF_MAX_LABELS)
+	if (sample_stack(r, idx, &n) < 0)
+		return -1;
+	if (r->nlabels > PPROF_MAX_LABELS)
 		return error_set(r->err,
 				 "sample %zu has %zu labels (at most %u)", idx,
-				 sm->n_label, PPROF_MAX_LABELS);
-	for (i = 0; i < sm->n_label; i++) {
-		const Label *lb = sm->label[i];
+				 r->nlabels, PPROF_MAX_LABELS);
+	for (i = 0; i < r->nlabels; i++) {
+		const struct plabel *lb = &r->labels[i];
 		strid key = 0, val = 0;
 
 		if (strid_of(r, lb->key, "a label key", &key) < 0)
@@ -619,14 +1011,15 @@ read_sample(struct reader *r, size_t idx, int col, enum snapshot_kind kind)
 				return -1;
 		} else {
 			/* A numeric label, with its unit when it has one. */
-			const char *unit = NULL;
+			struct pstr unit = { "", 0 };
 			char text[96];
 
-			if (string_index(r, lb->num_unit, "a label unit",
-					 &unit) < 0)
+			if (string_at(r, lb->num_unit, "a label unit", &unit) <
+			    0)
 				return -1;
-			snprintf(text, sizeof(text), "%" PRId64 "%s%s", lb->num,
-				 unit[0] ? " " : "", unit);
+			snprintf(text, sizeof(text), "%" PRId64 "%s%.*s",
+				 lb->num, unit.len ? " " : "", (int)unit.len,
+				 unit.p);
 			val = strtab_intern_cstr(&r->in->strings, text);
 		}
 		if (key == r->state_key) {
@@ -644,10 +1037,16 @@ read_sample(struct reader *r, size_t idx, int col, enum snapshot_kind kind)
 	if (kind == SNAPSHOT_LEAK)
 		g->flags |= G_LEAKED;
 	if (state == 0) {
+		const char *text = infer_state(r->in, r->stack, (uint32_t)n, 0);
+
+		/* A static string, mostly the same one sample after sample. */
+		if (text != r->inferred) {
+			r->inferred = text;
+			r->inferred_id =
+				strtab_intern_cstr(&r->in->strings, text);
+		}
 		g->flags |= G_STATE_INFERRED;
-		state = strtab_intern_cstr(
-			&r->in->strings,
-			infer_state(r->in, r->stack, (uint32_t)n, 0));
+		state = r->inferred_id;
 	}
 	g->state = state;
 	g->creator = creator;
@@ -656,73 +1055,115 @@ read_sample(struct reader *r, size_t idx, int col, enum snapshot_kind kind)
 	return 0;
 }
 
+/* Every sample, in order: a second walk over the top level, whose
+ * framing decode_profile() has read already. */
+static int
+read_samples(struct reader *r, int col, enum snapshot_kind kind)
+{
+	struct pbwire w = { r->buf, 0, r->len };
+	struct pbwire_field f;
+	size_t idx = 0;
+
+	while (pbwire_next(&w, &f) > 0)
+		if (f.num == 2 &&
+		    read_sample(r, idx++, f.off, f.len, col, kind) < 0)
+			return -1;
+	return 0;
+}
+
+/* Say why the bytes are not a Profile message, at which offset. */
+static int
+wire_error(const unsigned char *buf, size_t len, struct error *err)
+{
+	if (pprof_check_wire(buf, len, err) == 0)
+		error_set(err, "the protobuf framing is sound but a field "
+			       "could not be decoded");
+	return -1;
+}
+
+static void
+reader_release(struct reader *r)
+{
+	profile_release(&r->p);
+	free(r->strids);
+	free(r->loc_dense);
+	free(r->loc_off);
+	free(r->loc_len);
+	free(r->frames);
+	free(r->stack);
+	free(r->ids);
+	free(r->vals);
+	idmap_release(&r->fn_index);
+	idmap_release(&r->loc_index);
+	idmap_release(&r->map_index);
+}
+
+static int
+read_profile(struct reader *r)
+{
+	enum snapshot_kind kind = SNAPSHOT_GOROUTINE;
+	int col;
+
+	if (decode_profile(&r->p, r->buf, r->len) < 0) {
+		r->undecodable = 1;
+		return -1;
+	}
+	if (r->p.nstrings == 0 || r->p.strings[0].len != 0)
+		return error_set(r->err,
+				 "string_table[0] must be the empty string");
+	r->strids = xcalloc(r->p.nstrings, sizeof(*r->strids));
+	col = goroutine_column(r, &kind);
+	if (col < 0)
+		return -1;
+	r->s->kind = kind;
+	r->s->time_ns = r->p.time_nanos;
+	r->s->format = strtab_intern_cstr(&r->in->strings, "pprof");
+	r->s->provides = 0;
+	r->state_key = strtab_intern_cstr(&r->in->strings, PPROF_STATE_LABEL);
+	r->creator_key =
+		strtab_intern_cstr(&r->in->strings, PPROF_CREATOR_LABEL);
+	if (index_ids(r, &r->fn_index, r->p.nfunctions, fn_id, "function") <
+		    0 ||
+	    index_ids(r, &r->loc_index, r->p.nlocations, loc_id, "location") <
+		    0 ||
+	    index_ids(r, &r->map_index, r->p.nmappings, map_id, "mapping") <
+		    0 ||
+	    build_locations(r) < 0)
+		return -1;
+	index_locations_densely(r);
+	return read_samples(r, col, kind);
+}
+
 int
 pprof_read(struct snapshot *out, const unsigned char *buf, size_t len,
 	   struct error *err)
 {
-	struct arena mem;
-	ProtobufCAllocator alloc = { arena_pb_alloc, arena_pb_free, NULL };
 	struct reader r;
-	enum snapshot_kind kind = SNAPSHOT_GOROUTINE;
-	int ret = -1, col, ntime = 0;
-	size_t i;
+	int ret, ntime = 0;
 
-	arena_init(&mem);
-	alloc.allocator_data = &mem;
+	/* The top level first (cheap: it finds cut files and concatenated
+	 * profiles), with its own messages. */
+	if (check_msg(buf, 0, len, &pb_profile, 0, 0, &ntime, err) < 0)
+		return -1;
 	memset(&r, 0, sizeof(r));
 	r.s = out;
 	r.in = out->in;
+	r.buf = buf;
+	r.len = len;
 	r.err = err;
 	idmap_init(&r.fn_index);
 	idmap_init(&r.loc_index);
 	idmap_init(&r.map_index);
-	/* The top level first (cheap: it finds cut files and concatenated
-	 * profiles); the whole framing only when unpack fails, to say where. */
-	if (check_msg(buf, 0, len, &pb_profile, 0, 0, &ntime, err) < 0)
-		goto out;
-	r.p = perftools__profiles__profile__unpack(&alloc, len, buf);
-	if (r.p == NULL) {
-		if (pprof_check_wire(buf, len, err) == 0)
-			error_set(err, "the protobuf framing is sound but a "
-				       "field could not be decoded");
-		goto out;
-	}
-	if (r.p->n_string_table == 0 || r.p->string_table[0][0] != '\0') {
-		error_set(err, "string_table[0] must be the empty string");
-		goto out;
-	}
-	r.strids = xcalloc(r.p->n_string_table, sizeof(*r.strids));
-	col = goroutine_column(&r, &kind);
-	if (col < 0)
-		goto out;
-	out->kind = kind;
-	out->time_ns = r.p->time_nanos;
-	out->format = strtab_intern_cstr(&r.in->strings, "pprof");
-	out->provides = 0;
-	r.state_key = strtab_intern_cstr(&r.in->strings, PPROF_STATE_LABEL);
-	r.creator_key = strtab_intern_cstr(&r.in->strings, PPROF_CREATOR_LABEL);
-	if (index_ids(&r, &r.fn_index, r.p->n_function, fn_id, "function") <
-		    0 ||
-	    index_ids(&r, &r.loc_index, r.p->n_location, loc_id, "location") <
-		    0 ||
-	    index_ids(&r, &r.map_index, r.p->n_mapping, map_id, "mapping") <
-		    0 ||
-	    build_locations(&r) < 0)
-		goto out;
-	for (i = 0; i < r.p->n_sample; i++)
-		if (read_sample(&r, i, col, kind) < 0)
-			goto out;
-	ret = 0;
-out:
-	free(r.strids);
-	free(r.loc_off);
-	free(r.loc_len);
-	free(r.frames);
-	free(r.stack);
-	idmap_release(&r.fn_index);
-	idmap_release(&r.loc_index);
-	idmap_release(&r.map_index);
-	arena_release(&mem);
+	ret = read_profile(&r);
+	/*
+	 * Bytes libprotobuf-c would not unpack were refused before any
+	 * meaning was looked at: a fault of meaning found first stands only
+	 * when the rest of the bytes decode.
+	 */
+	if (ret < 0 &&
+	    (r.undecodable || !pbwire_valid(buf, 0, len, &pb_profile)))
+		wire_error(buf, len, err);
+	reader_release(&r);
 	return ret;
 }
 

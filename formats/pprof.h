@@ -1,7 +1,8 @@
 /*
  * pprof goroutine profiles (goroutine-formats.md section 2): the protobuf
- * Profile message, gzipped or raw, read with libprotobuf-c; and written back
- * so any snapshot can be opened with `go tool pprof`.
+ * Profile message, gzipped or raw, decoded by our own walk over the bytes
+ * (formats/pbwire.h); and written back with libprotobuf-c so any snapshot
+ * can be opened with `go tool pprof`.
  */
 #ifndef PPROF_H
 #define PPROF_H

@@ -785,9 +785,14 @@ textdump_sniff(const unsigned char *buf, size_t len)
 	struct header h;
 	size_t at;
 
+	if (len > SNIFF_WINDOW)
+		len = SNIFF_WINDOW;
+	/* No header without these bytes: binary input (pprof) is refused
+	 * without splitting a megabyte of it into lines. */
+	if (memmem(buf, len, "goroutine ", 10) == NULL)
+		return 0;
 	memset(&r, 0, sizeof(r));
-	lines_init(&r.l, buf, len < SNIFF_WINDOW ? len : SNIFF_WINDOW,
-		   TEXTDUMP_MAX_LINE);
+	lines_init(&r.l, buf, len, TEXTDUMP_MAX_LINE);
 	while (lines_next(&r.l, &ln))
 		if (find_header(&ln, &at, &h))
 			return 1;

@@ -60,7 +60,7 @@ void
 analysis_run(struct analysis *a, const struct grouping *gr,
 	     const struct analysis_opts *o)
 {
-	struct known known = { NULL, 0 };
+	struct known known = { NULL, 0, NULL, 0 };
 	struct order_ctx ctx;
 	size_t i;
 

@@ -1,6 +1,6 @@
 /*
  * A bump allocator: many small allocations released in one step. Used for
- * interned bytes and for libprotobuf-c's unpacked messages.
+ * interned bytes, group histograms and the messages the pprof writer packs.
  */
 #ifndef ARENA_H
 #define ARENA_H

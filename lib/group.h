@@ -78,8 +78,10 @@ struct group {
 	int64_t leaked, locked, durable, inferred, truncated; /* weights */
 	uint64_t creator_goid;	/* when all members name one creator */
 	int creator_goid_state; /* 0 none seen, 1 one value, 2 mixed */
-	uint64_t ids[GROUP_MAX_IDS];
 	uint32_t nids;
+	/* Room for GROUP_MAX_IDS in the grouping's arena, NULL until the
+	 * first id (most formats have none; groups are many). */
+	uint64_t *ids;
 	struct hist states, stacks, creators, labels;
 	/* Over every snapshot: the most goroutines of the group that one
 	 * snapshot marks leaked. */

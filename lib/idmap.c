@@ -59,3 +59,15 @@ idmap_insert(struct idmap *m, uint32_t hash, uint32_t id)
 	place(m->slots, m->mask, hash, id + 1);
 	m->count++;
 }
+
+void
+idmap_renumber(struct idmap *m, const uint32_t *to)
+{
+	uint32_t i;
+
+	if (m->slots == NULL)
+		return;
+	for (i = 0; i <= m->mask; i++)
+		if (m->slots[i].id)
+			m->slots[i].id = to[m->slots[i].id - 1] + 1;
+}

@@ -34,6 +34,10 @@ void idmap_release(struct idmap *m);
 /* Add id under hash; ids are never removed. */
 void idmap_insert(struct idmap *m, uint32_t hash, uint32_t id);
 
+/* Replace every stored id by to[id] (the hashes stay): for a table whose
+ * entries moved. */
+void idmap_renumber(struct idmap *m, const uint32_t *to);
+
 /* The next candidate id stored under hash from *pos on, or IDMAP_NONE. */
 static inline uint32_t
 idmap_next(const struct idmap *m, uint32_t hash, uint32_t *pos)

@@ -47,18 +47,43 @@ matches(const struct known_rule *r, const struct intern *in, uint32_t frame)
 	return 0;
 }
 
-static const struct known_rule *
-match_stack(const struct intern *in, uint32_t stack)
+/* The first rule a frame matches, + 2, or 1 (memoised: stacks share
+ * frames, and a rule's names were compared with every frame of every
+ * stack). */
+static unsigned
+frame_rule(struct known *k, const struct intern *in, uint32_t frame)
 {
 	const struct known_rule *r;
+
+	k->frame_memo =
+		xgrow_zero(k->frame_memo, 1, (size_t)frame + 1, &k->frame_cap);
+	if (k->frame_memo[frame] == 0) {
+		k->frame_memo[frame] = 1;
+		for (r = known_rules; r->name; r++)
+			if (matches(r, in, frame)) {
+				k->frame_memo[frame] =
+					(unsigned char)(r - known_rules + 2);
+				break;
+			}
+	}
+	return k->frame_memo[frame];
+}
+
+/* The first rule of the table that some frame of the stack matches. */
+static const struct known_rule *
+match_stack(struct known *k, const struct intern *in, uint32_t stack)
+{
 	uint32_t n = 0, i;
 	const uint32_t *v = seqtab_items(&in->stacks, stack, &n);
+	unsigned best = 0;
 
-	for (r = known_rules; r->name; r++)
-		for (i = 0; i < n; i++)
-			if (matches(r, in, v[i]))
-				return r;
-	return NULL;
+	for (i = 0; i < n; i++) {
+		unsigned m = frame_rule(k, in, v[i]);
+
+		if (m > 1 && (best == 0 || m < best))
+			best = m;
+	}
+	return best ? &known_rules[best - 2] : NULL;
 }
 
 const struct known_rule *
@@ -69,7 +94,7 @@ known_match(struct known *k, const struct intern *in, uint32_t stack,
 
 	k->memo = xgrow_zero(k->memo, 1, (size_t)stack + 1, &k->cap);
 	if (k->memo[stack] == 0) {
-		r = match_stack(in, stack);
+		r = match_stack(k, in, stack);
 		k->memo[stack] = (unsigned char)(r ? (r - known_rules) + 2 : 1);
 	}
 	if (k->memo[stack] > 1)
@@ -86,5 +111,6 @@ void
 known_release(struct known *k)
 {
 	free(k->memo);
+	free(k->frame_memo);
 	memset(k, 0, sizeof(*k));
 }

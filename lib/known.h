@@ -21,10 +21,12 @@ struct known_rule {
 /* The table; ends with a row whose name is NULL. */
 extern const struct known_rule known_rules[];
 
-/* Memo of known_match per stack. */
+/* Memo of known_match per stack, and of the first rule per frame. */
 struct known {
 	unsigned char *memo; /* stack id -> rule index + 2, 1: none */
 	size_t cap;
+	unsigned char *frame_memo; /* frame id -> rule index + 2, 1: none */
+	size_t frame_cap;
 };
 
 /*

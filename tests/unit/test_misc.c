@@ -1,4 +1,7 @@
-/* Small pieces: Go string unquoting, UTF-8 escaping, times, gzip, sort. */
+/*
+ * Small pieces: Go string unquoting, UTF-8 escaping, times, gzip, sort, the
+ * hash index.
+ */
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -7,6 +10,7 @@
 #include "formats/json.h"
 #include "lib/error.h"
 #include "lib/gostr.h"
+#include "lib/idmap.h"
 #include "lib/sort.h"
 #include "tests/tap.h"
 
@@ -139,6 +143,30 @@ test_sort(void)
 	ok(stable, "stable");
 }
 
+static void
+test_idmap_renumber(void)
+{
+	struct idmap m;
+	uint32_t to[500], i, pos = 0, id;
+	int found = 1;
+
+	idmap_init(&m);
+	for (i = 0; i < 500; i++) {
+		idmap_insert(&m, i % 37, i);
+		to[i] = 499 - i;
+	}
+	idmap_renumber(&m, to);
+	for (i = 0; i < 500 && found; i++) {
+		found = 0;
+		for (id = idmap_first(&m, i % 37, &pos); id != IDMAP_NONE;
+		     id = idmap_next(&m, i % 37, &pos))
+			if (id == 499 - i)
+				found = 1;
+	}
+	ok(found, "renumbered ids found under their hashes");
+	idmap_release(&m);
+}
+
 int
 main(void)
 {
@@ -147,5 +175,6 @@ main(void)
 	test_time();
 	test_gunzip();
 	test_sort();
+	test_idmap_renumber();
 	return tap_done();
 }
