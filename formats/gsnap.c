@@ -665,13 +665,45 @@ inflate_section(struct gsnap_prepared *p, struct gsnap_section *sec,
 	return 0;
 }
 
+/* Whether sec is stored as the section of its tag in prev. */
+static int
+same_stored(const struct gsnap_prev *prev, const struct gsnap_section *sec)
+{
+	return prev != NULL && prev->stored[sec->tag] != NULL &&
+	       prev->len[sec->tag] == sec->stored_len &&
+	       memcmp(prev->stored[sec->tag], sec->stored, sec->stored_len) ==
+		       0;
+}
+
+/*
+ * Whether gsnap_apply() will reuse sec's table (see there): the same bytes
+ * as before, and the tables it refers to reused too. same: the tags whose
+ * sections so far were the same as before.
+ */
+static int
+will_reuse(const struct gsnap_prev *prev, const struct gsnap_section *sec,
+	   unsigned same)
+{
+	switch (sec->tag) {
+	case SEC_STRINGS:
+		return same_stored(prev, sec);
+	case SEC_FRAMES:
+	case SEC_LABELSETS:
+		return (same & BIT(SEC_STRINGS)) && same_stored(prev, sec);
+	case SEC_STACKS:
+		return (same & BIT(SEC_FRAMES)) && same_stored(prev, sec);
+	default:
+		return 0;
+	}
+}
+
 int
 gsnap_prepare(struct gsnap_prepared *p, const struct gsnap_record *r,
-	      int check_crc, struct error *err)
+	      int check_crc, struct gsnap_prev *prev, struct error *err)
 {
 	struct where w = { r, NULL };
 	struct cursor c;
-	unsigned last = 0, seen = 0;
+	unsigned last = 0, seen = 0, same = 0, k;
 
 	p->r = *r;
 	p->nsec = 0;
@@ -695,8 +727,13 @@ gsnap_prepare(struct gsnap_prepared *p, const struct gsnap_record *r,
 		if ((seen & needs(sec->tag)) != needs(sec->tag))
 			return bad(err, &w, NULL,
 				   "a table it refers to is missing");
-		if (inflate_section(p, sec, &p->inflated[p->nsec], &w, err) < 0)
+		if (will_reuse(prev, sec, same)) {
+			sec->deferred = 1;
+			same |= BIT(sec->tag);
+		} else if (inflate_section(p, sec, &p->inflated[p->nsec], &w,
+					   err) < 0) {
 			return -1;
+		}
 		if (sec->tag == SEC_GOROUTINES &&
 		    parse_columns(p, sec, &w, err) < 0)
 			return -1;
@@ -706,6 +743,13 @@ gsnap_prepare(struct gsnap_prepared *p, const struct gsnap_record *r,
 	}
 	if ((seen & BIT(SEC_GOROUTINES)) == 0)
 		return bad(err, &w, NULL, "goroutines section missing");
+	if (prev != NULL) {
+		memset(prev, 0, sizeof(*prev));
+		for (k = 0; k < p->nsec; k++) {
+			prev->stored[p->sec[k].tag] = p->sec[k].stored;
+			prev->len[p->sec[k].tag] = p->sec[k].stored_len;
+		}
+	}
 	return 0;
 }
 
@@ -740,17 +784,38 @@ gsnap_apply(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 			if (reuse(d, &d->strings, &sec, 0))
 				break;
 			fresh_strings = 1;
+			if (sec.deferred &&
+			    inflate_section(&d->prep, &sec,
+					    &d->prep.inflated[k], &w,
+					    err) < 0) {
+				ret = -1;
+				break;
+			}
 			ret = decode_strings(d, &sec, &w, err);
 			break;
 		case SEC_FRAMES:
 			if (reuse(d, &d->frames, &sec, fresh_strings))
 				break;
 			fresh_frames = 1;
+			if (sec.deferred &&
+			    inflate_section(&d->prep, &sec,
+					    &d->prep.inflated[k], &w,
+					    err) < 0) {
+				ret = -1;
+				break;
+			}
 			ret = decode_frames(d, &sec, &w, err);
 			break;
 		case SEC_STACKS:
 			if (reuse(d, &d->stacks, &sec, fresh_frames))
 				break;
+			if (sec.deferred &&
+			    inflate_section(&d->prep, &sec,
+					    &d->prep.inflated[k], &w,
+					    err) < 0) {
+				ret = -1;
+				break;
+			}
 			ret = decode_seqs(d, &sec, &d->stacks, &d->in->stacks,
 					  d->frames.map, d->frames.n, 1, &w,
 					  err);
@@ -759,6 +824,13 @@ gsnap_apply(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 			labels = 1;
 			if (reuse(d, &d->labelsets, &sec, fresh_strings))
 				break;
+			if (sec.deferred &&
+			    inflate_section(&d->prep, &sec,
+					    &d->prep.inflated[k], &w,
+					    err) < 0) {
+				ret = -1;
+				break;
+			}
 			ret = decode_seqs(d, &sec, &d->labelsets,
 					  &d->in->labelsets, d->strings.map,
 					  d->strings.n, 2, &w, err);
@@ -786,7 +858,7 @@ int
 gsnap_decode(struct gsnap_decoder *d, const struct gsnap_record *r,
 	     struct snapshot *out, struct error *err)
 {
-	if (gsnap_prepare(&d->prep, r, 0, err) < 0) {
+	if (gsnap_prepare(&d->prep, r, 0, NULL, err) < 0) {
 		forget_all(d);
 		return -1;
 	}
@@ -849,7 +921,8 @@ gsnap_read(struct snapshot *out, const unsigned char *buf, size_t len,
  * tables, maps the goroutines and hands each snapshot to the sink, which
  * groups it. The two halves cost about the same.
  */
-#define RING 4
+#define RING  32 /* slots */
+#define BATCH 8	 /* wake the other side every this many records */
 
 struct ring {
 	pthread_mutex_t mu;
@@ -861,7 +934,33 @@ struct ring {
 	const struct gsnap_record *recs;
 	unsigned n;
 	int stop;
+	/* Changes the other side has not been woken for: each side wakes
+	 * the other every BATCH changes, and always before it sleeps, so a
+	 * wake-up is never lost and a thread switch costs little. */
+	unsigned unsignalled;
+	struct gsnap_prev prev; /* the reader's */
 };
+
+/* Note a change under q->mu; wake the other side every BATCH (or now). */
+static void
+note_change(struct ring *q, int now)
+{
+	if (++q->unsignalled >= BATCH || now) {
+		pthread_cond_broadcast(&q->cv);
+		q->unsignalled = 0;
+	}
+}
+
+/* Sleep under q->mu, waking the other side first for what it missed. */
+static void
+sleep_on(struct ring *q)
+{
+	if (q->unsignalled) {
+		pthread_cond_broadcast(&q->cv);
+		q->unsignalled = 0;
+	}
+	pthread_cond_wait(&q->cv, &q->mu);
+}
 
 static void *
 reader(void *arg)
@@ -875,19 +974,19 @@ reader(void *arg)
 
 		pthread_mutex_lock(&q->mu);
 		while (q->ready[i] && !q->stop)
-			pthread_cond_wait(&q->cv, &q->mu);
+			sleep_on(q);
 		if (q->stop) {
 			pthread_mutex_unlock(&q->mu);
 			break;
 		}
 		pthread_mutex_unlock(&q->mu);
 		error_clear(&q->err[i]);
-		fail = gsnap_prepare(&q->slot[i], &q->recs[k], 1, &q->err[i]) <
-		       0;
+		fail = gsnap_prepare(&q->slot[i], &q->recs[k], 1, &q->prev,
+				     &q->err[i]) < 0;
 		pthread_mutex_lock(&q->mu);
 		q->failed[i] = fail;
 		q->ready[i] = 1;
-		pthread_cond_broadcast(&q->cv);
+		note_change(q, fail || k + 1 == q->n);
 		pthread_mutex_unlock(&q->mu);
 		if (fail)
 			break;
@@ -943,7 +1042,7 @@ read_threaded(struct gsnap_decoder *d, const struct gsnap_record *recs,
 		i = k % RING;
 		pthread_mutex_lock(&q->mu);
 		while (!q->ready[i])
-			pthread_cond_wait(&q->cv, &q->mu);
+			sleep_on(q);
 		pthread_mutex_unlock(&q->mu);
 		if (q->failed[i]) {
 			*err = q->err[i];
@@ -954,7 +1053,7 @@ read_threaded(struct gsnap_decoder *d, const struct gsnap_record *recs,
 		ret = deliver(d, &q->slot[i], torn, k + 1 == n, sink, ctx, err);
 		pthread_mutex_lock(&q->mu);
 		q->ready[i] = 0;
-		pthread_cond_broadcast(&q->cv);
+		note_change(q, 0);
 		pthread_mutex_unlock(&q->mu);
 	}
 	pthread_mutex_lock(&q->mu);
@@ -988,9 +1087,11 @@ gsnap_read_series(struct intern *in, const unsigned char *buf, size_t len,
 	struct gsnap_scan s;
 	struct gsnap_record r, *recs = NULL;
 	struct gsnap_decoder d;
+	struct gsnap_prev prev;
 	size_t n = 0, cap = 0, k;
 	int ret = 0;
 
+	memset(&prev, 0, sizeof(prev));
 	/* The framing first (cheap), so that a torn tail is known before
 	 * the last snapshot goes out. */
 	if (gsnap_scan_init(&s, buf, len, err) < 0)
@@ -1021,7 +1122,7 @@ gsnap_read_series(struct intern *in, const unsigned char *buf, size_t len,
 	if (ret == 1) {
 		/* One thread: few records, or as asked. */
 		for (k = 0, ret = 0; k < n && ret == 0; k++) {
-			ret = gsnap_prepare(&d.prep, &recs[k], 1, err);
+			ret = gsnap_prepare(&d.prep, &recs[k], 1, &prev, err);
 			if (ret == 0)
 				ret = deliver(&d, &d.prep, &s, k + 1 == n, sink,
 					      ctx, err);

@@ -103,6 +103,16 @@ struct gsnap_section {
 	size_t stored_len;
 	const unsigned char *data; /* stored, or inflated */
 	size_t len, raw_len;
+	int deferred; /* left compressed: the previous record's table */
+};
+
+/*
+ * What the previous record held, by section tag, so that gsnap_prepare()
+ * need not inflate a table the decoder will reuse.
+ */
+struct gsnap_prev {
+	const unsigned char *stored[GSNAP_MAX_SECTIONS];
+	size_t len[GSNAP_MAX_SECTIONS];
 };
 
 /* The columns of the goroutines section, in file order. */
@@ -159,10 +169,14 @@ void gsnap_decoder_release(struct gsnap_decoder *d);
 int gsnap_decode(struct gsnap_decoder *d, const struct gsnap_record *r,
 		 struct snapshot *out, struct error *err);
 
-/* The first half of decoding, needing no tables (thread-safe on its own
- * p); checks the CRC when check_crc. */
+/*
+ * The first half of decoding, needing no tables (thread-safe on its own
+ * p); checks the CRC when check_crc. With prev (the record before, in the
+ * order the decoder sees them; updated here), a table section equal to
+ * the previous one is left compressed.
+ */
 int gsnap_prepare(struct gsnap_prepared *p, const struct gsnap_record *r,
-		  int check_crc, struct error *err);
+		  int check_crc, struct gsnap_prev *prev, struct error *err);
 
 /* The second half: tables interned (or reused), goroutines mapped. */
 int gsnap_apply(struct gsnap_decoder *d, const struct gsnap_prepared *p,

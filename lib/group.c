@@ -97,16 +97,23 @@ grouping_release(struct grouping *gr)
 
 /* Histograms live in the grouping's arena: most hold one value, and a
  * malloc each cost as much as the rest of grouping. */
-static void
+static void hist_add_slow(struct arena *mem, struct hist *h, uint32_t id,
+			  int64_t w);
+
+static inline void
 hist_add(struct arena *mem, struct hist *h, uint32_t id, int64_t w)
+{
+	if (h->n > 0 && h->v[0].id == id)
+		h->v[0].weight += w; /* the common case: one value */
+	else
+		hist_add_slow(mem, h, id, w);
+}
+
+static void
+hist_add_slow(struct arena *mem, struct hist *h, uint32_t id, int64_t w)
 {
 	uint32_t i;
 
-	if (h->n > 0 && h->v[0].id == id) {
-		/* The common case: one value. */
-		h->v[0].weight += w;
-		return;
-	}
 	for (i = 1; i < h->n; i++) {
 		if (h->v[i].id == id) {
 			h->v[i].weight += w;
