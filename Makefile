@@ -158,7 +158,7 @@ demo: deps goroscope
 # Fuzzing with libFuzzer (clang only): each reader for FUZZTIME seconds,
 # starting from its corpus; crashes land in build/fuzz/crashers.
 FUZZ_CC ?= clang
-FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -O1 -g $(DEFS) -I. \
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -O1 -g $(DEFS) -I. \
 	$(PKG_CFLAGS)
 fuzz: $(PROTO_C)
 	@mkdir -p build/fuzz/crashers

@@ -564,7 +564,11 @@ parse_status(struct reader *r, struct line st, struct goroutine *g)
 static void
 parse_items(struct line it, struct goroutine *g)
 {
-	const char *p = it.p, *e = it.p + it.n;
+	const char *p = it.p, *e = NULL;
+
+	if (it.n == 0)
+		return;
+	e = it.p + it.n;
 
 	while (p < e) {
 		const char *comma = find_sep(p, e);

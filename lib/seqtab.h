@@ -43,7 +43,8 @@ static inline const uint32_t *
 seqtab_items(const struct seqtab *t, seqid id, uint32_t *n)
 {
 	*n = t->len[id];
-	return t->items + t->off[id];
+	/* No items at all yet: no pointer arithmetic on NULL. */
+	return t->items ? t->items + t->off[id] : t->items;
 }
 
 #endif
