@@ -6,6 +6,7 @@
 #include "cmd/cmd.h"
 #include "cmd/diag.h"
 #include "cmd/options.h"
+#include "cmd/progress.h"
 #include "cmd/output.h"
 #include "formats/input.h"
 #include "formats/pprof.h"
@@ -22,6 +23,7 @@ cmd_convert(int argc, char **argv)
 	struct snapshot snap;
 	struct output out;
 	struct error err;
+	struct progress bar;
 	int status = EXIT_INPUT;
 
 	if (options_parse(&o, cmd, argc, argv) < 0)
@@ -43,8 +45,22 @@ cmd_convert(int argc, char **argv)
 	intern_init(&in);
 	snapshot_init(&snap, &in);
 	snap.threads = options_threads();
+	snap.trace_at_ns = o.at_ns;
+	snap.trace_at_set = o.has_at;
+	progress_init(&bar, o.progress);
+	snap.progress = progress_cb;
+	snap.progress_ctx = &bar;
 	if (input_load(&snap, o.operands[0], &err) < 0) {
+		progress_done(&bar);
 		diag_error(&err);
+		goto out;
+	}
+	progress_done(&bar);
+	if (o.has_at && snap.offset_ns < 0) {
+		status = options_usage_error(cmd,
+					     "--at: '%s' is not an execution "
+					     "trace",
+					     o.operands[0]);
 		goto out;
 	}
 	diag_warnings(&snap);

@@ -17,6 +17,9 @@
 
 struct snapshot;
 struct error;
+struct intern;
+struct trace_opts;
+struct trace_info;
 
 struct format {
 	const char *name;	 /* as shown and stored: "debug=2" */
@@ -24,6 +27,11 @@ struct format {
 	int (*sniff)(const unsigned char *buf, size_t len);
 	int (*read)(struct snapshot *out, const unsigned char *buf, size_t len,
 		    struct error *err);
+	/* Optional, for a source of many snapshots (an execution trace):
+	 * hand a snapshot per sampling point to o->listen (trace.h). */
+	int (*read_points)(struct intern *in, const unsigned char *buf,
+			   size_t len, const struct trace_opts *o,
+			   struct trace_info *info, struct error *err);
 };
 
 /* The formats, in sniffing order; ends with a row whose name is NULL. */
