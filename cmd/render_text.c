@@ -15,7 +15,7 @@ render_show(FILE *fp, const struct text_doc *doc)
 	const struct grouping *gr = doc->gr;
 	const struct snapshot_meta *s = &doc->meta[0];
 	struct pen p = { fp, doc->color };
-	char cell[256], by[32];
+	char cell[256], by[32], src[600];
 	int sw = STATE_MIN, fw;
 	size_t i;
 	int64_t shown_total = 0;
@@ -34,7 +34,7 @@ render_show(FILE *fp, const struct text_doc *doc)
 	if (fw < FRAME_MIN)
 		fw = FRAME_MIN;
 	tx_on(&p, C_BOLD);
-	fprintf(fp, "%s", intern_str(gr->in, s->source));
+	fprintf(fp, "%s", tx_source(gr->in, s, src, sizeof(src)));
 	tx_off(&p, C_BOLD);
 	fprintf(fp, ": %s, %lld goroutine%s", tx_format_words(gr->in, s),
 		(long long)gr->totals[0], tx_plural(gr->totals[0]));
