@@ -434,15 +434,16 @@ trace_read_points(struct intern *in, const unsigned char *buf, size_t len,
 	if (v >= 22 && v <= 26 && v != 24) {
 		info->version = v;
 		ret = tracev2_read(&r, buf, len, err);
-	} else if (v >= 11 && v <= 21 && (v == 11 || v == 19 || v == 21)) {
+	} else if (v == 5 || v == 7 || v == 8 || v == 9 || v == 10 || v == 11 ||
+		   v == 19 || v == 21) {
 		info->version = 1000 + v;
 		ret = tracev1_read(&r, buf, len, err);
 	} else {
 		ret = error_set_offset(
 			err, 0,
 			"execution trace of format go 1.%u: this goroscope "
-			"reads the formats of Go 1.11 to 1.26 (headers go "
-			"1.11, 1.19, 1.21, 1.22, 1.23, 1.25 and 1.26)",
+			"reads the formats of Go 1.5 to 1.26 (headers go 1.5, "
+			"1.7 to 1.11, 1.19 and 1.21 to 1.26, not 1.24)",
 			v);
 	}
 	info->anomalies = r.tl.anomalies;

@@ -219,6 +219,15 @@ timeline_status(struct timeline *t, int64_t now, int64_t valid_from_ns,
 }
 
 void
+timeline_initial(struct timeline *t, struct tl_goroutine *g, enum tl_state st,
+		 int64_t since_ns)
+{
+	enter(g, since_ns, st, state_word(t, st));
+	if (st == TL_WAITING)
+		g->flags |= TLG_SINCE_START;
+}
+
+void
 timeline_start(struct timeline *t, int64_t now, struct tl_goroutine *g)
 {
 	if (g->st == TL_RUNNING)

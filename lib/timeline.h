@@ -157,6 +157,13 @@ struct tl_goroutine *timeline_status(struct timeline *t, int64_t now,
 				     enum tl_state st, seqid stack,
 				     strid state);
 
+/*
+ * A goroutine just created turns out to have been in st since since_ns
+ * (old traces list the goroutines blocked when tracing began this way).
+ */
+void timeline_initial(struct timeline *t, struct tl_goroutine *g,
+		      enum tl_state st, int64_t since_ns);
+
 void timeline_start(struct timeline *t, int64_t now, struct tl_goroutine *g);
 void timeline_stop(struct timeline *t, int64_t now, struct tl_goroutine *g,
 		   seqid stack);
