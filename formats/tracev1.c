@@ -50,6 +50,7 @@ enum {
 	EV_GO_START_LABEL = 41,
 	EV_GO_BLOCK_GC = 42,
 	EV_USER_LOG = 48,
+	EV_CPU_SAMPLE = 49,
 	EV_COUNT = 50,
 };
 
@@ -148,8 +149,9 @@ struct v1 {
 	size_t ncur;
 	struct cursor **heap;
 	size_t nheap;
-	int in_snapshot;    /* before the first Gomaxprocs: trace start */
-	struct u64map seqs; /* goroutine -> v1 sequence number */
+	int in_snapshot;	 /* before the first Gomaxprocs: trace start */
+	uint64_t missing_stacks; /* references to stacks not in the table */
+	struct u64map seqs;	 /* goroutine -> v1 sequence number */
 };
 
 /* --- decoding ------------------------------------------------------------ */
@@ -251,6 +253,8 @@ first_arg(const struct v1 *v)
 	return v->ver < 1007 ? 2 : 1;
 }
 
+static uint64_t arg(const struct v1 *v, const struct raw *e, unsigned i);
+
 /* --- first pass ---------------------------------------------------------- */
 
 static uint32_t
@@ -349,6 +353,10 @@ index_events(struct v1 *v)
 					v->min_ticks = ticks;
 				if (ticks > v->max_ticks)
 					v->max_ticks = ticks;
+				/* A CPU sample carries its own time. */
+				if (e.type == EV_CPU_SAMPLE &&
+				    arg(v, &e, 0) > v->max_ticks)
+					v->max_ticks = arg(v, &e, 0);
 			}
 			break;
 		}
@@ -384,8 +392,11 @@ stack(struct v1 *v, uint64_t id)
 	if (id == 0)
 		return NULL;
 	i = u64map_get(&v->stackindex, id);
-	if (i == U64MAP_NONE)
-		return NULL; /* a trace cut short loses its stack table */
+	if (i == U64MAP_NONE) {
+		/* A trace cut short loses (part of) its stack table. */
+		v->missing_stacks++;
+		return NULL;
+	}
 	s = &v->stackmemo[i];
 	if (s->filled)
 		return s;
@@ -903,6 +914,13 @@ tracev1_read(struct trace_run *r, const unsigned char *buf, size_t len,
 					      "offset 0x%zx: %s; read the "
 					      "events before it",
 					      v.damaged_at, v.damage);
+		else if (v.missing_stacks)
+			o += (size_t)snprintf(w, n,
+					      "offset 0x%zx: the stack table "
+					      "misses %" PRIu64
+					      " stacks that events name: the "
+					      "trace may be cut short",
+					      len, v.missing_stacks);
 		if (r->tl.anomalies && o < n)
 			snprintf(w + o, n - o,
 				 "%s%" PRIu64 " event%s out of place (%s)",

@@ -201,6 +201,7 @@ struct v2 {
 	size_t ncur, curcap;
 	struct cursor **heap;
 	size_t nheap, heapcap;
+	uint64_t cpu_max; /* latest CPU sample of the generation, ticks */
 	uint64_t skipped_batches;
 	size_t skipped_at;
 	char skip_why[120];
@@ -342,8 +343,11 @@ static void
 damage(struct v2 *v, size_t at, const char *why, uint64_t gen)
 {
 	v->damaged_at = at;
-	snprintf(v->damage, sizeof(v->damage), "%s (in generation %" PRIu64 ")",
-		 why, gen);
+	if (gen == 0)
+		snprintf(v->damage, sizeof(v->damage), "%s", why);
+	else
+		snprintf(v->damage, sizeof(v->damage),
+			 "%s (in generation %" PRIu64 ")", why, gen);
 }
 
 /* Whether a generation about to be closed has what a complete one has. */
@@ -537,6 +541,24 @@ add_entries(struct v2 *v, const struct bhdr *h)
 	}
 }
 
+/* CPU samples are events too: the trace lasts until the last one. */
+static void
+cpu_samples_end(struct v2 *v, const struct bhdr *h)
+{
+	size_t p = h->off + 1, end = h->off + h->len;
+	uint64_t x[5];
+	unsigned k;
+
+	while (p < end && v->buf[p] == 7) {
+		p++;
+		for (k = 0; k < 5; k++)
+			if (trace_uvarint(v->buf, end, &p, &x[k]) < 0)
+				return;
+		if (x[0] > v->cpu_max)
+			v->cpu_max = x[0];
+	}
+}
+
 /* Collect the generation's batches: tables, and event batches per M. */
 static void
 load_generation(struct v2 *v, const struct gen *g)
@@ -546,6 +568,7 @@ load_generation(struct v2 *v, const struct gen *g)
 	struct bhdr h;
 
 	v->nbatches = v->nstrs = v->nstacks = 0;
+	v->cpu_max = 0;
 	u64map_clear(&v->strindex);
 	u64map_clear(&v->stackindex);
 	while (pos < g->end) {
@@ -559,6 +582,7 @@ load_generation(struct v2 *v, const struct gen *g)
 			add_entries(v, &h);
 			continue;
 		case EV_CPU_SAMPLES:
+			cpu_samples_end(v, &h);
 			continue;
 		case EV_SYNC:
 			if (v->version >= 25)
@@ -1203,16 +1227,18 @@ walk_generation(struct v2 *v)
 		if ((r->info->events & 0xffff) == 0 && c->bi > 0)
 			trace_progress(r, v->order[c->bi - 1].off, v->len);
 	}
+	if (v->cpu_max && ns_of(v, v->cpu_max) > r->tl.last_ns)
+		r->tl.last_ns = ns_of(v, v->cpu_max);
 	return 0;
 }
 
 /*
  * Read every generation. The learning pass runs on a timeline of its own,
- * without sampling points or listener. Returns -1 when the listener asked
- * to stop.
+ * without sampling points or listener. *last_ns (may be NULL) is the time
+ * of the last event. Returns -1 when the listener asked to stop.
  */
 static int
-walk_all(struct v2 *v)
+walk_all(struct v2 *v, int64_t *last_ns)
 {
 	struct trace_run *r = v->r;
 	struct timeline saved;
@@ -1236,6 +1262,8 @@ walk_all(struct v2 *v)
 			seed_statuses(v);
 		ret = walk_generation(v);
 	}
+	if (last_ns)
+		*last_ns = r->tl.last_ns;
 	if (r->learning) {
 		timeline_release(&r->tl);
 		r->tl = saved;
@@ -1295,7 +1323,7 @@ tracev2_read(struct trace_run *r, const unsigned char *buf, size_t len,
 {
 	struct v2 v;
 	int ret = -1;
-	const struct gen *first = NULL, *last = NULL;
+	const struct gen *first = NULL;
 	int64_t duration;
 
 	memset(&v, 0, sizeof(v));
@@ -1319,17 +1347,16 @@ tracev2_read(struct trace_run *r, const unsigned char *buf, size_t len,
 		goto out;
 	}
 	first = &v.gens[0];
-	last = &v.gens[v.ngens - 1];
 	r->info->first_gen = first->gen;
 	r->info->generations = v.ngens;
 	r->info->damaged_at = v.damaged_at;
 	v.ns_per_tick = 1.0 / ((double)first->freq / 1e9);
 	v.start_ns = (int64_t)((double)first->min_time * v.ns_per_tick);
-	{
-		double lf = 1.0 / ((double)last->freq / 1e9);
-
-		duration = (int64_t)((double)last->max_time * lf) - v.start_ns;
-	}
+	/* A first pass learns fuller stacks and runtime goroutines, and
+	 * when the last event happened: the end of the trace. */
+	r->learning = 1;
+	walk_all(&v, &duration);
+	r->learning = 0;
 	if (duration < 0)
 		duration = 0;
 	r->info->duration_ns = duration;
@@ -1345,11 +1372,7 @@ tracev2_read(struct trace_run *r, const unsigned char *buf, size_t len,
 	}
 	if (trace_set_points(r, duration, err) < 0)
 		goto out;
-	/* A first pass learns fuller stacks and runtime goroutines. */
-	r->learning = 1;
-	walk_all(&v);
-	r->learning = 0;
-	if (walk_all(&v) == 0) {
+	if (walk_all(&v, NULL) == 0) {
 		compose_warning(&v);
 		timeline_finish(&r->tl, duration);
 	}

@@ -401,8 +401,8 @@ timeline_finish(struct timeline *t, int64_t end_ns)
 						    : 0;
 
 				g->blocked_ns += d;
-				g->since_ns = end_ns;
 			}
+			g->ended_ns = end_ns;
 			t->listen.gone(t->listen.ctx, g, 1);
 		}
 	}
