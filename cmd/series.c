@@ -61,6 +61,8 @@ load_points(struct sink *k, const struct format *fmt, const struct input *in,
 	to.listen.snapshot = sink_add;
 	to.progress = k->bytes ? progress_cb : NULL;
 	to.progress_ctx = k->bar;
+	to.drop = input_drop;
+	to.drop_ctx = (void *)in;
 	return fmt->read_points(k->gr->in, in->data, in->len, &to, NULL, err);
 }
 

@@ -185,30 +185,41 @@ trace_intern_stack(struct trace_run *r, uint32_t n, struct trace_stack *s)
 	s->norm = intern_stack(in, r->frames, n);
 }
 
-/* Whether stack b's frames end stack a's (b is a suffix of a). */
-static int
-stack_ends_with(const struct intern *in, seqid a, seqid b)
-{
-	uint32_t na = 0, nb = 0;
-	const uint32_t *va = seqtab_items(&in->stacks, a, &na);
-	const uint32_t *vb = seqtab_items(&in->stacks, b, &nb);
-
-	return nb > 0 && nb < na &&
-	       memcmp(va + (na - nb), vb, nb * sizeof(*vb)) == 0;
-}
+#define FULLER_AMBIGUOUS (U64MAP_NONE - 1)
 
 void
-trace_learn(struct trace_run *r, seqid blocked, const struct trace_stack *st)
+trace_learn(struct trace_run *r, const struct trace_stack *st)
 {
-	if (st == NULL || blocked == 0 ||
-	    u64map_get(&r->fuller_index, blocked) != U64MAP_NONE ||
-	    !stack_ends_with(r->in, st->norm, blocked))
+	uint32_t n = 0, k, idx;
+	const uint32_t *v = NULL;
+
+	if (st == NULL || st->norm == 0)
+		return;
+	v = seqtab_items(&r->in->stacks, st->norm, &n);
+	if (n < 2)
 		return;
 	r->fuller = xgrow(r->fuller, sizeof(*r->fuller), r->nfuller + 1,
 			  &r->fullercap);
 	r->fuller[r->nfuller] = *st;
 	r->fuller[r->nfuller].memo_reason = 0;
-	u64map_put(&r->fuller_index, blocked, (uint32_t)r->nfuller++);
+	idx = (uint32_t)r->nfuller++;
+	for (k = 1; k < n; k++) {
+		seqid suffix;
+		uint32_t old;
+
+		/* Interning may move the items: find them again. */
+		v = seqtab_items(&r->in->stacks, st->norm, &n);
+		r->frames = xgrow(r->frames, sizeof(*r->frames), n + 1,
+				  &r->framecap);
+		memcpy(r->frames, v + k, (n - k) * sizeof(*v));
+		suffix = seqtab_intern(&r->in->stacks, r->frames, n - k);
+		old = u64map_get(&r->fuller_index, suffix);
+		if (old == U64MAP_NONE)
+			u64map_put(&r->fuller_index, suffix, idx);
+		else if (old != FULLER_AMBIGUOUS &&
+			 r->fuller[old].norm != st->norm)
+			u64map_put(&r->fuller_index, suffix, FULLER_AMBIGUOUS);
+	}
 }
 
 void
@@ -217,14 +228,9 @@ trace_mark_system(struct trace_run *r, struct tl_goroutine *g,
 {
 	if (g == NULL || (g->flags & TLG_SYSTEM))
 		return;
-	if (s && s->runtime) {
+	if ((s && s->runtime) ||
+	    u64map_get(&r->system_ids, g->id) != U64MAP_NONE)
 		g->flags |= TLG_SYSTEM;
-		if (r->learning)
-			u64map_put(&r->system_ids, g->id, 0);
-	} else if (!r->learning &&
-		   u64map_get(&r->system_ids, g->id) != U64MAP_NONE) {
-		g->flags |= TLG_SYSTEM;
-	}
 }
 
 struct trace_stack *
@@ -235,7 +241,7 @@ trace_fuller(struct trace_run *r, struct trace_stack *s)
 	if (s == NULL || r->nfuller == 0)
 		return s;
 	i = u64map_get(&r->fuller_index, s->norm);
-	return i == U64MAP_NONE ? s : &r->fuller[i];
+	return i == U64MAP_NONE || i == FULLER_AMBIGUOUS ? s : &r->fuller[i];
 }
 
 /* How a trace's block reason becomes the words of a goroutine dump. */
@@ -500,6 +506,8 @@ trace_read(struct snapshot *out, const unsigned char *buf, size_t len,
 	o.listen.snapshot = keep_one;
 	o.progress = out->progress;
 	o.progress_ctx = out->progress_ctx;
+	o.drop = out->drop;
+	o.drop_ctx = out->drop_ctx;
 	if (trace_read_points(out->in, buf, len, &o, &info, err) < 0)
 		return -1;
 	if (info.warning[0])

@@ -51,6 +51,10 @@ struct trace_opts {
 	strid source;		   /* what snapshots name as their source */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
+	/* When set, the reader says which bytes it is done with (see
+	 * input_drop), so that memory holds about one generation. */
+	void (*drop)(void *ctx, size_t from, size_t to);
+	void *drop_ctx;
 };
 
 /* What a reader found out about the trace. */
@@ -113,16 +117,16 @@ struct trace_run {
 	/*
 	 * Block events record a stack that starts a few frames above where
 	 * the goroutine parked; status events record it all, as goroutine
-	 * dumps do. What one goroutine showed both ways maps the first to
-	 * the second (normalised block stack -> index into fuller): a first
-	 * pass learns it, so that every snapshot shows the same stacks.
+	 * dumps do. Every status stack is learnt before the events are read
+	 * (trace_learn), so that a block stack that ends one of them shows
+	 * as that fuller stack in every snapshot (normalised stack -> index
+	 * into fuller, or FULLER_AMBIGUOUS).
 	 */
 	struct u64map fuller_index;
 	struct trace_stack *fuller;
 	size_t nfuller, fullercap;
-	int learning; /* the first pass: learn, no snapshots */
-	/* Goroutines the first pass found to be runtime goroutines, so
-	 * that the second leaves them out of every snapshot. */
+	/* Goroutines whose status stack shows a runtime goroutine: left
+	 * out of every snapshot from the start. */
 	struct u64map system_ids;
 	uint64_t progress_done, progress_step;
 };
@@ -137,15 +141,15 @@ struct trace_run {
 void trace_intern_stack(struct trace_run *r, uint32_t n, struct trace_stack *s);
 
 /*
- * Learn that a goroutine blocked with stack blocked (normalised) shows as
- * status when parked; kept when status extends it.
+ * Learn a status stack of a parked goroutine: a block stack equal to one
+ * of its proper suffixes (normalised) stands for it, unless the suffix
+ * ends two different status stacks.
  */
-void trace_learn(struct trace_run *r, seqid blocked,
-		 const struct trace_stack *status);
+void trace_learn(struct trace_run *r, const struct trace_stack *status);
 
 /*
  * Mark g (may be NULL) as a runtime goroutine when stack s (may be NULL)
- * of it says so or the first pass found it to be one.
+ * of it says so or its status stacks did (system_ids).
  */
 void trace_mark_system(struct trace_run *r, struct tl_goroutine *g,
 		       const struct trace_stack *s);
@@ -178,6 +182,12 @@ trace_uvarint(const unsigned char *buf, size_t end, size_t *pos, uint64_t *v)
 	uint64_t x = 0;
 	unsigned shift = 0;
 
+	/* Most values fit one byte. */
+	if (p < end && buf[p] < 0x80) {
+		*v = buf[p];
+		*pos = p + 1;
+		return 0;
+	}
 	while (p < end) {
 		unsigned char c = buf[p++];
 

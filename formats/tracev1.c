@@ -151,6 +151,7 @@ struct v1 {
 	size_t nheap;
 	int in_snapshot;	 /* before the first Gomaxprocs: trace start */
 	uint64_t missing_stacks; /* references to stacks not in the table */
+	strid reasons[EV_COUNT]; /* interned block reasons + 1 */
 	struct u64map seqs;	 /* goroutine -> v1 sequence number */
 };
 

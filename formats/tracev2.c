@@ -202,6 +202,7 @@ struct v2 {
 	struct cursor **heap;
 	size_t nheap, heapcap;
 	uint64_t cpu_max; /* latest CPU sample of the generation, ticks */
+	strid coroutine;  /* interned + 1 */
 	uint64_t skipped_batches;
 	size_t skipped_at;
 	char skip_why[120];
@@ -373,10 +374,12 @@ gen_complete(struct v2 *v, const struct gen *g, int has_strings, size_t at)
 }
 
 /* Find the complete generations: v->gens, and where damage stops it. */
+static void drop(struct v2 *v, size_t from, size_t to);
+
 static void
 index_generations(struct v2 *v)
 {
-	size_t pos = HEADER_LEN;
+	size_t pos = HEADER_LEN, dropped = 0;
 	struct gen cur;
 	int open = 0, has_strings = 0;
 	const char *why = NULL;
@@ -387,6 +390,10 @@ index_generations(struct v2 *v)
 		size_t bad = 0;
 
 		trace_progress(v->r, pos / 4, v->len);
+		if (pos - dropped >= (64u << 20)) {
+			drop(v, dropped, pos);
+			dropped = pos;
+		}
 		if (read_header(v, pos, &h, &why) < 0) {
 			damage(v, pos, why, open ? cur.gen : 0);
 			return;
@@ -466,6 +473,7 @@ index_generations(struct v2 *v)
 		}
 		pos = h.off + h.len;
 	}
+	drop(v, dropped, v->len);
 	if (!open)
 		return;
 	if (v->version >= 26) {
@@ -859,9 +867,12 @@ set_seq(struct v2 *v, struct tl_goroutine *g, uint64_t seq)
 }
 
 static strid
-intern_cstr(struct v2 *v, const char *s)
+intern_coroutine(struct v2 *v)
 {
-	return strtab_intern_cstr(&v->r->in->strings, s);
+	if (v->coroutine == 0)
+		v->coroutine =
+			strtab_intern_cstr(&v->r->in->strings, "coroutine") + 1;
+	return v->coroutine - 1;
 }
 
 /* A status event: state at the start of the generation. */
@@ -883,10 +894,6 @@ do_status(struct v2 *v, uint32_t m, int64_t now, const struct event *e)
 	}
 	if (e->type == EV_GO_STATUS_STACK)
 		s = gstack(v, e->args[3]);
-	g = timeline_find(&r->tl, e->args[0]);
-	if (r->learning && s && st == TL_WAITING && g && g->st == TL_WAITING &&
-	    g->reason != 0)
-		trace_learn(r, g->stack, s);
 	if (st == TL_WAITING)
 		state = trace_wait_state(r, 0, s);
 	g = timeline_status(&r->tl, now, v->gen_start, e->args[0], st,
@@ -1026,7 +1033,7 @@ process(struct v2 *v, uint32_t m, const struct event *e)
 		g = current(v, m, e);
 		h = named(v, e->args[0], e);
 		if (g && e->type == EV_GO_SWITCH) {
-			reason = intern_cstr(v, "coroutine");
+			reason = intern_coroutine(v);
 			timeline_block(tl, now, g, reason, reason, 0);
 		} else if (g) {
 			timeline_end(tl, now, g);
@@ -1232,27 +1239,21 @@ walk_generation(struct v2 *v)
 	return 0;
 }
 
-/*
- * Read every generation. The learning pass runs on a timeline of its own,
- * without sampling points or listener. *last_ns (may be NULL) is the time
- * of the last event. Returns -1 when the listener asked to stop.
- */
-static int
-walk_all(struct v2 *v, int64_t *last_ns)
+/* Done with bytes [from, to) for now: memory holds one generation. */
+static void
+drop(struct v2 *v, size_t from, size_t to)
 {
-	struct trace_run *r = v->r;
-	struct timeline saved;
-	size_t gi, i;
+	if (v->r->o->drop)
+		v->r->o->drop(v->r->o->drop_ctx, from, to);
+}
+
+/* Read every generation. Returns -1 when the listener asked to stop. */
+static int
+walk_all(struct v2 *v)
+{
+	size_t gi;
 	int ret = 0;
 
-	if (r->learning) {
-		saved = r->tl;
-		timeline_init(&r->tl, r->in);
-	}
-	for (i = 0; i < v->nms; i++)
-		v->ms[i].curg = TL_NO_GOROUTINE;
-	r->info->events = r->info->skipped_events = 0;
-	v->skipped_batches = 0;
 	for (gi = 0; gi < v->ngens && ret == 0; gi++) {
 		v->g = &v->gens[gi];
 		v->ns_per_tick = 1.0 / ((double)v->g->freq / 1e9);
@@ -1261,14 +1262,63 @@ walk_all(struct v2 *v, int64_t *last_ns)
 		if (gi == 0)
 			seed_statuses(v);
 		ret = walk_generation(v);
-	}
-	if (last_ns)
-		*last_ns = r->tl.last_ns;
-	if (r->learning) {
-		timeline_release(&r->tl);
-		r->tl = saved;
+		drop(v, v->g->begin, v->g->end);
 	}
 	return ret;
+}
+
+/*
+ * Before the events: learn every status stack of a parked goroutine (they
+ * sit in the batches no thread wrote, at the end of each generation) and
+ * the goroutines they show to be runtime ones; and find when the last
+ * event happened, the end of the trace (*last_ns).
+ */
+static void
+learn(struct v2 *v, int64_t *last_ns)
+{
+	struct trace_run *r = v->r;
+	size_t gi, i;
+	uint64_t last = 0;
+
+	for (gi = 0; gi < v->ngens; gi++) {
+		v->g = &v->gens[gi];
+		load_generation(v, v->g);
+		make_cursors(v);
+		for (i = 0; i < v->ncur; i++) {
+			struct cursor c = v->cur[i];
+			int nothread = v->ms[c.m].id == NO_ID;
+
+			/* The last generation: each thread's last batch. */
+			if (!nothread && gi + 1 == v->ngens)
+				c.bi = c.bend - 1;
+			else if (!nothread)
+				continue;
+			while (next_event(v, &c)) {
+				struct trace_stack *s = NULL;
+
+				if (c.ev.time > last && gi + 1 == v->ngens)
+					last = c.ev.time;
+				if (c.ev.type != EV_GO_STATUS_STACK ||
+				    status_state(c.ev.args[2]) != TL_WAITING)
+					continue;
+				s = gstack(v, c.ev.args[3]);
+				if (s && s->runtime)
+					u64map_put(&r->system_ids, c.ev.args[0],
+						   0);
+				trace_learn(r, s);
+			}
+		}
+		if (gi + 1 == v->ngens && v->cpu_max > last)
+			last = v->cpu_max;
+		drop(v, v->g->begin, v->g->end);
+	}
+	v->ns_per_tick = 1.0 / ((double)v->gens[v->ngens - 1].freq / 1e9);
+	*last_ns = ns_of(v, last);
+	/* Counted again by the walk. */
+	r->info->events = r->info->skipped_events = 0;
+	v->skipped_batches = 0;
+	for (i = 0; i < v->nms; i++)
+		v->ms[i].curg = TL_NO_GOROUTINE;
 }
 
 static void
@@ -1352,11 +1402,8 @@ tracev2_read(struct trace_run *r, const unsigned char *buf, size_t len,
 	r->info->damaged_at = v.damaged_at;
 	v.ns_per_tick = 1.0 / ((double)first->freq / 1e9);
 	v.start_ns = (int64_t)((double)first->min_time * v.ns_per_tick);
-	/* A first pass learns fuller stacks and runtime goroutines, and
-	 * when the last event happened: the end of the trace. */
-	r->learning = 1;
-	walk_all(&v, &duration);
-	r->learning = 0;
+	learn(&v, &duration);
+	v.ns_per_tick = 1.0 / ((double)first->freq / 1e9);
 	if (duration < 0)
 		duration = 0;
 	r->info->duration_ns = duration;
@@ -1372,7 +1419,7 @@ tracev2_read(struct trace_run *r, const unsigned char *buf, size_t len,
 	}
 	if (trace_set_points(r, duration, err) < 0)
 		goto out;
-	if (walk_all(&v, NULL) == 0) {
+	if (walk_all(&v) == 0) {
 		compose_warning(&v);
 		timeline_finish(&r->tl, duration);
 	}

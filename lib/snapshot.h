@@ -88,6 +88,10 @@ struct snapshot {
 	/* Readers of large inputs report progress here when set. */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
+	/* When set, readers may say they are done with bytes [from, to) of
+	 * their input for now (the loader lets those pages go). */
+	void (*drop)(void *ctx, size_t from, size_t to);
+	void *drop_ctx;
 };
 
 /* What reports say of a snapshot once its records are gone. */

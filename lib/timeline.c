@@ -133,7 +133,11 @@ state_word(struct timeline *t, enum tl_state st)
 		[TL_WAITING] = "waiting",
 	};
 
-	return strtab_intern_cstr(&t->in->strings, words[st]);
+	/* Interned once per timeline: this runs on every event. */
+	if (t->words[st] == 0)
+		t->words[st] =
+			strtab_intern_cstr(&t->in->strings, words[st]) + 1;
+	return t->words[st] - 1;
 }
 
 static void
@@ -179,8 +183,13 @@ timeline_create(struct timeline *t, int64_t now, uint64_t id, uint64_t parent,
 	if (start != 0)
 		g->stack = seqtab_intern(&t->in->stacks, &start, 1);
 	enter(g, now, st, state_word(t, st));
-	if (st == TL_WAITING)
-		g->state = strtab_intern_cstr(&t->in->strings, "coroutine");
+	if (st == TL_WAITING) {
+		if (t->coroutine == 0)
+			t->coroutine = strtab_intern_cstr(&t->in->strings,
+							  "coroutine") +
+				       1;
+		g->state = t->coroutine - 1;
+	}
 	return g;
 }
 

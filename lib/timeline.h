@@ -115,6 +115,8 @@ struct timeline {
 	 * trace): counted, and the first one described. */
 	uint64_t anomalies;
 	char anomaly[160];
+	/* Interned words (+1, 0: not yet): the states, "coroutine". */
+	strid words[5], coroutine;
 	/* Scratch. */
 	uint32_t *tmp;
 	size_t tmpcap;

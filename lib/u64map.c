@@ -15,6 +15,7 @@ u64map_init(struct u64map *m)
 void
 u64map_release(struct u64map *m)
 {
+	free(m->direct);
 	free(m->slots);
 	memset(m, 0, sizeof(*m));
 }
@@ -22,6 +23,8 @@ u64map_release(struct u64map *m)
 void
 u64map_clear(struct u64map *m)
 {
+	if (m->direct)
+		memset(m->direct, 0, m->dcap * sizeof(*m->direct));
 	if (m->slots)
 		memset(m->slots, 0, (m->mask + 1) * sizeof(*m->slots));
 	m->count = 0;
@@ -37,7 +40,7 @@ slot_of(uint64_t key, size_t mask)
 }
 
 uint32_t
-u64map_get(const struct u64map *m, uint64_t key)
+u64map_get_hashed(const struct u64map *m, uint64_t key)
 {
 	size_t i;
 
@@ -87,6 +90,23 @@ u64map_put(struct u64map *m, uint64_t key, uint32_t value)
 {
 	size_t i;
 
+	if (key < U64MAP_DIRECT_MAX) {
+		if (key >= m->dcap) {
+			size_t cap = m->dcap ? m->dcap : 256;
+
+			while (cap <= key)
+				cap *= 2;
+			m->direct = xreallocarray(m->direct, cap,
+						  sizeof(*m->direct));
+			memset(m->direct + m->dcap, 0,
+			       (cap - m->dcap) * sizeof(*m->direct));
+			m->dcap = cap;
+		}
+		if (m->direct[key] == 0)
+			m->count++;
+		m->direct[key] = value + 1;
+		return;
+	}
 	if (m->slots == NULL || (m->count + 1) * 4 > (m->mask + 1) * 3)
 		grow(m);
 	for (i = slot_of(key, m->mask);; i = (i + 1) & m->mask) {
@@ -111,6 +131,14 @@ u64map_remove(struct u64map *m, uint64_t key)
 	size_t i, j;
 	uint32_t v;
 
+	if (key < U64MAP_DIRECT_MAX) {
+		if (key >= m->dcap || m->direct[key] == 0)
+			return U64MAP_NONE;
+		v = m->direct[key] - 1;
+		m->direct[key] = 0;
+		m->count--;
+		return v;
+	}
 	if (m->slots == NULL)
 		return U64MAP_NONE;
 	for (i = slot_of(key, m->mask);; i = (i + 1) & m->mask) {
