@@ -122,7 +122,7 @@ unit-tests: $(UNIT_BINS) $(REPLAY_BINS) $(TRACESUM)
 check: $(BIN) unit-tests
 	GOROSCOPE=$(CURDIR)/$(BIN) BUILD=$(CURDIR)/$(BUILD) \
 		prove --exec '' $(UNIT_BINS) $(REPLAY_BINS) tests/golden.sh \
-		tests/readme.sh tests/gotool.sh tests/dot.sh tests/tracecheck.sh
+		tests/readme.sh tests/gotool.sh tests/dot.sh tests/tracecheck.sh tests/progress.sh
 
 # Style and hygiene.
 FORMAT_SRCS = $(filter-out %.pb-c.c %.pb-c.h, \
@@ -186,6 +186,7 @@ bench: goroscope
 	bench/run-text.sh ./goroscope
 	bench/run-pprof.sh ./goroscope
 	bench/run-trend.sh ./goroscope
+	bench/run-trace.sh ./goroscope
 
 testdata:
 	testdata/gen/generate.sh

@@ -88,6 +88,20 @@ format_time(int64_t ns, char *buf, size_t size)
 	strftime(buf, size, "%Y-%m-%d %H:%M:%SZ", &tm);
 }
 
+/* Whether every snapshot is a moment of one execution trace (whose
+ * points are in time order even without wall-clock times). */
+static int
+one_trace(const struct series_doc *d)
+{
+	unsigned k, n = d->gr->nsnap;
+
+	for (k = 0; k < n; k++)
+		if (d->meta[k].offset_ns < 0 ||
+		    d->meta[k].source != d->meta[0].source)
+			return 0;
+	return n > 1;
+}
+
 /* "6 snapshots in capture-time order" and the goroutine totals. */
 static void
 print_series_header(const struct pen *p, const struct series_doc *d,
@@ -105,10 +119,12 @@ print_series_header(const struct pen *p, const struct series_doc *d,
 	fprintf(p->fp, "goroscope %s", what);
 	tx_off(p, C_BOLD);
 	fprintf(p->fp, ": %u snapshot%s, %s\n", n, tx_plural(n),
-		d->by_time ? "ordered by capture time"
-		: n > 1	   ? "in command-line order (not every input has a "
-			     "capture time)"
-			   : "growth unknown");
+		d->by_time     ? "ordered by capture time"
+		: one_trace(d) ? "moments of one execution trace, in time "
+				 "order"
+		: n > 1	       ? "in command-line order (not every input has a "
+				 "capture time)"
+			       : "growth unknown");
 	if (n == 1)
 		fprintf(p->fp, "  %s\n",
 			tx_source(in, &d->meta[0], s0, sizeof(s0)));
