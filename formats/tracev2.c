@@ -944,12 +944,11 @@ do_log(struct v2 *v, uint32_t m, int64_t now, const struct event *e)
 }
 
 static void
-process(struct v2 *v, uint32_t m, const struct event *e)
+process(struct v2 *v, uint32_t m, const struct event *e, int64_t now)
 {
 	struct trace_run *r = v->r;
 	struct timeline *tl = &r->tl;
 	struct thread *th = &v->ms[m];
-	int64_t now = ns_of(v, e->time);
 	struct tl_goroutine *g = NULL, *h = NULL;
 	struct trace_stack *s = NULL;
 	strid reason;
@@ -1222,9 +1221,12 @@ walk_generation(struct v2 *v)
 		size_t k = pick(v);
 		struct cursor *c = v->heap[k];
 
-		if (timeline_advance(&r->tl, ns_of(v, c->ev.time)) < 0)
+		int64_t now = ns_of(v, c->ev.time);
+
+		if (timeline_due(&r->tl, now) &&
+		    timeline_advance(&r->tl, now) < 0)
 			return -1;
-		process(v, c->m, &c->ev);
+		process(v, c->m, &c->ev, now);
 		if (next_event(v, c)) {
 			heap_down(v, k);
 			heap_up(v, k);

@@ -138,6 +138,19 @@ struct tl_goroutine *timeline_find(struct timeline *t, uint64_t id);
  */
 int timeline_advance(struct timeline *t, int64_t now);
 
+/* Whether timeline_advance(t, now) has anything to do; when it has not,
+ * this notes now as the latest time instead (the common, cheap case). */
+static inline int
+timeline_due(struct timeline *t, int64_t now)
+{
+	if (t->next < t->npoints && t->points[t->next] < now &&
+	    t->points[t->next] != TL_END)
+		return 1;
+	if (now > t->last_ns)
+		t->last_ns = now;
+	return t->stopped;
+}
+
 /*
  * Events. stack arguments are normalised stack ids (intern_stack), state
  * arguments dump-style state strings (trace_state() in formats/). Each
