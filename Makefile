@@ -103,6 +103,12 @@ $(BUILD)/tests/%: tests/unit/%.c tests/tap.h tests/testutil.h $(LIBGOROSCOPE) \
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBGOROSCOPE) $(LIBS)
 
+# goroscope's per-goroutine summary of a trace, for tests/tracecheck.sh.
+TRACESUM := $(BUILD)/tests/tracesum
+$(TRACESUM): tests/tracesum.c $(LIBGOROSCOPE) $(STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBGOROSCOPE) $(LIBS)
+
 FUZZ_COMMON = tests/fuzz/pipeline.c
 $(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c \
 		$(FUZZ_COMMON) tests/fuzz/fuzz.h tests/testutil.h $(LIBGOROSCOPE) \
@@ -111,16 +117,18 @@ $(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c \
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay.c \
 		$(FUZZ_COMMON) $(LIBGOROSCOPE) $(LIBS)
 
-unit-tests: $(UNIT_BINS) $(REPLAY_BINS)
+unit-tests: $(UNIT_BINS) $(REPLAY_BINS) $(TRACESUM)
 
 check: $(BIN) unit-tests
 	GOROSCOPE=$(CURDIR)/$(BIN) BUILD=$(CURDIR)/$(BUILD) \
 		prove --exec '' $(UNIT_BINS) $(REPLAY_BINS) tests/golden.sh \
-		tests/readme.sh tests/roundtrip.sh tests/append.sh tests/gotool.sh tests/dot.sh
+		tests/readme.sh tests/roundtrip.sh tests/append.sh tests/gotool.sh \
+		tests/dot.sh tests/tracecheck.sh tests/progress.sh
 
 # Style and hygiene.
 FORMAT_SRCS = $(filter-out %.pb-c.c %.pb-c.h, \
 	$(LIB_SRCS) $(CMD_SRCS) $(UNIT_SRCS) $(FUZZ_SRCS) tests/fuzz/replay.c \
+	tests/tracesum.c \
 	$(FUZZ_COMMON) $(HEADERS))
 
 format:
@@ -180,6 +188,7 @@ bench: goroscope
 	bench/run-pprof.sh ./goroscope
 	bench/run-trend.sh ./goroscope
 	bench/run-gsnap.sh ./goroscope
+	bench/run-trace.sh ./goroscope
 
 testdata:
 	testdata/gen/generate.sh

@@ -12,6 +12,7 @@
 #include "cmd/series.h"
 #include "formats/dot.h"
 #include "formats/json.h"
+#include "formats/trace.h"
 #include "lib/analysis.h"
 #include "lib/error.h"
 #include "lib/filter.h"
@@ -100,7 +101,8 @@ analyze_main(const struct command *cmd, enum analyze_view view, int argc,
 	struct series_doc sd;
 	uint64_t *base = NULL;
 	size_t nbase = 0, *order = NULL, *shown = NULL, i;
-	unsigned threads = options_threads();
+	struct series_opts so;
+	struct trace_opts sampling;
 	int status = EXIT_INPUT, have = 0;
 
 	if (options_parse(&o, cmd, argc, argv) < 0)
@@ -110,6 +112,17 @@ analyze_main(const struct command *cmd, enum analyze_view view, int argc,
 		return EXIT_OK;
 	}
 	error_clear(&err);
+	memset(&so, 0, sizeof(so));
+	memset(&sampling, 0, sizeof(sampling));
+	/* diff compares two moments: a trace gives its end. */
+	sampling.sampling = view == VIEW_DIFF ? SAMPLE_END
+			    : o.every_ns > 0  ? SAMPLE_EVERY
+					      : SAMPLE_EVENLY;
+	sampling.every = o.every_ns;
+	sampling.count = o.every_points;
+	so.threads = options_threads();
+	so.sampling = &sampling;
+	so.progress = o.progress;
 	intern_init(&in);
 	memset(&s, 0, sizeof(s));
 	memset(&an, 0, sizeof(an));
@@ -120,7 +133,7 @@ analyze_main(const struct command *cmd, enum analyze_view view, int argc,
 	grouping_init(&gr, &in, &o.key, 1);
 	have = 1;
 	if (series_load(&s, &gr, filter_is_empty(&filter) ? NULL : &filter,
-			o.operands, o.noperands, threads) < 0)
+			o.operands, o.noperands, &so) < 0)
 		goto out;
 	if (view == VIEW_DIFF && s.n != 2) {
 		status = options_usage_error(cmd,
@@ -133,7 +146,7 @@ analyze_main(const struct command *cmd, enum analyze_view view, int argc,
 		goto out;
 	}
 	if (o.baseline &&
-	    series_baseline(&gr, o.baseline, threads, &base, &nbase) < 0)
+	    series_baseline(&gr, o.baseline, &so, &base, &nbase) < 0)
 		goto out;
 	grouping_finish(&gr);
 	memset(&ao, 0, sizeof(ao));

@@ -30,6 +30,8 @@ enum optset {
 	OPTSET_CONVERT = 1 << 2, /* --to, --output */
 	OPTSET_SERIES = 1 << 3,	 /* --baseline, thresholds, --fail-on-leak */
 	OPTSET_DOT = 1 << 4,	 /* --format dot, --nodes */
+	OPTSET_AT = 1 << 5,	 /* --at: one moment of a trace */
+	OPTSET_EVERY = 1 << 6,	 /* --every: sampling a trace */
 };
 
 struct command {

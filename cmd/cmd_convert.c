@@ -15,6 +15,7 @@
 #include "cmd/diag.h"
 #include "cmd/options.h"
 #include "cmd/output.h"
+#include "cmd/progress.h"
 #include "formats/format.h"
 #include "formats/gsnap.h"
 #include "formats/input.h"
@@ -113,6 +114,7 @@ struct job {
 	size_t ninputs, inputs_cap;
 	int copied_meta;  /* a .gsnap input kept its own metadata */
 	const char *path; /* the file being read */
+	int usage;	  /* the error was a usage error, printed */
 	/* json */
 	FILE *fp;
 	size_t nsnap;
@@ -234,6 +236,8 @@ load_file(struct job *j, const char *path, int from_dir)
 	}
 	snapshot_init(&snap, &j->in);
 	snap.threads = options_threads();
+	snap.trace_at_ns = j->o->at_ns;
+	snap.trace_at_set = j->o->has_at;
 	ret = fmt->read(&snap, in.data, in.len, &j->err);
 	if (ret == 0) {
 		input_name(&snap, path);
@@ -445,12 +449,28 @@ write_pprof(struct job *j)
 {
 	struct snapshot snap;
 	struct output out;
+	struct progress bar;
 	int ret = -1;
 
 	snapshot_init(&snap, &j->in);
 	snap.threads = options_threads();
-	if (input_load(&snap, j->o->operands[0], &j->err) < 0)
+	snap.trace_at_ns = j->o->at_ns;
+	snap.trace_at_set = j->o->has_at;
+	progress_init(&bar, j->o->progress);
+	snap.progress = progress_cb;
+	snap.progress_ctx = &bar;
+	ret = input_load(&snap, j->o->operands[0], &j->err);
+	progress_done(&bar);
+	if (ret < 0)
 		goto done;
+	ret = -1;
+	if (j->o->has_at && snap.offset_ns < 0) {
+		options_usage_error(j->cmd,
+				    "--at: '%s' is not an execution trace",
+				    j->o->operands[0]);
+		j->usage = 1;
+		goto done;
+	}
 	diag_warnings(&snap);
 	if (output_open(&out, j->o->output, &j->err) < 0)
 		goto done;
@@ -524,7 +544,7 @@ cmd_convert(int argc, char **argv)
 		order_entries(&j);
 		ret = write_series(&j);
 	}
-	if (ret < 0)
+	if (ret < 0 && !j.usage)
 		diag_error(&j.err);
 	for (i = 0; i < j.ninputs; i++)
 		input_release(&j.inputs[i]);
@@ -533,5 +553,5 @@ cmd_convert(int argc, char **argv)
 	buf_release(&j.recs);
 	gsnap_encoder_release(&j.enc);
 	intern_release(&j.in);
-	return ret < 0 ? EXIT_INPUT : EXIT_OK;
+	return ret == 0 ? EXIT_OK : j.usage ? EXIT_USAGE : EXIT_INPUT;
 }

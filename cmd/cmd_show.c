@@ -6,6 +6,7 @@
 #include "cmd/cmd.h"
 #include "cmd/diag.h"
 #include "cmd/options.h"
+#include "cmd/progress.h"
 #include "cmd/output.h"
 #include "cmd/render_text.h"
 #include "formats/input.h"
@@ -29,6 +30,7 @@ cmd_show(int argc, char **argv)
 	struct grouping gr;
 	struct output out;
 	struct error err;
+	struct progress bar;
 	struct snapshot_meta meta;
 	struct analysis an;
 	size_t *shown = NULL, nshown = 0;
@@ -45,13 +47,27 @@ cmd_show(int argc, char **argv)
 	intern_init(&in);
 	snapshot_init(&snap, &in);
 	snap.threads = options_threads();
+	snap.trace_at_ns = o.at_ns;
+	snap.trace_at_set = o.has_at;
+	progress_init(&bar, o.progress);
+	snap.progress = progress_cb;
+	snap.progress_ctx = &bar;
 	if (filter_init(&filter, &in, &o.filter, &err) < 0) {
 		status = options_usage_error(cmd, "%s", err.text);
 		goto out;
 	}
 	have_filter = 1;
 	if (input_load(&snap, o.operands[0], &err) < 0) {
+		progress_done(&bar);
 		diag_error(&err);
+		goto out;
+	}
+	progress_done(&bar);
+	if (o.has_at && snap.offset_ns < 0) {
+		status = options_usage_error(cmd,
+					     "--at: '%s' is not an execution "
+					     "trace",
+					     o.operands[0]);
 		goto out;
 	}
 	diag_warnings(&snap);

@@ -16,13 +16,15 @@ const struct command commands[] = {
 		.summary = "groups of one snapshot, largest first",
 		.help = "Group the goroutines of one capture (goroutine dump, "
 			"debug=1 or pprof\n"
-			"profile, gzipped or not; '-' reads stdin) by stack "
-			"and list the groups,\n"
-			"largest first: count, state and wait time, the "
-			"blocking frame (the first\n"
-			"frame outside the runtime) and where the goroutines "
-			"were created.",
-		.optsets = OPTSET_GROUP | OPTSET_OUTPUT,
+			"profile, execution trace, gzipped or not; '-' reads "
+			"stdin) by stack and\n"
+			"list the groups, largest first: count, state and wait "
+			"time, the blocking\n"
+			"frame (the first frame outside the runtime) and where "
+			"the goroutines were\n"
+			"created. A trace shows its end, or the moment --at "
+			"names.",
+		.optsets = OPTSET_GROUP | OPTSET_OUTPUT | OPTSET_AT,
 		.min_operands = 1,
 		.max_operands = 1,
 	},
@@ -52,9 +54,11 @@ const struct command commands[] = {
 			"leak suspect (!).\n"
 			"Snapshots are ordered by capture time when every "
 			"input has one, else\n"
-			"in command-line order.",
+			"in command-line order. An execution trace is sampled "
+			"at --every points\n"
+			"(default 10, evenly spaced, the last at its end).",
 		.optsets = OPTSET_GROUP | OPTSET_OUTPUT | OPTSET_SERIES |
-			   OPTSET_DOT,
+			   OPTSET_DOT | OPTSET_EVERY,
 		.min_operands = 1,
 		.max_operands = -1,
 	},
@@ -74,9 +78,16 @@ const struct command commands[] = {
 			"that are not\n"
 			"suspects and why, and the thresholds used. With one "
 			"snapshot, the\n"
-			"largest blocked groups, ranked by size and wait.",
+			"largest blocked groups, ranked by size and wait. An "
+			"execution trace is\n"
+			"sampled at --every points (default 10) and adds its "
+			"own evidence: exact\n"
+			"blocked times, creation stacks, parent goroutines, "
+			"and the goroutines\n"
+			"created during the trace that were still blocked at "
+			"its end.",
 		.optsets = OPTSET_GROUP | OPTSET_OUTPUT | OPTSET_SERIES |
-			   OPTSET_DOT,
+			   OPTSET_DOT | OPTSET_EVERY,
 		.min_operands = 1,
 		.max_operands = -1,
 	},
@@ -99,8 +110,10 @@ const struct command commands[] = {
 			"goroscope.state)\n"
 			"The format comes from --to, or else from OUT's name "
 			"(.gsnap, .json,\n"
-			".pb.gz or .pb). OUT is written whole or not at all.",
-		.optsets = OPTSET_CONVERT,
+			".pb.gz or .pb). OUT is written whole or not at all. "
+			"An execution\n"
+			"trace gives its end, or the moment --at names.",
+		.optsets = OPTSET_CONVERT | OPTSET_AT,
 		.min_operands = 1,
 		.max_operands = -1,
 	},

@@ -7,6 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/options.h"
+#include "formats/trace.h"
 #include "lib/error.h"
 #include "lib/banned.h"
 
@@ -35,6 +36,8 @@ enum opt_id {
 	OPT_NODES,
 	OPT_APPEND,
 	OPT_META,
+	OPT_AT,
+	OPT_EVERY,
 };
 
 struct opt_def {
@@ -85,6 +88,10 @@ static const struct opt_def opt_defs[] = {
 	  "exit with status 3 when a suspect is found" },
 	{ "nodes", OPT_NODES, "N", OPTSET_DOT,
 	  "most nodes in a DOT graph (80)" },
+	{ "at", OPT_AT, "TIME", OPTSET_AT,
+	  "a trace TIME after its start, e.g. 2.5s (its end)" },
+	{ "every", OPT_EVERY, "TIME|N", OPTSET_EVERY,
+	  "sample traces every TIME, or at N points (10)" },
 	{ "color", OPT_COLOR, "WHEN", OPTSET_OUTPUT,
 	  "auto (default; honours NO_COLOR), always or never" },
 	{ "verbose", OPT_VERBOSE, NULL, OPTSET_GROUP,
@@ -141,6 +148,57 @@ parse_fraction(const struct command *cmd, const char *opt, const char *s,
 					   opt, s),
 		       -1;
 	*out = v;
+	return 0;
+}
+
+static int
+parse_time(const struct command *cmd, const char *opt, const char *s,
+	   long long *out, int *given)
+{
+	struct error err;
+	int64_t ns = 0;
+
+	error_clear(&err);
+	if (trace_parse_duration(s, &ns, &err) < 0)
+		return options_usage_error(cmd, "--%s: %s", opt, err.text), -1;
+	*out = ns;
+	*given = 1;
+	return 0;
+}
+
+/* --every TIME (a duration) or N (that many evenly spaced points). */
+static int
+parse_every(const struct command *cmd, const char *s, struct options *o)
+{
+	size_t i, n = strlen(s);
+
+	for (i = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	if (n > 0 && i == n) {
+		long long v = 0;
+
+		if (parse_count(cmd, "every", s, &v) < 0)
+			return -1;
+		if (v < 1 || v > (long long)TL_MAX_POINTS)
+			return options_usage_error(cmd,
+						   "--every: expected 1 to "
+						   "%u points, got '%s'",
+						   TL_MAX_POINTS, s),
+			       -1;
+		o->every_points = (unsigned)v;
+		o->every_ns = 0;
+		o->has_every = 1;
+		return 0;
+	}
+	if (parse_time(cmd, "every", s, &o->every_ns, &o->has_every) < 0)
+		return -1;
+	if (o->every_ns <= 0)
+		return options_usage_error(cmd,
+					   "--every: expected a duration above "
+					   "zero, got '%s'",
+					   s),
+		       -1;
+	o->every_points = 0;
 	return 0;
 }
 
@@ -273,6 +331,10 @@ set_option(struct options *o, const struct command *cmd, int id,
 			       -1;
 		o->meta[o->nmeta++] = arg;
 		return 0;
+	case OPT_AT:
+		return parse_time(cmd, "at", arg, &o->at_ns, &o->has_at);
+	case OPT_EVERY:
+		return parse_every(cmd, arg, o);
 	}
 	return -1;
 }

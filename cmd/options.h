@@ -52,7 +52,12 @@ struct options {
 	int ignore_known;	    /* --ignore-known (default on) */
 	struct suspect_rules rules; /* --min-growth, --min-rise, --near-peak */
 	int fail_on_leak;
-	long long nodes; /* --nodes: most nodes in DOT output */
+	long long nodes;    /* --nodes: most nodes in DOT output */
+	int has_at;	    /* --at given */
+	long long at_ns;    /* --at: a moment of a trace, ns after its start */
+	int has_every;	    /* --every given */
+	long long every_ns; /* --every DURATION, or 0 */
+	unsigned every_points; /* --every N, or 0 */
 	char **operands;
 	int noperands;
 };

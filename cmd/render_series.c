@@ -88,6 +88,20 @@ format_time(int64_t ns, char *buf, size_t size)
 	strftime(buf, size, "%Y-%m-%d %H:%M:%SZ", &tm);
 }
 
+/* Whether every snapshot is a moment of one execution trace (whose
+ * points are in time order even without wall-clock times). */
+static int
+one_trace(const struct series_doc *d)
+{
+	unsigned k, n = d->gr->nsnap;
+
+	for (k = 0; k < n; k++)
+		if (d->meta[k].offset_ns < 0 ||
+		    d->meta[k].source != d->meta[0].source)
+			return 0;
+	return n > 1;
+}
+
 /* "6 snapshots in capture-time order" and the goroutine totals. */
 static void
 print_series_header(const struct pen *p, const struct series_doc *d,
@@ -95,7 +109,7 @@ print_series_header(const struct pen *p, const struct series_doc *d,
 {
 	const struct grouping *gr = d->gr;
 	const struct intern *in = gr->in;
-	char spark[256];
+	char spark[256], s0[600], s1[600];
 	struct cell c = { spark, sizeof(spark), 0 };
 	unsigned n = gr->nsnap;
 
@@ -105,16 +119,19 @@ print_series_header(const struct pen *p, const struct series_doc *d,
 	fprintf(p->fp, "goroscope %s", what);
 	tx_off(p, C_BOLD);
 	fprintf(p->fp, ": %u snapshot%s, %s\n", n, tx_plural(n),
-		d->by_time ? "ordered by capture time"
-		: n > 1	   ? "in command-line order (not every input has a "
-			     "capture time)"
-			   : "growth unknown");
+		d->by_time     ? "ordered by capture time"
+		: one_trace(d) ? "moments of one execution trace, in time "
+				 "order"
+		: n > 1	       ? "in command-line order (not every input has a "
+				 "capture time)"
+			       : "growth unknown");
 	if (n == 1)
-		fprintf(p->fp, "  %s\n", intern_str(in, d->meta[0].source));
+		fprintf(p->fp, "  %s\n",
+			tx_source(in, &d->meta[0], s0, sizeof(s0)));
 	else
 		fprintf(p->fp, "  %s\n  ... %s\n",
-			intern_str(in, d->meta[0].source),
-			intern_str(in, d->meta[n - 1].source));
+			tx_source(in, &d->meta[0], s0, sizeof(s0)),
+			tx_source(in, &d->meta[n - 1], s1, sizeof(s1)));
 	if (n == 1)
 		fprintf(p->fp, "goroutines %lld", (long long)gr->totals[0]);
 	else
@@ -137,7 +154,7 @@ render_diff(FILE *fp, const struct series_doc *d)
 	struct pen p = { fp, d->color };
 	int sw = state_width(d, d->shown, d->nshown), fw;
 	size_t i, grew = 0, shrank = 0, added = 0, gone = 0, same = 0;
-	char by[32];
+	char by[32], s0[600], s1[600];
 
 	group_key_format(&gr->key, by, sizeof(by));
 	fw = WIDTH - (8 + 2 + 8 + 2 + 6 + 2 + sw + 2 + 8 + 2);
@@ -148,11 +165,11 @@ render_diff(FILE *fp, const struct series_doc *d)
 	tx_off(&p, C_BOLD);
 	fprintf(fp, " (grouped by %s)\n", by);
 	fprintf(fp, "  before: %s, %s, %lld goroutine%s\n",
-		intern_str(in, d->meta[0].source),
+		tx_source(in, &d->meta[0], s0, sizeof(s0)),
 		tx_format_words(in, &d->meta[0]), (long long)gr->totals[0],
 		tx_plural(gr->totals[0]));
 	fprintf(fp, "  after:  %s, %s, %lld goroutine%s\n\n",
-		intern_str(in, d->meta[1].source),
+		tx_source(in, &d->meta[1], s1, sizeof(s1)),
 		tx_format_words(in, &d->meta[1]), (long long)gr->totals[1],
 		tx_plural(gr->totals[1]));
 	fprintf(fp, "  BEFORE     AFTER  CHANGE  %-*s  %-8s  %s\n", sw, "STATE",
@@ -353,13 +370,13 @@ print_inputs(const struct pen *p, const struct series_doc *d)
 	fprintf(p->fp, "     #  %-20s  %-10s  %10s  %s\n", "CAPTURED", "FORMAT",
 		"GOROUTINES", "FILE");
 	for (k = 0; k < gr->nsnap; k++) {
-		char t[64];
+		char t[64], src[600];
 
 		format_time(d->meta[k].time_ns, t, sizeof(t));
 		fprintf(p->fp, "  %4u  %-20s  %-10s  %10lld  %s", k + 1, t,
 			intern_str(in, d->meta[k].format),
 			(long long)gr->totals[k],
-			intern_str(in, d->meta[k].source));
+			tx_source(in, &d->meta[k], src, sizeof(src)));
 		if (d->meta[k].user_meta) {
 			fputs("  ", p->fp);
 			tx_print_labels(p->fp, in, d->meta[k].user_meta);
@@ -445,6 +462,9 @@ print_suspect(const struct pen *p, const struct series_doc *d, size_t rank,
 		fputs("     ", p->fp);
 		tx_frame_cell(p, gr->in, g->creator, "created by ", WIDTH - 10);
 	}
+	if (g->traced > 0 && g->creator_goid_state == 1)
+		fprintf(p->fp, "     parent goroutine %llu\n",
+			(unsigned long long)g->creator_goid);
 	fprintf(p->fp, "     group ");
 	print_id(p, g);
 	fprintf(p->fp, ", score %.1f\n", e->score);

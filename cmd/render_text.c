@@ -20,7 +20,7 @@ render_show(FILE *fp, const struct text_doc *doc)
 	const struct snapshot_meta *s = &doc->meta[0];
 	struct pen p = { fp, doc->color };
 	struct txbuf b = { NULL, 0, 0 };
-	char cell[256], by[32];
+	char cell[256], by[32], src[600];
 	int sw = STATE_MIN, fw;
 	size_t i;
 	int64_t shown_total = 0;
@@ -40,10 +40,12 @@ render_show(FILE *fp, const struct text_doc *doc)
 		fw = FRAME_MIN;
 	tx_on(&p, C_BOLD);
 	fprintf(fp, "%s",
-		intern_str(gr->in, s->container ? s->container : s->source));
+		s->container ? intern_str(gr->in, s->container)
+			     : tx_source(gr->in, s, src, sizeof(src)));
 	tx_off(&p, C_BOLD);
 	if (s->container)
-		fprintf(fp, ": snapshot of %s", intern_str(gr->in, s->source));
+		fprintf(fp, ": snapshot of %s",
+			tx_source(gr->in, s, src, sizeof(src)));
 	fprintf(fp, ": %s, %lld goroutine%s", tx_format_words(gr->in, s),
 		(long long)gr->totals[0], tx_plural(gr->totals[0]));
 	if (doc->filtered)

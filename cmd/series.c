@@ -4,87 +4,141 @@
 #include <string.h>
 
 #include "cmd/diag.h"
+#include "cmd/progress.h"
 #include "cmd/series.h"
 #include "formats/format.h"
 #include "formats/input.h"
+#include "formats/trace.h"
 #include "lib/error.h"
 #include "lib/group.h"
 #include "lib/sort.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
-struct series_sink {
+/* Where the snapshots of one file go. */
+struct sink {
 	struct series *s;
 	struct grouping *gr;
 	struct filter *f;
 	const char *path;
+	struct progress *bar; /* erased before a message */
+	int bytes;	      /* the reader reports its progress to bar */
 };
 
-/* Add one snapshot to the series. */
-static void
-add_snapshot(struct series *s, struct grouping *gr, struct filter *f,
-	     struct snapshot *snap, const char *path)
+/* Add one snapshot of the file to the series. */
+static int
+sink_add(void *ctx, struct snapshot *snap)
 {
-	input_name(snap, path);
+	struct sink *k = ctx;
+	struct series *s = k->s;
+
+	input_name(snap, k->path);
+	if (snap->skipped.count || snap->warning[0])
+		progress_done(k->bar);
 	diag_warnings(snap);
 	s->meta = xgrow(s->meta, sizeof(*s->meta), s->n + 1, &s->cap);
 	snapshot_meta(snap, &s->meta[s->n]);
-	grouping_add(gr, snap, s->n, f);
+	grouping_add(k->gr, snap, s->n, k->f);
 	s->n++;
-}
-
-static int
-sink(struct snapshot *snap, void *ctx)
-{
-	struct series_sink *k = ctx;
-
-	add_snapshot(k->s, k->gr, k->f, snap, k->path);
 	return 0;
 }
 
+/* The same, for the snapshots of a .gsnap series. */
+static int
+sink_series(struct snapshot *snap, void *ctx)
+{
+	return sink_add(ctx, snap);
+}
+
+/* A source of many snapshots (an execution trace), sampled as asked. */
+static int
+load_points(struct sink *k, const struct format *fmt, const struct input *in,
+	    const struct series_opts *o, struct error *err)
+{
+	struct trace_opts to;
+
+	memset(&to, 0, sizeof(to));
+	if (o->sampling) {
+		to.sampling = o->sampling->sampling;
+		to.at = o->sampling->at;
+		to.every = o->sampling->every;
+		to.count = o->sampling->count;
+	}
+	to.listen.ctx = k;
+	to.listen.snapshot = sink_add;
+	to.progress = k->bytes ? progress_cb : NULL;
+	to.progress_ctx = k->bar;
+	to.drop = input_drop;
+	to.drop_ctx = (void *)in;
+	return fmt->read_points(k->gr->in, in->data, in->len, &to, NULL, err);
+}
+
 /*
- * Load one file as snapshot idx (a .gsnap series as one snapshot per
- * record). A file from a directory that is not a capture at all is skipped
- * (returns 1): directories hold other files too.
+ * Load one file as the next snapshots. A file from a directory that is not
+ * a capture at all is skipped (returns 1): directories hold other files
+ * too.
  */
 static int
 load_one(struct series *s, struct grouping *gr, struct filter *f,
-	 const char *path, int from_dir, unsigned threads)
+	 const char *path, int from_dir, const struct series_opts *o,
+	 struct progress *bar, int bytes)
 {
 	struct snapshot snap;
 	struct input in;
 	struct error err;
 	const struct format *fmt = NULL;
+	struct sink k = { s, gr, f, path, bar, bytes };
 	int ret = -1;
 
 	error_clear(&err);
 	if (input_open(&in, path, &err) < 0) {
+		progress_done(bar);
 		diag_error(&err);
 		return -1;
 	}
 	fmt = input_sniff(in.data, in.len, &err);
 	if (fmt == NULL && from_dir) {
+		progress_done(bar);
 		fprintf(stderr, "goroscope: %s: warning: skipped: %s\n", path,
 			err.text);
 		input_release(&in);
 		return 1;
 	}
 	snapshot_init(&snap, gr->in);
-	snap.threads = threads;
+	snap.threads = o->threads;
+	snap.progress = bytes ? progress_cb : NULL;
+	snap.progress_ctx = bar;
 	if (fmt != NULL && fmt->read_series != NULL) {
-		struct series_sink k = { s, gr, f, path };
-
-		ret = fmt->read_series(gr->in, in.data, in.len, sink, &k, &err);
-	} else if (fmt != NULL) {
-		ret = fmt->read(&snap, in.data, in.len, &err);
-		if (ret == 0)
-			add_snapshot(s, gr, f, &snap, path);
+		/* A .gsnap series: every snapshot in it. */
+		if (fmt->read_series(gr->in, in.data, in.len, sink_series, &k,
+				     &err) < 0) {
+			error_set_file(&err, path);
+			progress_done(bar);
+			diag_error(&err);
+			goto out;
+		}
+		ret = 0;
+		goto out;
 	}
-	if (fmt == NULL || ret < 0) {
+	if (fmt != NULL && fmt->read_points != NULL) {
+		if (load_points(&k, fmt, &in, o, &err) < 0) {
+			error_set_file(&err, path);
+			progress_done(bar);
+			diag_error(&err);
+			goto out;
+		}
+		ret = 0;
+		goto out;
+	}
+	if (fmt == NULL || fmt->read(&snap, in.data, in.len, &err) < 0) {
 		error_set_file(&err, path);
+		progress_done(bar);
 		diag_error(&err);
-		ret = -1;
+		goto out;
 	}
+	sink_add(&k, &snap);
+	ret = 0;
+out:
 	snapshot_release(&snap);
 	input_release(&in);
 	return ret;
@@ -150,11 +204,16 @@ warn_mixed(const struct series *s, const struct intern *in)
 
 int
 series_load(struct series *s, struct grouping *gr, struct filter *f,
-	    char **operands, int noperands, unsigned threads)
+	    char **operands, int noperands, const struct series_opts *o)
 {
+	static const struct series_opts none;
+	struct progress bar;
 	int i, ret = 0;
 
+	if (o == NULL)
+		o = &none;
 	memset(s, 0, sizeof(*s));
+	progress_init(&bar, o->progress);
 	for (i = 0; i < noperands && ret == 0; i++) {
 		char **paths = NULL;
 		size_t n = 0, k;
@@ -163,12 +222,23 @@ series_load(struct series *s, struct grouping *gr, struct filter *f,
 
 		error_clear(&err);
 		if (input_expand(operands[i], &paths, &n, &err) < 0) {
+			progress_done(&bar);
 			diag_error(&err);
 			ret = -1;
 		}
 		for (k = 0; k < n; k++) {
-			if (ret == 0 &&
-			    load_one(s, gr, f, paths[k], dir, threads) < 0)
+			/* Many files: the bar counts them; one file: its
+			 * reader reports bytes. */
+			int many = n > 1 || noperands > 1;
+
+			progress_what(&bar, paths[k]);
+			if (n > 1)
+				progress_update(&bar, k, n);
+			else if (noperands > 1)
+				progress_update(&bar, (uint64_t)i,
+						(uint64_t)noperands);
+			if (ret == 0 && load_one(s, gr, f, paths[k], dir, o,
+						 &bar, !many) < 0)
 				ret = -1;
 			free(paths[k]);
 		}
@@ -181,6 +251,7 @@ series_load(struct series *s, struct grouping *gr, struct filter *f,
 			ret = -1;
 		}
 	}
+	progress_done(&bar);
 	if (ret == 0 && s->n == 0) {
 		fprintf(stderr, "goroscope: no snapshots to read\n");
 		ret = -1;
@@ -216,9 +287,10 @@ id_cmp(const void *a, const void *b)
 }
 
 int
-series_baseline(struct grouping *gr, const char *path, unsigned threads,
-		uint64_t **ids, size_t *nids)
+series_baseline(struct grouping *gr, const char *path,
+		const struct series_opts *o, uint64_t **ids, size_t *nids)
 {
+	struct series_opts bo = *o;
 	struct grouping base;
 	struct series s;
 	char *operands[1];
@@ -227,7 +299,8 @@ series_baseline(struct grouping *gr, const char *path, unsigned threads,
 
 	operands[0] = (char *)(uintptr_t)path;
 	grouping_init(&base, gr->in, &gr->key, 1);
-	ret = series_load(&s, &base, NULL, operands, 1, threads);
+	bo.sampling = NULL; /* a trace as a baseline: its end */
+	ret = series_load(&s, &base, NULL, operands, 1, &bo);
 	if (ret == 0) {
 		grouping_finish(&base);
 		*ids = xreallocarray(NULL, base.n ? base.n : 1, sizeof(**ids));

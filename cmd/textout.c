@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/textout.h"
+#include "formats/trace.h"
 #include "lib/group.h"
 #include "lib/snapshot.h"
 #include "lib/xalloc.h"
@@ -140,7 +141,32 @@ tx_state_cell(const struct grouping *gr, const struct group *g, char *buf,
 				       ? " minute"
 				       : " minutes");
 	}
+	if (g->has_wait_ns) {
+		char d[32];
+
+		tx_put_str(&c, ", ");
+		if (g->wait_ns_min != g->wait_ns_max) {
+			trace_format_duration(g->wait_ns_min, d, sizeof(d));
+			tx_put_str(&c, d);
+			tx_put_str(&c, "~");
+		}
+		trace_format_duration(g->wait_ns_max, d, sizeof(d));
+		tx_put_str(&c, d);
+	}
 	return c.n;
+}
+
+const char *
+tx_source(const struct intern *in, const struct snapshot_meta *s, char *buf,
+	  size_t size)
+{
+	char d[32];
+
+	if (s->offset_ns < 0)
+		return intern_str(in, s->source);
+	trace_format_duration(s->offset_ns, d, sizeof(d));
+	snprintf(buf, size, "%s@%s", intern_str(in, s->source), d);
+	return buf;
 }
 
 void
@@ -414,7 +440,52 @@ tx_print_details(const struct pen *p, const struct grouping *gr,
 	if (g->truncated)
 		fprintf(p->fp, INDENT "stack cut short by the capture (%lld)\n",
 			(long long)g->truncated);
+	tx_print_trace_evidence(p, gr, g);
 	tx_print_stack(p, gr, g);
+	if (g->creation_stack) {
+		uint32_t n = 0;
+		const uint32_t *v =
+			seqtab_items(&in->stacks, g->creation_stack, &n);
+
+		fprintf(p->fp, INDENT "creation stack%s:\n",
+			g->creator_goid_state == 1 ? ""
+						   : "s (the most common)");
+		for (i = 0; i < n; i++) {
+			const struct frame *f = intern_frame_get(in, v[i]);
+
+			fprintf(p->fp, INDENT "  %s\n",
+				intern_str(in, f->func));
+			tx_on(p, C_DIM);
+			fprintf(p->fp, INDENT "      %s:%u",
+				intern_str(in, f->file), f->line);
+			tx_off(p, C_DIM);
+			fputc('\n', p->fp);
+		}
+	}
+}
+
+void
+tx_print_trace_evidence(const struct pen *p, const struct grouping *gr,
+			const struct group *g)
+{
+	char a[32], b[32], c[32];
+
+	(void)gr;
+	if (g->has_wait_ns) {
+		trace_format_duration(g->wait_ns_min, a, sizeof(a));
+		trace_format_duration(g->wait_ns_median, b, sizeof(b));
+		trace_format_duration(g->wait_ns_max, c, sizeof(c));
+		fprintf(p->fp,
+			INDENT "blocked for %s min, %s median, %s max (exact, "
+			       "from the trace)\n",
+			a, b, c);
+	}
+	if (g->traced > 0)
+		fprintf(p->fp,
+			INDENT "%lld created during the trace, %lld of them "
+			       "blocked%s\n",
+			(long long)g->traced, (long long)g->traced_blocked,
+			g->traced_blocked ? " and never ended" : "");
 }
 
 const char *
@@ -434,6 +505,8 @@ tx_format_words(const struct intern *in, const struct snapshot_meta *s)
 		return s->kind == SNAPSHOT_LEAK
 			       ? "goroutineleak profile (debug=1)"
 			       : "goroutine profile (debug=1)";
+	if (strcmp(f, "trace") == 0)
+		return "execution trace";
 	return f;
 }
 

@@ -105,6 +105,15 @@ void tx_print_labels(FILE *fp, const struct intern *in, seqid set);
 void tx_print_stack(const struct pen *p, const struct grouping *gr,
 		    const struct group *g);
 
+/* What a trace adds: exact waits, goroutines created and still blocked. */
+void tx_print_trace_evidence(const struct pen *p, const struct grouping *gr,
+			     const struct group *g);
+
+/* A snapshot's source: its path, "run.trace@1.2s" for a trace's moment;
+ * buf is used (and returned) for the latter. */
+const char *tx_source(const struct intern *in, const struct snapshot_meta *s,
+		      char *buf, size_t size);
+
 /* Ids, states, labels, flags and the full stack (show -v, report). */
 void tx_print_details(const struct pen *p, const struct grouping *gr,
 		      const struct group *g);

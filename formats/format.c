@@ -6,6 +6,7 @@
 #include "formats/gsnap.h"
 #include "formats/pprof.h"
 #include "formats/textdump.h"
+#include "formats/trace.h"
 #include "lib/banned.h"
 
 const struct format formats[] = {
@@ -34,6 +35,14 @@ const struct format formats[] = {
 		.description = "goroutine profile, pprof protobuf",
 		.sniff = pprof_sniff,
 		.read = pprof_read,
+	},
+	{
+		.name = "trace",
+		.description = "Go execution trace (runtime/trace, go test "
+			       "-trace, flight recorder)",
+		.sniff = trace_sniff,
+		.read = trace_read,
+		.read_points = trace_read_points,
 	},
 	{ .name = NULL },
 };

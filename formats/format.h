@@ -18,6 +18,8 @@
 struct snapshot;
 struct intern;
 struct error;
+struct trace_opts;
+struct trace_info;
 
 /* Receives each snapshot of a series in turn; a non-zero return stops the
  * reading and is returned. The snapshot is released after the call. */
@@ -35,6 +37,11 @@ struct format {
 	int (*read_series)(struct intern *in, const unsigned char *buf,
 			   size_t len, snapshot_sink sink, void *ctx,
 			   struct error *err);
+	/* Optional, for a source of many snapshots (an execution trace):
+	 * hand a snapshot per sampling point to o->listen (trace.h). */
+	int (*read_points)(struct intern *in, const unsigned char *buf,
+			   size_t len, const struct trace_opts *o,
+			   struct trace_info *info, struct error *err);
 };
 
 /* The formats, in sniffing order; ends with a row whose name is NULL. */

@@ -421,6 +421,12 @@ decode_meta(struct gsnap_decoder *d, struct gsnap_section *sec,
 	}
 	if (n > 0)
 		out->user_meta = intern_labels(in, d->tmp, (uint32_t)n);
+	if (c.off < c.len) {
+		/* 1.1: the moment of an execution trace, -1 if none. */
+		out->offset_ns = cursor_svarint(&c);
+		if (c.bad || out->offset_ns < -1)
+			return bad(err, w, &c, "bad trace offset");
+	}
 	/* Later minor versions may add fields here: ignore the rest. */
 	return 0;
 }
@@ -486,6 +492,11 @@ parse_columns(struct gsnap_prepared *p, const struct gsnap_section *sec,
 	for (k = 0; k < GSNAP_COLUMNS; k++) {
 		uint64_t *v = p->col[k];
 
+		if (k >= GSNAP_COLUMNS_1_0 && c.off == c.len) {
+			/* A 1.0 record: none of the later columns. */
+			memset(v, 0, n * sizeof(*v));
+			continue;
+		}
 		if (get_column(&c, v, *count[k]) < 0)
 			return bad(err, w, &c, "bad column");
 		if (k != COLUMN_FLAGS)
@@ -556,6 +567,21 @@ map_goroutines(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 				return bad(err, w, NULL, "bad wait time");
 			g[i].wait_minutes = (uint32_t)m;
 		}
+		if (col[COLUMN_WAIT_NS][i] > 0) {
+			if (col[COLUMN_WAIT_NS][i] - 1 > INT64_MAX)
+				return bad(err, w, NULL, "bad exact wait");
+			g[i].wait_ns = (int64_t)(col[COLUMN_WAIT_NS][i] - 1);
+			g[i].flags |= G_HAS_WAIT_NS;
+		}
+		if (col[COLUMN_CREATION][i] > d->stacks.n)
+			return bad(err, w, NULL, "creation stack out of range");
+		if (col[COLUMN_CREATION][i] > 0)
+			g[i].creation_stack =
+				d->stacks.map[col[COLUMN_CREATION][i] - 1];
+		if (col[COLUMN_IN_TRACE][i] > 1)
+			return bad(err, w, NULL, "bad created-in-trace mark");
+		if (col[COLUMN_IN_TRACE][i])
+			g[i].flags |= G_CREATED_IN_TRACE;
 	}
 	return 0;
 }
@@ -1305,6 +1331,7 @@ put_meta(struct gsnap_encoder *e, const struct snapshot *s, struct buf *out)
 	buf_put_uvarint(b, n / 2);
 	for (i = 0; i < n; i++)
 		put_cstr(b, in, pairs[i]);
+	buf_put_svarint(b, s->offset_ns); /* 1.1 */
 	put_section(e, SEC_META, out);
 }
 
@@ -1324,6 +1351,10 @@ collect(struct gsnap_encoder *e, const struct snapshot *s)
 		    &e->strs_cap, in->strings.n, g->state);
 		use(&e->stack_local, &e->stack_cap, &e->stacks, &e->nstacks,
 		    &e->stacks_cap, in->stacks.n, g->stack);
+		if (g->creation_stack)
+			use(&e->stack_local, &e->stack_cap, &e->stacks,
+			    &e->nstacks, &e->stacks_cap, in->stacks.n,
+			    g->creation_stack);
 		if (g->creator)
 			use(&e->frame_local, &e->frame_cap, &e->frames,
 			    &e->nframes, &e->frames_cap, in->frames.n,
@@ -1483,6 +1514,20 @@ put_goroutines(struct gsnap_encoder *e, const struct snapshot *s)
 		if (s->g[i].flags & G_HAS_WAIT)
 			col[k++] = s->g[i].wait_minutes;
 	put_column(b, col, k);
+	/* 1.1 */
+	for (i = 0; i < s->n; i++)
+		col[i] = (s->g[i].flags & G_HAS_WAIT_NS) && s->g[i].wait_ns >= 0
+				 ? (uint64_t)s->g[i].wait_ns + 1
+				 : 0;
+	put_column(b, col, s->n);
+	for (i = 0; i < s->n; i++)
+		col[i] = s->g[i].creation_stack
+				 ? e->stack_local[s->g[i].creation_stack] + 1
+				 : 0;
+	put_column(b, col, s->n);
+	for (i = 0; i < s->n; i++)
+		col[i] = (s->g[i].flags & G_CREATED_IN_TRACE) != 0;
+	put_column(b, col, s->n);
 }
 
 void

@@ -127,8 +127,13 @@ enum gsnap_column {
 	COLUMN_ID,
 	COLUMN_CREATOR_ID,
 	COLUMN_WAIT,
+	/* 1.1: from execution traces; absent from 1.0 files */
+	COLUMN_WAIT_NS,	 /* exact wait + 1, 0 unknown */
+	COLUMN_CREATION, /* creation stack + 1, 0 unknown */
+	COLUMN_IN_TRACE, /* 1: created during the trace */
 	GSNAP_COLUMNS,
 };
+#define GSNAP_COLUMNS_1_0 (COLUMN_WAIT + 1)
 
 /*
  * A record taken apart as far as it can be without the tables: CRC

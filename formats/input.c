@@ -1,4 +1,5 @@
 /* Opening inputs: mmap, stdin, gzip, sniffing. */
+#define _DEFAULT_SOURCE /* madvise */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -335,6 +336,25 @@ input_sniff(const unsigned char *data, size_t len, struct error *err)
 	return NULL;
 }
 
+void
+input_drop(void *arg, size_t from, size_t to)
+{
+	struct input *in = arg;
+	uintptr_t base = (uintptr_t)in->map, a, b;
+
+	if (in->map == NULL || in->data != in->map || to > in->maplen)
+		return;
+	/* The toucher would bring the pages back. */
+	stop_prefault(in);
+	a = (base + from + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+	b = (base + to) & ~(uintptr_t)(PAGE - 1);
+	if (b > a)
+		/* posix_madvise's DONTNEED does nothing on Linux; this does
+		 * (safe: a private mapping never written, read again from the
+		 * file when touched). */
+		(void)madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
 int
 input_is_dir(const char *operand)
 {
@@ -412,12 +432,16 @@ input_load(struct snapshot *out, const char *path, struct error *err)
 	if (input_open(&in, path, err) < 0)
 		return -1;
 	f = input_sniff(in.data, in.len, err);
+	out->drop = input_drop;
+	out->drop_ctx = &in;
 	if (f != NULL && f->read(out, in.data, in.len, err) == 0) {
 		input_name(out, path);
 		ret = 0;
 	} else {
 		error_set_file(err, path);
 	}
+	out->drop = NULL;
+	out->drop_ctx = NULL;
 	input_release(&in);
 	return ret;
 }

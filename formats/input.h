@@ -60,6 +60,13 @@ void input_name(struct snapshot *s, const char *path);
 int input_expand(const char *operand, char ***paths, size_t *n,
 		 struct error *err);
 
+/*
+ * A reader is done with bytes [from, to) of in (a struct input) for now:
+ * when they are a mapping of the file, their pages leave memory (the
+ * kernel reads them again if they are touched). For trace_opts.drop.
+ */
+void input_drop(void *in, size_t from, size_t to);
+
 /* Whether the operand is a directory. */
 int input_is_dir(const char *operand);
 

@@ -264,7 +264,16 @@ jgroup(const struct grouping *gr, const struct group *g,
 	json_object_set_new(o, "score",
 			    ev ? json_real(round6(ev->score))
 			       : json_integer(g->counts[gr->nsnap - 1]));
-	if (g->has_wait) {
+	if (g->has_wait_ns) {
+		/* Exact, from an execution trace. */
+		w = json_object();
+		json_object_set_new(w, "min", json_integer(g->wait_ns_min));
+		json_object_set_new(w, "median",
+				    json_integer(g->wait_ns_median));
+		json_object_set_new(w, "max", json_integer(g->wait_ns_max));
+		json_object_set_new(w, "unit", json_string("nanoseconds"));
+		json_object_set_new(o, "wait", w);
+	} else if (g->has_wait) {
 		w = json_object();
 		json_object_set_new(w, "min", json_integer(g->wait_min));
 		json_object_set_new(w, "max", json_integer(g->wait_max));
@@ -286,6 +295,26 @@ jgroup(const struct grouping *gr, const struct group *g,
 		json_object_set_new(o, "created_by", w);
 	} else {
 		json_object_set_new(o, "created_by", json_null());
+	}
+	if (g->creation_stack) {
+		const uint32_t *v =
+			seqtab_items(&in->stacks, g->creation_stack, &n);
+
+		a = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(a, jframe(in, v[i]));
+		json_object_set_new(o, "creation_stack", a);
+	} else {
+		json_object_set_new(o, "creation_stack", json_null());
+	}
+	if (g->traced > 0) {
+		w = json_object();
+		json_object_set_new(w, "created", json_integer(g->traced));
+		json_object_set_new(w, "blocked_never_ended",
+				    json_integer(g->traced_blocked));
+		json_object_set_new(o, "trace", w);
+	} else {
+		json_object_set_new(o, "trace", json_null());
 	}
 	a = json_array();
 	for (i = 0; i < g->labels.n; i++) {
@@ -331,6 +360,9 @@ json_input(const struct intern *in, const struct snapshot_meta *s)
 		json_object_set_new(o, "capture_time", json_null());
 	}
 	json_object_set_new(o, "goroutines", json_integer(s->total));
+	json_object_set_new(o, "trace_offset_ns",
+			    s->offset_ns >= 0 ? json_integer(s->offset_ns)
+					      : json_null());
 	json_object_set_new(o, "go_version",
 			    s->go_version ? jstrid(in, s->go_version)
 					  : json_null());

@@ -83,6 +83,10 @@ analysis_run(struct analysis *a, const struct grouping *gr,
 		f.known = e->known != NULL;
 		f.in_baseline = o->nbaseline && in_baseline(o, g->id);
 		f.wait_max = g->has_wait ? g->wait_max : 0;
+		/* Exact waits of a trace count in whole minutes too. */
+		if (g->has_wait_ns &&
+		    g->wait_ns_max / 60000000000LL > f.wait_max)
+			f.wait_max = g->wait_ns_max / 60000000000LL;
 		e->verdict =
 			suspect_judge(&o->rules, &e->growth, &f, &e->score);
 		if (verdict_is_suspect(e->verdict))

@@ -82,6 +82,10 @@ grouping_init(struct grouping *gr, struct intern *in,
 void
 grouping_release(struct grouping *gr)
 {
+	size_t i;
+
+	for (i = 0; i < gr->n; i++)
+		free(gr->v[i].waits);
 	arena_release(&gr->mem);
 	free(gr->v);
 	free(gr->stack_memo);
@@ -304,6 +308,11 @@ describe_reset(struct group *g)
 	g->creator_goid = 0;
 	g->creator_goid_state = 0;
 	g->nids = 0;
+	g->has_wait_ns = 0;
+	g->nwaits = 0;
+	g->traced = g->traced_blocked = 0;
+	g->creation_stacks.n = 0;
+	g->creation_stacks.other = 0;
 }
 
 /*
@@ -379,6 +388,24 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 		if (m > g->wait_max)
 			g->wait_max = m;
 	}
+	if (gs->flags & G_HAS_WAIT_NS) {
+		if (g->nwaits == g->waitcap) {
+			size_t cap = g->waitcap;
+
+			g->waits = xgrow(g->waits, sizeof(*g->waits),
+					 (size_t)g->nwaits + 1, &cap);
+			g->waitcap = (uint32_t)cap;
+		}
+		g->waits[g->nwaits++] = gs->wait_ns;
+		g->has_wait_ns = 1;
+	}
+	if (gs->flags & G_CREATED_IN_TRACE) {
+		g->traced += w;
+		if (blocked)
+			g->traced_blocked += w;
+	}
+	if (gs->creation_stack)
+		hist_add(&gr->mem, &g->creation_stacks, gs->creation_stack, w);
 	if (gs->flags & G_HAS_CREATOR_ID) {
 		if (g->creator_goid_state == 0) {
 			g->creator_goid = gs->creator_id;
@@ -820,6 +847,29 @@ stack_cmp_u(const struct grouping *gr, uint32_t a, uint32_t b)
 	return rank_stack_cmp(gr, a, b);
 }
 
+static int
+i64_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Min, median (the lower middle) and max of the exact waits. */
+static void
+finish_waits(struct group *g)
+{
+	if (g->has_wait_ns && g->nwaits > 0) {
+		qsort(g->waits, g->nwaits, sizeof(*g->waits), i64_cmp);
+		g->wait_ns_min = g->waits[0];
+		g->wait_ns_median = g->waits[(g->nwaits - 1) / 2];
+		g->wait_ns_max = g->waits[g->nwaits - 1];
+	}
+	free(g->waits);
+	g->waits = NULL;
+	g->nwaits = g->waitcap = 0;
+}
+
 void
 grouping_finish(struct grouping *gr)
 {
@@ -850,6 +900,10 @@ grouping_finish(struct grouping *gr)
 		sort_hist(&g->stacks, stack_cmp_u, gr);
 		sort_hist(&g->creators, frame_cmp_u, gr);
 		sort_hist(&g->labels, labelset_cmp, gr);
+		sort_hist(&g->creation_stacks, stack_cmp_u, gr);
+		finish_waits(g);
+		g->creation_stack =
+			g->creation_stacks.n ? g->creation_stacks.v[0].id : 0;
 		g->stack = g->stacks.n ? g->stacks.v[0].id : 0;
 		g->creator = g->creators.n ? g->creators.v[0].id : 0;
 		g->blocking = intern_blocking_frame(gr->in, g->stack);

@@ -83,6 +83,16 @@ struct group {
 	 * first id (most formats have none; groups are many). */
 	uint64_t *ids;
 	struct hist states, stacks, creators, labels;
+	/* Execution traces: exact times in the current wait (ns) of the
+	 * described goroutines, their creators' whole stacks, and how many
+	 * the trace saw created (and of those, how many are blocked). */
+	int has_wait_ns;
+	int64_t wait_ns_min, wait_ns_median, wait_ns_max;
+	int64_t *waits; /* while grouping; freed by grouping_finish */
+	uint32_t nwaits, waitcap;
+	int64_t traced, traced_blocked;
+	struct hist creation_stacks;
+	seqid creation_stack; /* the most common */
 	/* Over every snapshot: the most goroutines of the group that one
 	 * snapshot marks leaked. */
 	int64_t leaked_peak;

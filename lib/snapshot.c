@@ -12,6 +12,7 @@ snapshot_init(struct snapshot *s, struct intern *in)
 	memset(s, 0, sizeof(*s));
 	s->in = in;
 	s->declared_total = -1;
+	s->offset_ns = -1;
 }
 
 void
@@ -56,6 +57,7 @@ snapshot_meta(const struct snapshot *s, struct snapshot_meta *m)
 	m->kind = s->kind;
 	m->provides = s->provides;
 	m->time_ns = s->time_ns;
+	m->offset_ns = s->offset_ns;
 	m->total = snapshot_total(s);
 }
 
@@ -94,5 +96,6 @@ snapshot_import(struct snapshot *dst, const struct snapshot *src,
 		g->state = map->str[g->state];
 		g->creator = map->frame[g->creator];
 		g->labels = map->labelset[g->labels];
+		g->creation_stack = map->stack[g->creation_stack];
 	}
 }

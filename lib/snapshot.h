@@ -22,7 +22,9 @@ enum goroutine_flag {
 	G_ELIDED = 1 << 7,  /* the traceback elided frames */
 	G_UNAVAILABLE = 1 << 8, /* running elsewhere; stack unavailable */
 	G_TRUNCATED = 1 << 9,	/* the capture ended inside this goroutine */
-	G_STATE_INFERRED = 1 << 10, /* state guessed from frames (pprof) */
+	G_STATE_INFERRED = 1 << 10,   /* state guessed from frames (pprof) */
+	G_HAS_WAIT_NS = 1 << 11,      /* wait_ns is known (traces) */
+	G_CREATED_IN_TRACE = 1 << 12, /* the trace saw it created */
 };
 
 struct goroutine {
@@ -37,6 +39,8 @@ struct goroutine {
 	uint32_t wait_minutes; /* lower bound, when G_HAS_WAIT */
 	uint32_t bubble;       /* synctest bubble id, 0 when none */
 	uint32_t flags;	       /* enum goroutine_flag */
+	seqid creation_stack;  /* the creator's whole stack, 0 when unknown */
+	int64_t wait_ns;       /* exact time in this wait, G_HAS_WAIT_NS */
 };
 
 enum snapshot_kind {
@@ -76,6 +80,20 @@ struct snapshot {
 	char warning[256]; /* another warning for the user, or "" */
 	unsigned threads;  /* readers may use this many threads; 0: as
 				   many as useful, 1: read in this thread */
+	/* Execution traces: the moment read, ns since the trace's start
+	 * (-1: not a trace). Readers of traces take the state at trace_at_ns
+	 * when trace_at_set is set (an input, like threads), else at the
+	 * end. */
+	int64_t offset_ns;
+	int64_t trace_at_ns;
+	int trace_at_set;
+	/* Readers of large inputs report progress here when set. */
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *progress_ctx;
+	/* When set, readers may say they are done with bytes [from, to) of
+	 * their input for now (the loader lets those pages go). */
+	void (*drop)(void *ctx, size_t from, size_t to);
+	void *drop_ctx;
 };
 
 /* What reports say of a snapshot once its records are gone. */
@@ -85,7 +103,8 @@ struct snapshot_meta {
 	enum snapshot_kind kind;
 	uint32_t provides;
 	int64_t time_ns;
-	int64_t total; /* goroutines */
+	int64_t offset_ns; /* into an execution trace, -1 if not one */
+	int64_t total;	   /* goroutines */
 };
 
 void snapshot_init(struct snapshot *s, struct intern *in);

@@ -88,6 +88,11 @@ const struct wait_reason wait_reasons[] = {
 	  .since = "1.24" },
 	{ .text = "chan send (synctest)", .class = WAIT_PEER, .since = "1.24" },
 	{ .text = "select (synctest)", .class = WAIT_PEER, .since = "1.24" },
+	/* Execution traces only: a runtime goroutine the trace does not
+	 * say more of. */
+	{ .text = "system goroutine wait",
+	  .class = WAIT_RUNTIME,
+	  .since = "1.22" },
 	/* g-status names, printed when there is no wait reason */
 	{ .text = "idle", .class = WAIT_RUNTIME, .since = "1.17" },
 	{ .text = "runnable", .class = STATE_ACTIVE, .since = "1.17" },

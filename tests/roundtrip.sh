@@ -58,9 +58,27 @@ for f in $files; do
 	check "convert --to json $f" "'$bin' convert --to json '$f' 2>/dev/null" \
 		"'$bin' convert --to json '$g' 2>/dev/null"
 done
+# Execution traces: the snapshot at the end, with the trace's own
+# evidence (exact waits, creation stacks, goroutines created in the trace).
+for f in $(find testdata/captures -type f -name '*.trace' | sort); do
+	count=$((count + 1))
+	g=$tmp/one.gsnap
+	rm -f "$g"
+	if ! "$bin" convert "$f" -o "$g" 2>"$tmp/err"; then
+		n=$((n + 1))
+		echo "not ok $n - convert $f"
+		sed 's/^/# /' "$tmp/err" | head -5
+		fail=1
+		continue
+	fi
+	check "show -f json $f" "'$bin' show -f json '$f' 2>/dev/null" \
+		"'$bin' show -f json '$g' 2>/dev/null"
+	check "report -f json $f" "'$bin' report --every 1 -f json '$f' 2>/dev/null" \
+		"'$bin' report -f json '$g' 2>/dev/null"
+done
 # The list must not silently shrink (testdata/captures/MANIFEST.md).
 n=$((n + 1))
-if [ "$count" -ge 70 ]; then
+if [ "$count" -ge 77 ]; then
 	echo "ok $n - $count captures round-tripped"
 else
 	echo "not ok $n - only $count captures found"

@@ -18,6 +18,11 @@ GEN="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 OUT="$(cd "$GEN/.." && pwd)/captures"
 GO126="${GO126:-go1.26.8}"
 GO127="${GO127:-go1.27.3}"
+# One toolchain per execution trace format (fetched through the proxy).
+GO121="${GO121:-go1.21.13}"
+GO122="${GO122:-go1.22.12}"
+GO123="${GO123:-go1.23.12}"
+GO125="${GO125:-go1.25.5}"
 SLOW=0
 GO127_ON=1
 for a in "$@"; do
@@ -84,6 +89,18 @@ if [ "$GO127_ON" = 1 ]; then
 	rm -rf "$OUT/goroutineleak-go127"
 	run "$BIN/leaky127" -out "$OUT/goroutineleak-go127" -leakprofile 05 -trace discard
 fi
+
+say "traces: one small scenario traced by each toolchain (one per trace format)"
+T="$OUT/traces"
+rm -rf "$T" && mkdir -p "$T"
+# A nested module (go 1.21) that every toolchain builds; generations every
+# 50 ms so that each trace has several.
+for v in "$GO121:go1.21" "$GO122:go1.22" "$GO123:go1.23" "$GO125:go1.25" "$GO126:go1.26"; do
+	tc=${v%%:*}
+	name=${v##*:}
+	(cd traces && GOTOOLCHAIN=$tc GODEBUG=traceadvanceperiod=50000000 run go run . -o "$T/$name.trace")
+done
+(cd traces && GOTOOLCHAIN=$GO126 GODEBUG=traceadvanceperiod=50000000 run go run . -flight -o "$T/flight-go1.26.trace")
 
 say "dumps"
 D="$OUT/dumps"

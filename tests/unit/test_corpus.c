@@ -3,7 +3,8 @@
  * $GOROSCOPE_CORPUS) reads through the loader as a user's file would:
  * goroutine dumps, debug=1 and pprof profiles read without error, a debug=1
  * profile's goroutines add up to the total its header states, and a pprof
- * profile's to the sum of its sample values. The files
+ * profile's to the sum of its sample values; every execution trace (old
+ * and new formats) reads whole, without a warning. The files
  * that are not goroutine captures must be refused with a clear message.
  * Skips (saying so) when the corpus is absent: it is not part of the project.
  */
@@ -134,6 +135,8 @@ check_file(const char *dir, const char *name)
 		   "%s is refused: %s", name, err.text);
 	} else if (ok(rc == 0, "%s reads", name)) {
 		ok(s.n > 0 || s.declared_total == 0, "%s has goroutines", name);
+		if (s.offset_ns >= 0)
+			is_str(s.warning, "", "%s: a trace read whole", name);
 		if (s.declared_total >= 0)
 			is_int(snapshot_total(&s), s.declared_total,
 			       "%s: goroutines add up to the header's total",
@@ -159,11 +162,14 @@ main(void)
 	static const struct {
 		const char *sub;
 		size_t min;
-	} kinds[] = { { "text", 30 }, { "pprof", 14 } };
+	} kinds[] = { { "text", 30 },
+		      { "pprof", 14 },
+		      { "trace-new", 11 },
+		      { "trace-old", 39 } };
 
 	if (root == NULL)
 		root = "../shared/corpus";
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		snprintf(dir, sizeof(dir), "%s/%s", root, kinds[k].sub);
 		names = tu_list_dir(dir, &n);
 		if (names == NULL) {

@@ -392,6 +392,7 @@ test_hand_made(void)
 	buf_put_uvarint(&s, 1 | 4 | 8);
 	buf_put_svarint(&s, -1);
 	buf_put_uvarint(&s, 0);
+	buf_put_svarint(&s, -1); /* 1.1: not a trace */
 	buf_put_uvarint(&s, 99); /* a field of a later minor version */
 	raw_section(&p, 1, &s);
 	s.len = 0;

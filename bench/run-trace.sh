@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Trace benchmark: goroscope reading a large execution trace (at least 200 MB
+# and 5 million events, from a real Go program with many goroutines) against
+# a Go program that reads every event with golang.org/x/exp/trace (Go's own
+# reader), on the same file in the same run. See bench/README.md.
+#
+# usage: bench/run-trace.sh [GOROSCOPE_BINARY]   (default: ./goroscope)
+#
+# Environment: RUNS (default 3); BYTES (default 230000000) trace size;
+# PIN=1 runs every tool under `taskset -c 0`.
+set -euo pipefail
+
+bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$bench")
+bin=${1:-./goroscope}
+[[ $bin == /* ]] || bin=$root/${bin#./}
+runs=${RUNS:-3}
+bytes=${BYTES:-230000000}
+build=$bench/.build
+data=$bench/.data
+mkdir -p "$build" "$data"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+me=run-trace.sh
+pin=()
+if [[ ${PIN:-0} == 1 ]]; then pin=(taskset -c 0); fi
+. "$bench/lib.sh"
+
+command -v go >/dev/null || die "go is not installed (needed for the generator and Go's reader)"
+[[ -x /usr/bin/time ]] || die "GNU time (/usr/bin/time) is not installed"
+[[ -x $bin ]] || die "goroscope is not built ($bin)"
+
+log "building the generator and Go's reader into bench/.build/"
+(cd "$bench/trace" && go build -o "$build/tracegen" ./gen && go build -o "$build/tracereader" ./reader)
+trace=$data/busy-$bytes.trace
+if [[ ! -s $trace ]]; then
+    log "generating $trace (a busy program traced until the file holds $bytes bytes)"
+    "$build/tracegen" -o "$trace.tmp" -bytes "$bytes" >"$trace.info" 2>"$data/tracegen.log" ||
+        die "generator failed, see $data/tracegen.log"
+    mv "$trace.tmp" "$trace"
+fi
+size=$(stat -c %s "$trace")
+cat "$trace" >/dev/null
+
+measure "goroscope show" /dev/null "$bin" show --no-progress "$trace"
+measure "goroscope report" /dev/null "$bin" report --no-progress "$trace"
+measure "Go reader (golang.org x-exp trace)" "$tmp/go.out" "$build/tracereader" "$trace"
+
+read -r _ events _ transitions _ goroutines _ alive <"$tmp/go.out"
+header=$("$bin" show --no-progress "$trace" | head -n1)
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+echo "## Trace benchmark"
+echo
+echo "- input: \`bench/.data/$(basename "$trace")\`, $size bytes, header \`$(head -c 16 "$trace" | tr -d '\0')\`;" \
+    "Go's reader counts $events events, $transitions goroutine state transitions, $goroutines goroutines ($alive alive at the end)"
+echo "- goroscope: \`${header}\`"
+echo "- machine: $(nproc) cores, ${cpu:-unknown CPU}; $(go version | awk '{print $3}')${PIN:+; every tool pinned to core 0}"
+echo "- $runs runs per tool (best of $runs reported), page cache warm; wall time from the shell clock, peak RSS from GNU time"
+echo
+echo "| tool | best s | median s | peak RSS MiB | status |"
+echo "|---|--:|--:|--:|---|"
+for name in "${rows[@]}"; do
+    if [[ -n ${best[$name]} ]]; then
+        printf '| %s | %.3f | %.3f | %s | %s |\n' "$name" "${best[$name]}" "${median[$name]}" \
+            "$(awk -v k="${rss[$name]}" 'BEGIN { printf "%.0f", k / 1024 }')" "${status[$name]}"
+    else
+        printf '| %s | - | - | - | %s |\n' "$name" "${status[$name]}"
+    fi
+done
+g=${best["goroscope show"]:-}
+x=${best["Go reader (golang.org x-exp trace)"]:-}
+if [[ -n $g && -n $x ]]; then
+    r=$(awk -v a="$x" -v b="$g" 'BEGIN { printf "%.1f", a / b }')
+    echo
+    echo "- goroscope show is ${r}x faster than Go's reader (target >= 5x:" \
+        "$(awk -v r="$r" 'BEGIN { print (r >= 5) ? "met" : "NOT met" }'))"
+fi

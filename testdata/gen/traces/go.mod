@@ -1,0 +1,3 @@
+module goroscope.test/gen/traces
+
+go 1.21

@@ -1,0 +1,668 @@
+/*
+ * Execution traces with known answers, and damaged ones.
+ *
+ * testdata/captures/leaky/run.trace marks each moment of the leaky program
+ * with a user log event; the trace read at that event must count, group by
+ * group, what expected.tsv says the moment's profiles hold, and its end
+ * must group like the debug=2 dump of the last moment (same group ids).
+ * testdata/captures/traces/ holds one small scenario traced by Go 1.21 to
+ * 1.26 (and a flight recorder): at each phase and at the end the counts are
+ * known, and the leak suspects are exactly the four leaking groups.
+ * Cut, damaged and unknown traces keep what is complete or fail clearly.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/input.h"
+#include "formats/trace.h"
+#include "lib/analysis.h"
+#include "lib/error.h"
+#include "lib/group.h"
+#include "lib/snapshot.h"
+#include "tests/tap.h"
+#include "tests/testutil.h"
+
+#define diag(...) (printf("# "), printf(__VA_ARGS__), printf("\n"))
+
+#define MAX_LOGS 16
+
+struct logs {
+	int64_t ns[MAX_LOGS];
+	char msg[MAX_LOGS][32];
+	int n;
+};
+
+static void
+on_log(void *ctx, int64_t ns, uint64_t goid, const char *cat, size_t catlen,
+       const char *msg, size_t msglen)
+{
+	struct logs *l = ctx;
+
+	(void)goid;
+	if (catlen != 9 || memcmp(cat, "goroscope", 9) != 0 || l->n == MAX_LOGS)
+		return;
+	l->ns[l->n] = ns;
+	snprintf(l->msg[l->n], sizeof(l->msg[0]), "%.*s", (int)msglen, msg);
+	l->n++;
+}
+
+static unsigned char *
+slurp(const char *path, size_t *len)
+{
+	struct input in;
+	struct error err;
+	unsigned char *copy = NULL;
+
+	if (input_open(&in, path, &err) < 0)
+		return NULL;
+	copy = malloc(in.len + 1);
+	memcpy(copy, in.data, in.len);
+	*len = in.len;
+	input_release(&in);
+	return copy;
+}
+
+static void
+find_logs(const unsigned char *buf, size_t len, struct logs *l)
+{
+	struct intern in;
+	struct trace_opts o;
+	struct error err;
+
+	memset(l, 0, sizeof(*l));
+	memset(&o, 0, sizeof(o));
+	o.listen.ctx = l;
+	o.listen.log = on_log;
+	intern_init(&in);
+	error_clear(&err);
+	(void)trace_read_points(&in, buf, len, &o, NULL, &err);
+	intern_release(&in);
+}
+
+/* Goroutines of s whose stack holds the function marker. */
+static int64_t
+count_marker(const struct snapshot *s, const char *marker)
+{
+	int64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		uint32_t k, nf = 0;
+		const uint32_t *v =
+			seqtab_items(&s->in->stacks, s->g[i].stack, &nf);
+
+		for (k = 0; k < nf; k++) {
+			const struct frame *f = intern_frame_get(s->in, v[k]);
+
+			if (strcmp(intern_str(s->in, f->func), marker) == 0) {
+				n += s->g[i].weight;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+/* Read buf at ns (or the end when ns < 0) into s. */
+static int
+read_at(struct snapshot *s, const unsigned char *buf, size_t len, int64_t ns,
+	struct error *err)
+{
+	s->trace_at_set = ns >= 0;
+	s->trace_at_ns = ns;
+	return trace_read(s, buf, len, err);
+}
+
+/* --- leaky/run.trace against expected.tsv -------------------------------- */
+
+static void
+test_leaky(void)
+{
+	size_t len = 0, m;
+	unsigned char *buf = slurp("testdata/captures/leaky/run.trace", &len);
+	FILE *fp = fopen("testdata/captures/leaky/expected.tsv", "r");
+	char line[1024];
+	struct logs l;
+
+	if (!ok(buf != NULL && fp != NULL, "read leaky/run.trace and "
+					   "expected.tsv")) {
+		free(buf);
+		if (fp)
+			fclose(fp);
+		return;
+	}
+	find_logs(buf, len, &l);
+	is_int(l.n, 6, "run.trace has the six moments");
+	for (m = 0; m < (size_t)l.n && m < 6; m++) {
+		struct intern in;
+		struct snapshot s;
+		struct error err;
+		char want[16];
+		int bad = 0, rows = 0;
+
+		snprintf(want, sizeof(want), "moment %02zu", m);
+		is_str(l.msg[m], want, "log %zu names its moment", m);
+		intern_init(&in);
+		snapshot_init(&s, &in);
+		error_clear(&err);
+		ok(read_at(&s, buf, len, l.ns[m], &err) == 0,
+		   "read at moment %zu", m);
+		rewind(fp);
+		while (fgets(line, sizeof(line), fp)) {
+			char *f[16], *p = line;
+			int n = 0;
+			long want_n;
+			int64_t got;
+
+			if (line[0] == '#')
+				continue;
+			line[strcspn(line, "\n")] = '\0';
+			while (n < 16) {
+				f[n++] = p;
+				p = strchr(p, '\t');
+				if (p == NULL)
+					break;
+				*p++ = '\0';
+			}
+			/* main runs between moments: its stack then is not
+			 * in the trace. */
+			if (n < 15 || strcmp(f[0], "main") == 0)
+				continue;
+			rows++;
+			want_n = strtol(f[6 + m], NULL, 10);
+			got = count_marker(&s, f[2]);
+			if (got != want_n) {
+				bad++;
+				diag("moment %zu, %s: %lld, expected %ld", m,
+				     f[0], (long long)got, want_n);
+			}
+		}
+		ok(rows >= 12 && bad == 0,
+		   "moment %zu: every group has its expected count", m);
+		snapshot_release(&s);
+		intern_release(&in);
+	}
+	fclose(fp);
+	free(buf);
+}
+
+/* The end of run.trace groups like 05.debug2.txt: same ids and counts. */
+static void
+test_leaky_ids(void)
+{
+	struct intern in;
+	struct snapshot a, b;
+	struct error err;
+	struct grouping ga, gb;
+	struct group_key key = { GROUP_BY_STACK, 0 };
+	size_t i, j, same = 0;
+
+	intern_init(&in);
+	snapshot_init(&a, &in);
+	snapshot_init(&b, &in);
+	error_clear(&err);
+	if (!ok(input_load(&a, "testdata/captures/leaky/run.trace", &err) ==
+				0 &&
+			input_load(&b, "testdata/captures/leaky/05.debug2.txt",
+				   &err) == 0,
+		"read run.trace and 05.debug2.txt"))
+		goto out;
+	is_int(snapshot_total(&a), snapshot_total(&b),
+	       "the trace's end has the dump's goroutines (runtime ones left "
+	       "out)");
+	grouping_init(&ga, &in, &key, 1);
+	grouping_init(&gb, &in, &key, 1);
+	grouping_add(&ga, &a, 0, NULL);
+	grouping_add(&gb, &b, 0, NULL);
+	grouping_finish(&ga);
+	grouping_finish(&gb);
+	for (i = 0; i < gb.n; i++)
+		for (j = 0; j < ga.n; j++)
+			if (ga.v[j].id == gb.v[i].id &&
+			    ga.v[j].counts[0] == gb.v[i].counts[0])
+				same++;
+	/* All but main, which the dump shows writing itself. */
+	is_int((long long)same, (long long)gb.n - 1,
+	       "every group but main has the dump's id and count (%zu of %zu)",
+	       same, gb.n);
+	grouping_release(&ga);
+	grouping_release(&gb);
+out:
+	snapshot_release(&a);
+	snapshot_release(&b);
+	intern_release(&in);
+}
+
+/* --- the small scenario, one trace per format ---------------------------- */
+
+static const struct {
+	const char *marker;
+	int per_phase, before; /* goroutines added each phase, and before */
+	int leak;
+} scenario[] = {
+	{ "main.recvLeak", 2, 0, 1 },	{ "main.lockLeak", 1, 0, 1 },
+	{ "main.selectLeak", 1, 0, 1 }, { "main.wgLeak", 1, 0, 1 },
+	{ "main.poolWorker", 0, 3, 0 }, { "main.earlyLeak", 0, 2, 0 },
+};
+
+static const char *const traces[] = {
+	"go1.21.trace", "go1.22.trace", "go1.23.trace",
+	"go1.25.trace", "go1.26.trace", "flight-go1.26.trace",
+};
+
+static int
+suspect_marker(const struct intern *in, const struct group *g)
+{
+	uint32_t n = 0, k, i;
+	const uint32_t *v = seqtab_items(&in->stacks, g->stack, &n);
+
+	for (k = 0; k < n; k++) {
+		const char *fn =
+			intern_str(in, intern_frame_get(in, v[k])->func);
+
+		for (i = 0; i < 4; i++)
+			if (strcmp(fn, scenario[i].marker) == 0)
+				return (int)i;
+	}
+	return -1;
+}
+
+struct collect {
+	struct grouping *gr;
+	unsigned n;
+};
+
+static int
+collect(void *ctx, struct snapshot *s)
+{
+	struct collect *c = ctx;
+
+	grouping_add(c->gr, s, c->n++, NULL);
+	return 0;
+}
+
+static void
+test_scenario(const char *name)
+{
+	char path[256];
+	size_t len = 0, k;
+	unsigned char *buf = NULL;
+	struct logs l;
+	int p, v122 = strcmp(name, "go1.22.trace") == 0;
+
+	snprintf(path, sizeof(path), "testdata/captures/traces/%s", name);
+	buf = slurp(path, &len);
+	if (!ok(buf != NULL, "read %s", path))
+		return;
+	find_logs(buf, len, &l);
+	is_int(l.n, 4, "%s: four phases", name);
+	/* At each phase and at the end (p == l.n). */
+	for (p = 0; p <= l.n; p++) {
+		struct intern in;
+		struct snapshot s;
+		struct error err;
+		int phase = p < l.n ? p + 1 : l.n, bad = 0;
+
+		intern_init(&in);
+		snapshot_init(&s, &in);
+		error_clear(&err);
+		if (!ok(read_at(&s, buf, len, p < l.n ? l.ns[p] : -1, &err) ==
+				0,
+			"%s: read at %s", name, p < l.n ? l.msg[p] : "the end"))
+			diag("%s", err.text);
+		for (k = 0; k < sizeof(scenario) / sizeof(scenario[0]); k++) {
+			int64_t want = scenario[k].before +
+				       (int64_t)scenario[k].per_phase * phase;
+			int64_t got = count_marker(&s, scenario[k].marker);
+
+			/* Go 1.22 records no stack for a goroutine blocked
+			 * since before the trace. */
+			if (v122 && k == 5)
+				want = 0;
+			if (got != want) {
+				bad++;
+				diag("%s, %s: %s %lld, expected %lld", name,
+				     p < l.n ? l.msg[p] : "end",
+				     scenario[k].marker, (long long)got,
+				     (long long)want);
+			}
+		}
+		ok(bad == 0, "%s at %s: every group has its count", name,
+		   p < l.n ? l.msg[p] : "the end");
+		if (p == l.n)
+			is_str(s.warning, "", "%s: no warning", name);
+		snapshot_release(&s);
+		intern_release(&in);
+	}
+	/* Sampled at ten points: the suspects are the four leaks. */
+	{
+		struct intern in;
+		struct grouping gr;
+		struct group_key key = { GROUP_BY_STACK, 0 };
+		struct collect c = { &gr, 0 };
+		struct trace_opts o;
+		struct trace_info info;
+		struct analysis an;
+		struct analysis_opts ao;
+		struct error err;
+		int found[4] = { 0 }, others = 0;
+		size_t i;
+
+		intern_init(&in);
+		grouping_init(&gr, &in, &key, 1);
+		memset(&o, 0, sizeof(o));
+		o.sampling = SAMPLE_EVENLY;
+		o.listen.ctx = &c;
+		o.listen.snapshot = collect;
+		error_clear(&err);
+		ok(trace_read_points(&in, buf, len, &o, &info, &err) == 0,
+		   "%s: sampled", name);
+		is_int(c.n, TRACE_DEFAULT_POINTS, "%s: ten snapshots", name);
+		grouping_finish(&gr);
+		memset(&ao, 0, sizeof(ao));
+		suspect_rules_default(&ao.rules);
+		ao.ignore_known = 1;
+		analysis_run(&an, &gr, &ao);
+		for (i = 0; i < gr.n; i++) {
+			int m;
+
+			if (!verdict_is_suspect(an.ev[i].verdict))
+				continue;
+			m = suspect_marker(&in, &gr.v[i]);
+			if (m >= 0)
+				found[m]++;
+			else
+				others++;
+		}
+		ok(found[0] == 1 && found[1] == 1 && found[2] == 1 &&
+			   found[3] == 1 && others == 0,
+		   "%s: the suspects are the four leaks (%d %d %d %d, %d "
+		   "others)",
+		   name, found[0], found[1], found[2], found[3], others);
+		if (strncmp(name, "flight", 6) == 0)
+			ok(info.first_gen > 1, "%s: starts at generation %llu",
+			   name, (unsigned long long)info.first_gen);
+		analysis_release(&an);
+		grouping_release(&gr);
+		intern_release(&in);
+	}
+	free(buf);
+}
+
+/* --- damage -------------------------------------------------------------- */
+
+static int
+read_buf(const unsigned char *buf, size_t len, struct snapshot *s,
+	 struct error *err)
+{
+	error_clear(err);
+	return trace_read(s, buf, len, err);
+}
+
+/* Cut a trace at many places: complete generations survive, with a
+ * warning naming the offset; nothing complete is an error at an offset. */
+static void
+test_cuts(const char *name, int old)
+{
+	char path[256];
+	size_t len = 0, cut, good = 0, errors = 0, bad = 0;
+	unsigned char *buf = NULL;
+
+	snprintf(path, sizeof(path), "testdata/captures/traces/%s", name);
+	buf = slurp(path, &len);
+	if (!ok(buf != NULL, "read %s", path))
+		return;
+	for (cut = 0; cut < len; cut += len / 97 + 1) {
+		struct intern in;
+		struct snapshot s;
+		struct error err;
+		int rc;
+
+		intern_init(&in);
+		snapshot_init(&s, &in);
+		rc = read_buf(buf, cut, &s, &err);
+		if (rc == 0) {
+			good++;
+			if (strstr(s.warning, "offset 0x") == NULL) {
+				bad++;
+				diag("%s cut at %zu: no warning", name, cut);
+			}
+		} else {
+			errors++;
+			if (err.where != ERROR_OFFSET && cut >= 16) {
+				bad++;
+				diag("%s cut at %zu: %s", name, cut, err.text);
+			}
+		}
+		snapshot_release(&s);
+		intern_release(&in);
+	}
+	ok(bad == 0,
+	   "%s cut at 98 places: %zu read with a warning, %zu "
+	   "refused at an offset",
+	   name, good, errors);
+	/* An old trace keeps its frequency and stacks at the end: only the
+	 * cuts inside the stack table can be read. */
+	ok(good > 0 && errors > (old ? 50 : 0),
+	   "%s: cuts after the %s keep what came before", name,
+	   old ? "frequency" : "first generation");
+	free(buf);
+}
+
+/* A byte buffer to build traces by hand. */
+struct bytes {
+	unsigned char b[4096];
+	size_t n;
+};
+
+static void
+put(struct bytes *w, const void *p, size_t n)
+{
+	memcpy(w->b + w->n, p, n);
+	w->n += n;
+}
+
+static void
+uv(struct bytes *w, uint64_t v)
+{
+	while (v >= 0x80) {
+		w->b[w->n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	w->b[w->n++] = (unsigned char)v;
+}
+
+/* One generation of a Go 1.23 trace: goroutine 7 created by 1, which
+ * blocks on a channel; a string table; then whatever extra says. */
+static void
+build_gen(struct bytes *w, uint64_t gen, int unknown_event, int experimental)
+{
+	struct bytes ev = { .n = 0 }, str = { .n = 0 }, fq = { .n = 0 };
+
+	/* frequency batch */
+	put(&fq, "\x08", 1), uv(&fq, 1000000000);
+	put(w, "\x01", 1);
+	uv(w, gen), uv(w, UINT64_MAX), uv(w, 100 * gen), uv(w, fq.n);
+	put(w, fq.b, fq.n);
+	if (experimental) {
+		put(w, "\x31\x01", 2);
+		uv(w, gen), uv(w, UINT64_MAX), uv(w, 100 * gen), uv(w, 3);
+		put(w, "xyz", 3);
+	}
+	/* events of M 9: g1 runs, creates g7, blocks on "chan receive" */
+	put(&ev, "\x19", 1), uv(&ev, 1), uv(&ev, 1), uv(&ev, 9), uv(&ev, 2);
+	put(&ev, "\x0e", 1), uv(&ev, 1), uv(&ev, 7), uv(&ev, 0), uv(&ev, 0);
+	if (unknown_event)
+		put(&ev, "\x7f\x01\x01", 3);
+	put(&ev, "\x14", 1), uv(&ev, 1), uv(&ev, 1), uv(&ev, 0);
+	put(w, "\x01", 1);
+	uv(w, gen), uv(w, 9), uv(w, 100 * gen + 1), uv(w, ev.n);
+	put(w, ev.b, ev.n);
+	/* strings */
+	put(&str, "\x04\x05", 2), uv(&str, 1), uv(&str, 12);
+	put(&str, "chan receive", 12);
+	put(w, "\x01", 1);
+	uv(w, gen), uv(w, UINT64_MAX), uv(w, 100 * gen + 50), uv(w, str.n);
+	put(w, str.b, str.n);
+}
+
+static void
+test_built(void)
+{
+	struct bytes w;
+	struct intern in;
+	struct snapshot s;
+	struct error err;
+	int rc;
+
+	/* Clean: two goroutines, g1 in chan receive, g7 runnable. */
+	memset(&w, 0, sizeof(w));
+	put(&w, "go 1.23 trace\0\0\0", 16);
+	build_gen(&w, 5, 0, 1);
+	intern_init(&in);
+	snapshot_init(&s, &in);
+	rc = read_buf(w.b, w.n, &s, &err);
+	ok(rc == 0 && s.n == 2,
+	   "a built trace starting at generation 5, "
+	   "with an experimental batch, reads: %zu "
+	   "goroutines",
+	   s.n);
+	if (rc == 0 && s.n == 2) {
+		const struct goroutine *g1 = s.g[0].id == 1 ? &s.g[0] : &s.g[1];
+		const struct goroutine *g7 = s.g[0].id == 7 ? &s.g[0] : &s.g[1];
+
+		is_str(intern_str(&in, g1->state), "chan receive",
+		       "goroutine 1 waits in chan receive");
+		is_str(intern_str(&in, g7->state), "runnable",
+		       "goroutine 7 is runnable");
+		ok((g7->flags & G_CREATED_IN_TRACE) && g7->creator_id == 1,
+		   "goroutine 7 was created during the trace by goroutine 1");
+		ok(!(g1->flags & G_CREATED_IN_TRACE),
+		   "goroutine 1 existed before the trace");
+	}
+	is_str(s.warning, "", "no warning");
+	snapshot_release(&s);
+	intern_release(&in);
+
+	/* An unknown event type: the rest of its batch is skipped. */
+	memset(&w, 0, sizeof(w));
+	put(&w, "go 1.23 trace\0\0\0", 16);
+	build_gen(&w, 1, 1, 0);
+	intern_init(&in);
+	snapshot_init(&s, &in);
+	rc = read_buf(w.b, w.n, &s, &err);
+	ok(rc == 0 && strstr(s.warning, "unknown type 127") &&
+		   strstr(s.warning, "offset 0x"),
+	   "an unknown event type is skipped with a warning: %s", s.warning);
+	snapshot_release(&s);
+	intern_release(&in);
+
+	/* A second generation cut inside: the first is kept. */
+	memset(&w, 0, sizeof(w));
+	put(&w, "go 1.23 trace\0\0\0", 16);
+	build_gen(&w, 1, 0, 0);
+	{
+		size_t first = w.n;
+
+		build_gen(&w, 2, 0, 0);
+		intern_init(&in);
+		snapshot_init(&s, &in);
+		rc = read_buf(w.b, w.n - 3, &s, &err);
+		ok(rc == 0 && strstr(s.warning, "generation 2") &&
+			   strstr(s.warning, "complete generation"),
+		   "a cut second generation keeps the first: %s", s.warning);
+		snapshot_release(&s);
+		intern_release(&in);
+		/* Cut in the first: nothing complete, an error. */
+		intern_init(&in);
+		snapshot_init(&s, &in);
+		rc = read_buf(w.b, first - 3, &s, &err);
+		ok(rc < 0 && err.where == ERROR_OFFSET &&
+			   strstr(err.text, "no complete generation"),
+		   "a cut first generation is an error: %s", err.text);
+		snapshot_release(&s);
+		intern_release(&in);
+	}
+
+	/* Headers: unknown versions, and garbage after one. */
+	{
+		static const struct {
+			const char *bytes;
+			size_t n;
+			const char *msg;
+		} cases[] = {
+			{ "go 1.24 trace\0\0\0", 16, "format go 1.24" },
+			{ "go 1.27 trace\0\0\0", 16, "format go 1.27" },
+			{ "go 1.25 trace\0\0\0\x07", 17, "expected a batch" },
+			{ "go 1.26 trace\0\0\0", 16, "without events" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			intern_init(&in);
+			snapshot_init(&s, &in);
+			rc = read_buf((const unsigned char *)cases[i].bytes,
+				      cases[i].n, &s, &err);
+			ok(rc < 0 && strstr(err.text, cases[i].msg),
+			   "refused: %s", err.text);
+			snapshot_release(&s);
+			intern_release(&in);
+		}
+	}
+}
+
+/* --at past the end fails; durations parse. */
+static void
+test_options(void)
+{
+	struct intern in;
+	struct snapshot s;
+	struct error err;
+	size_t len = 0;
+	unsigned char *buf =
+		slurp("testdata/captures/traces/go1.26.trace", &len);
+	int64_t ns = 0;
+
+	if (!ok(buf != NULL, "read go1.26.trace"))
+		return;
+	intern_init(&in);
+	snapshot_init(&s, &in);
+	error_clear(&err);
+	ok(read_at(&s, buf, len, 3600 * 1000000000LL, &err) < 0 &&
+		   strstr(err.text, "past the end"),
+	   "--at past the end: %s", err.text);
+	snapshot_release(&s);
+	snapshot_init(&s, &in);
+	ok(read_at(&s, buf, len, 0, &err) == 0 && s.offset_ns == 0,
+	   "--at 0 reads the start");
+	snapshot_release(&s);
+	intern_release(&in);
+	free(buf);
+	ok(trace_parse_duration("1m30.5s", &ns, &err) == 0 &&
+		   ns == 90500000000LL,
+	   "1m30.5s is 90.5 s");
+	ok(trace_parse_duration("250ms", &ns, &err) == 0 && ns == 250000000,
+	   "250ms");
+	ok(trace_parse_duration("10", &ns, &err) < 0, "a number without a "
+						      "unit is refused");
+	ok(trace_parse_duration("-1s", &ns, &err) < 0, "a negative duration "
+						       "is refused");
+}
+
+int
+main(void)
+{
+	size_t i;
+
+	test_leaky();
+	test_leaky_ids();
+	for (i = 0; i < sizeof(traces) / sizeof(traces[0]); i++)
+		test_scenario(traces[i]);
+	test_cuts("go1.26.trace", 0);
+	test_cuts("go1.22.trace", 0);
+	test_cuts("go1.21.trace", 1);
+	test_built();
+	test_options();
+	return tap_done();
+}
