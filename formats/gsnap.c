@@ -664,8 +664,13 @@ inflate_section(struct gsnap_prepared *p, struct gsnap_section *sec,
 	}
 	if (sec->enc != ENC_DEFLATE)
 		return bad(err, w, NULL, "unknown section encoding");
-	if (sec->raw_len > GSNAP_MAX_RECORD * 8)
-		return bad(err, w, NULL, "section too large");
+	/* Deflate expands at most 1032 to 1: a larger declared size is a
+	 * lie, and must not become an allocation. */
+	if (sec->raw_len > GSNAP_MAX_RECORD * 8 ||
+	    sec->raw_len / 1032 > sec->len + 1)
+		return bad(err, w, NULL,
+			   "section's declared size larger than its data can "
+			   "hold");
 	b->len = 0;
 	b->p = xgrow(b->p, 1, sec->raw_len ? sec->raw_len : 1, &b->cap);
 	if (!p->z_ready) {

@@ -515,3 +515,16 @@ trace_read(struct snapshot *out, const unsigned char *buf, size_t len,
 			 info.warning);
 	return 0;
 }
+
+int64_t
+trace_ticks_ns(double ticks, double ns_per_tick)
+{
+	const double limit = 4611686018427387904.0; /* 2^62 */
+	double x = ticks * ns_per_tick;
+
+	if (!(x > -limit)) /* also NaN */
+		return -((int64_t)1 << 62);
+	if (x > limit)
+		return (int64_t)1 << 62;
+	return (int64_t)x;
+}

@@ -89,6 +89,13 @@ int trace_read_points(struct intern *in, const unsigned char *buf, size_t len,
  */
 int trace_parse_duration(const char *s, int64_t *ns, struct error *err);
 
+/*
+ * Nanoseconds from a tick count times ns per tick, computed in doubles as
+ * Go's reader does, and kept within +-2^62 so that differences and sums
+ * of a forged trace's times cannot overflow.
+ */
+int64_t trace_ticks_ns(double ticks, double ns_per_tick);
+
 /* Format ns as a short duration: "850ms", "2.03s", "4m10s", "1h2m". */
 void trace_format_duration(int64_t ns, char *buf, size_t size);
 

@@ -440,7 +440,7 @@ ns_of(const struct v1 *v, uint64_t ticks)
 {
 	if (ticks < v->min_ticks)
 		return 0;
-	return (int64_t)((double)(ticks - v->min_ticks) * v->ns_per_tick);
+	return trace_ticks_ns((double)(ticks - v->min_ticks), v->ns_per_tick);
 }
 
 /* The next timed event of c into c->ev; 0 when its batches are done. */

@@ -718,7 +718,7 @@ static int64_t
 ns_of(const struct v2 *v, uint64_t ticks)
 {
 	/* As Go's reader converts: ticks times ns per tick, in doubles. */
-	return (int64_t)((double)ticks * v->ns_per_tick) - v->start_ns;
+	return trace_ticks_ns((double)ticks, v->ns_per_tick) - v->start_ns;
 }
 
 /* Note the first event batch left unread, and why. */
@@ -1403,7 +1403,7 @@ tracev2_read(struct trace_run *r, const unsigned char *buf, size_t len,
 	r->info->generations = v.ngens;
 	r->info->damaged_at = v.damaged_at;
 	v.ns_per_tick = 1.0 / ((double)first->freq / 1e9);
-	v.start_ns = (int64_t)((double)first->min_time * v.ns_per_tick);
+	v.start_ns = trace_ticks_ns((double)first->min_time, v.ns_per_tick);
 	learn(&v, &duration);
 	v.ns_per_tick = 1.0 / ((double)first->freq / 1e9);
 	if (duration < 0)

@@ -80,6 +80,13 @@ new_slot(struct timeline *t, uint64_t id)
 	return g;
 }
 
+/* a + b for b >= 0, at most INT64_MAX: forged times must not overflow. */
+static int64_t
+sat_add(int64_t a, int64_t b)
+{
+	return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
 static void
 drop(struct timeline *t, struct tl_goroutine *g)
 {
@@ -99,7 +106,7 @@ leave(struct timeline *t, int64_t now, struct tl_goroutine *g)
 	if (g->st == TL_WAITING) {
 		int64_t d = now > g->since_ns ? now - g->since_ns : 0;
 
-		g->blocked_ns += d;
+		g->blocked_ns = sat_add(g->blocked_ns, d);
 		if (t->listen.wait_done) {
 			struct tl_wait w = {
 				.begin_ns = g->since_ns,
@@ -409,7 +416,7 @@ timeline_finish(struct timeline *t, int64_t end_ns)
 						    ? end_ns - g->since_ns
 						    : 0;
 
-				g->blocked_ns += d;
+				g->blocked_ns = sat_add(g->blocked_ns, d);
 			}
 			g->ended_ns = end_ns;
 			t->listen.gone(t->listen.ctx, g, 1);

@@ -511,6 +511,21 @@ test_hand_made(void)
 	   "an index out of range names the section and record offset: %s",
 	   err.text);
 	got_release(&g);
+	/* A compressed section that claims 8 GiB: refused, not allocated
+	 * (found by fuzz_gsnap). */
+	f.len = 0;
+	p.len = 0;
+	gsnap_put_header(&f);
+	buf_put_uvarint(&p, 1);			/* meta */
+	buf_put_uvarint(&p, 1);			/* deflate */
+	buf_put_uvarint(&p, (uint64_t)1 << 33); /* declared size */
+	buf_put_uvarint(&p, 4);
+	buf_put(&p, "\x03\x00\x00\x00", 4);
+	put_record(&f, &p, 0);
+	ok(read_all(f.p, f.len, &g, &err) < 0 &&
+		   strstr(err.text, "declared size"),
+	   "a section's declared size is bounded by its data: %s", err.text);
+	got_release(&g);
 	buf_release(&s);
 	buf_release(&p);
 	buf_release(&f);
