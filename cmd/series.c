@@ -168,7 +168,10 @@ order_by_time(struct series *s, struct grouping *gr)
 	for (k = 0; k < s->n; k++)
 		perm[k] = k;
 	sort_stable(perm, s->n, sizeof(*perm), time_cmp, s->meta);
-	grouping_permute(gr, perm);
+	for (k = 0; k < s->n && perm[k] == k; k++)
+		;
+	if (k < s->n) /* not already in order */
+		grouping_permute(gr, perm);
 	meta = xreallocarray(NULL, s->n ? s->n : 1, sizeof(*meta));
 	s->times = xreallocarray(NULL, s->n ? s->n : 1, sizeof(*s->times));
 	for (k = 0; k < s->n; k++) {

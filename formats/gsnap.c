@@ -203,6 +203,7 @@ gsnap_decoder_release(struct gsnap_decoder *d)
 	memo_release(&d->stacks);
 	memo_release(&d->labelsets);
 	free(d->tmp);
+	free(d->gbuf);
 	gsnap_prepared_release(&d->prep);
 	memset(d, 0, sizeof(*d));
 }
@@ -523,8 +524,10 @@ map_goroutines(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 	uint64_t prev = 0;
 	struct goroutine *g = NULL;
 
-	out->g = xreallocarray(out->g, n ? n : 1, sizeof(*out->g));
-	out->cap = n ? n : 1;
+	if (n > out->cap || out->g == NULL) {
+		out->g = xreallocarray(out->g, n ? n : 1, sizeof(*out->g));
+		out->cap = n ? n : 1;
+	}
 	out->n = n;
 	memset(out->g, 0, n * sizeof(*out->g));
 	g = out->g;
@@ -1036,6 +1039,12 @@ deliver(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 	int ret;
 
 	snapshot_init(&snap, d->in);
+	/* The records' array goes from snapshot to snapshot: a fresh one
+	 * each time cost a page fault per 4 KiB. */
+	snap.g = d->gbuf;
+	snap.cap = d->gcap;
+	d->gbuf = NULL;
+	d->gcap = 0;
 	ret = gsnap_apply(d, p, &snap, err);
 	if (ret == 0 && last && torn->torn)
 		snprintf(snap.warning, sizeof(snap.warning),
@@ -1046,6 +1055,10 @@ deliver(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 			 torn->torn_bytes);
 	if (ret == 0)
 		ret = sink(&snap, ctx);
+	d->gbuf = snap.g;
+	d->gcap = snap.cap;
+	snap.g = NULL;
+	snap.n = snap.cap = 0;
 	snapshot_release(&snap);
 	return ret;
 }

@@ -21,6 +21,7 @@
 #include "lib/buf.h"
 
 struct snapshot;
+struct goroutine;
 struct intern;
 struct error;
 
@@ -160,6 +161,8 @@ struct gsnap_decoder {
 	size_t tmpcap;
 	unsigned reused; /* table sections taken from the previous record */
 	struct gsnap_prepared prep; /* for gsnap_decode() */
+	struct goroutine *gbuf; /* records, reused from snapshot to snapshot */
+	size_t gcap;
 };
 
 void gsnap_decoder_init(struct gsnap_decoder *d, struct intern *in);
