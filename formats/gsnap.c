@@ -797,6 +797,25 @@ forget_all(struct gsnap_decoder *d)
 	forget(&d->labelsets);
 }
 
+/* Decode the table in sec (its bytes inflated) into d. */
+static int
+decode_table(struct gsnap_decoder *d, struct gsnap_section *sec,
+	     const struct where *w, struct error *err)
+{
+	switch (sec->tag) {
+	case SEC_STRINGS:
+		return decode_strings(d, sec, w, err);
+	case SEC_FRAMES:
+		return decode_frames(d, sec, w, err);
+	case SEC_STACKS:
+		return decode_seqs(d, sec, &d->stacks, &d->in->stacks,
+				   d->frames.map, d->frames.n, 1, w, err);
+	default:
+		return decode_seqs(d, sec, &d->labelsets, &d->in->labelsets,
+				   d->strings.map, d->strings.n, 2, w, err);
+	}
+}
+
 int
 gsnap_apply(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 	    struct snapshot *out, struct error *err)
@@ -807,78 +826,45 @@ gsnap_apply(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 
 	for (k = 0; k < p->nsec; k++) {
 		struct gsnap_section sec = p->sec[k];
-		int ret = 0;
+		struct gsnap_section_memo *m = NULL;
+		int deps_fresh = 0, ret = 0;
 
 		w.section = section_name(sec.tag);
-		switch (sec.tag) {
-		case SEC_META:
-			ret = decode_meta(d, &sec, out, &w, err);
-			break;
-		case SEC_STRINGS:
-			if (reuse(d, &d->strings, &sec, 0))
-				break;
-			fresh_strings = 1;
-			if (sec.deferred &&
-			    inflate_section(&d->prep, &sec,
-					    &d->prep.inflated[k], &w,
-					    err) < 0) {
-				ret = -1;
-				break;
-			}
-			ret = decode_strings(d, &sec, &w, err);
-			break;
-		case SEC_FRAMES:
-			if (reuse(d, &d->frames, &sec, fresh_strings))
-				break;
-			fresh_frames = 1;
-			if (sec.deferred &&
-			    inflate_section(&d->prep, &sec,
-					    &d->prep.inflated[k], &w,
-					    err) < 0) {
-				ret = -1;
-				break;
-			}
-			ret = decode_frames(d, &sec, &w, err);
-			break;
-		case SEC_STACKS:
-			if (reuse(d, &d->stacks, &sec, fresh_frames))
-				break;
-			if (sec.deferred &&
-			    inflate_section(&d->prep, &sec,
-					    &d->prep.inflated[k], &w,
-					    err) < 0) {
-				ret = -1;
-				break;
-			}
-			ret = decode_seqs(d, &sec, &d->stacks, &d->in->stacks,
-					  d->frames.map, d->frames.n, 1, &w,
-					  err);
-			break;
-		case SEC_LABELSETS:
+		/* A table, and whether a table it refers to is new. */
+		if (sec.tag == SEC_STRINGS) {
+			m = &d->strings;
+		} else if (sec.tag == SEC_FRAMES) {
+			m = &d->frames;
+			deps_fresh = fresh_strings;
+		} else if (sec.tag == SEC_STACKS) {
+			m = &d->stacks;
+			deps_fresh = fresh_frames;
+		} else if (sec.tag == SEC_LABELSETS) {
+			m = &d->labelsets;
+			deps_fresh = fresh_strings;
 			labels = 1;
-			if (reuse(d, &d->labelsets, &sec, fresh_strings))
-				break;
+		}
+		if (m != NULL) {
+			if (reuse(d, m, &sec, deps_fresh))
+				continue;
+			fresh_strings |= sec.tag == SEC_STRINGS;
+			fresh_frames |= sec.tag == SEC_FRAMES;
+			/* Left compressed by the reader, but needed. */
 			if (sec.deferred &&
 			    inflate_section(&d->prep, &sec,
-					    &d->prep.inflated[k], &w,
-					    err) < 0) {
+					    &d->prep.inflated[k], &w, err) < 0)
 				ret = -1;
-				break;
-			}
-			ret = decode_seqs(d, &sec, &d->labelsets,
-					  &d->in->labelsets, d->strings.map,
-					  d->strings.n, 2, &w, err);
-			break;
-		case SEC_GOROUTINES:
+			else
+				ret = decode_table(d, &sec, &w, err);
+		} else if (sec.tag == SEC_META) {
+			ret = decode_meta(d, &sec, out, &w, err);
+		} else if (sec.tag == SEC_GOROUTINES) {
 			if (!labels) {
 				/* No label sets in this record. */
 				memo_map(&d->labelsets, &sec, 0);
 				forget(&d->labelsets);
 			}
 			ret = map_goroutines(d, p, out, &w, err);
-			break;
-		default:
-			break;
 		}
 		if (ret < 0) {
 			forget_all(d);

@@ -528,3 +528,31 @@ trace_ticks_ns(double ticks, double ns_per_tick)
 		return (int64_t)1 << 62;
 	return (int64_t)x;
 }
+
+struct tl_goroutine *
+trace_running(struct trace_run *r, uint64_t id, unsigned type, size_t at)
+{
+	struct tl_goroutine *g = NULL;
+
+	if (id != TL_NO_GOROUTINE)
+		g = timeline_find(&r->tl, id);
+	if (g == NULL)
+		timeline_anomaly(&r->tl,
+				 "event %u at offset 0x%zx has no running "
+				 "goroutine",
+				 type, at);
+	return g;
+}
+
+struct tl_goroutine *
+trace_named(struct trace_run *r, uint64_t id, unsigned type, size_t at)
+{
+	struct tl_goroutine *g = timeline_find(&r->tl, id);
+
+	if (g == NULL)
+		timeline_anomaly(&r->tl,
+				 "event %u at offset 0x%zx names goroutine "
+				 "%" PRIu64 ", which does not exist",
+				 type, at, id);
+	return g;
+}

@@ -213,4 +213,13 @@ trace_uvarint(const unsigned char *buf, size_t end, size_t *pos, uint64_t *v)
 	return -1;
 }
 
+/*
+ * The goroutine an event runs on (id, TL_NO_GOROUTINE when none) or
+ * names, or NULL, counted as an anomaly naming the event type and offset.
+ */
+struct tl_goroutine *trace_running(struct trace_run *r, uint64_t id,
+				   unsigned type, size_t at);
+struct tl_goroutine *trace_named(struct trace_run *r, uint64_t id,
+				 unsigned type, size_t at);
+
 #endif

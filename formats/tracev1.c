@@ -554,29 +554,15 @@ ready(struct v1 *v, const struct raw *e)
 static struct tl_goroutine *
 current(struct v1 *v, struct pstate *ps, const struct raw *e)
 {
-	struct tl_goroutine *g = NULL;
-
-	if (ps->curg != TL_NO_GOROUTINE && ps->curg != 0)
-		g = timeline_find(&v->r->tl, ps->curg);
-	if (g == NULL)
-		timeline_anomaly(&v->r->tl,
-				 "event %u at offset 0x%zx has no running "
-				 "goroutine",
-				 e->type, e->at);
-	return g;
+	/* Old traces say 0 for no goroutine too. */
+	return trace_running(v->r, ps->curg == 0 ? TL_NO_GOROUTINE : ps->curg,
+			     e->type, e->at);
 }
 
 static struct tl_goroutine *
 named(struct v1 *v, uint64_t id, const struct raw *e)
 {
-	struct tl_goroutine *g = timeline_find(&v->r->tl, id);
-
-	if (g == NULL)
-		timeline_anomaly(&v->r->tl,
-				 "event %u at offset 0x%zx names goroutine "
-				 "%" PRIu64 ", which does not exist",
-				 e->type, e->at, id);
-	return g;
+	return trace_named(v->r, id, e->type, e->at);
 }
 
 static void

@@ -812,31 +812,14 @@ status_state(uint64_t s)
 static struct tl_goroutine *
 current(struct v2 *v, uint32_t m, const struct event *e)
 {
-	uint64_t id = v->ms[m].curg;
-	struct tl_goroutine *g = NULL;
-
-	if (id != TL_NO_GOROUTINE)
-		g = timeline_find(&v->r->tl, id);
-	if (g == NULL)
-		timeline_anomaly(&v->r->tl,
-				 "event %u at offset 0x%zx has no running "
-				 "goroutine",
-				 e->type, e->at);
-	return g;
+	return trace_running(v->r, v->ms[m].curg, e->type, e->at);
 }
 
 /* The goroutine named by an event, or NULL (counted as an anomaly). */
 static struct tl_goroutine *
 named(struct v2 *v, uint64_t id, const struct event *e)
 {
-	struct tl_goroutine *g = timeline_find(&v->r->tl, id);
-
-	if (g == NULL)
-		timeline_anomaly(&v->r->tl,
-				 "event %u at offset 0x%zx names goroutine "
-				 "%" PRIu64 ", which does not exist",
-				 e->type, e->at, id);
-	return g;
+	return trace_named(v->r, id, e->type, e->at);
 }
 
 static int

@@ -42,17 +42,22 @@ check() { # name, command producing A, command producing B
 files=$(find testdata/captures -path testdata/captures/other -prune -o \
 	-type f \( -name '*.txt' -o -name '*.gz' \) -print | sort)
 count=0
-for f in $files; do
+g=$tmp/one.gsnap
+# convert_one FILE: FILE into $g, or a failed test.
+convert_one() {
 	count=$((count + 1))
-	g=$tmp/one.gsnap
 	rm -f "$g"
-	if ! "$bin" convert "$f" -o "$g" 2>"$tmp/err"; then
-		n=$((n + 1))
-		echo "not ok $n - convert $f"
-		sed 's/^/# /' "$tmp/err" | head -5
-		fail=1
-		continue
+	if "$bin" convert "$1" -o "$g" 2>"$tmp/err"; then
+		return 0
 	fi
+	n=$((n + 1))
+	echo "not ok $n - convert $1"
+	sed 's/^/# /' "$tmp/err" | head -5
+	fail=1
+	return 1
+}
+for f in $files; do
+	convert_one "$f" || continue
 	check "show -f json $f" "'$bin' show -f json '$f' 2>/dev/null" \
 		"'$bin' show -f json '$g' 2>/dev/null"
 	check "convert --to json $f" "'$bin' convert --to json '$f' 2>/dev/null" \
@@ -61,19 +66,11 @@ done
 # Execution traces: the snapshot at the end, with the trace's own
 # evidence (exact waits, creation stacks, goroutines created in the trace).
 for f in $(find testdata/captures -type f -name '*.trace' | sort); do
-	count=$((count + 1))
-	g=$tmp/one.gsnap
-	rm -f "$g"
-	if ! "$bin" convert "$f" -o "$g" 2>"$tmp/err"; then
-		n=$((n + 1))
-		echo "not ok $n - convert $f"
-		sed 's/^/# /' "$tmp/err" | head -5
-		fail=1
-		continue
-	fi
+	convert_one "$f" || continue
 	check "show -f json $f" "'$bin' show -f json '$f' 2>/dev/null" \
 		"'$bin' show -f json '$g' 2>/dev/null"
-	check "report -f json $f" "'$bin' report --every 1 -f json '$f' 2>/dev/null" \
+	check "report -f json $f" \
+		"'$bin' report --every 1 -f json '$f' 2>/dev/null" \
 		"'$bin' report -f json '$g' 2>/dev/null"
 done
 # The list must not silently shrink (testdata/captures/MANIFEST.md).
