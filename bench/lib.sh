@@ -1,6 +1,23 @@
-# Shared by the benchmark scripts: logging and timing. Source it after
-# setting tmp (a scratch folder), runs (runs per tool) and pin (a command
-# prefix, e.g. taskset, or an empty array); me names the script.
+# Shared by the benchmark scripts: set-up, logging and timing. A script
+# sets its own defaults (runs, sizes), sources this file and calls
+# bench_setup with its first argument (the goroscope binary).
+
+# bench_setup [BINARY]: bench, root, bin, build, data, tmp (removed at
+# exit), me and pin (taskset -c 0 when PIN=1).
+bench_setup() {
+    bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+    root=$(dirname "$bench")
+    bin=${1:-./goroscope}
+    [[ $bin == /* ]] || bin=$root/${bin#./}
+    build=$bench/.build
+    data=$bench/.data
+    mkdir -p "$build" "$data"
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    me=$(basename "$0")
+    pin=()
+    if [[ ${PIN:-0} == 1 ]]; then pin=(taskset -c 0); fi
+}
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "$me: $*"; exit 1; }

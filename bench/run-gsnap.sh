@@ -9,21 +9,11 @@
 # Environment: RUNS (default 5); N and STACKS as for run-trend.sh.
 set -euo pipefail
 
-bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(dirname "$bench")
-bin=${1:-./goroscope}
-[[ $bin == /* ]] || bin=$root/${bin#./}
 runs=${RUNS:-5}
 n=${N:-1000}
 stacks=${STACKS:-1000}
-build=$bench/.build
-data=$bench/.data
-mkdir -p "$build" "$data"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-me=run-gsnap.sh
-pin=()
-. "$bench/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_setup "${1:-}"
 
 [[ -x $bin ]] || die "goroscope is not built ($bin)"
 dir=$data/series-$n-$stacks

@@ -9,21 +9,10 @@
 # PIN=1 runs every tool under `taskset -c 0`.
 set -euo pipefail
 
-bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(dirname "$bench")
-bin=${1:-./goroscope}
-[[ $bin == /* ]] || bin=$root/${bin#./}
 runs=${RUNS:-3}
 stacks=${STACKS:-60000}
-build=$bench/.build
-data=$bench/.data
-mkdir -p "$build" "$data"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-me=run-pprof.sh
-pin=()
-if [[ ${PIN:-0} == 1 ]]; then pin=(taskset -c 0); fi
-. "$bench/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_setup "${1:-}"
 
 command -v go >/dev/null || die "go is not installed (needed for the generator and go tool pprof)"
 [[ -x /usr/bin/time ]] || die "GNU time (/usr/bin/time) is not installed"

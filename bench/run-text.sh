@@ -10,26 +10,14 @@
 # Prints a Markdown report on stdout; progress goes to stderr.
 set -euo pipefail
 
-bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(dirname "$bench")
-bin=${1:-./goroscope}
-[[ $bin == /* ]] || bin=$root/${bin#./}
 runs=${RUNS:-3}
 size_mb=${SIZE_MB:-100}
 peer_timeout=${PEER_TIMEOUT:-300}
-build=$bench/.build
-data=$bench/.data
-mkdir -p "$build" "$data"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-me=run-text.sh
-. "$bench/lib.sh"
-
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_setup "${1:-}"
 
 command -v go >/dev/null || die "go is not installed (needed to build the generator and the peers)"
 [[ -x /usr/bin/time ]] || die "GNU time (/usr/bin/time) is not installed"
-pin=()
-if [[ ${PIN:-0} == 1 ]]; then pin=(taskset -c 0); fi
 
 # --- build ------------------------------------------------------------------
 log "building generator and peers into bench/.build/"

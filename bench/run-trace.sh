@@ -10,21 +10,10 @@
 # PIN=1 runs every tool under `taskset -c 0`.
 set -euo pipefail
 
-bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(dirname "$bench")
-bin=${1:-./goroscope}
-[[ $bin == /* ]] || bin=$root/${bin#./}
 runs=${RUNS:-3}
 bytes=${BYTES:-230000000}
-build=$bench/.build
-data=$bench/.data
-mkdir -p "$build" "$data"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-me=run-trace.sh
-pin=()
-if [[ ${PIN:-0} == 1 ]]; then pin=(taskset -c 0); fi
-. "$bench/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_setup "${1:-}"
 
 command -v go >/dev/null || die "go is not installed (needed for the generator and Go's reader)"
 [[ -x /usr/bin/time ]] || die "GNU time (/usr/bin/time) is not installed"

@@ -9,21 +9,11 @@
 # 1000) call paths.
 set -euo pipefail
 
-bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(dirname "$bench")
-bin=${1:-./goroscope}
-[[ $bin == /* ]] || bin=$root/${bin#./}
 runs=${RUNS:-3}
 n=${N:-1000}
 stacks=${STACKS:-1000}
-build=$bench/.build
-data=$bench/.data
-mkdir -p "$build" "$data"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-me=run-trend.sh
-pin=()
-. "$bench/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_setup "${1:-}"
 
 command -v go >/dev/null || die "go is not installed (needed for the generator)"
 [[ -x $bin ]] || die "goroscope is not built ($bin)"
