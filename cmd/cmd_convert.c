@@ -185,13 +185,12 @@ copy_records(struct job *j, const struct input *in, const char *path)
 	}
 	if (ret < 0)
 		return -1;
-	if (s.torn)
-		fprintf(stderr,
-			"goroscope: %s: warning: the last record (offset "
-			"0x%llx, "
-			"%zu bytes) is cut short, as by an append that did "
-			"not finish: left out\n",
-			path, (unsigned long long)s.torn_offset, s.torn_bytes);
+	if (s.torn) {
+		char why[256];
+
+		gsnap_torn_warning(&s, why, sizeof(why));
+		fprintf(stderr, "goroscope: %s: warning: %s\n", path, why);
+	}
 	if (j->user_meta)
 		j->copied_meta = 1;
 	return 0;
@@ -230,8 +229,8 @@ load_file(struct job *j, const char *path, int from_dir)
 	}
 	if (fmt->read_series) {
 		j->path = path;
-		ret = fmt->read_series(&j->in, in.data, in.len, sink, j,
-				       &j->err);
+		ret = fmt->read_series(&j->in, in.data, in.len,
+				       options_threads(), sink, j, &j->err);
 		goto out;
 	}
 	snapshot_init(&snap, &j->in);

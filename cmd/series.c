@@ -110,8 +110,8 @@ load_one(struct series *s, struct grouping *gr, struct filter *f,
 	snap.progress_ctx = bar;
 	if (fmt != NULL && fmt->read_series != NULL) {
 		/* A .gsnap series: every snapshot in it. */
-		if (fmt->read_series(gr->in, in.data, in.len, sink_series, &k,
-				     &err) < 0) {
+		if (fmt->read_series(gr->in, in.data, in.len, o->threads,
+				     sink_series, &k, &err) < 0) {
 			error_set_file(&err, path);
 			progress_done(bar);
 			diag_error(&err);

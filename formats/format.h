@@ -33,10 +33,11 @@ struct format {
 	int (*read)(struct snapshot *out, const unsigned char *buf, size_t len,
 		    struct error *err);
 	/* Formats that hold a series of snapshots (.gsnap) also give them
-	 * all, in file order, over the tables in; NULL for the others. */
+	 * all, in file order, over the tables in, using at most threads
+	 * threads as struct snapshot's threads says; NULL for the others. */
 	int (*read_series)(struct intern *in, const unsigned char *buf,
-			   size_t len, snapshot_sink sink, void *ctx,
-			   struct error *err);
+			   size_t len, unsigned threads, snapshot_sink sink,
+			   void *ctx, struct error *err);
 	/* Optional, for a source of many snapshots (an execution trace):
 	 * hand a snapshot per sampling point to o->listen (trace.h). */
 	int (*read_points)(struct intern *in, const unsigned char *buf,

@@ -112,13 +112,30 @@ gsnap_scan_init(struct gsnap_scan *s, const unsigned char *buf, size_t len,
 	return 0;
 }
 
+uint32_t
+gsnap_record_crc(const unsigned char *header, size_t len)
+{
+	uint32_t crc = (uint32_t)crc32(0, header + 4, 16);
+
+	return (uint32_t)crc32(crc, header + GSNAP_RECORD_HEADER_SIZE,
+			       (uInt)len);
+}
+
+void
+gsnap_torn_warning(const struct gsnap_scan *s, char *buf, size_t size)
+{
+	snprintf(buf, size,
+		 "the last record (offset 0x%llx, %zu bytes) is cut short, as "
+		 "by an append that did not finish: left out",
+		 (unsigned long long)s->torn_offset, s->torn_bytes);
+}
+
 int
 gsnap_check_crc(const struct gsnap_record *r, struct error *err)
 {
-	const unsigned char *h = r->payload - GSNAP_RECORD_HEADER_SIZE;
-	uint32_t crc = (uint32_t)crc32(0, h + 4, 16);
+	uint32_t crc =
+		gsnap_record_crc(r->payload - GSNAP_RECORD_HEADER_SIZE, r->len);
 
-	crc = (uint32_t)crc32(crc, r->payload, (uInt)r->len);
 	if (crc != r->crc)
 		return error_set_offset(
 			err, r->offset,
@@ -243,7 +260,12 @@ static int
 reuse(struct gsnap_decoder *d, const struct gsnap_section_memo *m,
       const struct gsnap_section *sec, int deps_fresh)
 {
-	if (deps_fresh || !same_as(m, sec))
+	if (deps_fresh)
+		return 0;
+	/* The reader compared a deferred section with the bytes the memo
+	 * holds already; anything else is compared here. */
+	if (!(sec->deferred && sec->prev_stored == m->bytes) &&
+	    !same_as(m, sec))
 		return 0;
 	d->reused++;
 	return 1;
@@ -556,9 +578,8 @@ map_goroutines(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 		if (g[i].flags & G_HAS_ID) {
 			uint64_t z = col[COLUMN_ID][kid++];
 
-			/* zigzag delta from the previous id */
-			prev += (uint64_t)((int64_t)(z >> 1) ^
-					   -(int64_t)(z & 1));
+			/* a zigzag delta from the previous id */
+			prev += (uint64_t)unzigzag(z);
 			g[i].id = prev;
 		}
 		if (g[i].flags & G_HAS_CREATOR_ID)
@@ -709,26 +730,41 @@ same_stored(const struct gsnap_prev *prev, const struct gsnap_section *sec)
 		       0;
 }
 
+/* The table whose entries a table's entries name (0: none): a new one
+ * makes this one new too, whatever its bytes. */
+static unsigned
+refers_to(unsigned tag)
+{
+	switch (tag) {
+	case SEC_FRAMES:
+	case SEC_LABELSETS:
+		return SEC_STRINGS;
+	case SEC_STACKS:
+		return SEC_FRAMES;
+	default:
+		return 0;
+	}
+}
+
+static int
+is_table(unsigned tag)
+{
+	return tag >= SEC_STRINGS && tag <= SEC_LABELSETS;
+}
+
 /*
- * Whether gsnap_apply() will reuse sec's table (see there): the same bytes
- * as before, and the tables it refers to reused too. same: the tags whose
- * sections so far were the same as before.
+ * Whether gsnap_apply() will reuse sec's table: the same bytes as before,
+ * and the table it refers to reused too. same: the tags whose sections so
+ * far were the same as before.
  */
 static int
 will_reuse(const struct gsnap_prev *prev, const struct gsnap_section *sec,
 	   unsigned same)
 {
-	switch (sec->tag) {
-	case SEC_STRINGS:
-		return same_stored(prev, sec);
-	case SEC_FRAMES:
-	case SEC_LABELSETS:
-		return (same & BIT(SEC_STRINGS)) && same_stored(prev, sec);
-	case SEC_STACKS:
-		return (same & BIT(SEC_FRAMES)) && same_stored(prev, sec);
-	default:
-		return 0;
-	}
+	unsigned dep = refers_to(sec->tag);
+
+	return is_table(sec->tag) && (dep == 0 || (same & BIT(dep))) &&
+	       same_stored(prev, sec);
 }
 
 int
@@ -763,6 +799,7 @@ gsnap_prepare(struct gsnap_prepared *p, const struct gsnap_record *r,
 				   "a table it refers to is missing");
 		if (will_reuse(prev, sec, same)) {
 			sec->deferred = 1;
+			sec->prev_stored = prev->stored[sec->tag];
 			same |= BIT(sec->tag);
 		} else if (inflate_section(p, sec, &p->inflated[p->nsec], &w,
 					   err) < 0) {
@@ -816,39 +853,41 @@ decode_table(struct gsnap_decoder *d, struct gsnap_section *sec,
 	}
 }
 
+/* The decoder's memo of a table. */
+static struct gsnap_section_memo *
+table_memo(struct gsnap_decoder *d, unsigned tag)
+{
+	switch (tag) {
+	case SEC_STRINGS:
+		return &d->strings;
+	case SEC_FRAMES:
+		return &d->frames;
+	case SEC_STACKS:
+		return &d->stacks;
+	default:
+		return &d->labelsets;
+	}
+}
+
 int
 gsnap_apply(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 	    struct snapshot *out, struct error *err)
 {
 	struct where w = { &p->r, NULL };
-	int fresh_strings = 0, fresh_frames = 0, labels = 0;
-	unsigned k;
+	unsigned fresh = 0, seen = 0, k;
 
 	for (k = 0; k < p->nsec; k++) {
 		struct gsnap_section sec = p->sec[k];
-		struct gsnap_section_memo *m = NULL;
-		int deps_fresh = 0, ret = 0;
+		unsigned dep = refers_to(sec.tag);
+		int ret = 0;
 
 		w.section = section_name(sec.tag);
-		/* A table, and whether a table it refers to is new. */
-		if (sec.tag == SEC_STRINGS) {
-			m = &d->strings;
-		} else if (sec.tag == SEC_FRAMES) {
-			m = &d->frames;
-			deps_fresh = fresh_strings;
-		} else if (sec.tag == SEC_STACKS) {
-			m = &d->stacks;
-			deps_fresh = fresh_frames;
-		} else if (sec.tag == SEC_LABELSETS) {
-			m = &d->labelsets;
-			deps_fresh = fresh_strings;
-			labels = 1;
-		}
-		if (m != NULL) {
-			if (reuse(d, m, &sec, deps_fresh))
+		seen |= BIT(sec.tag);
+		if (is_table(sec.tag)) {
+			if (reuse(d, table_memo(d, sec.tag), &sec,
+				  dep != 0 && (fresh & BIT(dep))))
 				continue;
-			fresh_strings |= sec.tag == SEC_STRINGS;
-			fresh_frames |= sec.tag == SEC_FRAMES;
+			fresh |= BIT(sec.tag);
 			/* Left compressed by the reader, but needed. */
 			if (sec.deferred &&
 			    inflate_section(&d->prep, &sec,
@@ -859,7 +898,7 @@ gsnap_apply(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 		} else if (sec.tag == SEC_META) {
 			ret = decode_meta(d, &sec, out, &w, err);
 		} else if (sec.tag == SEC_GOROUTINES) {
-			if (!labels) {
+			if (!(seen & BIT(SEC_LABELSETS))) {
 				/* No label sets in this record. */
 				memo_map(&d->labelsets, &sec, 0);
 				forget(&d->labelsets);
@@ -923,10 +962,7 @@ gsnap_read(struct snapshot *out, const unsigned char *buf, size_t len,
 		ret = gsnap_decode(&d, &best, out, err);
 	gsnap_decoder_release(&d);
 	if (ret == 0 && s.torn)
-		snprintf(out->warning, sizeof(out->warning),
-			 "the last record (offset 0x%llx, %zu bytes) is cut "
-			 "short, as by an append that did not finish: left out",
-			 (unsigned long long)s.torn_offset, s.torn_bytes);
+		gsnap_torn_warning(&s, out->warning, sizeof(out->warning));
 	else if (ret == 0 && n > 1)
 		snprintf(out->warning, sizeof(out->warning),
 			 "holds %u snapshots: showing the latest, record %u "
@@ -1033,12 +1069,7 @@ deliver(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 	d->gcap = 0;
 	ret = gsnap_apply(d, p, &snap, err);
 	if (ret == 0 && last && torn->torn)
-		snprintf(snap.warning, sizeof(snap.warning),
-			 "the last record (offset 0x%llx, %zu bytes) is cut "
-			 "short, as by an append that did not finish: left "
-			 "out",
-			 (unsigned long long)torn->torn_offset,
-			 torn->torn_bytes);
+		gsnap_torn_warning(torn, snap.warning, sizeof(snap.warning));
 	if (ret == 0)
 		ret = sink(&snap, ctx);
 	d->gbuf = snap.g;
@@ -1100,19 +1131,10 @@ out:
 	return ret;
 }
 
-/* GOROSCOPE_THREADS=1 asks every reader to use one thread. */
-static int
-one_thread(void)
-{
-	const char *t = getenv("GOROSCOPE_THREADS");
-
-	return t != NULL && strcmp(t, "1") == 0;
-}
-
 int
 gsnap_read_series(struct intern *in, const unsigned char *buf, size_t len,
-		  int (*sink)(struct snapshot *s, void *ctx), void *ctx,
-		  struct error *err)
+		  unsigned threads, int (*sink)(struct snapshot *s, void *ctx),
+		  void *ctx, struct error *err)
 {
 	struct gsnap_scan s;
 	struct gsnap_record r, *recs = NULL;
@@ -1147,7 +1169,7 @@ gsnap_read_series(struct intern *in, const unsigned char *buf, size_t len,
 	}
 	gsnap_decoder_init(&d, in);
 	ret = 1;
-	if (n >= RING && !one_thread())
+	if (n >= RING && threads != 1)
 		ret = read_threaded(&d, recs, (unsigned)n, &s, sink, ctx, err);
 	if (ret == 1) {
 		/* One thread: few records, or as asked. */
@@ -1426,40 +1448,6 @@ put_seqs(struct gsnap_encoder *e, const struct seqtab *tab,
 	}
 }
 
-/* Field f of goroutine g, as written (see decode_goroutines). */
-enum field {
-	F_FLAGS,
-	F_STATE,
-	F_STACK,
-	F_CREATOR,
-	F_LABELS,
-	F_WEIGHT,
-	F_BUBBLE,
-	F_NFIELDS,
-};
-
-static uint64_t
-field(const struct gsnap_encoder *e, const struct goroutine *g, enum field f)
-{
-	switch (f) {
-	case F_FLAGS:
-		return g->flags & KNOWN_FLAGS;
-	case F_STATE:
-		return e->str_local[g->state];
-	case F_STACK:
-		return e->stack_local[g->stack];
-	case F_CREATOR:
-		return g->creator ? e->frame_local[g->creator] + 1 : 0;
-	case F_LABELS:
-		return g->labels ? e->label_local[g->labels] + 1 : 0;
-	case F_WEIGHT:
-		return g->weight > 0 ? (uint64_t)g->weight : 1;
-	case F_BUBBLE:
-	default:
-		return g->bubble;
-	}
-}
-
 /* A column of values: one value when they are all equal. */
 static void
 put_column(struct buf *b, const uint64_t *v, size_t n)
@@ -1478,11 +1466,51 @@ put_column(struct buf *b, const uint64_t *v, size_t n)
 		buf_put_uvarint(b, v[i]);
 }
 
-/* Zigzag: small negative deltas stay short. */
+/* Column k's value for goroutine g, over every record (the id, creator id
+ * and wait columns, over some records only, are put_goroutines()'s). */
 static uint64_t
-zigzag(int64_t v)
+field(const struct gsnap_encoder *e, const struct goroutine *g,
+      enum gsnap_column k)
 {
-	return ((uint64_t)v << 1) ^ (v < 0 ? ~(uint64_t)0 : 0);
+	switch (k) {
+	case COLUMN_FLAGS:
+		return g->flags & KNOWN_FLAGS;
+	case COLUMN_STATE:
+		return e->str_local[g->state];
+	case COLUMN_STACK:
+		return e->stack_local[g->stack];
+	case COLUMN_CREATOR:
+		return g->creator ? e->frame_local[g->creator] + 1 : 0;
+	case COLUMN_LABELS:
+		return g->labels ? e->label_local[g->labels] + 1 : 0;
+	case COLUMN_WEIGHT:
+		return g->weight > 0 ? (uint64_t)g->weight : 1;
+	case COLUMN_BUBBLE:
+		return g->bubble;
+	case COLUMN_WAIT_NS:
+		return (g->flags & G_HAS_WAIT_NS) && g->wait_ns >= 0
+			       ? (uint64_t)g->wait_ns + 1
+			       : 0;
+	case COLUMN_CREATION:
+		return g->creation_stack ? e->stack_local[g->creation_stack] + 1
+					 : 0;
+	case COLUMN_IN_TRACE:
+		return (g->flags & G_CREATED_IN_TRACE) != 0;
+	default:
+		return 0;
+	}
+}
+
+/* Put column k over every record. */
+static void
+put_field(struct gsnap_encoder *e, const struct snapshot *s,
+	  enum gsnap_column k)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		e->col[i] = field(e, &s->g[i], k);
+	put_column(&e->sec, e->col, s->n);
 }
 
 static void
@@ -1496,11 +1524,8 @@ put_goroutines(struct gsnap_encoder *e, const struct snapshot *s)
 	e->col = xgrow(e->col, sizeof(*e->col), s->n + 1, &e->colcap);
 	col = e->col;
 	buf_put_uvarint(b, s->n);
-	for (f = 0; f < F_NFIELDS; f++) {
-		for (i = 0; i < s->n; i++)
-			col[i] = field(e, &s->g[i], (enum field)f);
-		put_column(b, col, s->n);
-	}
+	for (f = COLUMN_FLAGS; f <= COLUMN_BUBBLE; f++)
+		put_field(e, s, (enum gsnap_column)f);
 	/* Ids as deltas from the previous id: dumps list them nearly in
 	 * order, so most deltas are one byte. */
 	for (i = 0, k = 0; i < s->n; i++) {
@@ -1518,29 +1543,16 @@ put_goroutines(struct gsnap_encoder *e, const struct snapshot *s)
 		if (s->g[i].flags & G_HAS_WAIT)
 			col[k++] = s->g[i].wait_minutes;
 	put_column(b, col, k);
-	/* 1.1 */
-	for (i = 0; i < s->n; i++)
-		col[i] = (s->g[i].flags & G_HAS_WAIT_NS) && s->g[i].wait_ns >= 0
-				 ? (uint64_t)s->g[i].wait_ns + 1
-				 : 0;
-	put_column(b, col, s->n);
-	for (i = 0; i < s->n; i++)
-		col[i] = s->g[i].creation_stack
-				 ? e->stack_local[s->g[i].creation_stack] + 1
-				 : 0;
-	put_column(b, col, s->n);
-	for (i = 0; i < s->n; i++)
-		col[i] = (s->g[i].flags & G_CREATED_IN_TRACE) != 0;
-	put_column(b, col, s->n);
+	for (f = COLUMN_WAIT_NS; f < GSNAP_COLUMNS; f++) /* 1.1 */
+		put_field(e, s, (enum gsnap_column)f);
 }
 
 void
 gsnap_encode(struct gsnap_encoder *e, const struct snapshot *s, struct buf *out)
 {
 	const struct intern *in = e->in;
-	size_t at = out->len, i;
+	size_t at = out->len, i, plen;
 	struct buf *b = &e->sec;
-	uint32_t crc;
 
 	collect(e, s);
 	/* The record header; length and CRC are filled in at the end. */
@@ -1578,21 +1590,8 @@ gsnap_encode(struct gsnap_encoder *e, const struct snapshot *s, struct buf *out)
 	unmark(e->frame_local, e->frames, e->nframes);
 	unmark(e->stack_local, e->stacks, e->nstacks);
 	unmark(e->label_local, e->labels, e->nlabels);
-	/* Length and CRC: over type..length, then the payload. */
-	{
-		unsigned char *h = out->p + at;
-		size_t plen = out->len - at - GSNAP_RECORD_HEADER_SIZE;
-
-		h[16] = (unsigned char)plen;
-		h[17] = (unsigned char)(plen >> 8);
-		h[18] = (unsigned char)(plen >> 16);
-		h[19] = (unsigned char)(plen >> 24);
-		crc = (uint32_t)crc32(0, h + 4, 16);
-		crc = (uint32_t)crc32(crc, h + GSNAP_RECORD_HEADER_SIZE,
-				      (uInt)plen);
-		h[20] = (unsigned char)crc;
-		h[21] = (unsigned char)(crc >> 8);
-		h[22] = (unsigned char)(crc >> 16);
-		h[23] = (unsigned char)(crc >> 24);
-	}
+	/* Length, then the CRC over it. */
+	plen = out->len - at - GSNAP_RECORD_HEADER_SIZE;
+	set_u32le(out->p + at + 16, (uint32_t)plen);
+	set_u32le(out->p + at + 20, gsnap_record_crc(out->p + at, plen));
 }

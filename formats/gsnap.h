@@ -2,7 +2,7 @@
  * goroscope's native dump (.gsnap, DESIGN.md section 5; the byte layout is
  * man/goroscope-gsnap.5): a file header, then self-contained records, each
  * with its length and a CRC-32, one snapshot each, its tables and
- * goroutine records in zlib-compressed sections.
+ * goroutine records in raw-deflate sections.
  *
  * Reading is in two layers: a scan over the record framing (cheap: no
  * decompression), and a decoder that turns records into snapshots and
@@ -47,6 +47,7 @@ int gsnap_read(struct snapshot *out, const unsigned char *buf, size_t len,
  * formats/format.h); a torn last record is left out, and said in the last
  * snapshot's warning. */
 int gsnap_read_series(struct intern *in, const unsigned char *buf, size_t len,
+		      unsigned threads,
 		      int (*sink)(struct snapshot *s, void *ctx), void *ctx,
 		      struct error *err);
 
@@ -88,6 +89,13 @@ int gsnap_scan_next(struct gsnap_scan *s, struct gsnap_record *r, int check_crc,
 /* Verify r's CRC-32 (err names the record). */
 int gsnap_check_crc(const struct gsnap_record *r, struct error *err);
 
+/* The CRC-32 a record must carry: over bytes 4 to 19 of its header, then
+ * its len payload bytes that follow the header. */
+uint32_t gsnap_record_crc(const unsigned char *header, size_t len);
+
+/* Say in buf that the scan found a torn last record (s->torn). */
+void gsnap_torn_warning(const struct gsnap_scan *s, char *buf, size_t size);
+
 struct gsnap_section_memo {
 	const unsigned char *bytes; /* the stored section, borrowed */
 	size_t len;
@@ -105,6 +113,7 @@ struct gsnap_section {
 	const unsigned char *data; /* stored, or inflated */
 	size_t len, raw_len;
 	int deferred; /* left compressed: the previous record's table */
+	const unsigned char *prev_stored; /* which, when deferred */
 };
 
 /*

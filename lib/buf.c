@@ -46,13 +46,20 @@ buf_put_u16le(struct buf *b, uint16_t v)
 }
 
 void
-buf_put_u32le(struct buf *b, uint32_t v)
+set_u32le(unsigned char *p, uint32_t v)
 {
-	unsigned char c[4];
 	int i;
 
 	for (i = 0; i < 4; i++)
-		c[i] = (unsigned char)(v >> (8 * i));
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+void
+buf_put_u32le(struct buf *b, uint32_t v)
+{
+	unsigned char c[4];
+
+	set_u32le(c, v);
 	buf_put(b, c, 4);
 }
 
@@ -84,9 +91,7 @@ buf_put_uvarint(struct buf *b, uint64_t v)
 void
 buf_put_svarint(struct buf *b, int64_t v)
 {
-	uint64_t u = (uint64_t)v;
-
-	buf_put_uvarint(b, (u << 1) ^ (v < 0 ? ~(uint64_t)0 : 0));
+	buf_put_uvarint(b, zigzag(v));
 }
 
 void
@@ -134,9 +139,7 @@ cursor_uvarint_slow(struct cursor *c)
 int64_t
 cursor_svarint(struct cursor *c)
 {
-	uint64_t u = cursor_uvarint(c);
-
-	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+	return unzigzag(cursor_uvarint(c));
 }
 
 const unsigned char *

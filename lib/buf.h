@@ -55,5 +55,20 @@ const unsigned char *cursor_bytes(struct cursor *c, size_t n);
 uint16_t get_u16le(const unsigned char *p);
 uint32_t get_u32le(const unsigned char *p);
 uint64_t get_u64le(const unsigned char *p);
+/* Overwrite 4 bytes at p (a length or checksum filled in afterwards). */
+void set_u32le(unsigned char *p, uint32_t v);
+
+/* Zigzag: signed numbers as unsigned, small magnitudes staying small. */
+static inline uint64_t
+zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (v < 0 ? ~(uint64_t)0 : 0);
+}
+
+static inline int64_t
+unzigzag(uint64_t u)
+{
+	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
 
 #endif

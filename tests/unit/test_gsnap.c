@@ -85,7 +85,7 @@ read_all(const unsigned char *p, size_t len, struct got *g, struct error *err)
 {
 	memset(g, 0, sizeof(*g));
 	error_clear(err);
-	return gsnap_read_series(&in, p, len, keep, g, err);
+	return gsnap_read_series(&in, p, len, 0, keep, g, err);
 }
 
 static void
