@@ -314,7 +314,10 @@ test_versions(void)
 
 	buf_init(&b);
 	encode_all(&b, 1);
-	b.p[8] = 2; /* major 2 */
+	ok(get_u16le(b.p + 8) == 1 && get_u16le(b.p + 10) == 1,
+	   "written as version 1.1, the layout man/goroscope-gsnap.5 gives");
+	b.p[8] = 2; /* version 2.0 */
+	b.p[10] = 0;
 	set_header_crc(b.p);
 	ok(read_all(b.p, b.len, &g, &err) < 0 &&
 		   strstr(err.text, "version 2.0 is not supported") &&
