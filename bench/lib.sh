@@ -59,3 +59,18 @@ measure() {
     rss[$name]=$maxrss
 }
 
+# print_table: the measured rows as Markdown: best and median wall time,
+# peak RSS, status.
+print_table() {
+    local name
+    echo "| tool | best s | median s | peak RSS MiB | status |"
+    echo "|---|--:|--:|--:|---|"
+    for name in "${rows[@]}"; do
+        if [[ -n ${best[$name]} ]]; then
+            printf '| %s | %.3f | %.3f | %s | %s |\n' "$name" "${best[$name]}" "${median[$name]}" \
+                "$(awk -v k="${rss[$name]}" 'BEGIN { printf "%.0f", k / 1024 }')" "${status[$name]}"
+        else
+            printf '| %s | - | - | - | %s |\n' "$name" "${status[$name]}"
+        fi
+    done
+}

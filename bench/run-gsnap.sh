@@ -49,12 +49,7 @@ echo "- input: $n goroutine profiles from bench/gen/series ($stacks call paths):
 echo "- $runs runs each, page cache warm; wall time from the shell clock, peak RSS from GNU time;" \
     "both give the same trend, text and JSON"
 echo
-echo "| input | best s | median s | peak RSS MiB |"
-echo "|---|--:|--:|--:|"
-for name in "${rows[@]}"; do
-    printf '| %s | %.3f | %.3f | %s |\n' "$name" "${best[$name]}" "${median[$name]}" \
-        "$(awk -v k="${rss[$name]}" 'BEGIN { printf "%.0f", k / 1024 }')"
-done
+print_table
 x=$(awk -v a="${best["trend on $n .pb.gz files"]}" -v b="${best["trend on one .gsnap"]}" \
     'BEGIN { printf "%.1f", a / b }')
 echo

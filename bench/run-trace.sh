@@ -46,16 +46,7 @@ echo "- goroscope: \`${header}\`"
 echo "- machine: $(nproc) cores, ${cpu:-unknown CPU}; $(go version | awk '{print $3}')${PIN:+; every tool pinned to core 0}"
 echo "- $runs runs per tool (best of $runs reported), page cache warm; wall time from the shell clock, peak RSS from GNU time"
 echo
-echo "| tool | best s | median s | peak RSS MiB | status |"
-echo "|---|--:|--:|--:|---|"
-for name in "${rows[@]}"; do
-    if [[ -n ${best[$name]} ]]; then
-        printf '| %s | %.3f | %.3f | %s | %s |\n' "$name" "${best[$name]}" "${median[$name]}" \
-            "$(awk -v k="${rss[$name]}" 'BEGIN { printf "%.0f", k / 1024 }')" "${status[$name]}"
-    else
-        printf '| %s | - | - | - | %s |\n' "$name" "${status[$name]}"
-    fi
-done
+print_table
 g=${best["goroscope show"]:-}
 x=${best["Go reader (golang.org x-exp trace)"]:-}
 if [[ -n $g && -n $x ]]; then

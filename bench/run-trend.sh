@@ -37,13 +37,6 @@ echo "- input: $n goroutine profiles (\`bench/.data/$(basename "$dir")/\`, $byte
     "from bench/gen/series: $stacks call paths; goroscope finds $groups groups"
 echo "- $runs runs, page cache warm; wall time from the shell clock, peak RSS from GNU time"
 echo
-echo "| command | best s | median s | peak RSS MiB | status |"
-echo "|---|--:|--:|--:|---|"
-for name in "${rows[@]}"; do
-    if [[ -n ${best[$name]} ]]; then
-        printf '| %s | %.3f | %.3f | %s | %s |\n' "$name" "${best[$name]}" "${median[$name]}" \
-            "$(awk -v k="${rss[$name]}" 'BEGIN { printf "%.0f", k / 1024 }')" "${status[$name]}"
-    fi
-done
+print_table
 b=${best["goroscope trend"]:-}
 [[ -z $b ]] || echo "- target: under 1 s: $(awk -v t="$b" 'BEGIN { print (t < 1) ? "met" : "NOT met" }')"
