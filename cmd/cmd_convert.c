@@ -157,10 +157,12 @@ take(struct job *j, struct snapshot *s)
 }
 
 static int
-sink(struct snapshot *s, void *ctx)
+sink(struct snapshot *s, unsigned pos, unsigned n, void *ctx)
 {
 	struct job *j = ctx;
 
+	(void)pos;
+	(void)n;
 	input_name(s, j->path);
 	diag_warnings(s);
 	return take(j, s);
@@ -230,7 +232,8 @@ load_file(struct job *j, const char *path, int from_dir)
 	if (fmt->read_series) {
 		j->path = path;
 		ret = fmt->read_series(&j->in, in.data, in.len,
-				       options_threads(), sink, j, &j->err);
+				       options_threads(), SERIES_FILE_ORDER,
+				       sink, j, &j->err);
 		goto out;
 	}
 	snapshot_init(&snap, &j->in);

@@ -23,31 +23,47 @@ struct sink {
 	const char *path;
 	struct progress *bar; /* erased before a message */
 	int bytes;	      /* the reader reports its progress to bar */
+	unsigned base;	      /* snapshots in the series before the file's */
 };
 
-/* Add one snapshot of the file to the series. */
-static int
-sink_add(void *ctx, struct snapshot *snap)
+/* Add one snapshot of the file to the series, at position idx. */
+static void
+add_at(struct sink *k, struct snapshot *snap, unsigned idx)
 {
-	struct sink *k = ctx;
 	struct series *s = k->s;
 
 	input_name(snap, k->path);
 	if (snap->skipped.count || snap->warning[0])
 		progress_done(k->bar);
 	diag_warnings(snap);
-	s->meta = xgrow(s->meta, sizeof(*s->meta), s->n + 1, &s->cap);
-	snapshot_meta(snap, &s->meta[s->n]);
-	grouping_add(k->gr, snap, s->n, k->f);
-	s->n++;
+	if (idx >= s->n) {
+		s->meta = xgrow(s->meta, sizeof(*s->meta), idx + 1, &s->cap);
+		s->n = idx + 1;
+	}
+	snapshot_meta(snap, &s->meta[idx]);
+	grouping_add(k->gr, snap, idx, k->f);
+}
+
+/* The next snapshot of the file. */
+static int
+sink_add(void *ctx, struct snapshot *snap)
+{
+	struct sink *k = ctx;
+
+	add_at(k, snap, k->s->n);
 	return 0;
 }
 
-/* The same, for the snapshots of a .gsnap series. */
+/* A snapshot of a .gsnap series, which comes latest first: the series
+ * takes the file's n snapshots after those it has. */
 static int
-sink_series(struct snapshot *snap, void *ctx)
+sink_series(struct snapshot *snap, unsigned pos, unsigned n, void *ctx)
 {
-	return sink_add(ctx, snap);
+	struct sink *k = ctx;
+
+	add_at(k, snap, k->base + pos);
+	(void)n;
+	return 0;
 }
 
 /* A source of many snapshots (an execution trace), sampled as asked. */
@@ -87,7 +103,7 @@ load_one(struct series *s, struct grouping *gr, struct filter *f,
 	struct input in;
 	struct error err;
 	const struct format *fmt = NULL;
-	struct sink k = { s, gr, f, path, bar, bytes };
+	struct sink k = { s, gr, f, path, bar, bytes, s->n };
 	int ret = -1;
 
 	error_clear(&err);
@@ -111,7 +127,8 @@ load_one(struct series *s, struct grouping *gr, struct filter *f,
 	if (fmt != NULL && fmt->read_series != NULL) {
 		/* A .gsnap series: every snapshot in it. */
 		if (fmt->read_series(gr->in, in.data, in.len, o->threads,
-				     sink_series, &k, &err) < 0) {
+				     SERIES_LATEST_FIRST, sink_series, &k,
+				     &err) < 0) {
 			error_set_file(&err, path);
 			progress_done(bar);
 			diag_error(&err);

@@ -25,6 +25,16 @@ struct trace_info;
  * reading and is returned. The snapshot is released after the call. */
 typedef int (*snapshot_sink)(struct snapshot *s, void *ctx);
 
+/* The same for a series: s is at position pos of the n snapshots in the
+ * file (0: the first). */
+typedef int (*series_sink)(struct snapshot *s, unsigned pos, unsigned n,
+			   void *ctx);
+
+/* read_series' order: the file's, or its reverse. Grouping describes each
+ * group by its latest snapshot: given that first, it only counts in the
+ * earlier ones. */
+enum series_order { SERIES_FILE_ORDER, SERIES_LATEST_FIRST };
+
 struct format {
 	const char *name;	 /* as shown and stored: "debug=2" */
 	const char *description; /* for messages and --help */
@@ -33,11 +43,12 @@ struct format {
 	int (*read)(struct snapshot *out, const unsigned char *buf, size_t len,
 		    struct error *err);
 	/* Formats that hold a series of snapshots (.gsnap) also give them
-	 * all, in file order, over the tables in, using at most threads
+	 * all, in the order asked, over the tables in, using at most threads
 	 * threads as struct snapshot's threads says; NULL for the others. */
 	int (*read_series)(struct intern *in, const unsigned char *buf,
-			   size_t len, unsigned threads, snapshot_sink sink,
-			   void *ctx, struct error *err);
+			   size_t len, unsigned threads,
+			   enum series_order order, series_sink sink, void *ctx,
+			   struct error *err);
 	/* Optional, for a source of many snapshots (an execution trace):
 	 * hand a snapshot per sampling point to o->listen (trace.h). */
 	int (*read_points)(struct intern *in, const unsigned char *buf,

@@ -1050,12 +1050,12 @@ reader(void *arg)
 	return NULL;
 }
 
-/* Hand snapshot k to the sink, with the torn-tail warning on the last. */
+/* Hand the snapshot at position pos (of n) to the sink, with the
+ * torn-tail warning on the file's last. */
 static int
 deliver(struct gsnap_decoder *d, const struct gsnap_prepared *p,
-	const struct gsnap_scan *torn, int last,
-	int (*sink)(struct snapshot *s, void *ctx), void *ctx,
-	struct error *err)
+	const struct gsnap_scan *torn, unsigned pos, unsigned n,
+	series_sink sink, void *ctx, struct error *err)
 {
 	struct snapshot snap;
 	int ret;
@@ -1068,10 +1068,10 @@ deliver(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 	d->gbuf = NULL;
 	d->gcap = 0;
 	ret = gsnap_apply(d, p, &snap, err);
-	if (ret == 0 && last && torn->torn)
+	if (ret == 0 && pos + 1 == n && torn->torn)
 		gsnap_torn_warning(torn, snap.warning, sizeof(snap.warning));
 	if (ret == 0)
-		ret = sink(&snap, ctx);
+		ret = sink(&snap, pos, n, ctx);
 	d->gbuf = snap.g;
 	d->gcap = snap.cap;
 	snap.g = NULL;
@@ -1080,10 +1080,18 @@ deliver(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 	return ret;
 }
 
+/* Position of the k-th record delivered, of n. */
+static unsigned
+position(enum series_order order, unsigned k, unsigned n)
+{
+	return order == SERIES_LATEST_FIRST ? n - 1 - k : k;
+}
+
+/* recs are in the order of delivery. */
 static int
 read_threaded(struct gsnap_decoder *d, const struct gsnap_record *recs,
 	      unsigned n, const struct gsnap_scan *torn,
-	      int (*sink)(struct snapshot *s, void *ctx), void *ctx,
+	      enum series_order order, series_sink sink, void *ctx,
 	      struct error *err)
 {
 	struct ring *q = xcalloc(1, sizeof(*q));
@@ -1111,7 +1119,8 @@ read_threaded(struct gsnap_decoder *d, const struct gsnap_record *recs,
 			ret = -1;
 			break;
 		}
-		ret = deliver(d, &q->slot[i], torn, k + 1 == n, sink, ctx, err);
+		ret = deliver(d, &q->slot[i], torn, position(order, k, n), n,
+			      sink, ctx, err);
 		pthread_mutex_lock(&q->mu);
 		q->ready[i] = 0;
 		note_change(q, 0);
@@ -1133,7 +1142,7 @@ out:
 
 int
 gsnap_read_series(struct intern *in, const unsigned char *buf, size_t len,
-		  unsigned threads, int (*sink)(struct snapshot *s, void *ctx),
+		  unsigned threads, enum series_order order, series_sink sink,
 		  void *ctx, struct error *err)
 {
 	struct gsnap_scan s;
@@ -1167,17 +1176,26 @@ gsnap_read_series(struct intern *in, const unsigned char *buf, size_t len,
 		free(recs);
 		return -1;
 	}
+	if (order == SERIES_LATEST_FIRST)
+		for (k = 0; k < n / 2; k++) {
+			r = recs[k];
+			recs[k] = recs[n - 1 - k];
+			recs[n - 1 - k] = r;
+		}
 	gsnap_decoder_init(&d, in);
 	ret = 1;
 	if (n >= RING && threads != 1)
-		ret = read_threaded(&d, recs, (unsigned)n, &s, sink, ctx, err);
+		ret = read_threaded(&d, recs, (unsigned)n, &s, order, sink, ctx,
+				    err);
 	if (ret == 1) {
 		/* One thread: few records, or as asked. */
 		for (k = 0, ret = 0; k < n && ret == 0; k++) {
 			ret = gsnap_prepare(&d.prep, &recs[k], 1, &prev, err);
 			if (ret == 0)
-				ret = deliver(&d, &d.prep, &s, k + 1 == n, sink,
-					      ctx, err);
+				ret = deliver(&d, &d.prep, &s,
+					      position(order, (unsigned)k,
+						       (unsigned)n),
+					      (unsigned)n, sink, ctx, err);
 			else
 				forget_all(&d);
 		}

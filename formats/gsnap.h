@@ -18,6 +18,7 @@
 
 #include <zlib.h>
 
+#include "formats/format.h"
 #include "lib/buf.h"
 
 struct snapshot;
@@ -43,13 +44,12 @@ int gsnap_sniff(const unsigned char *buf, size_t len);
 int gsnap_read(struct snapshot *out, const unsigned char *buf, size_t len,
 	       struct error *err);
 
-/* Every snapshot of the file in file order (see snapshot_sink in
- * formats/format.h); a torn last record is left out, and said in the last
- * snapshot's warning. */
+/* Every snapshot of the file in the order asked (see series_sink in
+ * formats/format.h); a torn last record is left out, and said in the
+ * warning of the file's last snapshot. */
 int gsnap_read_series(struct intern *in, const unsigned char *buf, size_t len,
-		      unsigned threads,
-		      int (*sink)(struct snapshot *s, void *ctx), void *ctx,
-		      struct error *err);
+		      unsigned threads, enum series_order order,
+		      series_sink sink, void *ctx, struct error *err);
 
 /* One record as framed in the file. */
 struct gsnap_record {

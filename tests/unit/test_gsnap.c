@@ -16,32 +16,41 @@
 #include "lib/snapshot.h"
 #include "tests/tap.h"
 
-#define MAXSNAP 16
+#define MAXSNAP 40
 
 static struct intern in;
 static struct snapshot orig[MAXSNAP];
 static unsigned norig;
 
 struct got {
-	struct snapshot s[MAXSNAP];
-	unsigned n;
-	char last_warning[256];
+	struct snapshot s[MAXSNAP]; /* by position */
+	unsigned n;		    /* delivered */
+	unsigned total;		    /* the reader's n */
+	unsigned order[MAXSNAP];    /* positions as delivered */
+	unsigned wrong_n;	    /* deliveries whose n was not the first's */
+	char last_warning[256];	    /* of the file's last snapshot */
 };
 
 static int
-keep(struct snapshot *s, void *ctx)
+keep(struct snapshot *s, unsigned pos, unsigned n, void *ctx)
 {
 	struct got *g = ctx;
 	struct snapshot *d = NULL;
 
-	if (g->n == MAXSNAP)
+	if (n > MAXSNAP || pos >= n || g->n == MAXSNAP)
 		return -1;
-	d = &g->s[g->n++];
+	if (g->n == 0)
+		g->total = n;
+	g->wrong_n += n != g->total;
+	g->order[g->n++] = pos;
+	d = &g->s[pos];
 	/* Take the records over; s is released by the reader. */
 	*d = *s;
 	s->g = NULL;
 	s->n = s->cap = 0;
-	snprintf(g->last_warning, sizeof(g->last_warning), "%s", s->warning);
+	if (pos + 1 == n)
+		snprintf(g->last_warning, sizeof(g->last_warning), "%s",
+			 s->warning);
 	return 0;
 }
 
@@ -50,7 +59,7 @@ got_release(struct got *g)
 {
 	unsigned k;
 
-	for (k = 0; k < g->n; k++)
+	for (k = 0; k < MAXSNAP; k++)
 		snapshot_release(&g->s[k]);
 	memset(g, 0, sizeof(*g));
 }
@@ -85,7 +94,8 @@ read_all(const unsigned char *p, size_t len, struct got *g, struct error *err)
 {
 	memset(g, 0, sizeof(*g));
 	error_clear(err);
-	return gsnap_read_series(&in, p, len, 0, keep, g, err);
+	return gsnap_read_series(&in, p, len, 0, SERIES_FILE_ORDER, keep, g,
+				 err);
 }
 
 static void
@@ -154,6 +164,71 @@ test_round_trip(void)
 		ok(strstr(s.warning, "holds 6 snapshots") != NULL,
 		   "and says the file holds more: %s", s.warning);
 		snapshot_release(&s);
+	}
+	buf_release(&b);
+}
+
+/*
+ * Latest first, on one thread and on two (a ring of 32 slots: the series
+ * is longer): every snapshot at its position, delivered last to first,
+ * and the torn-tail warning on the file's last whole snapshot.
+ */
+static void
+test_latest_first(void)
+{
+	enum { N = 36 };
+	struct buf b;
+	struct gsnap_encoder e;
+	struct gsnap_scan sc;
+	struct gsnap_record r;
+	struct error err;
+	size_t last_end = 0;
+	unsigned k, threads;
+
+	buf_init(&b);
+	gsnap_encoder_init(&e, &in);
+	gsnap_put_header(&b);
+	for (k = 0; k < N; k++)
+		gsnap_encode(&e, &orig[k % norig], &b);
+	gsnap_encoder_release(&e);
+	for (threads = 0; threads <= 1; threads++) {
+		struct got g;
+		int ret, reversed = 1, same = 1;
+
+		memset(&g, 0, sizeof(g));
+		error_clear(&err);
+		ret = gsnap_read_series(&in, b.p, b.len, threads,
+					SERIES_LATEST_FIRST, keep, &g, &err);
+		for (k = 0; k < g.n; k++) {
+			reversed &= g.order[k] == N - 1 - k;
+			same &= same_snapshot(&orig[k % norig], &g.s[k]);
+		}
+		ok(ret == 0 && g.n == N && g.total == N && g.wrong_n == 0,
+		   "latest first, %s: %u of %u snapshots (%s)",
+		   threads ? "one thread" : "two threads", g.n, N, err.text);
+		ok(reversed, "delivered from position %u down to 0", N - 1);
+		ok(same, "each snapshot at its position in the file");
+		got_release(&g);
+	}
+	/* Cut into the last record: the one before it comes first and
+	 * carries the warning. */
+	error_clear(&err);
+	gsnap_scan_init(&sc, b.p, b.len, &err);
+	for (k = 0; k + 1 < N && gsnap_scan_next(&sc, &r, 1, &err) > 0; k++)
+		last_end = r.offset + GSNAP_RECORD_HEADER_SIZE + r.len;
+	{
+		struct got g;
+		int ret;
+
+		memset(&g, 0, sizeof(g));
+		error_clear(&err);
+		ret = gsnap_read_series(&in, b.p, last_end + 30, 0,
+					SERIES_LATEST_FIRST, keep, &g, &err);
+		ok(ret == 0 && g.n == N - 1 && g.order[0] == N - 2 &&
+			   strstr(g.last_warning, "cut short") != NULL,
+		   "torn tail: %u snapshots, position %u first, warned: %s",
+		   g.n, g.order[0], g.last_warning);
+		got_release(&g);
 	}
 	buf_release(&b);
 }
@@ -568,6 +643,7 @@ main(void)
 	intern_init(&in);
 	load_originals();
 	test_round_trip();
+	test_latest_first();
 	test_steady_series_reuses_tables();
 	test_torn_everywhere();
 	test_flips_everywhere();
