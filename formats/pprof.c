@@ -902,6 +902,78 @@ decode_label(struct reader *r, const struct pbwire_field *f)
 	return 0;
 }
 
+/*
+ * The Label at buf[pos..end) when it holds nothing but its four varint
+ * fields with one-byte keys, as every encoder writes it: 1, or 0 for the
+ * general path (which decodes such bytes the same way).
+ */
+static int
+label_fast(const unsigned char *buf, size_t pos, size_t end, struct plabel *lb)
+{
+	uint64_t v[5] = { 0, 0, 0, 0, 0 };
+
+	while (pos < end) {
+		unsigned key = buf[pos++];
+
+		if (key != 0x08 && key != 0x10 && key != 0x18 && key != 0x20)
+			return 0;
+		if (!pbwire_varint(buf, &pos, end, &v[key >> 3]))
+			return 0;
+	}
+	lb->key = (int64_t)v[1];
+	lb->str = (int64_t)v[2];
+	lb->num = (int64_t)v[3];
+	lb->num_unit = (int64_t)v[4];
+	return 1;
+}
+
+/*
+ * decode_sample() for a Sample as Go writes it: packed location ids and
+ * values, labels of varints, every key and length one byte. Returns 1, or
+ * 0 at anything else, for the general path to decode from the start.
+ */
+static int
+sample_fast(struct reader *r, size_t pos, size_t end)
+{
+	const unsigned char *b = r->buf;
+
+	r->nids = r->nvals = r->nlabels = 0;
+	while (pos < end) {
+		unsigned key = b[pos++];
+		struct pbwire_field f;
+
+		if (key == 0x08 || key == 0x10) {
+			f.wt = 0;
+			if (!pbwire_varint(b, &pos, end, &f.v))
+				return 0;
+		} else if (key == 0x0a || key == 0x12 || key == 0x1a) {
+			if (pos >= end || b[pos] >= 0x80)
+				return 0; /* no length, or a longer one */
+			f.wt = 2;
+			f.len = b[pos++];
+			f.off = pos;
+			if (f.len > end - pos)
+				return 0;
+			pos += f.len;
+		} else {
+			return 0;
+		}
+		if (key == 0x1a) {
+			if (r->nlabels >= PPROF_MAX_LABELS ||
+			    !label_fast(b, f.off, pos, &r->labels[r->nlabels]))
+				return 0;
+			r->nlabels++;
+		} else if (push_varints(key >> 3 == 1 ? &r->ids : &r->vals,
+					key >> 3 == 1 ? &r->nids : &r->nvals,
+					key >> 3 == 1 ? &r->capids
+						      : &r->capvals,
+					b, &f) < 0) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
 /* Decode the Sample at buf[off..off+len) into r->ids, vals and labels;
  * -1 (and r->undecodable) when libprotobuf-c would not unpack it. */
 static int
@@ -911,6 +983,8 @@ decode_sample(struct reader *r, size_t off, size_t len)
 	struct pbwire_field f;
 	int rc = 0, bad = 0;
 
+	if (sample_fast(r, off, off + len))
+		return 0;
 	r->nids = r->nvals = r->nlabels = 0;
 	while (!bad && (rc = pbwire_next(&w, &f)) > 0) {
 		const struct pbwire_def *d = pbwire_find(&pb_sample, f.num);
