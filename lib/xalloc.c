@@ -1,8 +1,10 @@
 /* Allocation wrappers that abort on exhaustion. */
+#define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "lib/xalloc.h"
 #include "lib/banned.h"
@@ -35,6 +37,28 @@ xcalloc(size_t nmemb, size_t size)
 	return p;
 }
 
+/*
+ * Ask for transparent huge pages under a large block: showing 60,000
+ * groups took a page fault per 4 KiB of its arrays, a fifth of its time.
+ * A hint only. The advice covers every page of the block, so that the
+ * mapping malloc gave it stays one piece that realloc can still move
+ * (mremap refuses a mapping split by advice).
+ */
+static void
+advise_huge(void *p, size_t size)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t page = 4096;
+	uintptr_t lo = (uintptr_t)p & ~(page - 1);
+	uintptr_t hi = ((uintptr_t)p + size + page - 1) & ~(page - 1);
+
+	(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)size;
+#endif
+}
+
 void *
 xrealloc(void *ptr, size_t size)
 {
@@ -42,6 +66,8 @@ xrealloc(void *ptr, size_t size)
 
 	if (p == NULL)
 		xalloc_die("realloc", size);
+	if (size >= 2 * XALLOC_HUGE)
+		advise_huge(p, size);
 	return p;
 }
 

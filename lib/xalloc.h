@@ -12,6 +12,9 @@ void *xmalloc(size_t size);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *ptr, size_t size);
 void *xreallocarray(void *ptr, size_t nmemb, size_t size);
+
+/* Blocks of at least twice this are advised to use huge pages. */
+#define XALLOC_HUGE ((uintptr_t)2 << 20)
 char *xstrdup(const char *s);
 char *xmemdup(const void *p, size_t len); /* adds a NUL after len bytes */
 
