@@ -8,6 +8,7 @@
 #include "cmd/textout.h"
 #include "lib/group.h"
 #include "lib/snapshot.h"
+#include "lib/xalloc.h"
 #include "lib/banned.h"
 
 /* Lines are gathered and written in blocks of about this size. */
@@ -19,17 +20,25 @@ render_show(FILE *fp, const struct text_doc *doc)
 	const struct grouping *gr = doc->gr;
 	const struct snapshot_meta *s = &doc->meta[0];
 	struct pen p = { fp, doc->color };
-	struct txbuf b = { NULL, 0, 0 };
+	struct txbuf b = { NULL, 0, 0 }, cells = { NULL, 0, 0 };
+	struct tx_frame_memo blocking, creators;
 	char cell[256], by[32], src[600];
 	int sw = STATE_MIN, fw;
-	size_t i;
+	size_t i, *cell_end = NULL;
 	int64_t shown_total = 0;
 
+	memset(&blocking, 0, sizeof(blocking));
+	memset(&creators, 0, sizeof(creators));
 	group_key_format(&gr->key, by, sizeof(by));
+	/* The state cells once: their widest sets the column. */
+	cell_end = xreallocarray(NULL, doc->nshown ? doc->nshown : 1,
+				 sizeof(*cell_end));
 	for (i = 0; i < doc->nshown; i++) {
 		int n = (int)tx_state_cell(gr, &gr->v[doc->shown[i]], cell,
 					   sizeof(cell));
 
+		txbuf_put(&cells, cell, (size_t)n);
+		cell_end[i] = cells.n;
 		if (n > sw)
 			sw = n;
 	}
@@ -57,11 +66,10 @@ render_show(FILE *fp, const struct text_doc *doc)
 	for (i = 0; i < doc->nshown; i++) {
 		const struct group *g = &gr->v[doc->shown[i]];
 		char id[17];
-		int n = (int)tx_state_cell(gr, g, cell, sizeof(cell));
+		size_t from = i ? cell_end[i - 1] : 0;
+		int n = (int)(cell_end[i] - from);
 		enum color sc = tx_state_color(gr, g);
 
-		if (n > sw)
-			cell[sw] = '\0';
 		tx_short_id(g->id, id);
 		shown_total += g->counts[0];
 		if (doc->verbose && i > 0)
@@ -71,7 +79,7 @@ render_show(FILE *fp, const struct text_doc *doc)
 		txbuf_off(&b, &p, C_BOLD);
 		txbuf_put(&b, "  ", 2);
 		txbuf_on(&b, &p, sc);
-		txbuf_puts(&b, cell);
+		txbuf_put(&b, cells.p + from, (size_t)(n > sw ? sw : n));
 		txbuf_pad(&b, sw - (n > sw ? sw : n));
 		txbuf_off(&b, &p, sc);
 		txbuf_put(&b, "  ", 2);
@@ -79,12 +87,14 @@ render_show(FILE *fp, const struct text_doc *doc)
 		txbuf_puts(&b, id);
 		txbuf_off(&b, &p, C_CYAN);
 		txbuf_put(&b, "  ", 2);
-		tx_frame_text(&b, &p, gr->in, g->blocking, "", fw);
+		tx_frame_text_memo(&blocking, &b, &p, gr->in, g->blocking, "",
+				   fw);
 		if (g->creator) {
 			/* Under the state: the line has room for long names. */
 			txbuf_puts(&b, INDENT " ");
-			tx_frame_text(&b, &p, gr->in, g->creator, "created by ",
-				      WIDTH - 10);
+			tx_frame_text_memo(&creators, &b, &p, gr->in,
+					   g->creator, "created by ",
+					   WIDTH - 10);
 		}
 		if (doc->verbose) {
 			txbuf_flush(&b, fp);
@@ -95,6 +105,10 @@ render_show(FILE *fp, const struct text_doc *doc)
 	}
 	txbuf_flush(&b, fp);
 	free(b.p);
+	free(cells.p);
+	free(cell_end);
+	tx_frame_memo_release(&blocking);
+	tx_frame_memo_release(&creators);
 	fputc('\n', fp);
 	tx_on(&p, C_BOLD);
 	tx_print_count(fp, (long long)gr->totals[0]);

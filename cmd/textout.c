@@ -302,6 +302,40 @@ tx_frame_text(struct txbuf *b, const struct pen *p, const struct intern *in,
 }
 
 void
+tx_frame_text_memo(struct tx_frame_memo *m, struct txbuf *b,
+		   const struct pen *p, const struct intern *in, frameid f,
+		   const char *lead, int width)
+{
+	size_t off, len;
+
+	if (f >= m->cap)
+		m->at = xgrow_zero(m->at, sizeof(*m->at), (size_t)f + 1,
+				   &m->cap);
+	if (m->at[f] == 0) {
+		off = m->text.n;
+		tx_frame_text(&m->text, p, in, f, lead, width);
+		len = m->text.n - off;
+		if (len >= 0xffff) { /* too long to keep: rare */
+			m->text.n = off;
+			tx_frame_text(b, p, in, f, lead, width);
+			return;
+		}
+		m->at[f] = ((uint64_t)off << 16 | len) + 1;
+	}
+	off = (size_t)((m->at[f] - 1) >> 16);
+	len = (size_t)((m->at[f] - 1) & 0xffff);
+	txbuf_put(b, m->text.p + off, len);
+}
+
+void
+tx_frame_memo_release(struct tx_frame_memo *m)
+{
+	free(m->text.p);
+	free(m->at);
+	memset(m, 0, sizeof(*m));
+}
+
+void
 tx_frame_cell(const struct pen *p, const struct intern *in, frameid f,
 	      const char *lead, int width)
 {

@@ -94,6 +94,22 @@ void tx_frame_text(struct txbuf *b, const struct pen *p,
 		   const struct intern *in, frameid f, const char *lead,
 		   int width);
 
+/*
+ * tx_frame_text's output kept per frame, for one lead and width: a report
+ * of 60,000 groups names a few hundred frames. Zero it to start; release
+ * with tx_frame_memo_release.
+ */
+struct tx_frame_memo {
+	struct txbuf text;
+	uint64_t *at; /* frame id -> offset << 16 | length, + 1; 0: not yet */
+	size_t cap;
+};
+
+void tx_frame_text_memo(struct tx_frame_memo *m, struct txbuf *b,
+			const struct pen *p, const struct intern *in, frameid f,
+			const char *lead, int width);
+void tx_frame_memo_release(struct tx_frame_memo *m);
+
 /* A count right-aligned in 8 columns, into b. */
 void txbuf_count(struct txbuf *b, long long v);
 
