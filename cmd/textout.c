@@ -119,7 +119,7 @@ tx_state_cell(const struct grouping *gr, const struct group *g, char *buf,
 	      size_t size)
 {
 	const struct intern *in = gr->in;
-	strid st = g->states.n ? g->states.v[0].id : 0;
+	strid st = g->state;
 	struct cell c = { buf, size, 0 };
 
 	buf[0] = '\0';
@@ -221,7 +221,7 @@ tx_short_id(uint64_t id, char out[17])
 enum color
 tx_state_color(const struct grouping *gr, const struct group *g)
 {
-	strid st = g->states.n ? g->states.v[0].id : 0;
+	strid st = g->state;
 
 	if (g->leaked > 0)
 		return C_RED;

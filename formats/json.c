@@ -209,7 +209,7 @@ jgroup(const struct grouping *gr, const struct group *g,
 	json_t *o = json_object(), *a = NULL, *w = NULL;
 	char id[17];
 	uint32_t n = 0, i;
-	strid state = g->states.n ? g->states.v[0].id : 0;
+	strid state = g->state;
 
 	snprintf(id, sizeof(id), "%016llx", (unsigned long long)g->id);
 	json_object_set_new(o, "id", json_string(id));

@@ -974,6 +974,7 @@ grouping_finish(struct grouping *gr)
 		g->creation_stack =
 			g->creation_stacks.n ? g->creation_stacks.v[0].id : 0;
 		g->stack = g->stacks.n ? g->stacks.v[0].id : 0;
+		g->state = g->states.n ? g->states.v[0].id : 0;
 		g->creator = g->creators.n ? g->creators.v[0].id : 0;
 		g->blocking = intern_blocking_frame(gr->in, g->stack);
 		if (!g->has_wait)

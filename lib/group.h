@@ -61,6 +61,7 @@ struct group {
 	seqid key_stack; /* the key (normalised per --group-by) */
 	frameid key_creator;
 	seqid stack;	  /* the most common stack of the members */
+	strid state;	  /* the most common state (0: none) */
 	frameid creator;  /* the most common creator */
 	frameid blocking; /* the blocking frame of stack */
 	int64_t *counts;  /* one per snapshot */
