@@ -243,7 +243,8 @@ find_group(struct grouping *gr, int blocked, seqid ks, frameid kc)
 	}
 	/* No group has the key stack when the memo has seen every group
 	 * and holds none for it: no need to probe the index (a cache miss
-	 * per group on a profile of distinct stacks). */
+	 * per group on a profile of distinct stacks). The index is built
+	 * only when the memo cannot answer. */
 	g = *m == 0 && !gr->memo_partial
 		    ? new_group(gr, blocked, ks, kc, key_hash(blocked, ks, kc))
 		    : find_group_hashed(gr, blocked, ks, kc);
@@ -257,6 +258,20 @@ find_group_hashed(struct grouping *gr, int blocked, seqid ks, frameid kc)
 	uint32_t h = key_hash(blocked, ks, kc), pos = 0, id;
 	struct group *g = NULL;
 
+	if (!gr->indexed) {
+		/* The first time the memo cannot answer: index every group
+		 * so far, and each new one from now on. */
+		size_t i;
+
+		idmap_reserve(&gr->index, gr->n);
+		for (i = 0; i < gr->n; i++)
+			idmap_insert(&gr->index,
+				     key_hash(gr->v[i].blocked,
+					      gr->v[i].key_stack,
+					      gr->v[i].key_creator),
+				     (uint32_t)i);
+		gr->indexed = 1;
+	}
 	for (id = idmap_first(&gr->index, h, &pos); id != IDMAP_NONE;
 	     id = idmap_next(&gr->index, h, &pos)) {
 		g = &gr->v[id];
@@ -282,7 +297,8 @@ new_group(struct grouping *gr, int blocked, seqid ks, frameid kc, uint32_t h)
 	g->counts = arena_alloc(&gr->mem, gr->snapcap * sizeof(*g->counts));
 	memset(g->counts, 0, gr->snapcap * sizeof(*g->counts));
 	g->wait_min = UINT32_MAX;
-	idmap_insert(&gr->index, h, (uint32_t)gr->n);
+	if (gr->indexed)
+		idmap_insert(&gr->index, h, (uint32_t)gr->n);
 	gr->n++;
 	return g;
 }
@@ -942,7 +958,7 @@ void
 grouping_finish(struct grouping *gr)
 {
 	size_t i;
-	uint32_t *order = NULL, *where = NULL;
+	uint32_t *order = NULL;
 	struct sort_key *keys = NULL;
 	uint64_t by_hash = HASH_STABLE_INIT;
 	char by[32];
@@ -988,17 +1004,15 @@ grouping_finish(struct grouping *gr)
 		sort_key_of(gr, i, bits, &keys[i]);
 	sort_keys(keys, gr->n, gr);
 	order = xreallocarray(NULL, gr->n ? gr->n : 1, sizeof(*order));
-	where = xreallocarray(NULL, gr->n ? gr->n : 1, sizeof(*where));
-	for (i = 0; i < gr->n; i++) {
+	for (i = 0; i < gr->n; i++)
 		order[i] = keys[i].idx;
-		where[keys[i].idx] = (uint32_t)i;
-	}
 	free(keys);
 	permute_groups(gr, order);
-	/* The index points at positions that moved. */
-	idmap_renumber(&gr->index, where);
+	/* The index points at positions that moved: built again when
+	 * needed. */
+	idmap_release(&gr->index);
+	gr->indexed = 0;
 	free(order);
-	free(where);
 }
 
 int64_t

@@ -109,8 +109,9 @@ struct grouping {
 	size_t snapcap_totals, snapcap_kept;
 	struct group *v;
 	size_t n, cap;
-	struct arena mem; /* histograms and counts of the groups */
-	struct idmap index;
+	struct arena mem;     /* histograms and counts of the groups */
+	struct idmap index;   /* key -> group, once indexed */
+	int indexed;	      /* index holds every group (else: empty) */
 	uint32_t *stack_memo; /* stack id -> key stack + 1 */
 	size_t stack_memo_cap;
 	uint32_t *group_memo; /* key stack -> last group of it + 1 (adding) */

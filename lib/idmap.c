@@ -32,16 +32,14 @@ place(struct idmap_slot *slots, uint32_t mask, uint32_t hash, uint32_t id1)
 	slots[pos].id = id1;
 }
 
+/* Move the entries into a table of cap slots. */
 static void
-grow(struct idmap *m)
+rehash(struct idmap *m, uint32_t cap)
 {
 	uint32_t oldcap = m->slots ? m->mask + 1 : 0;
-	uint32_t cap = oldcap ? oldcap * 2 : IDMAP_MIN;
 	struct idmap_slot *slots = NULL;
 	uint32_t i;
 
-	if (oldcap >= (1u << 31))
-		xalloc_die("hash index (too many entries)", (size_t)oldcap);
 	slots = xcalloc(cap, sizeof(*slots));
 	for (i = 0; i < oldcap; i++)
 		if (m->slots[i].id)
@@ -51,6 +49,30 @@ grow(struct idmap *m)
 	m->mask = cap - 1;
 }
 
+static void
+grow(struct idmap *m)
+{
+	uint32_t oldcap = m->slots ? m->mask + 1 : 0;
+
+	if (oldcap >= (1u << 31))
+		xalloc_die("hash index (too many entries)", (size_t)oldcap);
+	rehash(m, oldcap ? oldcap * 2 : IDMAP_MIN);
+}
+
+void
+idmap_reserve(struct idmap *m, size_t n)
+{
+	uint32_t cap = m->slots ? m->mask + 1 : 0, want = IDMAP_MIN;
+
+	/* At most half full, as idmap_insert keeps it. */
+	if (n >= (1u << 30))
+		return;
+	while ((size_t)want < 2 * n)
+		want *= 2;
+	if (want > cap)
+		rehash(m, want);
+}
+
 void
 idmap_insert(struct idmap *m, uint32_t hash, uint32_t id)
 {
@@ -58,16 +80,4 @@ idmap_insert(struct idmap *m, uint32_t hash, uint32_t id)
 		grow(m);
 	place(m->slots, m->mask, hash, id + 1);
 	m->count++;
-}
-
-void
-idmap_renumber(struct idmap *m, const uint32_t *to)
-{
-	uint32_t i;
-
-	if (m->slots == NULL)
-		return;
-	for (i = 0; i <= m->mask; i++)
-		if (m->slots[i].id)
-			m->slots[i].id = to[m->slots[i].id - 1] + 1;
 }

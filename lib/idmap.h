@@ -31,12 +31,11 @@ struct idmap {
 void idmap_init(struct idmap *m);
 void idmap_release(struct idmap *m);
 
+/* Make room for n entries in all without growing again (a hint). */
+void idmap_reserve(struct idmap *m, size_t n);
+
 /* Add id under hash; ids are never removed. */
 void idmap_insert(struct idmap *m, uint32_t hash, uint32_t id);
-
-/* Replace every stored id by to[id] (the hashes stay): for a table whose
- * entries moved. */
-void idmap_renumber(struct idmap *m, const uint32_t *to);
 
 /* The next candidate id stored under hash from *pos on, or IDMAP_NONE. */
 static inline uint32_t

@@ -25,6 +25,24 @@ seqtab_release(struct seqtab *t)
 	memset(t, 0, sizeof(*t));
 }
 
+void
+seqtab_reserve(struct seqtab *t, size_t n, size_t nitems)
+{
+	size_t cap = t->cap;
+
+	if (n == 0 || t->n + n < t->n)
+		return;
+	idmap_reserve(&t->index, t->n + n);
+	t->off = xgrow(t->off, sizeof(*t->off), t->n + n, &cap);
+	if (cap != t->cap) {
+		t->len = xreallocarray(t->len, cap, sizeof(*t->len));
+		t->cap = cap;
+	}
+	if (t->nitems + nitems >= t->nitems)
+		t->items = xgrow(t->items, sizeof(*t->items),
+				 t->nitems + nitems, &t->capitems);
+}
+
 uint64_t
 seqtab_hash(const uint32_t *v, uint32_t n)
 {

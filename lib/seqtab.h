@@ -27,6 +27,10 @@ struct seqtab {
 void seqtab_init(struct seqtab *t);
 void seqtab_release(struct seqtab *t);
 
+/* Make room for n more sequences of nitems items in all (a hint: a reader
+ * that knows how many are coming spares the table its regrowing). */
+void seqtab_reserve(struct seqtab *t, size_t n, size_t nitems);
+
 /* The id of v[0..n) (n <= SEQTAB_MAX_LEN), adding it when new. */
 seqid seqtab_intern(struct seqtab *t, const uint32_t *v, uint32_t n);
 

@@ -274,6 +274,91 @@ test_latest_snapshot(void)
 	grouping_release(&gr);
 }
 
+/*
+ * One stack in two state classes and under two creators, the goroutines
+ * interleaved: the memo by key stack keeps missing, and the index (built
+ * on the first miss) must find each earlier group again.
+ */
+static void
+test_shared_key_stacks(void)
+{
+	struct group_key key = { GROUP_BY_STACK, 0 };
+	struct grouping gr;
+	struct snapshot s;
+	frameid w[] = { fr("main.shared", "/app/s.go", 1),
+			fr("main.loop", "/app/s.go", 9) };
+	frameid other[] = { fr("main.other", "/app/s.go", 2) };
+	frameid c1 = fr("main.a", "/app/s.go", 20);
+	frameid c2 = fr("main.b", "/app/s.go", 21);
+	const char *states[] = { "chan receive", "running" };
+	size_t i, j, k;
+	int64_t sum = 0, want[2][2] = { { 0, 0 }, { 0, 0 } };
+	int right = 1;
+
+	snapshot_init(&s, &in);
+	for (i = 0; i < 40; i++) {
+		add(&s, states[i % 2], w, 2, (i / 2) % 2 ? c2 : c1);
+		want[i % 2][(i / 2) % 2]++;
+		if (i % 7 == 0)
+			add(&s, "select", other, 1, c1);
+	}
+	grouping_init(&gr, &in, &key, 1);
+	grouping_add(&gr, &s, 0, NULL);
+	grouping_finish(&gr);
+	ok(gr.n == 5, "4 groups of one stack and 1 other (%zu)", gr.n);
+	for (k = 0; k < gr.n; k++) {
+		const struct group *g = &gr.v[k];
+
+		sum += g->total;
+		if (g->blocking == w[0]) {
+			i = g->blocked ? 0 : 1;
+			j = g->creator == c2;
+			right &= g->total == want[i][j];
+		}
+	}
+	ok(right, "each found again under its state class and creator");
+	ok(sum == 46, "every goroutine counted once (%lld)", (long long)sum);
+	grouping_release(&gr);
+	snapshot_release(&s);
+}
+
+/* A series given latest first (as a .gsnap is read) groups as in order. */
+static void
+test_latest_first(void)
+{
+	struct group_key key = { GROUP_BY_STACK, 0 };
+	struct grouping a, b;
+	unsigned k;
+	int same = 1;
+
+	grouping_init(&a, &in, &key, 0);
+	grouping_init(&b, &in, &key, 0);
+	for (k = 0; k < 4; k++)
+		add_series(&a, k, 1000 * (k + 1),
+			   k % 2 ? "select" : "chan receive", k + 1, 10 * k,
+			   k == 1);
+	for (k = 4; k-- > 0;)
+		add_series(&b, k, 1000 * (k + 1),
+			   k % 2 ? "select" : "chan receive", k + 1, 10 * k,
+			   k == 1);
+	grouping_finish(&a);
+	grouping_finish(&b);
+	same = a.n == b.n && a.nsnap == b.nsnap;
+	for (k = 0; same && k < a.n; k++) {
+		const struct group *x = &a.v[k], *y = &b.v[k];
+
+		same = x->id == y->id && x->total == y->total &&
+		       x->described == y->described && x->nids == y->nids &&
+		       x->leaked_peak == y->leaked_peak &&
+		       x->state == y->state &&
+		       memcmp(x->counts, y->counts,
+			      a.nsnap * sizeof(*x->counts)) == 0;
+	}
+	ok(same, "same groups, counts, descriptions and leak peaks (%zu)", a.n);
+	grouping_release(&a);
+	grouping_release(&b);
+}
+
 int
 main(void)
 {
@@ -282,6 +367,8 @@ main(void)
 	test_other_keys();
 	test_filters();
 	test_latest_snapshot();
+	test_shared_key_stacks();
+	test_latest_first();
 	intern_release(&in);
 	return tap_done();
 }

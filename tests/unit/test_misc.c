@@ -143,27 +143,33 @@ test_sort(void)
 	ok(stable, "stable");
 }
 
+/* Reserving keeps every entry findable, and room for n needs no growing. */
 static void
-test_idmap_renumber(void)
+test_idmap_reserve(void)
 {
 	struct idmap m;
-	uint32_t to[500], i, pos = 0, id;
+	uint32_t i, pos = 0, id, mask;
 	int found = 1;
 
 	idmap_init(&m);
-	for (i = 0; i < 500; i++) {
+	for (i = 0; i < 100; i++)
 		idmap_insert(&m, i % 37, i);
-		to[i] = 499 - i;
-	}
-	idmap_renumber(&m, to);
-	for (i = 0; i < 500 && found; i++) {
+	idmap_reserve(&m, 5000);
+	mask = m.mask;
+	for (i = 100; i < 5000; i++)
+		idmap_insert(&m, i % 37, i);
+	ok(m.mask == mask && (m.mask + 1) >= 2 * 5000,
+	   "room for 5000 reserved once (%u slots)", m.mask + 1);
+	for (i = 0; i < 5000 && found; i++) {
 		found = 0;
 		for (id = idmap_first(&m, i % 37, &pos); id != IDMAP_NONE;
 		     id = idmap_next(&m, i % 37, &pos))
-			if (id == 499 - i)
+			if (id == i)
 				found = 1;
 	}
-	ok(found, "renumbered ids found under their hashes");
+	ok(found, "entries from before and after reserving found");
+	idmap_reserve(&m, 10);
+	ok(m.mask == mask, "reserving less never shrinks");
 	idmap_release(&m);
 }
 
@@ -175,6 +181,6 @@ main(void)
 	test_time();
 	test_gunzip();
 	test_sort();
-	test_idmap_renumber();
+	test_idmap_reserve();
 	return tap_done();
 }
