@@ -432,7 +432,7 @@ print_suspect(const struct pen *p, const struct series_doc *d, size_t rank,
 			"     proven leak: Go's leak detector found %lld of "
 			"them "
 			"unreachable\n",
-			(long long)g->leaked_peak);
+			(long long)group_more(g)->leaked_peak);
 	if (gr->nsnap >= 2) {
 		fprintf(p->fp, "     %+lld over %u snapshots",
 			(long long)e->growth.net, gr->nsnap);
@@ -462,7 +462,7 @@ print_suspect(const struct pen *p, const struct series_doc *d, size_t rank,
 		fputs("     ", p->fp);
 		tx_frame_cell(p, gr->in, g->creator, "created by ", WIDTH - 10);
 	}
-	if (g->traced > 0 && g->creator_goid_state == 1)
+	if (group_more(g)->traced > 0 && g->creator_goid_state == 1)
 		fprintf(p->fp, "     parent goroutine %llu\n",
 			(unsigned long long)g->creator_goid);
 	fprintf(p->fp, "     group ");

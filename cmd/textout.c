@@ -120,6 +120,7 @@ tx_state_cell(const struct grouping *gr, const struct group *g, char *buf,
 {
 	const struct intern *in = gr->in;
 	strid st = g->state;
+	const struct group_more *x = group_more(g);
 	struct cell c = { buf, size, 0 };
 
 	buf[0] = '\0';
@@ -141,16 +142,16 @@ tx_state_cell(const struct grouping *gr, const struct group *g, char *buf,
 				       ? " minute"
 				       : " minutes");
 	}
-	if (g->has_wait_ns) {
+	if (x->has_wait_ns) {
 		char d[32];
 
 		tx_put_str(&c, ", ");
-		if (g->wait_ns_min != g->wait_ns_max) {
-			trace_format_duration(g->wait_ns_min, d, sizeof(d));
+		if (x->wait_ns_min != x->wait_ns_max) {
+			trace_format_duration(x->wait_ns_min, d, sizeof(d));
 			tx_put_str(&c, d);
 			tx_put_str(&c, "~");
 		}
-		trace_format_duration(g->wait_ns_max, d, sizeof(d));
+		trace_format_duration(x->wait_ns_max, d, sizeof(d));
 		tx_put_str(&c, d);
 	}
 	return c.n;
@@ -439,6 +440,7 @@ tx_print_details(const struct pen *p, const struct grouping *gr,
 		 const struct group *g)
 {
 	const struct intern *in = gr->in;
+	const struct group_more *x = group_more(g);
 	uint32_t i;
 
 	if (g->nids > 0) {
@@ -468,18 +470,18 @@ tx_print_details(const struct pen *p, const struct grouping *gr,
 		tx_print_labels(p->fp, in, g->labels.v[i].id);
 		fprintf(p->fp, " (%lld)\n", (long long)g->labels.v[i].weight);
 	}
-	if (g->locked)
+	if (x->locked)
 		fprintf(p->fp, INDENT "locked to thread (%lld)\n",
-			(long long)g->locked);
-	if (g->truncated)
+			(long long)x->locked);
+	if (x->truncated)
 		fprintf(p->fp, INDENT "stack cut short by the capture (%lld)\n",
-			(long long)g->truncated);
+			(long long)x->truncated);
 	tx_print_trace_evidence(p, gr, g);
 	tx_print_stack(p, gr, g);
-	if (g->creation_stack) {
+	if (x->creation_stack) {
 		uint32_t n = 0;
 		const uint32_t *v =
-			seqtab_items(&in->stacks, g->creation_stack, &n);
+			seqtab_items(&in->stacks, x->creation_stack, &n);
 
 		fprintf(p->fp, INDENT "creation stack%s:\n",
 			g->creator_goid_state == 1 ? ""
@@ -502,24 +504,25 @@ void
 tx_print_trace_evidence(const struct pen *p, const struct grouping *gr,
 			const struct group *g)
 {
+	const struct group_more *x = group_more(g);
 	char a[32], b[32], c[32];
 
 	(void)gr;
-	if (g->has_wait_ns) {
-		trace_format_duration(g->wait_ns_min, a, sizeof(a));
-		trace_format_duration(g->wait_ns_median, b, sizeof(b));
-		trace_format_duration(g->wait_ns_max, c, sizeof(c));
+	if (x->has_wait_ns) {
+		trace_format_duration(x->wait_ns_min, a, sizeof(a));
+		trace_format_duration(x->wait_ns_median, b, sizeof(b));
+		trace_format_duration(x->wait_ns_max, c, sizeof(c));
 		fprintf(p->fp,
 			INDENT "blocked for %s min, %s median, %s max (exact, "
 			       "from the trace)\n",
 			a, b, c);
 	}
-	if (g->traced > 0)
+	if (x->traced > 0)
 		fprintf(p->fp,
 			INDENT "%lld created during the trace, %lld of them "
 			       "blocked%s\n",
-			(long long)g->traced, (long long)g->traced_blocked,
-			g->traced_blocked ? " and never ended" : "");
+			(long long)x->traced, (long long)x->traced_blocked,
+			x->traced_blocked ? " and never ended" : "");
 }
 
 const char *

@@ -206,6 +206,7 @@ jgroup(const struct grouping *gr, const struct group *g,
        const struct group_eval *ev)
 {
 	const struct intern *in = gr->in;
+	const struct group_more *x = group_more(g);
 	json_t *o = json_object(), *a = NULL, *w = NULL;
 	char id[17];
 	uint32_t n = 0, i;
@@ -254,7 +255,7 @@ jgroup(const struct grouping *gr, const struct group *g,
 	json_object_set_new(
 		o, "suspect",
 		json_boolean(ev && verdict_is_suspect(ev->verdict)));
-	json_object_set_new(o, "proven_leak", json_boolean(g->leaked_peak > 0));
+	json_object_set_new(o, "proven_leak", json_boolean(x->leaked_peak > 0));
 	json_object_set_new(o, "verdict",
 			    ev ? json_string(verdict_text(ev->verdict))
 			       : json_null());
@@ -264,13 +265,13 @@ jgroup(const struct grouping *gr, const struct group *g,
 	json_object_set_new(o, "score",
 			    ev ? json_real(round6(ev->score))
 			       : json_integer(g->counts[gr->nsnap - 1]));
-	if (g->has_wait_ns) {
+	if (x->has_wait_ns) {
 		/* Exact, from an execution trace. */
 		w = json_object();
-		json_object_set_new(w, "min", json_integer(g->wait_ns_min));
+		json_object_set_new(w, "min", json_integer(x->wait_ns_min));
 		json_object_set_new(w, "median",
-				    json_integer(g->wait_ns_median));
-		json_object_set_new(w, "max", json_integer(g->wait_ns_max));
+				    json_integer(x->wait_ns_median));
+		json_object_set_new(w, "max", json_integer(x->wait_ns_max));
 		json_object_set_new(w, "unit", json_string("nanoseconds"));
 		json_object_set_new(o, "wait", w);
 	} else if (g->has_wait) {
@@ -296,9 +297,9 @@ jgroup(const struct grouping *gr, const struct group *g,
 	} else {
 		json_object_set_new(o, "created_by", json_null());
 	}
-	if (g->creation_stack) {
+	if (x->creation_stack) {
 		const uint32_t *v =
-			seqtab_items(&in->stacks, g->creation_stack, &n);
+			seqtab_items(&in->stacks, x->creation_stack, &n);
 
 		a = json_array();
 		for (i = 0; i < n; i++)
@@ -307,11 +308,11 @@ jgroup(const struct grouping *gr, const struct group *g,
 	} else {
 		json_object_set_new(o, "creation_stack", json_null());
 	}
-	if (g->traced > 0) {
+	if (x->traced > 0) {
 		w = json_object();
-		json_object_set_new(w, "created", json_integer(g->traced));
+		json_object_set_new(w, "created", json_integer(x->traced));
 		json_object_set_new(w, "blocked_never_ended",
-				    json_integer(g->traced_blocked));
+				    json_integer(x->traced_blocked));
 		json_object_set_new(o, "trace", w);
 	} else {
 		json_object_set_new(o, "trace", json_null());
@@ -330,9 +331,9 @@ jgroup(const struct grouping *gr, const struct group *g,
 	json_object_set_new(o, "labels", a);
 	w = json_object();
 	json_object_set_new(w, "leaked", json_integer(g->leaked));
-	json_object_set_new(w, "locked_to_thread", json_integer(g->locked));
-	json_object_set_new(w, "durable", json_integer(g->durable));
-	json_object_set_new(w, "truncated", json_integer(g->truncated));
+	json_object_set_new(w, "locked_to_thread", json_integer(x->locked));
+	json_object_set_new(w, "durable", json_integer(x->durable));
+	json_object_set_new(w, "truncated", json_integer(x->truncated));
 	json_object_set_new(o, "flags", w);
 	a = json_array();
 	for (i = 0; i < g->nids; i++)

@@ -79,14 +79,14 @@ analysis_run(struct analysis *a, const struct grouping *gr,
 			e->known = known_match(&known, gr->in, g->stack,
 					       g->creator);
 		f.blocked = g->blocked;
-		f.proven = g->leaked_peak > 0;
+		f.proven = group_more(g)->leaked_peak > 0;
 		f.known = e->known != NULL;
 		f.in_baseline = o->nbaseline && in_baseline(o, g->id);
 		f.wait_max = g->has_wait ? g->wait_max : 0;
 		/* Exact waits of a trace count in whole minutes too. */
-		if (g->has_wait_ns &&
-		    g->wait_ns_max / 60000000000LL > f.wait_max)
-			f.wait_max = g->wait_ns_max / 60000000000LL;
+		if (group_more(g)->has_wait_ns &&
+		    group_more(g)->wait_ns_max / 60000000000LL > f.wait_max)
+			f.wait_max = group_more(g)->wait_ns_max / 60000000000LL;
 		e->verdict =
 			suspect_judge(&o->rules, &e->growth, &f, &e->score);
 		if (verdict_is_suspect(e->verdict))

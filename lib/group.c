@@ -85,7 +85,8 @@ grouping_release(struct grouping *gr)
 	size_t i;
 
 	for (i = 0; i < gr->n; i++)
-		free(gr->v[i].waits);
+		if (gr->v[i].more != NULL)
+			free(gr->v[i].more->waits);
 	arena_release(&gr->mem);
 	free(gr->v);
 	free(gr->stack_memo);
@@ -140,6 +141,19 @@ hist_add_slow(struct arena *mem, struct hist *h, uint32_t id, int64_t w)
 	h->v[h->n].id = id;
 	h->v[h->n].weight = w;
 	h->n++;
+}
+
+const struct group_more group_more_none;
+
+/* g's rarer facts, made on first use. */
+static struct group_more *
+more(struct grouping *gr, struct group *g)
+{
+	if (g->more == NULL) {
+		g->more = arena_alloc(&gr->mem, sizeof(*g->more));
+		memset(g->more, 0, sizeof(*g->more));
+	}
+	return g->more;
 }
 
 /* --- keys --------------------------------------------------------------- */
@@ -342,15 +356,20 @@ describe_reset(struct group *g)
 	g->has_wait = 0;
 	g->wait_min = UINT32_MAX;
 	g->wait_max = 0;
-	g->leaked = g->locked = g->durable = g->inferred = g->truncated = 0;
+	g->leaked = g->inferred = 0;
 	g->creator_goid = 0;
 	g->creator_goid_state = 0;
 	g->nids = 0;
-	g->has_wait_ns = 0;
-	g->nwaits = 0;
-	g->traced = g->traced_blocked = 0;
-	g->creation_stacks.n = 0;
-	g->creation_stacks.other = 0;
+	if (g->more != NULL) {
+		struct group_more *x = g->more;
+
+		x->has_wait_ns = 0;
+		x->nwaits = 0;
+		x->traced = x->traced_blocked = 0;
+		x->creation_stacks.n = 0;
+		x->creation_stacks.other = 0;
+		x->locked = x->durable = x->truncated = 0;
+	}
 }
 
 /*
@@ -390,13 +409,15 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 	g->counts[idx] += w;
 	g->total += w;
 	if ((gs->flags & G_LEAKED) || s->kind == SNAPSHOT_LEAK) {
-		if (g->leaked_idx != idx + 1) {
-			g->leaked_idx = idx + 1;
-			g->leaked_cur = 0;
+		struct group_more *x = more(gr, g);
+
+		if (x->leaked_idx != idx + 1) {
+			x->leaked_idx = idx + 1;
+			x->leaked_cur = 0;
 		}
-		g->leaked_cur += w;
-		if (g->leaked_cur > g->leaked_peak)
-			g->leaked_peak = g->leaked_cur;
+		x->leaked_cur += w;
+		if (x->leaked_cur > x->leaked_peak)
+			x->leaked_peak = x->leaked_cur;
 	}
 	if (!describe(g, s->time_ns, idx))
 		return;
@@ -408,13 +429,13 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 	if ((gs->flags & G_LEAKED) || s->kind == SNAPSHOT_LEAK)
 		g->leaked += w;
 	if (gs->flags & G_LOCKED)
-		g->locked += w;
+		more(gr, g)->locked += w;
 	if (gs->flags & G_DURABLE)
-		g->durable += w;
+		more(gr, g)->durable += w;
 	if (gs->flags & G_STATE_INFERRED)
 		g->inferred += w;
 	if (gs->flags & G_TRUNCATED)
-		g->truncated += w;
+		more(gr, g)->truncated += w;
 	if ((gs->flags & G_HAS_WAIT) || ((s->provides & HAS_WAIT) && blocked)) {
 		/* Where the format prints wait times, a blocked goroutine
 		 * without one has waited less than a minute. */
@@ -427,23 +448,28 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 			g->wait_max = m;
 	}
 	if (gs->flags & G_HAS_WAIT_NS) {
-		if (g->nwaits == g->waitcap) {
-			size_t cap = g->waitcap;
+		struct group_more *x = more(gr, g);
 
-			g->waits = xgrow(g->waits, sizeof(*g->waits),
-					 (size_t)g->nwaits + 1, &cap);
-			g->waitcap = (uint32_t)cap;
+		if (x->nwaits == x->waitcap) {
+			size_t cap = x->waitcap;
+
+			x->waits = xgrow(x->waits, sizeof(*x->waits),
+					 (size_t)x->nwaits + 1, &cap);
+			x->waitcap = (uint32_t)cap;
 		}
-		g->waits[g->nwaits++] = gs->wait_ns;
-		g->has_wait_ns = 1;
+		x->waits[x->nwaits++] = gs->wait_ns;
+		x->has_wait_ns = 1;
 	}
 	if (gs->flags & G_CREATED_IN_TRACE) {
-		g->traced += w;
+		struct group_more *x = more(gr, g);
+
+		x->traced += w;
 		if (blocked)
-			g->traced_blocked += w;
+			x->traced_blocked += w;
 	}
 	if (gs->creation_stack)
-		hist_add(&gr->mem, &g->creation_stacks, gs->creation_stack, w);
+		hist_add(&gr->mem, &more(gr, g)->creation_stacks,
+			 gs->creation_stack, w);
 	if (gs->flags & G_HAS_CREATOR_ID) {
 		if (g->creator_goid_state == 0) {
 			g->creator_goid = gs->creator_id;
@@ -941,17 +967,17 @@ i64_cmp(const void *a, const void *b)
 
 /* Min, median (the lower middle) and max of the exact waits. */
 static void
-finish_waits(struct group *g)
+finish_waits(struct group_more *x)
 {
-	if (g->has_wait_ns && g->nwaits > 0) {
-		qsort(g->waits, g->nwaits, sizeof(*g->waits), i64_cmp);
-		g->wait_ns_min = g->waits[0];
-		g->wait_ns_median = g->waits[(g->nwaits - 1) / 2];
-		g->wait_ns_max = g->waits[g->nwaits - 1];
+	if (x->has_wait_ns && x->nwaits > 0) {
+		qsort(x->waits, x->nwaits, sizeof(*x->waits), i64_cmp);
+		x->wait_ns_min = x->waits[0];
+		x->wait_ns_median = x->waits[(x->nwaits - 1) / 2];
+		x->wait_ns_max = x->waits[x->nwaits - 1];
 	}
-	free(g->waits);
-	g->waits = NULL;
-	g->nwaits = g->waitcap = 0;
+	free(x->waits);
+	x->waits = NULL;
+	x->nwaits = x->waitcap = 0;
 }
 
 void
@@ -985,10 +1011,15 @@ grouping_finish(struct grouping *gr)
 		sort_hist(&g->stacks, stack_cmp_u, gr);
 		sort_hist(&g->creators, frame_cmp_u, gr);
 		sort_hist(&g->labels, labelset_cmp, gr);
-		sort_hist(&g->creation_stacks, stack_cmp_u, gr);
-		finish_waits(g);
-		g->creation_stack =
-			g->creation_stacks.n ? g->creation_stacks.v[0].id : 0;
+		if (g->more != NULL) {
+			struct group_more *x = g->more;
+
+			sort_hist(&x->creation_stacks, stack_cmp_u, gr);
+			finish_waits(x);
+			x->creation_stack = x->creation_stacks.n
+						    ? x->creation_stacks.v[0].id
+						    : 0;
+		}
 		g->stack = g->stacks.n ? g->stacks.v[0].id : 0;
 		g->state = g->states.n ? g->states.v[0].id : 0;
 		g->creator = g->creators.n ? g->creators.v[0].id : 0;

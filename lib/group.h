@@ -55,6 +55,31 @@ struct hist {
 /* Most goroutine ids a group remembers (the lowest). */
 #define GROUP_MAX_IDS 8
 
+/*
+ * What few groups have, kept apart so that groups stay small (a profile
+ * of 60,000 distinct stacks makes 60,000 groups): trace evidence, leaks
+ * proven over a series, and the weights of rare flags. Read it with
+ * group_more(); NULL in the group until one of them is first seen.
+ */
+struct group_more {
+	/* Execution traces: exact times in the current wait (ns) of the
+	 * described goroutines, their creators' whole stacks, and how many
+	 * the trace saw created (and of those, how many are blocked). */
+	int has_wait_ns;
+	int64_t wait_ns_min, wait_ns_median, wait_ns_max;
+	int64_t *waits; /* while grouping; freed by grouping_finish */
+	uint32_t nwaits, waitcap;
+	int64_t traced, traced_blocked;
+	struct hist creation_stacks;
+	seqid creation_stack; /* the most common */
+	/* Over every snapshot: the most goroutines of the group that one
+	 * snapshot marks leaked. */
+	int64_t leaked_peak;
+	int64_t leaked_cur;
+	unsigned leaked_idx;		    /* snapshot leaked_cur counts + 1 */
+	int64_t locked, durable, truncated; /* weights, as leaked below */
+};
+
 struct group {
 	uint64_t id;	 /* stable: hash of the key text */
 	int blocked;	 /* the key's state class */
@@ -76,30 +101,25 @@ struct group {
 	unsigned desc_idx;	     /* its position + 1; 0: none yet */
 	int has_wait;		     /* some member's wait time is known */
 	uint32_t wait_min, wait_max; /* minutes */
-	int64_t leaked, locked, durable, inferred, truncated; /* weights */
-	uint64_t creator_goid;	/* when all members name one creator */
-	int creator_goid_state; /* 0 none seen, 1 one value, 2 mixed */
+	int64_t leaked, inferred;    /* weights */
+	uint64_t creator_goid;	     /* when all members name one creator */
+	int creator_goid_state;	     /* 0 none seen, 1 one value, 2 mixed */
 	uint32_t nids;
 	/* Room for GROUP_MAX_IDS in the grouping's arena, NULL until the
 	 * first id (most formats have none; groups are many). */
 	uint64_t *ids;
 	struct hist states, stacks, creators, labels;
-	/* Execution traces: exact times in the current wait (ns) of the
-	 * described goroutines, their creators' whole stacks, and how many
-	 * the trace saw created (and of those, how many are blocked). */
-	int has_wait_ns;
-	int64_t wait_ns_min, wait_ns_median, wait_ns_max;
-	int64_t *waits; /* while grouping; freed by grouping_finish */
-	uint32_t nwaits, waitcap;
-	int64_t traced, traced_blocked;
-	struct hist creation_stacks;
-	seqid creation_stack; /* the most common */
-	/* Over every snapshot: the most goroutines of the group that one
-	 * snapshot marks leaked. */
-	int64_t leaked_peak;
-	int64_t leaked_cur;
-	unsigned leaked_idx; /* snapshot leaked_cur counts + 1 */
+	struct group_more *more; /* in the grouping's arena, or NULL */
 };
+
+/* g's rarer facts; all zero when it has none. */
+static inline const struct group_more *
+group_more(const struct group *g)
+{
+	extern const struct group_more group_more_none;
+
+	return g->more ? g->more : &group_more_none;
+}
 
 struct grouping {
 	struct intern *in; /* borrowed */

@@ -258,8 +258,9 @@ test_latest_snapshot(void)
 	   (long long)g->states.v[0].weight);
 	ok(g->nids == 4 && g->ids[3] == 13, "ids of the last snapshot");
 	ok(g->leaked == 0, "latest snapshot has no leaked mark");
-	ok(g->leaked_peak == 2, "but one snapshot proved 2 leaked (%lld)",
-	   (long long)g->leaked_peak);
+	ok(group_more(g)->leaked_peak == 2,
+	   "but one snapshot proved 2 leaked (%lld)",
+	   (long long)group_more(g)->leaked_peak);
 	grouping_release(&gr);
 
 	/* Files given out of time order: the latest capture describes. */
@@ -349,7 +350,8 @@ test_latest_first(void)
 
 		same = x->id == y->id && x->total == y->total &&
 		       x->described == y->described && x->nids == y->nids &&
-		       x->leaked_peak == y->leaked_peak &&
+		       group_more(x)->leaked_peak ==
+			       group_more(y)->leaked_peak &&
 		       x->state == y->state &&
 		       memcmp(x->counts, y->counts,
 			      a.nsnap * sizeof(*x->counts)) == 0;
