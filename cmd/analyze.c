@@ -131,6 +131,7 @@ analyze_main(const struct command *cmd, enum analyze_view view, int argc,
 		return options_usage_error(cmd, "%s", err.text);
 	}
 	grouping_init(&gr, &in, &o.key, 1);
+	gr.threads = so.threads;
 	have = 1;
 	if (series_load(&s, &gr, filter_is_empty(&filter) ? NULL : &filter,
 			o.operands, o.noperands, &so) < 0)

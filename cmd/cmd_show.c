@@ -72,6 +72,7 @@ cmd_show(int argc, char **argv)
 	}
 	diag_warnings(&snap);
 	grouping_init(&gr, &in, &o.key, 1);
+	gr.threads = options_threads();
 	have_gr = 1;
 	grouping_add(&gr, &snap, 0, filter_is_empty(&filter) ? NULL : &filter);
 	grouping_finish(&gr);

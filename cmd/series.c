@@ -319,6 +319,7 @@ series_baseline(struct grouping *gr, const char *path,
 
 	operands[0] = (char *)(uintptr_t)path;
 	grouping_init(&base, gr->in, &gr->key, 1);
+	base.threads = gr->threads;
 	bo.sampling = NULL; /* a trace as a baseline: its end */
 	ret = series_load(&s, &base, NULL, operands, 1, &bo);
 	if (ret == 0) {

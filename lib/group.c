@@ -7,6 +7,7 @@
 #include "lib/filter.h"
 #include "lib/group.h"
 #include "lib/hash.h"
+#include "lib/par.h"
 #include "lib/snapshot.h"
 #include "lib/sort.h"
 #include "lib/xalloc.h"
@@ -308,8 +309,25 @@ new_group(struct grouping *gr, int blocked, seqid ks, frameid kc, uint32_t h)
 	g->blocked = blocked;
 	g->key_stack = ks;
 	g->key_creator = kc;
-	g->counts = arena_alloc(&gr->mem, gr->snapcap * sizeof(*g->counts));
-	memset(g->counts, 0, gr->snapcap * sizeof(*g->counts));
+	{
+		/* The counts and the first entry of each histogram in one
+		 * piece: every group gets a value of each. */
+		size_t cb = gr->snapcap * sizeof(*g->counts);
+		struct hist_entry *e = NULL;
+		char *p = NULL;
+
+		cb = (cb + sizeof(*e) - 1) / sizeof(*e) * sizeof(*e);
+		p = arena_alloc(&gr->mem, cb + 4 * sizeof(*e));
+		g->counts = (int64_t *)(void *)p;
+		memset(g->counts, 0, gr->snapcap * sizeof(*g->counts));
+		e = (struct hist_entry *)(void *)(p + cb);
+		g->states.v = e;
+		g->stacks.v = e + 1;
+		g->creators.v = e + 2;
+		g->labels.v = e + 3;
+		g->states.cap = g->stacks.cap = 1;
+		g->creators.cap = g->labels.cap = 1;
+	}
 	g->wait_min = UINT32_MAX;
 	if (gr->indexed)
 		idmap_insert(&gr->index, h, (uint32_t)gr->n);
@@ -856,15 +874,14 @@ key_cmp(const void *pa, const void *pb, void *ctx)
  * the calls took most of the sort's time.
  */
 static void
-sort_keys(struct sort_key *a, size_t n, struct grouping *gr)
+sort_keys(struct sort_key *a, struct sort_key *tmp, size_t n,
+	  struct grouping *gr)
 {
-	struct sort_key *tmp = NULL, *src = a, *dst = NULL;
+	struct sort_key *src = a, *dst = tmp;
 	size_t width;
 
 	if (n < 2)
 		return;
-	tmp = xreallocarray(NULL, n, sizeof(*tmp));
-	dst = tmp;
 	for (width = 1; width < n; width *= 2) {
 		size_t lo;
 
@@ -893,7 +910,6 @@ sort_keys(struct sort_key *a, size_t n, struct grouping *gr)
 	}
 	if (src != a)
 		memcpy(a, src, n * sizeof(*a));
-	free(tmp);
 }
 
 /* Move each group once to where order says (v[i] becomes the v[order[i]]
@@ -980,31 +996,26 @@ finish_waits(struct group_more *x)
 	x->nwaits = x->waitcap = 0;
 }
 
-void
-grouping_finish(struct grouping *gr)
-{
-	size_t i;
-	uint32_t *order = NULL;
-	struct sort_key *keys = NULL;
-	uint64_t by_hash = HASH_STABLE_INIT;
-	char by[32];
-	unsigned bits;
+/* What finishing shares between the parts it is split into. */
+struct finish {
+	struct grouping *gr;
+	uint64_t by_hash;
+	unsigned bits, parts;
+	struct sort_key *keys, *tmp; /* tmp: as many, for merging */
+	size_t split;		     /* sorting: the right half starts there */
+};
 
-	/* Groups move below: the memo of positions is stale. */
-	free(gr->group_memo);
-	gr->group_memo = NULL;
-	gr->group_memo_cap = 0;
-	gr->memo_partial = 1;
-	rank_frames(gr);
-	/* Every group's id starts with the same bytes, and hashes frames
-	 * of the table as it is now (memoised per frame). */
-	group_key_format(&gr->key, by, sizeof(by));
-	hash_text(&by_hash, "by=", 3);
-	hash_text(&by_hash, by, strlen(by));
-	hash_text(&by_hash, "\n", 1);
-	gr->frame_hash = xgrow_zero(gr->frame_hash, sizeof(*gr->frame_hash),
-				    gr->in->frames.n, &gr->frame_hash_cap);
-	for (i = 0; i < gr->n; i++) {
+/* Finish the groups of part k: histograms in order, the most common
+ * values, the id, and the sort key. */
+static void
+finish_part(void *ctx, unsigned k)
+{
+	struct finish *f = ctx;
+	struct grouping *gr = f->gr;
+	size_t i, lo, hi;
+
+	par_range(gr->n, k, f->parts, &lo, &hi);
+	for (i = lo; i < hi; i++) {
 		struct group *g = &gr->v[i];
 
 		sort_hist(&g->states, str_cmp, gr);
@@ -1026,18 +1037,101 @@ grouping_finish(struct grouping *gr)
 		g->blocking = intern_blocking_frame(gr->in, g->stack);
 		if (!g->has_wait)
 			g->wait_min = 0;
-		g->id = group_id(gr, g, by_hash);
+		g->id = group_id(gr, g, f->by_hash);
+		sort_key_of(gr, i, f->bits, &f->keys[i]);
 	}
-	/* Sort compact keys, then move each group once: groups are large. */
-	keys = xreallocarray(NULL, gr->n ? gr->n : 1, sizeof(*keys));
-	bits = rank_bits(gr);
-	for (i = 0; i < gr->n; i++)
-		sort_key_of(gr, i, bits, &keys[i]);
-	sort_keys(keys, gr->n, gr);
+}
+
+/* Sort the half of the keys before split (k = 0) or after it (k = 1). */
+static void
+sort_half(void *ctx, unsigned k)
+{
+	struct finish *f = ctx;
+
+	if (k == 0)
+		sort_keys(f->keys, f->tmp, f->split, f->gr);
+	else
+		sort_keys(f->keys + f->split, f->tmp + f->split,
+			  f->gr->n - f->split, f->gr);
+}
+
+/*
+ * sort_keys() on two threads, to the same order: its merges below the
+ * largest power of two under n stay within [0, that) or [that, n), so
+ * the halves sort apart, and its last merge joins them.
+ */
+static void
+sort_keys_split(struct finish *f)
+{
+	struct grouping *gr = f->gr;
+	size_t n = gr->n, i = 0, j, k = 0, p = 1;
+	struct sort_key *tmp = f->tmp, *a = f->keys;
+
+	while (p * 2 < n)
+		p *= 2;
+	f->split = p;
+	/* The threads allocate nothing: memory of their own would be
+	 * fresh pages, faulted in. */
+	par_run(2, sort_half, f);
+	for (j = p; i < p && j < n;)
+		tmp[k++] = key_cmp(&a[j], &a[i], gr) < 0 ? a[j++] : a[i++];
+	while (i < p)
+		tmp[k++] = a[i++];
+	while (j < n)
+		tmp[k++] = a[j++];
+	memcpy(a, tmp, n * sizeof(*a));
+}
+
+/* Groups to a part: fewer are not worth a thread. */
+#define FINISH_PART_MIN 4096
+
+void
+grouping_finish(struct grouping *gr)
+{
+	size_t i;
+	uint32_t *order = NULL;
+	struct finish f;
+	char by[32];
+
+	memset(&f, 0, sizeof(f));
+	f.gr = gr;
+	f.by_hash = HASH_STABLE_INIT;
+	f.parts = par_parts(gr->threads, gr->n, FINISH_PART_MIN);
+	/* Groups move below: the memo of positions is stale. */
+	free(gr->group_memo);
+	gr->group_memo = NULL;
+	gr->group_memo_cap = 0;
+	gr->memo_partial = 1;
+	rank_frames(gr);
+	/* Every group's id starts with the same bytes, and hashes frames
+	 * of the table as it is now (memoised per frame; all of them first
+	 * when the parts would fill the memo at once). */
+	group_key_format(&gr->key, by, sizeof(by));
+	hash_text(&f.by_hash, "by=", 3);
+	hash_text(&f.by_hash, by, strlen(by));
+	hash_text(&f.by_hash, "\n", 1);
+	gr->frame_hash = xgrow_zero(gr->frame_hash, sizeof(*gr->frame_hash),
+				    gr->in->frames.n, &gr->frame_hash_cap);
+	if (f.parts > 1)
+		for (i = 0; i < gr->in->frames.n; i++)
+			if (gr->frame_hash[i] == 0)
+				gr->frame_hash[i] =
+					frame_line_hash(gr, (frameid)i) | 1;
+	/* Then sort compact keys, and move each group once: groups are
+	 * large. */
+	f.keys = xreallocarray(NULL, gr->n ? gr->n : 1, sizeof(*f.keys));
+	f.bits = rank_bits(gr);
+	par_run(f.parts, finish_part, &f);
+	f.tmp = xreallocarray(NULL, gr->n ? gr->n : 1, sizeof(*f.tmp));
+	if (f.parts > 1)
+		sort_keys_split(&f);
+	else
+		sort_keys(f.keys, f.tmp, gr->n, gr);
+	free(f.tmp);
 	order = xreallocarray(NULL, gr->n ? gr->n : 1, sizeof(*order));
 	for (i = 0; i < gr->n; i++)
-		order[i] = keys[i].idx;
-	free(keys);
+		order[i] = f.keys[i].idx;
+	free(f.keys);
 	permute_groups(gr, order);
 	/* The index points at positions that moved: built again when
 	 * needed. */

@@ -123,6 +123,7 @@ group_more(const struct group *g)
 
 struct grouping {
 	struct intern *in; /* borrowed */
+	unsigned threads;  /* for grouping_finish: 0 all processors, 1 one */
 	struct group_key key;
 	unsigned nsnap;	  /* snapshots added so far */
 	unsigned snapcap; /* room in each group's counts */

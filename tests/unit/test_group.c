@@ -361,6 +361,71 @@ test_latest_first(void)
 	grouping_release(&b);
 }
 
+/*
+ * Finishing on several threads (parts of the groups, the sort in two
+ * halves merged) gives what one thread gives: the same groups in the
+ * same order, with ties and waits that make the order depend on every
+ * comparison. 20,000 groups: above the size that splits.
+ */
+static void
+test_parallel_finish(void)
+{
+	struct group_key key = { GROUP_BY_STACK, 0 };
+	struct grouping one, two;
+	struct snapshot s;
+	frameid leaf[50], mid[40];
+	uint32_t i, seed = 7;
+	int same;
+
+	for (i = 0; i < 50; i++) {
+		char f[32];
+
+		snprintf(f, sizeof(f), "main.leaf%u", i);
+		leaf[i] = fr(f, "/app/p.go", 10 + i);
+	}
+	for (i = 0; i < 40; i++) {
+		char f[32];
+
+		snprintf(f, sizeof(f), "main.mid%u", i);
+		mid[i] = fr(f, "/app/p.go", 100 + i);
+	}
+	snapshot_init(&s, &in);
+	for (i = 0; i < 20000; i++) {
+		frameid v[3];
+		struct goroutine *g = NULL;
+
+		seed = seed * 1103515245u + 12345u;
+		v[0] = leaf[(seed >> 8) % 50];
+		v[1] = mid[(seed >> 16) % 40];
+		v[2] = mid[i % 40];
+		g = add(&s, (seed >> 4) % 3 ? "chan receive" : "running", v,
+			1 + i % 3, 0);
+		g->weight = 1 + (seed >> 24) % 4;
+		if ((seed >> 12) % 2) {
+			g->flags |= G_HAS_WAIT;
+			g->wait_minutes = (seed >> 20) % 5;
+		}
+	}
+	grouping_init(&one, &in, &key, 1);
+	grouping_init(&two, &in, &key, 1);
+	one.threads = 1;
+	two.threads = 2;
+	grouping_add(&one, &s, 0, NULL);
+	grouping_add(&two, &s, 0, NULL);
+	grouping_finish(&one);
+	grouping_finish(&two);
+	same = one.n == two.n && one.n > 8192;
+	for (i = 0; same && i < one.n; i++)
+		same = one.v[i].id == two.v[i].id &&
+		       one.v[i].total == two.v[i].total &&
+		       one.v[i].stack == two.v[i].stack &&
+		       one.v[i].state == two.v[i].state;
+	ok(same, "two threads finish %zu groups as one does", one.n);
+	grouping_release(&one);
+	grouping_release(&two);
+	snapshot_release(&s);
+}
+
 int
 main(void)
 {
@@ -371,6 +436,7 @@ main(void)
 	test_latest_snapshot();
 	test_shared_key_stacks();
 	test_latest_first();
+	test_parallel_finish();
 	intern_release(&in);
 	return tap_done();
 }

@@ -11,6 +11,7 @@
 #include "lib/error.h"
 #include "lib/gostr.h"
 #include "lib/idmap.h"
+#include "lib/par.h"
 #include "lib/sort.h"
 #include "tests/tap.h"
 
@@ -173,6 +174,43 @@ test_idmap_reserve(void)
 	idmap_release(&m);
 }
 
+static void
+count_part(void *ctx, unsigned k)
+{
+	unsigned *ran = ctx;
+
+	ran[k]++;
+}
+
+/* Parts cover the items once, in order; every part runs once. */
+static void
+test_par(void)
+{
+	size_t n, lo, hi, next;
+	unsigned parts, k, ran[PAR_MAX] = { 0 };
+	int covered = 1, once = 1;
+
+	for (n = 0; n < 40; n++)
+		for (parts = 1; parts <= PAR_MAX; parts++) {
+			next = 0;
+			for (k = 0; k < parts; k++) {
+				par_range(n, k, parts, &lo, &hi);
+				covered &= lo == next && hi >= lo &&
+					   hi - lo <= n / parts + 1;
+				next = hi;
+			}
+			covered &= next == n;
+		}
+	ok(covered, "par_range: the parts cover every item once, in order");
+	par_run(PAR_MAX, count_part, ran);
+	for (k = 0; k < PAR_MAX; k++)
+		once &= ran[k] == 1;
+	ok(once, "par_run: each of %u parts ran once", PAR_MAX);
+	ok(par_parts(1, 1000000, 10) == 1, "one thread asked: one part");
+	ok(par_parts(4, 25, 10) == 2, "parts of at least min items");
+	ok(par_parts(0, 0, 10) == 1, "nothing to split: one part");
+}
+
 int
 main(void)
 {
@@ -182,5 +220,6 @@ main(void)
 	test_gunzip();
 	test_sort();
 	test_idmap_reserve();
+	test_par();
 	return tap_done();
 }
