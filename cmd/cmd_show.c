@@ -118,6 +118,7 @@ cmd_show(int argc, char **argv)
 			.color = options_use_color(&o, out.fp),
 			.verbose = o.verbose,
 			.filtered = !filter_is_empty(&filter),
+			.threads = options_threads(),
 		};
 
 		render_show(out.fp, &doc);

@@ -7,6 +7,7 @@
 #include "cmd/render_text.h"
 #include "cmd/textout.h"
 #include "lib/group.h"
+#include "lib/par.h"
 #include "lib/snapshot.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
@@ -14,34 +15,136 @@
 /* Lines are gathered and written in blocks of about this size. */
 #define FLUSH_AT (64u * 1024)
 
+/* Groups to a part of the table: fewer are not worth a thread. */
+#define RENDER_PART_MIN 8192
+
+/* One part of the table's lines, made on a thread of its own. */
+struct show_part {
+	const struct text_doc *doc;
+	struct pen p;
+	size_t lo, hi;	    /* of doc->shown */
+	struct txbuf cells; /* the state cells of lo..hi, back to back */
+	size_t *cell_end;   /* doc's, indexed like doc->shown */
+	int widest;
+	int sw, fw;	/* the columns, once every part is measured */
+	struct txbuf b; /* the lines (in memory, unless verbose) */
+	FILE *fp;	/* one part: written as made (else NULL) */
+	int64_t shown_total;
+};
+
+/* The state cells of a part, and the widest of them. */
+static void
+measure_part(void *ctx, unsigned k)
+{
+	struct show_part *sp = (struct show_part *)ctx + k;
+	const struct grouping *gr = sp->doc->gr;
+	char cell[256];
+	size_t i;
+
+	for (i = sp->lo; i < sp->hi; i++) {
+		int n = (int)tx_state_cell(gr, &gr->v[sp->doc->shown[i]], cell,
+					   sizeof(cell));
+
+		txbuf_put(&sp->cells, cell, (size_t)n);
+		sp->cell_end[i] = sp->cells.n;
+		if (n > sp->widest)
+			sp->widest = n;
+	}
+}
+
+/* The lines of a part's groups. */
+static void
+lines_part(void *ctx, unsigned k)
+{
+	struct show_part *sp = (struct show_part *)ctx + k;
+	const struct text_doc *doc = sp->doc;
+	const struct grouping *gr = doc->gr;
+	const struct pen *p = &sp->p;
+	struct txbuf *b = &sp->b;
+	struct tx_frame_memo blocking, creators;
+	int sw = sp->sw;
+	size_t i;
+
+	memset(&blocking, 0, sizeof(blocking));
+	memset(&creators, 0, sizeof(creators));
+	for (i = sp->lo; i < sp->hi; i++) {
+		const struct group *g = &gr->v[doc->shown[i]];
+		char id[17];
+		size_t from = i > sp->lo ? sp->cell_end[i - 1] : 0;
+		int n = (int)(sp->cell_end[i] - from);
+		enum color sc = tx_state_color(gr, g);
+
+		tx_short_id(g->id, id);
+		sp->shown_total += g->counts[0];
+		if (doc->verbose && i > 0)
+			txbuf_put(b, "\n", 1);
+		txbuf_on(b, p, C_BOLD);
+		txbuf_count(b, (long long)g->counts[0]);
+		txbuf_off(b, p, C_BOLD);
+		txbuf_put(b, "  ", 2);
+		txbuf_on(b, p, sc);
+		txbuf_put(b, sp->cells.p + from, (size_t)(n > sw ? sw : n));
+		txbuf_pad(b, sw - (n > sw ? sw : n));
+		txbuf_off(b, p, sc);
+		txbuf_put(b, "  ", 2);
+		txbuf_on(b, p, C_CYAN);
+		txbuf_puts(b, id);
+		txbuf_off(b, p, C_CYAN);
+		txbuf_put(b, "  ", 2);
+		tx_frame_text_memo(&blocking, b, p, gr->in, g->blocking, "",
+				   sp->fw);
+		if (g->creator) {
+			/* Under the state: the line has room for long names. */
+			txbuf_puts(b, INDENT " ");
+			tx_frame_text_memo(&creators, b, p, gr->in, g->creator,
+					   "created by ", WIDTH - 10);
+		}
+		if (doc->verbose) {
+			txbuf_flush(b, sp->fp);
+			tx_print_details(p, gr, g);
+		} else if (sp->fp != NULL && b->n >= FLUSH_AT) {
+			txbuf_flush(b, sp->fp);
+		}
+	}
+	tx_frame_memo_release(&blocking);
+	tx_frame_memo_release(&creators);
+}
+
 void
 render_show(FILE *fp, const struct text_doc *doc)
 {
 	const struct grouping *gr = doc->gr;
 	const struct snapshot_meta *s = &doc->meta[0];
 	struct pen p = { fp, doc->color };
-	struct txbuf b = { NULL, 0, 0 }, cells = { NULL, 0, 0 };
-	struct tx_frame_memo blocking, creators;
-	char cell[256], by[32], src[600];
+	struct show_part part[PAR_MAX];
+	char by[32], src[600];
 	int sw = STATE_MIN, fw;
-	size_t i, *cell_end = NULL;
+	size_t *cell_end = NULL;
 	int64_t shown_total = 0;
+	/* Verbose lines go out as made, with details printed by stdio. */
+	unsigned parts = doc->verbose ? 1
+				      : par_parts(doc->threads, doc->nshown,
+						  RENDER_PART_MIN),
+		 k;
 
-	memset(&blocking, 0, sizeof(blocking));
-	memset(&creators, 0, sizeof(creators));
 	group_key_format(&gr->key, by, sizeof(by));
-	/* The state cells once: their widest sets the column. */
 	cell_end = xreallocarray(NULL, doc->nshown ? doc->nshown : 1,
 				 sizeof(*cell_end));
-	for (i = 0; i < doc->nshown; i++) {
-		int n = (int)tx_state_cell(gr, &gr->v[doc->shown[i]], cell,
-					   sizeof(cell));
-
-		txbuf_put(&cells, cell, (size_t)n);
-		cell_end[i] = cells.n;
-		if (n > sw)
-			sw = n;
+	memset(part, 0, sizeof(part));
+	for (k = 0; k < parts; k++) {
+		part[k].doc = doc;
+		part[k].p = p;
+		part[k].cell_end = cell_end;
+		part[k].fp = parts == 1 ? fp : NULL;
+		par_range(doc->nshown, k, parts, &part[k].lo, &part[k].hi);
 	}
+	/* The state cells once: their widest sets the column. The parts
+	 * only read shared tables (every state's class is known since
+	 * grouping). */
+	par_run(parts, measure_part, part);
+	for (k = 0; k < parts; k++)
+		if (part[k].widest > sw)
+			sw = part[k].widest;
 	if (sw > STATE_MAX)
 		sw = STATE_MAX;
 	fw = WIDTH - (8 + 2 + sw + 2 + 8 + 2);
@@ -63,52 +166,18 @@ render_show(FILE *fp, const struct text_doc *doc)
 		tx_plural((long long)gr->n), by);
 	fprintf(fp, "%8s  %-*s  %-8s  %s\n", "COUNT", sw, "STATE", "GROUP",
 		"BLOCKED IN");
-	for (i = 0; i < doc->nshown; i++) {
-		const struct group *g = &gr->v[doc->shown[i]];
-		char id[17];
-		size_t from = i ? cell_end[i - 1] : 0;
-		int n = (int)(cell_end[i] - from);
-		enum color sc = tx_state_color(gr, g);
-
-		tx_short_id(g->id, id);
-		shown_total += g->counts[0];
-		if (doc->verbose && i > 0)
-			txbuf_put(&b, "\n", 1);
-		txbuf_on(&b, &p, C_BOLD);
-		txbuf_count(&b, (long long)g->counts[0]);
-		txbuf_off(&b, &p, C_BOLD);
-		txbuf_put(&b, "  ", 2);
-		txbuf_on(&b, &p, sc);
-		txbuf_put(&b, cells.p + from, (size_t)(n > sw ? sw : n));
-		txbuf_pad(&b, sw - (n > sw ? sw : n));
-		txbuf_off(&b, &p, sc);
-		txbuf_put(&b, "  ", 2);
-		txbuf_on(&b, &p, C_CYAN);
-		txbuf_puts(&b, id);
-		txbuf_off(&b, &p, C_CYAN);
-		txbuf_put(&b, "  ", 2);
-		tx_frame_text_memo(&blocking, &b, &p, gr->in, g->blocking, "",
-				   fw);
-		if (g->creator) {
-			/* Under the state: the line has room for long names. */
-			txbuf_puts(&b, INDENT " ");
-			tx_frame_text_memo(&creators, &b, &p, gr->in,
-					   g->creator, "created by ",
-					   WIDTH - 10);
-		}
-		if (doc->verbose) {
-			txbuf_flush(&b, fp);
-			tx_print_details(&p, gr, g);
-		} else if (b.n >= FLUSH_AT) {
-			txbuf_flush(&b, fp);
-		}
+	for (k = 0; k < parts; k++) {
+		part[k].sw = sw;
+		part[k].fw = fw;
 	}
-	txbuf_flush(&b, fp);
-	free(b.p);
-	free(cells.p);
+	par_run(parts, lines_part, part);
+	for (k = 0; k < parts; k++) {
+		txbuf_flush(&part[k].b, fp);
+		shown_total += part[k].shown_total;
+		free(part[k].b.p);
+		free(part[k].cells.p);
+	}
 	free(cell_end);
-	tx_frame_memo_release(&blocking);
-	tx_frame_memo_release(&creators);
 	fputc('\n', fp);
 	tx_on(&p, C_BOLD);
 	tx_print_count(fp, (long long)gr->totals[0]);

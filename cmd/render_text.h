@@ -18,7 +18,8 @@ struct text_doc {
 	size_t nshown;
 	int color;
 	int verbose;
-	int filtered; /* filters were given */
+	int filtered;	  /* filters were given */
+	unsigned threads; /* as struct snapshot's: 0 all processors, 1 one */
 };
 
 /* The report of `goroscope show` for one snapshot. */
