@@ -142,6 +142,11 @@ run "$BIN/transform" crlf "$OUT/leaky/03.debug1.txt" "$D/crlf.debug1.txt"
 run "$BIN/transform" gzip "$OUT/leaky/03.debug2.txt" "$D/leaky03.debug2.txt.gz"
 run "$BIN/transform" prefix '2026-11-28T10:00:00Z app[123]: ' "$D/panic_all.txt" "$D/prefixed.panic_all.txt"
 
+say "many: a profile of 18,000 distinct stacks (bench/gen/manystacks), large enough to be finished and printed in parts"
+rm -rf "$OUT/many" && mkdir -p "$OUT/many"
+(cd ../../bench/gen && run go126 build -o "$BIN/manystacks" ./manystacks)
+run "$BIN/manystacks" -stacks 18000 -goroutines 20000 -o "$OUT/many/18000.pb.gz" >/dev/null
+
 say "other: profiles that are not goroutine profiles (refused by goroscope)"
 rm -rf "$OUT/other"
 run "$BIN/otherprof" -out "$OUT/other"

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Work split over threads gives the bytes one thread gives: show (text,
+# -v, colour, JSON), trend and convert on a profile of 18,066 groups, more
+# than one part's worth. Speaks TAP.
+set -u
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${GOROSCOPE:-$root/goroscope}
+cd "$root" || exit 1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+many=testdata/captures/many/18000.pb.gz
+n=0
+
+check() {
+	local name=$1
+	shift
+	n=$((n + 1))
+	if ! GOROSCOPE_THREADS=1 "$bin" "$@" >"$tmp/one" 2>&1; then
+		echo "not ok $n - $name: failed on one thread"
+		return
+	fi
+	GOROSCOPE_THREADS=2 "$bin" "$@" >"$tmp/all" 2>&1
+	if [ ! -s "$tmp/one" ]; then
+		echo "not ok $n - $name: no output"
+	elif cmp -s "$tmp/one" "$tmp/all"; then
+		echo "ok $n - $name: the same $(wc -c <"$tmp/one") bytes on one thread and on two"
+	else
+		echo "not ok $n - $name: threads change the output"
+		diff "$tmp/one" "$tmp/all" | head -5 | sed 's/^/# /'
+	fi
+}
+
+echo "1..6"
+check "show" show "$many"
+check "show -v" show -v "$many"
+check "show --color=always" show --color=always "$many"
+check "show -f json" show -f json "$many"
+check "trend" trend "$many" testdata/captures/leaky/05.pb.gz "$many"
+check "show --group-by top:2" show --group-by top:2 "$many"
