@@ -27,7 +27,7 @@ OPT ?= -O1 -g -fno-omit-frame-pointer
 SANFLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
 endif
 
-PKGS = zlib jansson libprotobuf-c libcgraph
+PKGS = zlib libdeflate jansson libprotobuf-c libcgraph
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -18,6 +18,8 @@
 
 #include <zlib.h>
 
+struct libdeflate_decompressor;
+
 #include "formats/format.h"
 #include "lib/buf.h"
 
@@ -159,8 +161,7 @@ struct gsnap_prepared {
 	uint64_t *col[GSNAP_COLUMNS]; /* local indices and values */
 	size_t colcap[GSNAP_COLUMNS];
 	size_t n, nid, ncr, nwait; /* records; with an id, creator id, wait */
-	z_stream z;
-	int z_ready;
+	struct libdeflate_decompressor *inflater; /* made on first use */
 };
 
 struct gsnap_decoder {
