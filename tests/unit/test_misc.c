@@ -115,6 +115,27 @@ test_gunzip(void)
 	ok(input_gunzip(&out, &outlen, buf, n + 4, &err) < 0,
 	   "trailing bytes fail");
 	free(out);
+	out = NULL;
+	/* One member, whole: read in one libdeflate call. Zero padding
+	 * after it, or a size in the trailer that is not the data's, sends
+	 * it to zlib, which reads the first and refuses the second. */
+	n = gz("goroutine 1 [running]:", buf, sizeof(buf));
+	ok(input_gunzip(&out, &outlen, buf, n, &err) == 0 && outlen == 22 &&
+		   memcmp(out, "goroutine 1 [running]:", 22) == 0,
+	   "one member");
+	free(out);
+	out = NULL;
+	memset(buf + n, 0, 8);
+	ok(input_gunzip(&out, &outlen, buf, n + 8, &err) == 0 && outlen == 22,
+	   "zero padding after the member");
+	free(out);
+	out = NULL;
+	buf[n - 4] ^= 0x40; /* ISIZE 22 -> 86 */
+	error_clear(&err);
+	ok(input_gunzip(&out, &outlen, buf, n, &err) < 0 &&
+		   strstr(err.text, "gzip: corrupt data") != NULL,
+	   "a trailer whose size is not the data's: %s", err.text);
+	free(out);
 }
 
 static int
