@@ -180,6 +180,8 @@ main(int argc, char **argv)
 	char **args = NULL;
 	int i = 1, nglobal = 0, n = 0, status, value;
 
+	xalloc_setup();
+
 	/* Global options before the command are passed on to it. */
 	while (i < argc && is_global(argv[i], &value)) {
 		i += 1 + value;

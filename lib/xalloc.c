@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "lib/xalloc.h"
 #include "lib/banned.h"
@@ -56,6 +60,33 @@ advise_huge(void *p, size_t size)
 #else
 	(void)p;
 	(void)size;
+#endif
+}
+
+void
+xalloc_setup(void)
+{
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
+	char *p = NULL, *end = NULL;
+	uintptr_t page = 4096, lo;
+
+	/* Blocks under 32 MiB from the heap, which grows in steps of
+	 * XALLOC_HEAP_PAD and never shrinks: freed memory is used again
+	 * instead of mapped afresh. */
+	if (mallopt(M_MMAP_THRESHOLD, 32 << 20) == 0 ||
+	    mallopt(M_TRIM_THRESHOLD, INT32_MAX) == 0 ||
+	    mallopt(M_TOP_PAD, XALLOC_HEAP_PAD) == 0)
+		return;
+	p = malloc(1);
+	end = sbrk(0);
+	if (p == NULL || end == (void *)-1 || end <= p) {
+		free(p);
+		return;
+	}
+	/* The heap's first step, advised as a whole. */
+	lo = (uintptr_t)p & ~(page - 1);
+	(void)madvise((void *)lo, (uintptr_t)end - lo, MADV_HUGEPAGE);
+	free(p);
 #endif
 }
 
