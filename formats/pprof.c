@@ -544,6 +544,15 @@ decode_profile(struct profile *p, const unsigned char *buf, size_t len)
 
 /* --- reading ------------------------------------------------------------ */
 
+/* A label set seen, by its pairs as given. */
+#define LABEL_MEMO	 1024 /* slots, direct-mapped */
+#define LABEL_MEMO_PAIRS 4    /* larger sets are interned each time */
+struct label_memo {
+	uint32_t np; /* 0: empty slot */
+	uint32_t pairs[2 * LABEL_MEMO_PAIRS];
+	seqid id;
+};
+
 struct reader {
 	struct snapshot *s;
 	struct intern *in;
@@ -567,6 +576,7 @@ struct reader {
 	struct plabel labels[PPROF_MAX_LABELS];
 	size_t nlabels;	 /* all of them, kept or not */
 	int undecodable; /* libprotobuf-c would not have unpacked the bytes */
+	struct label_memo *label_memo; /* LABEL_MEMO of them, or NULL */
 	strid state_key, creator_key;
 	const char *inferred; /* the last state infer_state() gave, */
 	strid inferred_id;    /* interned */
@@ -1043,6 +1053,34 @@ sample_stack(struct reader *r, size_t idx, size_t *n)
 	return 0;
 }
 
+/*
+ * The label set of np (key, value) pairs, through a small memo of the
+ * sets seen: samples repeat a few label sets many times over, and
+ * interning one sorts it and looks it up in a table of all of them.
+ */
+static seqid
+labels_of(struct reader *r, uint32_t *pairs, uint32_t np)
+{
+	struct label_memo *m = NULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
+	uint32_t i;
+
+	if (np > LABEL_MEMO_PAIRS)
+		return intern_labels(r->in, pairs, np);
+	for (i = 0; i < 2 * np; i++)
+		h = hash_mix(h, pairs[i]);
+	if (r->label_memo == NULL)
+		r->label_memo = xcalloc(LABEL_MEMO, sizeof(*r->label_memo));
+	m = &r->label_memo[h & (LABEL_MEMO - 1)];
+	if (m->np != np ||
+	    memcmp(m->pairs, pairs, 2 * np * sizeof(*pairs)) != 0) {
+		m->np = np;
+		memcpy(m->pairs, pairs, 2 * np * sizeof(*pairs));
+		m->id = intern_labels(r->in, pairs, np); /* sorts pairs */
+	}
+	return m->id;
+}
+
 static int
 read_sample(struct reader *r, size_t idx, size_t off, size_t len, int col,
 	    enum snapshot_kind kind)
@@ -1126,7 +1164,7 @@ read_sample(struct reader *r, size_t idx, size_t off, size_t len, int col,
 	}
 	g->state = state;
 	g->creator = creator;
-	g->labels = np ? intern_labels(r->in, pairs, np) : 0;
+	g->labels = np ? labels_of(r, pairs, np) : 0;
 	g->stack = intern_stack(r->in, r->stack, (uint32_t)n);
 	return 0;
 }
@@ -1166,6 +1204,7 @@ reader_release(struct reader *r)
 	free(r->loc_off);
 	free(r->loc_len);
 	free(r->frames);
+	free(r->label_memo);
 	free(r->stack);
 	free(r->ids);
 	free(r->vals);
