@@ -113,13 +113,13 @@ gsnap_scan_init(struct gsnap_scan *s, const unsigned char *buf, size_t len,
 	return 0;
 }
 
+/* zlib's CRC-32, by libdeflate's faster code (the same numbers). */
 uint32_t
 gsnap_record_crc(const unsigned char *header, size_t len)
 {
-	uint32_t crc = (uint32_t)crc32(0, header + 4, 16);
+	uint32_t crc = libdeflate_crc32(0, header + 4, 16);
 
-	return (uint32_t)crc32(crc, header + GSNAP_RECORD_HEADER_SIZE,
-			       (uInt)len);
+	return libdeflate_crc32(crc, header + GSNAP_RECORD_HEADER_SIZE, len);
 }
 
 void
@@ -552,7 +552,6 @@ map_goroutines(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 		out->cap = n ? n : 1;
 	}
 	out->n = n;
-	memset(out->g, 0, n * sizeof(*out->g));
 	g = out->g;
 	for (i = 0; i < n; i++) {
 		uint64_t st = col[COLUMN_STATE][i], sk = col[COLUMN_STACK][i];
@@ -569,7 +568,13 @@ map_goroutines(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 			return bad(err, w, NULL,
 				   "a goroutine's weight or bubble is out "
 				   "of range");
+		/* Every field set below (no memset of the array first:
+		 * a tenth of reading a series went there). */
 		g[i].flags = (uint32_t)col[COLUMN_FLAGS][i];
+		g[i].id = g[i].creator_id = 0;
+		g[i].wait_minutes = 0;
+		g[i].wait_ns = 0;
+		g[i].creation_stack = 0;
 		g[i].state = d->strings.map[st];
 		g[i].stack = d->stacks.map[sk];
 		g[i].creator = cr ? d->frames.map[cr - 1] : 0;

@@ -4,6 +4,7 @@
 
 #include "lib/analysis.h"
 #include "lib/group.h"
+#include "lib/par.h"
 #include "lib/sort.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
@@ -56,25 +57,62 @@ order_cmp(const void *pa, const void *pb, void *ctx)
 	return a < b ? -1 : a > b;
 }
 
+/* The growth of every group, in parts. */
+struct growth_run {
+	const struct grouping *gr;
+	struct analysis *a;
+	const double *xs;
+	int per_hour;
+	unsigned parts;
+};
+
+static void
+growth_part(void *ctx, unsigned k)
+{
+	const struct growth_run *run = ctx;
+	const struct grouping *gr = run->gr;
+	size_t i, lo, hi;
+
+	par_range(gr->n, k, run->parts, &lo, &hi);
+	for (i = lo; i < hi; i++)
+		growth_compute_xs(&run->a->ev[i].growth, gr->v[i].counts,
+				  run->xs, run->per_hour, gr->nsnap);
+}
+
+/* Groups to a part of the growth computation (each is nsnap points). */
+#define GROWTH_PART_POINTS 262144
+
 void
 analysis_run(struct analysis *a, const struct grouping *gr,
 	     const struct analysis_opts *o)
 {
 	struct known known = { NULL, 0, NULL, 0 };
 	struct order_ctx ctx;
+	struct growth_run run;
+	double *xs = NULL;
 	size_t i;
 
 	memset(a, 0, sizeof(*a));
 	a->n = gr->n;
 	a->ev = xcalloc(gr->n ? gr->n : 1, sizeof(*a->ev));
 	a->order = xcalloc(gr->n ? gr->n : 1, sizeof(*a->order));
+	xs = xreallocarray(NULL, gr->nsnap ? gr->nsnap : 1, sizeof(*xs));
+	growth_xs(o->times_ns, gr->nsnap, xs);
+	run.gr = gr;
+	run.a = a;
+	run.xs = xs;
+	run.per_hour = o->times_ns != NULL;
+	run.parts =
+		par_parts(gr->threads, gr->n,
+			  GROWTH_PART_POINTS / (gr->nsnap ? gr->nsnap : 1) + 1);
+	par_run(run.parts, growth_part, &run);
+	free(xs);
 	for (i = 0; i < gr->n; i++) {
 		const struct group *g = &gr->v[i];
 		struct group_eval *e = &a->ev[i];
 		struct group_facts f;
 
 		memset(&f, 0, sizeof(f));
-		growth_compute(&e->growth, g->counts, o->times_ns, gr->nsnap);
 		if (o->ignore_known)
 			e->known = known_match(&known, gr->in, g->stack,
 					       g->creator);

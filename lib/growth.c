@@ -1,14 +1,37 @@
 /* Growth statistics and the leak-suspect rule. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/growth.h"
+#include "lib/xalloc.h"
 #include "lib/banned.h"
+
+void
+growth_xs(const int64_t *t, unsigned n, double *xs)
+{
+	double x0 = t != NULL && n > 0 ? (double)t[0] : 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		xs[i] = t ? ((double)t[i] - x0) / 3.6e12 : (double)i;
+}
 
 void
 growth_compute(struct growth *g, const int64_t *c, const int64_t *t, unsigned n)
 {
-	double sx = 0, sy = 0, sxx = 0, sxy = 0, x0 = 0;
+	double *xs = xreallocarray(NULL, n ? n : 1, sizeof(*xs));
+
+	growth_xs(t, n, xs);
+	growth_compute_xs(g, c, xs, t != NULL, n);
+	free(xs);
+}
+
+void
+growth_compute_xs(struct growth *g, const int64_t *c, const double *xs,
+		  int per_hour, unsigned n)
+{
+	double sx = 0, sy = 0, sxx = 0, sxy = 0;
 	unsigned i, up = 0;
 
 	memset(g, 0, sizeof(*g));
@@ -25,12 +48,10 @@ growth_compute(struct growth *g, const int64_t *c, const int64_t *t, unsigned n)
 		if (c[i] >= c[i - 1])
 			up++;
 	g->rise = n > 1 ? (double)up / (double)(n - 1) : 0;
-	g->per_hour = t != NULL;
-	if (t != NULL)
-		x0 = (double)t[0];
+	g->per_hour = per_hour;
 	for (i = 0; i < n; i++) {
 		/* x in hours since the first capture, or the index */
-		double x = t ? ((double)t[i] - x0) / 3.6e12 : (double)i;
+		double x = xs[i];
 		double y = (double)c[i];
 
 		sx += x;

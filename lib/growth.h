@@ -24,6 +24,15 @@ struct growth {
 void growth_compute(struct growth *g, const int64_t *counts,
 		    const int64_t *times_ns, unsigned n);
 
+/* The x of each point of the slope, once for every group of a series:
+ * hours since the first capture time, or the index when times_ns is
+ * NULL. */
+void growth_xs(const int64_t *times_ns, unsigned n, double *xs);
+
+/* growth_compute() over the points growth_xs() gave, the same numbers. */
+void growth_compute_xs(struct growth *g, const int64_t *counts,
+		       const double *xs, int per_hour, unsigned n);
+
 /* Thresholds of the suspect rule; every one is an option. */
 struct suspect_rules {
 	int64_t min_growth; /* --min-growth: net growth at least this */
