@@ -93,6 +93,7 @@ grouping_release(struct grouping *gr)
 	free(gr->stack_memo);
 	free(gr->group_memo);
 	free(gr->frame_memo);
+	free(gr->blocked_memo);
 	free(gr->frame_hash);
 	free(gr->frame_rank);
 	free(gr->totals);
@@ -412,12 +413,31 @@ describe(struct group *g, int64_t t, unsigned idx)
 	return 1;
 }
 
+/* Whether a state is a blocked one, memoised here: asked of every
+ * goroutine, and the intern's own memo is a call away. */
+static int
+state_blocked_slow(struct grouping *gr, strid state)
+{
+	int blocked = wait_class_blocked(intern_state_class(gr->in, state));
+
+	*memo(&gr->blocked_memo, &gr->blocked_memo_cap, state) =
+		(uint32_t)blocked + 1;
+	return blocked;
+}
+
+static inline int
+state_blocked(struct grouping *gr, strid state)
+{
+	if (state < gr->blocked_memo_cap && gr->blocked_memo[state] != 0)
+		return (int)gr->blocked_memo[state] - 1;
+	return state_blocked_slow(gr, state);
+}
+
 static void
 add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 	const struct goroutine *gs)
 {
-	enum wait_class c = intern_state_class(gr->in, gs->state);
-	int blocked = wait_class_blocked(c);
+	int blocked = state_blocked(gr, gs->state);
 	seqid ks = key_stack(gr, gs->stack);
 	frameid kc =
 		gr->key.by == GROUP_BY_TOP ? 0 : key_frame(gr, gs->creator);

@@ -137,7 +137,9 @@ struct grouping {
 	size_t stack_memo_cap;
 	uint32_t *group_memo; /* key stack -> last group of it + 1 (adding) */
 	size_t group_memo_cap;
-	int memo_partial;     /* group_memo has not seen every group */
+	int memo_partial;	/* group_memo has not seen every group */
+	uint32_t *blocked_memo; /* state -> blocked class + 1 */
+	size_t blocked_memo_cap;
 	uint32_t *frame_memo; /* creator frame -> key frame + 1 */
 	size_t frame_memo_cap;
 	uint64_t *frame_hash; /* frame id -> hash of its key line, 0: unset */
