@@ -161,6 +161,9 @@ struct gsnap_prepared {
 	uint64_t *col[GSNAP_COLUMNS]; /* local indices and values */
 	size_t colcap[GSNAP_COLUMNS];
 	size_t n, nid, ncr, nwait; /* records; with an id, creator id, wait */
+	/* Columns stored as one value for every record (or absent, 0). */
+	unsigned char constant[GSNAP_COLUMNS];
+	uint64_t cval[GSNAP_COLUMNS];
 	struct libdeflate_decompressor *inflater; /* made on first use */
 };
 
