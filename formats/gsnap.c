@@ -485,10 +485,28 @@ get_column(struct cursor *c, uint64_t *v, size_t n, unsigned char *constant,
 		*constant = 1;
 		*cval = x;
 	} else if (kind == COL_VALUES) {
+		const unsigned char *q = c->p + c->off, *end = c->p + c->len;
+
 		if (n > c->len - c->off)
 			return -1; /* each value takes a byte at least */
-		for (i = 0; i < n; i++)
-			v[i] = cursor_uvarint(c);
+		/* Values of one and two bytes (indices into tables of up to
+		 * 16,384 entries) without a call; longer ones by the cursor. */
+		for (i = 0; i < n; i++) {
+			if (q < end && q[0] < 0x80) {
+				v[i] = *q++;
+			} else if (end - q >= 2 && q[1] < 0x80) {
+				v[i] = (uint64_t)(q[0] & 0x7f) | (uint64_t)q[1]
+									 << 7;
+				q += 2;
+			} else {
+				c->off = (size_t)(q - c->p);
+				v[i] = cursor_uvarint_slow(c);
+				if (c->bad)
+					return -1;
+				q = c->p + c->off;
+			}
+		}
+		c->off = (size_t)(q - c->p);
 	} else {
 		return -1;
 	}
