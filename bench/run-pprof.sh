@@ -41,7 +41,8 @@ measure "go tool pprof -top" /dev/null go tool pprof -top "$prof"
 
 "$bin" show -f json "$prof" >"$tmp/g.json"
 samples=$(grep -c '^1 @\|^[0-9]* @' "$data/manystacks-$stacks.debug1.txt" || true)
-groups=$(grep -c '^    {$' "$tmp/g.json" || true)
+# The header line of the text report: "... N goroutines in M groups ...".
+groups=$("$bin" show "$prof" | sed -n '1s/.* in \([0-9]*\) groups.*/\1/p')
 goroutines=$(sed -n 's/.*"goroutines": \([0-9]*\).*/\1/p' "$tmp/g.json" | head -n1)
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
