@@ -32,6 +32,13 @@ tx_off(const struct pen *p, enum color c)
 }
 
 void
+txbuf_reserve(struct txbuf *b, size_t n)
+{
+	if (n > b->cap - b->n)
+		b->p = xgrow(b->p, 1, b->n + n, &b->cap);
+}
+
+void
 txbuf_put(struct txbuf *b, const char *s, size_t len)
 {
 	if (len == 0)

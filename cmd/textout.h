@@ -54,6 +54,8 @@ struct txbuf {
 	size_t n, cap;
 };
 
+/* Room for n more bytes at b->p + b->n. */
+void txbuf_reserve(struct txbuf *b, size_t n);
 void txbuf_put(struct txbuf *b, const char *s, size_t len);
 void txbuf_puts(struct txbuf *b, const char *s);
 void txbuf_pad(struct txbuf *b, int n);
