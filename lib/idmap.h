@@ -37,6 +37,26 @@ void idmap_reserve(struct idmap *m, size_t n);
 /* Add id under hash; ids are never removed. */
 void idmap_insert(struct idmap *m, uint32_t hash, uint32_t id);
 
+/*
+ * idmap_insert() after a lookup under hash that ended at IDMAP_NONE with
+ * *pos as it left it: the empty slot the probe stopped at takes the id,
+ * unless the index must grow first.
+ */
+static inline void
+idmap_insert_after_miss(struct idmap *m, uint32_t hash, uint32_t pos,
+			uint32_t id)
+{
+	if (m->slots != NULL && (m->count + 1) * 2 <= m->mask + 1) {
+		struct idmap_slot *s = &m->slots[(pos - 1) & m->mask];
+
+		s->hash = hash;
+		s->id = id + 1;
+		m->count++;
+		return;
+	}
+	idmap_insert(m, hash, id);
+}
+
 /* The next candidate id stored under hash from *pos on, or IDMAP_NONE. */
 static inline uint32_t
 idmap_next(const struct idmap *m, uint32_t hash, uint32_t *pos)

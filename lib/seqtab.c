@@ -71,20 +71,25 @@ seqtab_intern_hashed(struct seqtab *t, const uint32_t *v, uint32_t n,
 			return id;
 	if (t->n >= UINT32_MAX - 1)
 		xalloc_die("sequence table (too many entries)", t->n);
-	t->off = xgrow(t->off, sizeof(*t->off), t->n + 1, &cap);
-	if (cap != t->cap) {
+	if (t->n + 1 > cap) {
+		t->off = xgrow(t->off, sizeof(*t->off), t->n + 1, &cap);
 		t->len = xreallocarray(t->len, cap, sizeof(*t->len));
 		t->cap = cap;
 	}
-	t->items =
-		xgrow(t->items, sizeof(*t->items), t->nitems + n, &t->capitems);
+	if (t->nitems + n > t->capitems)
+		t->items = xgrow(t->items, sizeof(*t->items), t->nitems + n,
+				 &t->capitems);
 	id = (uint32_t)t->n++;
 	t->off[id] = t->nitems;
 	t->len[id] = n;
 	if (n)
 		memcpy(t->items + t->nitems, v, n * sizeof(*v));
 	t->nitems += n;
-	idmap_insert(&t->index, h, id);
+	/* The probe above stopped at an empty slot (or found no table). */
+	if (t->index.slots != NULL)
+		idmap_insert_after_miss(&t->index, h, pos, id);
+	else
+		idmap_insert(&t->index, h, id);
 	return id;
 }
 

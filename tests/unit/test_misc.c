@@ -190,6 +190,16 @@ test_idmap_reserve(void)
 				found = 1;
 	}
 	ok(found, "entries from before and after reserving found");
+	/* A miss, then the id put where the probe stopped. */
+	for (id = idmap_first(&m, 77777, &pos); id != IDMAP_NONE;
+	     id = idmap_next(&m, 77777, &pos))
+		;
+	idmap_insert_after_miss(&m, 77777, pos, 4242);
+	found = 0;
+	for (id = idmap_first(&m, 77777, &pos); id != IDMAP_NONE;
+	     id = idmap_next(&m, 77777, &pos))
+		found |= id == 4242;
+	ok(found && m.count == 5001, "inserted after a miss, found again");
 	idmap_reserve(&m, 10);
 	ok(m.mask == mask, "reserving less never shrinks");
 	idmap_release(&m);
