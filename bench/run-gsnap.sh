@@ -46,7 +46,7 @@ echo "- input: $n goroutine profiles from bench/gen/series ($stacks call paths):
     "$files bytes as .pb.gz files, $one bytes as one .gsnap" \
     "($(awk -v a="$files" -v b="$one" 'BEGIN { printf "%.2f", a / b }')x smaller);" \
     "converting took ${convert_s} s"
-echo "- $runs runs each, page cache warm; wall time from the shell clock, peak RSS from GNU time;" \
+echo "- $runs runs each, page cache warm; wall time from the shell clock, peak RSS from one more run under GNU time;" \
     "both give the same trend, text and JSON"
 echo
 print_table

@@ -51,7 +51,7 @@ echo
 echo "- input: \`bench/.data/$(basename "$prof")\`, $bytes bytes gzipped, $raw bytes of protobuf," \
     "$samples samples (distinct stacks and label sets), $goroutines goroutines; goroscope finds $groups groups"
 echo "- machine: $(nproc) cores, ${cpu:-unknown CPU}; $(go version | awk '{print $3}')${PIN:+; every tool pinned to core 0}"
-echo "- $runs runs per tool, page cache warm; wall time from the shell clock, peak RSS from GNU time"
+echo "- $runs runs per tool, page cache warm; wall time from the shell clock, peak RSS from one more run under GNU time"
 echo
 print_table
 g=${best["goroscope show"]:-}

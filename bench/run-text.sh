@@ -103,7 +103,7 @@ echo "- input: \`bench/.data/$(basename "$dump")\`, $bytes bytes ($mb MB), gener
     "$gen_goroutines goroutines, $gen_groups groups (state + frames + created-by), $gen_stacks distinct call paths"
 echo "- machine: $(nproc) cores, ${cpu:-unknown CPU}; $(go version | awk '{print $3}')${PIN:+; every tool pinned to core 0}"
 echo "- peers: $gsp_ver, $pp_ver (GuessPaths and AnalyzeSources off, Aggregate(AnyPointer))"
-echo "- $runs runs per tool, page cache warm; wall time from the shell clock, peak RSS from GNU time (max over runs); MB = 10^6 bytes, MiB = 2^20"
+echo "- $runs runs per tool, page cache warm; wall time from the shell clock, peak RSS from one more run under GNU time; MB = 10^6 bytes, MiB = 2^20"
 [[ $have_goroscope == 1 ]] || echo "- goroscope: not built ($bin)"
 echo
 echo "| tool | best s | median s | MB/s (best) | peak RSS MiB | goroutines | groups | status |"

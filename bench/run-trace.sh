@@ -44,7 +44,7 @@ echo "- input: \`bench/.data/$(basename "$trace")\`, $size bytes, header \`$(hea
     "Go's reader counts $events events, $transitions goroutine state transitions, $goroutines goroutines ($alive alive at the end)"
 echo "- goroscope: \`${header}\`"
 echo "- machine: $(nproc) cores, ${cpu:-unknown CPU}; $(go version | awk '{print $3}')${PIN:+; every tool pinned to core 0}"
-echo "- $runs runs per tool (best of $runs reported), page cache warm; wall time from the shell clock, peak RSS from GNU time"
+echo "- $runs runs per tool (best of $runs reported), page cache warm; wall time from the shell clock, peak RSS from one more run under GNU time"
 echo
 print_table
 g=${best["goroscope show"]:-}

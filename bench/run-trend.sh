@@ -35,7 +35,7 @@ echo "## Trend benchmark"
 echo
 echo "- input: $n goroutine profiles (\`bench/.data/$(basename "$dir")/\`, $bytes bytes)" \
     "from bench/gen/series: $stacks call paths; goroscope finds $groups groups"
-echo "- $runs runs, page cache warm; wall time from the shell clock, peak RSS from GNU time"
+echo "- $runs runs, page cache warm; wall time from the shell clock, peak RSS from one more run under GNU time"
 echo
 print_table
 b=${best["goroscope trend"]:-}
