@@ -685,7 +685,7 @@ frame_line_hash(const struct grouping *gr, frameid f)
 
 /* Fold a frame into a group id: one FNV-1a step over the 64-bit word of
  * its line's hash (memoised per frame: groups share most frames). */
-static void
+static inline void
 hash_frame(struct grouping *gr, uint64_t *h, frameid f)
 {
 	if (gr->frame_hash[f] == 0)
@@ -702,17 +702,13 @@ hash_frame(struct grouping *gr, uint64_t *h, frameid f)
  * id in every run and every file.
  */
 static uint64_t
-group_id(struct grouping *gr, const struct group *g, uint64_t by_hash)
+group_id(struct grouping *gr, const struct group *g, const uint64_t by[2])
 {
 	const struct intern *in = gr->in;
-	uint64_t h = by_hash;
+	uint64_t h = by[g->blocked != 0]; /* with "active\n" or "blocked\n" */
 	uint32_t n = 0, i;
 	const uint32_t *v = seqtab_items(&in->stacks, g->key_stack, &n);
 
-	if (g->blocked)
-		hash_text(&h, "blocked\n", 8);
-	else
-		hash_text(&h, "active\n", 7);
 	for (i = 0; i < n; i++)
 		hash_frame(gr, &h, v[i]);
 	if (g->key_creator) {
@@ -960,8 +956,19 @@ permute_groups(struct grouping *gr, uint32_t *order)
 
 typedef int (*hist_cmp_fn)(const struct grouping *, uint32_t, uint32_t);
 
-static void
+static void sort_hist_slow(struct hist *h, hist_cmp_fn cmp,
+			   const struct grouping *gr);
+
+/* Most histograms hold one value: nothing to sort, no call. */
+static inline void
 sort_hist(struct hist *h, hist_cmp_fn cmp, const struct grouping *gr)
+{
+	if (h->n > 1)
+		sort_hist_slow(h, cmp, gr);
+}
+
+static void
+sort_hist_slow(struct hist *h, hist_cmp_fn cmp, const struct grouping *gr)
 {
 	uint32_t i, j;
 
@@ -1019,7 +1026,7 @@ finish_waits(struct group_more *x)
 /* What finishing shares between the parts it is split into. */
 struct finish {
 	struct grouping *gr;
-	uint64_t by_hash;
+	uint64_t by_hash[2]; /* the id's first bytes: active, blocked */
 	unsigned bits, parts;
 	struct sort_key *keys, *tmp; /* tmp: as many, for merging */
 	size_t split;		     /* sorting: the right half starts there */
@@ -1115,7 +1122,7 @@ grouping_finish(struct grouping *gr)
 
 	memset(&f, 0, sizeof(f));
 	f.gr = gr;
-	f.by_hash = HASH_STABLE_INIT;
+	f.by_hash[0] = HASH_STABLE_INIT;
 	f.parts = par_parts(gr->threads, gr->n, FINISH_PART_MIN);
 	/* Groups move below: the memo of positions is stale. */
 	free(gr->group_memo);
@@ -1127,9 +1134,12 @@ grouping_finish(struct grouping *gr)
 	 * of the table as it is now (memoised per frame; all of them first
 	 * when the parts would fill the memo at once). */
 	group_key_format(&gr->key, by, sizeof(by));
-	hash_text(&f.by_hash, "by=", 3);
-	hash_text(&f.by_hash, by, strlen(by));
-	hash_text(&f.by_hash, "\n", 1);
+	hash_text(&f.by_hash[0], "by=", 3);
+	hash_text(&f.by_hash[0], by, strlen(by));
+	hash_text(&f.by_hash[0], "\n", 1);
+	f.by_hash[1] = f.by_hash[0];
+	hash_text(&f.by_hash[0], "active\n", 7);
+	hash_text(&f.by_hash[1], "blocked\n", 8);
 	gr->frame_hash = xgrow_zero(gr->frame_hash, sizeof(*gr->frame_hash),
 				    gr->in->frames.n, &gr->frame_hash_cap);
 	if (f.parts > 1)
