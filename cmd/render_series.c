@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -10,7 +11,9 @@
 #include "lib/analysis.h"
 #include "lib/group.h"
 #include "lib/known.h"
+#include "lib/par.h"
 #include "lib/snapshot.h"
+#include "lib/xalloc.h"
 #include "lib/banned.h"
 
 #define SPARK_MAX     16 /* columns of a sparkline in a table */
@@ -245,9 +248,12 @@ mark(const struct group_eval *e)
 
 /* One table row of trend and report: mark, count, change, sparkline,
  * rise, state, id, blocking frame; why-not text when why is set. */
+/* A row's sparkline made ahead (NULL: made in the row). */
+#define SPARK_BUF 256
+
 static void
 trend_row(const struct pen *p, const struct series_doc *d, size_t gi, int sw,
-	  int spark, int why)
+	  int spark, int why, const char *sparkline)
 {
 	const struct grouping *gr = d->gr;
 	const struct group *g = &gr->v[gi];
@@ -270,9 +276,12 @@ trend_row(const struct pen *p, const struct series_doc *d, size_t gi, int sw,
 	fputs("  ", p->fp);
 	c.n = 0;
 	buf[0] = '\0';
-	tx_sparkline(&c, g->counts, gr->nsnap, (unsigned)spark);
-	fputs(buf, p->fp);
-	tx_pad(p->fp, spark - tx_width(buf));
+	if (sparkline == NULL) {
+		tx_sparkline(&c, g->counts, gr->nsnap, (unsigned)spark);
+		sparkline = buf;
+	}
+	fputs(sparkline, p->fp);
+	tx_pad(p->fp, spark - tx_width(sparkline));
 	fputs("  ", p->fp);
 	c.n = 0;
 	buf[0] = '\0';
@@ -319,6 +328,33 @@ print_thresholds(FILE *fp, const struct series_doc *d)
 	fputc('\n', fp);
 }
 
+/* The sparklines of the shown groups, in parts. */
+struct spark_run {
+	const struct series_doc *d;
+	char (*text)[SPARK_BUF];
+	unsigned width, parts;
+};
+
+static void
+spark_part(void *ctx, unsigned k)
+{
+	const struct spark_run *run = ctx;
+	const struct grouping *gr = run->d->gr;
+	size_t i, lo, hi;
+
+	par_range(run->d->nshown, k, run->parts, &lo, &hi);
+	for (i = lo; i < hi; i++) {
+		struct cell c = { run->text[i], SPARK_BUF, 0 };
+
+		run->text[i][0] = '\0';
+		tx_sparkline(&c, gr->v[run->d->shown[i]].counts, gr->nsnap,
+			     run->width);
+	}
+}
+
+/* Points of sparklines to a part (each group has nsnap). */
+#define SPARK_PART_POINTS 262144
+
 void
 render_trend(FILE *fp, const struct series_doc *d)
 {
@@ -326,6 +362,20 @@ render_trend(FILE *fp, const struct series_doc *d)
 	int sw = state_width(d, d->shown, d->nshown), spark = spark_width(d);
 	char by[32];
 	size_t i;
+	struct spark_run run;
+	char(*sparks)[SPARK_BUF] = NULL;
+
+	/* Each sparkline reads its group's whole series: made first, on
+	 * every core, then printed in order. */
+	sparks =
+		xreallocarray(NULL, d->nshown ? d->nshown : 1, sizeof(*sparks));
+	run.d = d;
+	run.text = sparks;
+	run.width = (unsigned)spark;
+	run.parts = par_parts(
+		d->gr->threads, d->nshown,
+		SPARK_PART_POINTS / (d->gr->nsnap ? d->gr->nsnap : 1) + 1);
+	par_run(run.parts, spark_part, &run);
 
 	group_key_format(&d->gr->key, by, sizeof(by));
 	print_series_header(&p, d, "trend");
@@ -335,12 +385,13 @@ render_trend(FILE *fp, const struct series_doc *d)
 	fprintf(fp, "    COUNT   CHANGE  %-*s  RISE  %-*s  %-8s  %s\n", spark,
 		"TREND", sw, "STATE", "GROUP", "BLOCKED IN");
 	for (i = 0; i < d->nshown; i++) {
-		trend_row(&p, d, d->shown[i], sw, spark, d->verbose);
+		trend_row(&p, d, d->shown[i], sw, spark, d->verbose, sparks[i]);
 		if (d->verbose) {
 			tx_print_details(&p, d->gr, &d->gr->v[d->shown[i]]);
 			fputc('\n', fp);
 		}
 	}
+	free(sparks);
 	fprintf(fp,
 		"\n! leak suspect, * proven leak; RISE: share of steps that "
 		"did not go down\n");
@@ -510,7 +561,7 @@ render_report(FILE *fp, const struct series_doc *d)
 		fprintf(fp, "    COUNT   CHANGE  %-*s  RISE  %-*s  %-8s  %s\n",
 			spark, "TREND", sw, "STATE", "GROUP", "BLOCKED IN");
 		for (i = 0; i < nothers; i++)
-			trend_row(&p, d, others[i], sw, spark, 1);
+			trend_row(&p, d, others[i], sw, spark, 1, NULL);
 	}
 	section(&p, "THRESHOLDS");
 	fprintf(fp,

@@ -31,10 +31,14 @@ check() {
 	fi
 }
 
-echo "1..6"
+echo "1..7"
 check "show" show "$many"
 check "show -v" show -v "$many"
 check "show --color=always" show --color=always "$many"
 check "show -f json" show -f json "$many"
 check "trend" trend "$many" testdata/captures/leaky/05.pb.gz "$many"
 check "show --group-by top:2" show --group-by top:2 "$many"
+# 32 snapshots of 18,066 groups: growth and sparklines in parts too.
+set -- trend
+for _ in $(seq 32); do set -- "$@" "$many"; done
+check "trend over 32 snapshots" "$@"
