@@ -891,6 +891,16 @@ push_varints(uint64_t **v, size_t *n, size_t *cap, const unsigned char *buf,
 	return 0;
 }
 
+/* A Label from its fields' values, v[1..4] by field number. */
+static void
+label_from(struct plabel *lb, const uint64_t *v)
+{
+	lb->key = (int64_t)v[1];
+	lb->str = (int64_t)v[2];
+	lb->num = (int64_t)v[3];
+	lb->num_unit = (int64_t)v[4];
+}
+
 static int
 decode_label(struct reader *r, const struct pbwire_field *f)
 {
@@ -907,10 +917,7 @@ decode_label(struct reader *r, const struct pbwire_field *f)
 	if (decode_scalars(r->buf, f->off, f->len, &pb_label, v) < 0)
 		return -1;
 	lb = &r->labels[r->nlabels++];
-	lb->key = (int64_t)v[1];
-	lb->str = (int64_t)v[2];
-	lb->num = (int64_t)v[3];
-	lb->num_unit = (int64_t)v[4];
+	label_from(lb, v);
 	return 0;
 }
 
@@ -932,10 +939,7 @@ label_fast(const unsigned char *buf, size_t pos, size_t end, struct plabel *lb)
 		if (!pbwire_varint(buf, &pos, end, &v[key >> 3]))
 			return 0;
 	}
-	lb->key = (int64_t)v[1];
-	lb->str = (int64_t)v[2];
-	lb->num = (int64_t)v[3];
-	lb->num_unit = (int64_t)v[4];
+	label_from(lb, v);
 	return 1;
 }
 
