@@ -77,9 +77,7 @@ cmd_show(int argc, char **argv)
 	grouping_add(&gr, &snap, 0, filter_is_empty(&filter) ? NULL : &filter);
 	snapshot_meta(&snap, &meta);
 	/* The records are grouped: their memory serves what follows. */
-	free(snap.g);
-	snap.g = NULL;
-	snap.n = snap.cap = 0;
+	snapshot_release(&snap);
 	grouping_finish(&gr);
 	shown = xreallocarray(NULL, gr.n ? gr.n : 1, sizeof(*shown));
 	nshown = grouping_select(&gr, NULL, o.min_count, o.limit, shown);

@@ -71,6 +71,34 @@ plain_head(struct txbuf *b, int64_t count, const char *cell, int cn, int sw,
 	b->n = (size_t)(o - b->p);
 }
 
+/* The line's columns before the frame: count, state cell (cn of its
+ * bytes, padded to sw, in colour sc), group id. */
+static void
+line_head(struct txbuf *b, const struct pen *p, const struct group *g,
+	  const char *cell, int cn, int sw, enum color sc)
+{
+	char id[17];
+
+	if (!p->color) {
+		plain_head(b, g->counts[0], cell, cn, sw, g->id);
+		return;
+	}
+	tx_short_id(g->id, id);
+	txbuf_on(b, p, C_BOLD);
+	txbuf_count(b, (long long)g->counts[0]);
+	txbuf_off(b, p, C_BOLD);
+	txbuf_put(b, "  ", 2);
+	txbuf_on(b, p, sc);
+	txbuf_put(b, cell, (size_t)cn);
+	txbuf_pad(b, sw - cn);
+	txbuf_off(b, p, sc);
+	txbuf_put(b, "  ", 2);
+	txbuf_on(b, p, C_CYAN);
+	txbuf_puts(b, id);
+	txbuf_off(b, p, C_CYAN);
+	txbuf_put(b, "  ", 2);
+}
+
 /* The state cells of a part, and the widest of them. */
 static void
 measure_part(void *ctx, unsigned k)
@@ -108,34 +136,14 @@ lines_part(void *ctx, unsigned k)
 	memset(&creators, 0, sizeof(creators));
 	for (i = sp->lo; i < sp->hi; i++) {
 		const struct group *g = &gr->v[doc->shown[i]];
-		char id[17];
 		size_t from = i > sp->lo ? sp->cell_end[i - 1] : 0;
 		int n = (int)(sp->cell_end[i] - from);
-		enum color sc = tx_state_color(gr, g);
 
 		sp->shown_total += g->counts[0];
-		if (!p->color && !doc->verbose) {
-			plain_head(b, g->counts[0], sp->cells.p + from,
-				   n > sw ? sw : n, sw, g->id);
-			goto frames;
-		}
-		tx_short_id(g->id, id);
 		if (doc->verbose && i > 0)
 			txbuf_put(b, "\n", 1);
-		txbuf_on(b, p, C_BOLD);
-		txbuf_count(b, (long long)g->counts[0]);
-		txbuf_off(b, p, C_BOLD);
-		txbuf_put(b, "  ", 2);
-		txbuf_on(b, p, sc);
-		txbuf_put(b, sp->cells.p + from, (size_t)(n > sw ? sw : n));
-		txbuf_pad(b, sw - (n > sw ? sw : n));
-		txbuf_off(b, p, sc);
-		txbuf_put(b, "  ", 2);
-		txbuf_on(b, p, C_CYAN);
-		txbuf_puts(b, id);
-		txbuf_off(b, p, C_CYAN);
-		txbuf_put(b, "  ", 2);
-	frames:
+		line_head(b, p, g, sp->cells.p + from, n > sw ? sw : n, sw,
+			  tx_state_color(gr, g));
 		tx_frame_text_memo(&blocking, b, p, gr->in, g->blocking, "",
 				   sp->fw);
 		if (g->creator) {

@@ -124,38 +124,21 @@ load_one(struct series *s, struct grouping *gr, struct filter *f,
 	snap.threads = o->threads;
 	snap.progress = bytes ? progress_cb : NULL;
 	snap.progress_ctx = bar;
-	if (fmt != NULL && fmt->read_series != NULL) {
+	if (fmt != NULL && fmt->read_series != NULL)
 		/* A .gsnap series: every snapshot in it. */
-		if (fmt->read_series(gr->in, in.data, in.len, o->threads,
-				     SERIES_LATEST_FIRST, sink_series, &k,
-				     &err) < 0) {
-			error_set_file(&err, path);
-			progress_done(bar);
-			diag_error(&err);
-			goto out;
-		}
-		ret = 0;
-		goto out;
-	}
-	if (fmt != NULL && fmt->read_points != NULL) {
-		if (load_points(&k, fmt, &in, o, &err) < 0) {
-			error_set_file(&err, path);
-			progress_done(bar);
-			diag_error(&err);
-			goto out;
-		}
-		ret = 0;
-		goto out;
-	}
-	if (fmt == NULL || fmt->read(&snap, in.data, in.len, &err) < 0) {
+		ret = fmt->read_series(gr->in, in.data, in.len, o->threads,
+				       SERIES_LATEST_FIRST, sink_series, &k,
+				       &err);
+	else if (fmt != NULL && fmt->read_points != NULL)
+		ret = load_points(&k, fmt, &in, o, &err);
+	else if (fmt != NULL && fmt->read(&snap, in.data, in.len, &err) == 0)
+		ret = sink_add(&k, &snap);
+	if (ret < 0) {
+		/* No format took the file, or its reader said why not. */
 		error_set_file(&err, path);
 		progress_done(bar);
 		diag_error(&err);
-		goto out;
 	}
-	sink_add(&k, &snap);
-	ret = 0;
-out:
 	snapshot_release(&snap);
 	input_release(&in);
 	return ret;

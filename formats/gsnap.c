@@ -570,46 +570,42 @@ all_zero(const struct gsnap_prepared *p, unsigned k)
 	return p->constant[k] && p->cval[k] == 0;
 }
 
+#define OUT_OF_RANGE                                                \
+	"a goroutine's state, stack, creator or labels are out of " \
+	"range"
+#define BAD_WEIGHT "a goroutine's weight or bubble is out of range"
+
 /*
- * map_goroutines() for a record whose goroutines have no ids, creator
- * ids, waits, bubbles or trace facts (a profile's): the same records,
- * with a fifth of the work per goroutine.
+ * Goroutine i of the columns into *g: flags, state, stack, creator,
+ * labels and weight mapped and checked, every other field 0. Returns
+ * NULL, or what is out of range. Every field is set (no memset of the
+ * array first: a tenth of reading a series went there).
  */
-static int
-map_plain(struct gsnap_decoder *d, const struct gsnap_prepared *p,
-	  struct goroutine *g, const struct where *w, struct error *err)
+static inline const char *
+map_core(const struct gsnap_decoder *d, const uint64_t *const *col, size_t i,
+	 struct goroutine *g)
 {
-	const uint64_t *const *col = (const uint64_t *const *)p->col;
-	size_t n = p->n, i;
+	uint64_t st = col[COLUMN_STATE][i], sk = col[COLUMN_STACK][i];
+	uint64_t cr = col[COLUMN_CREATOR][i], ls = col[COLUMN_LABELS][i];
+	uint64_t wt = col[COLUMN_WEIGHT][i];
 
-	for (i = 0; i < n; i++) {
-		uint64_t st = col[COLUMN_STATE][i], sk = col[COLUMN_STACK][i];
-		uint64_t cr = col[COLUMN_CREATOR][i],
-			 ls = col[COLUMN_LABELS][i];
-		uint64_t wt = col[COLUMN_WEIGHT][i];
-
-		if (st >= d->strings.n || sk >= d->stacks.n ||
-		    cr > d->frames.n || ls > d->labelsets.n)
-			return bad(err, w, NULL,
-				   "a goroutine's state, stack, creator or "
-				   "labels are out of range");
-		if (wt == 0 || wt > INT64_MAX)
-			return bad(err, w, NULL,
-				   "a goroutine's weight or bubble is out "
-				   "of range");
-		g[i].id = g[i].creator_id = 0;
-		g[i].weight = (int64_t)wt;
-		g[i].stack = d->stacks.map[sk];
-		g[i].state = d->strings.map[st];
-		g[i].creator = cr ? d->frames.map[cr - 1] : 0;
-		g[i].labels = ls ? d->labelsets.map[ls - 1] : 0;
-		g[i].wait_minutes = 0;
-		g[i].bubble = 0;
-		g[i].flags = (uint32_t)col[COLUMN_FLAGS][i];
-		g[i].creation_stack = 0;
-		g[i].wait_ns = 0;
-	}
-	return 0;
+	if (st >= d->strings.n || sk >= d->stacks.n || cr > d->frames.n ||
+	    ls > d->labelsets.n)
+		return OUT_OF_RANGE;
+	if (wt == 0 || wt > INT64_MAX)
+		return BAD_WEIGHT;
+	g->id = g->creator_id = 0;
+	g->weight = (int64_t)wt;
+	g->stack = d->stacks.map[sk];
+	g->state = d->strings.map[st];
+	g->creator = cr ? d->frames.map[cr - 1] : 0;
+	g->labels = ls ? d->labelsets.map[ls - 1] : 0;
+	g->wait_minutes = 0;
+	g->bubble = 0;
+	g->flags = (uint32_t)col[COLUMN_FLAGS][i];
+	g->creation_stack = 0;
+	g->wait_ns = 0;
+	return NULL;
 }
 
 /* The goroutines of p, their local indices mapped through d's tables. */
@@ -619,6 +615,7 @@ map_goroutines(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 {
 	size_t n = p->n, i, kid = 0, kcr = 0, kwait = 0;
 	const uint64_t *const *col = (const uint64_t *const *)p->col;
+	const char *bad_one = NULL;
 	uint64_t prev = 0;
 	struct goroutine *g = NULL;
 
@@ -630,35 +627,21 @@ map_goroutines(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 	g = out->g;
 	if (p->nid == 0 && p->ncr == 0 && p->nwait == 0 &&
 	    all_zero(p, COLUMN_BUBBLE) && all_zero(p, COLUMN_WAIT_NS) &&
-	    all_zero(p, COLUMN_CREATION) && all_zero(p, COLUMN_IN_TRACE))
-		return map_plain(d, p, g, w, err);
+	    all_zero(p, COLUMN_CREATION) && all_zero(p, COLUMN_IN_TRACE)) {
+		/* No ids, creator ids, waits, bubbles or trace facts (a
+		 * profile's goroutines): those columns are not looked at. */
+		for (i = 0; i < n; i++)
+			if ((bad_one = map_core(d, col, i, &g[i])) != NULL)
+				return bad(err, w, NULL, bad_one);
+		return 0;
+	}
 	for (i = 0; i < n; i++) {
-		uint64_t st = col[COLUMN_STATE][i], sk = col[COLUMN_STACK][i];
-		uint64_t cr = col[COLUMN_CREATOR][i],
-			 ls = col[COLUMN_LABELS][i];
-		uint64_t wt = col[COLUMN_WEIGHT][i], bu = col[COLUMN_BUBBLE][i];
+		uint64_t bu = col[COLUMN_BUBBLE][i];
 
-		if (st >= d->strings.n || sk >= d->stacks.n ||
-		    cr > d->frames.n || ls > d->labelsets.n)
-			return bad(err, w, NULL,
-				   "a goroutine's state, stack, creator or "
-				   "labels are out of range");
-		if (wt == 0 || wt > INT64_MAX || bu > UINT32_MAX)
-			return bad(err, w, NULL,
-				   "a goroutine's weight or bubble is out "
-				   "of range");
-		/* Every field set below (no memset of the array first:
-		 * a tenth of reading a series went there). */
-		g[i].flags = (uint32_t)col[COLUMN_FLAGS][i];
-		g[i].id = g[i].creator_id = 0;
-		g[i].wait_minutes = 0;
-		g[i].wait_ns = 0;
-		g[i].creation_stack = 0;
-		g[i].state = d->strings.map[st];
-		g[i].stack = d->stacks.map[sk];
-		g[i].creator = cr ? d->frames.map[cr - 1] : 0;
-		g[i].labels = ls ? d->labelsets.map[ls - 1] : 0;
-		g[i].weight = (int64_t)wt;
+		if ((bad_one = map_core(d, col, i, &g[i])) != NULL)
+			return bad(err, w, NULL, bad_one);
+		if (bu > UINT32_MAX)
+			return bad(err, w, NULL, BAD_WEIGHT);
 		g[i].bubble = (uint32_t)bu;
 		if (g[i].flags & G_HAS_ID) {
 			uint64_t z = col[COLUMN_ID][kid++];
