@@ -56,6 +56,7 @@ for p in capture transform leaky dumps/panicall dumps/sigquit dumps/ancestors du
 	run go126 build -o "$BIN/$(basename "$p")" "./$p"
 done
 run go126 build -trimpath -o "$BIN/deadlock" ./dumps/deadlock
+run go126 build -trimpath -o "$BIN/fleet" ./fleet
 run go126 test -c -o "$BIN/synctest.test" ./dumps/synctest
 GOEXPERIMENT=goroutineleakprofile run go126 build -o "$BIN/leaky-goroutineleak" ./leaky
 if [ "$GO127_ON" = 1 ]; then
@@ -89,6 +90,10 @@ if [ "$GO127_ON" = 1 ]; then
 	rm -rf "$OUT/goroutineleak-go127"
 	run "$BIN/leaky127" -out "$OUT/goroutineleak-go127" -leakprofile 05 -trace discard
 fi
+
+say "fleet: two instances of one HTTP service (a leaks, b does not), 12 moments x 3 formats over net/http/pprof"
+rm -rf "$OUT/fleet"
+run "$BIN/fleet" -out "$OUT/fleet"
 
 say "traces: one small scenario traced by each toolchain (one per trace format)"
 T="$OUT/traces"
