@@ -6,17 +6,20 @@
 #include "cmd/analyze.h"
 #include "cmd/cmd.h"
 #include "cmd/diag.h"
+#include "cmd/load.h"
 #include "cmd/options.h"
 #include "cmd/output.h"
 #include "cmd/render_series.h"
-#include "cmd/series.h"
+#include "cmd/textout.h"
 #include "formats/dot.h"
 #include "formats/json.h"
 #include "formats/trace.h"
 #include "lib/analysis.h"
 #include "lib/error.h"
 #include "lib/filter.h"
+#include "lib/fleet.h"
 #include "lib/group.h"
+#include "lib/series.h"
 #include "lib/sort.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
@@ -45,144 +48,398 @@ change_cmp(const void *pa, const void *pb, void *ctx)
 	return a < b ? -1 : a > b;
 }
 
+/* One instance's analysis and what its report shows. */
+struct judged {
+	struct series_inst *si;
+	struct analysis an;
+	size_t *shown, nshown;
+};
+
+/* Everything a run holds. */
+struct run {
+	const struct command *cmd;
+	enum analyze_view view;
+	struct options o;
+	struct intern in;
+	struct filter filter;
+	struct series s;
+	struct judged *j;
+	size_t nj;
+	struct fleet fleet;
+	int has_fleet;
+	uint64_t *base;
+	size_t nbase;
+	struct load_opts lo;
+};
+
 static int
-write_output(enum analyze_view view, const struct options *o, FILE *fp,
-	     const struct series_doc *sd, struct error *err)
+take(void *ctx, struct snapshot *s)
 {
-	if (o->format == OUT_JSON) {
-		struct json_doc jd = {
-			.command = view_names[view],
-			.gr = sd->gr,
-			.meta = sd->meta,
-			.order = sd->by_time ? "capture time" : "command line",
-			.shown = sd->shown,
-			.nshown = sd->nshown,
-			.an = sd->an,
-			.rules = view == VIEW_DIFF ? NULL : sd->rules,
-		};
+	return series_add(ctx, s);
+}
 
-		return json_write(fp, &jd, err);
-	}
-	if (o->format == OUT_DOT) {
-		char title[64];
-		struct dot_doc dd = {
-			.gr = sd->gr,
-			.an = sd->an,
-			.title = title,
-			.max_nodes = (size_t)o->nodes,
-		};
+static void
+skipped(void *ctx, const char *path, const char *why)
+{
+	series_skip(ctx, path, why);
+}
 
-		snprintf(title, sizeof(title), "goroscope %s",
-			 view_names[view]);
-		return dot_write(fp, &dd, err);
+static int
+id_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The sorted group ids, under the run's key, of the snapshots in path (all
+ * of them, whatever their instance): what --baseline excludes. Returns -1
+ * after printing why.
+ */
+static int
+load_baseline(struct run *r, const char *path)
+{
+	struct series b;
+	struct load_opts lo = r->lo;
+	struct load_sink sink = { &b, take, NULL };
+	char *operands[1];
+	size_t i, k, n = 0;
+	int ret;
+
+	operands[0] = (char *)(uintptr_t)path;
+	series_init(&b, &r->in, &r->s.key, NULL, r->s.threads, SERIES_AS_GIVEN);
+	lo.read.sampling = SAMPLE_END; /* a trace as a baseline: its end */
+	lo.strict = 1;
+	ret = load_sources(&r->in, operands, 1, &lo, &sink) < 0 ? -1 : 0;
+	if (ret == 0) {
+		series_finish(&b);
+		for (k = 0; k < b.n; k++)
+			n += b.v[k].gr.n;
+		r->base = xreallocarray(NULL, n ? n : 1, sizeof(*r->base));
+		for (k = 0; k < b.n; k++)
+			for (i = 0; i < b.v[k].gr.n; i++)
+				r->base[r->nbase++] = b.v[k].gr.v[i].id;
+		qsort(r->base, r->nbase, sizeof(*r->base), id_cmp);
 	}
-	if (view == VIEW_DIFF)
-		render_diff(fp, sd);
-	else if (view == VIEW_TREND)
-		render_trend(fp, sd);
-	else
-		render_report(fp, sd);
-	return 0;
+	series_release(&b);
+	return ret;
+}
+
+/* Formats with and without creation sites (dumps; pprof, debug=1) give
+ * the same goroutines different groups under --group-by stack: say so. */
+static void
+warn_mixed(const struct series_inst *si, const struct intern *in)
+{
+	unsigned k, with = 0, first = 0, n = si->gr.nsnap;
+
+	for (k = n; k > 0; k--)
+		if (si->meta[k - 1].provides & HAS_CREATOR) {
+			with++;
+			first = k - 1;
+		}
+	if (with > 0 && with < n)
+		fprintf(stderr,
+			"goroscope: warning: %u of the %u snapshots have "
+			"creation sites (%s) and the others do not: their "
+			"groups differ; compare them with --group-by top:N\n",
+			with, n, intern_str(in, si->meta[first].format));
+}
+
+/* Say when an instance's snapshots could not all be put in time order. */
+static void
+warn_order(const struct run *r, const struct series_inst *si)
+{
+	char name[300] = "";
+
+	if (!si->mixed || r->s.mode == SERIES_AS_GIVEN)
+		return;
+	if (si->name)
+		snprintf(name, sizeof(name), " of instance '%s'",
+			 intern_str(&r->in, si->name));
+	fprintf(stderr,
+		"goroscope: warning: %u of the %u snapshots%s have a capture "
+		"time and the others do not: ordered by file names, then "
+		"position\n",
+		si->timed, si->gr.nsnap, name);
+}
+
+/* Judge every instance, and pick what each shows. */
+static void
+judge(struct run *r)
+{
+	size_t k, i;
+
+	r->nj = r->s.n;
+	r->j = xcalloc(r->nj ? r->nj : 1, sizeof(*r->j));
+	for (k = 0; k < r->nj; k++) {
+		struct judged *j = &r->j[k];
+		struct grouping *gr = NULL;
+		struct analysis_opts ao;
+		size_t *order = NULL;
+
+		j->si = &r->s.v[k];
+		gr = &j->si->gr;
+		memset(&ao, 0, sizeof(ao));
+		ao.rules = r->o.rules;
+		ao.ignore_known = r->o.ignore_known;
+		ao.baseline = r->base;
+		ao.nbaseline = r->nbase;
+		ao.times_ns = j->si->by_time ? j->si->times : NULL;
+		analysis_run(&j->an, gr, &ao);
+		order = xcalloc(gr->n + 1, sizeof(*order));
+		j->shown = xcalloc(gr->n + 1, sizeof(*j->shown));
+		for (i = 0; i < gr->n; i++)
+			order[i] = r->view == VIEW_DIFF ? i : j->an.order[i];
+		if (r->view == VIEW_DIFF)
+			sort_stable(order, gr->n, sizeof(*order), change_cmp,
+				    gr);
+		j->nshown = grouping_select(gr, order, r->o.min_count,
+					    r->o.limit, j->shown);
+		free(order);
+	}
+	if (r->nj > 1) {
+		struct fleet_part *parts = xcalloc(r->nj, sizeof(*parts));
+
+		for (k = 0; k < r->nj; k++) {
+			parts[k].gr = &r->j[k].si->gr;
+			parts[k].an = &r->j[k].an;
+		}
+		fleet_build(&r->fleet, parts, r->nj);
+		r->has_fleet = 1;
+		free(parts);
+	}
+}
+
+static const char *
+inst_name(const struct run *r, const struct judged *j)
+{
+	return j->si->name ? intern_str(&r->in, j->si->name) : NULL;
+}
+
+static void
+fill_doc(const struct run *r, const struct judged *j, struct series_doc *sd)
+{
+	memset(sd, 0, sizeof(*sd));
+	sd->gr = &j->si->gr;
+	sd->meta = j->si->meta;
+	sd->an = &j->an;
+	sd->rules = &r->o.rules;
+	sd->shown = j->shown;
+	sd->nshown = j->nshown;
+	sd->by_time = j->si->by_time;
+	sd->verbose = r->o.verbose;
+	sd->filtered = !filter_is_empty(&r->filter);
+	sd->ignore_known = r->o.ignore_known;
+	sd->baseline = r->o.baseline;
+	sd->nbaseline = r->nbase;
+	sd->instance = inst_name(r, j);
+	sd->ninstances = r->nj;
+	sd->skipped = r->s.skipped;
+	sd->nskipped = r->s.nskipped;
+}
+
+static int
+write_json(const struct run *r, FILE *fp, struct error *err)
+{
+	struct json_part *parts = xcalloc(r->nj, sizeof(*parts));
+	struct json_doc jd;
+	size_t k;
+	int ret;
+
+	for (k = 0; k < r->nj; k++) {
+		const struct judged *j = &r->j[k];
+
+		parts[k].instance = inst_name(r, j);
+		parts[k].gr = &j->si->gr;
+		parts[k].meta = j->si->meta;
+		parts[k].order = series_order_name(&r->s, j->si);
+		parts[k].shown = j->shown;
+		parts[k].nshown = j->nshown;
+		parts[k].an = &j->an;
+	}
+	memset(&jd, 0, sizeof(jd));
+	jd.command = view_names[r->view];
+	jd.parts = parts;
+	jd.nparts = r->nj;
+	jd.rules = r->view == VIEW_DIFF ? NULL : &r->o.rules;
+	jd.fleet = r->has_fleet ? &r->fleet : NULL;
+	jd.skipped = r->s.skipped;
+	jd.nskipped = r->s.nskipped;
+	ret = json_write(fp, &jd, err);
+	free(parts);
+	return ret;
+}
+
+static int
+write_dot(const struct run *r, FILE *fp, struct error *err)
+{
+	struct dot_part *parts = xcalloc(r->nj, sizeof(*parts));
+	struct dot_doc dd;
+	char title[64];
+	size_t k;
+	int ret;
+
+	for (k = 0; k < r->nj; k++) {
+		parts[k].instance = inst_name(r, &r->j[k]);
+		parts[k].gr = &r->j[k].si->gr;
+		parts[k].an = &r->j[k].an;
+	}
+	snprintf(title, sizeof(title), "goroscope %s", view_names[r->view]);
+	memset(&dd, 0, sizeof(dd));
+	dd.parts = parts;
+	dd.nparts = r->nj;
+	dd.fleet = r->has_fleet ? &r->fleet : NULL;
+	dd.title = title;
+	dd.max_nodes = (size_t)r->o.nodes;
+	ret = dot_write(fp, &dd, err);
+	free(parts);
+	return ret;
+}
+
+static void
+write_text(const struct run *r, FILE *fp)
+{
+	struct series_doc sd;
+	size_t k;
+	int color = options_use_color(&r->o, fp);
+
+	if (r->nj > 1 && r->view != VIEW_DIFF) {
+		struct pen p = { fp, color };
+
+		tx_on(&p, C_BOLD);
+		fprintf(fp, "goroscope %s", view_names[r->view]);
+		tx_off(&p, C_BOLD);
+		fprintf(fp,
+			": %u snapshots of %zu instances, each judged on its "
+			"own series\n\n",
+			r->s.nsnap, r->nj);
+	}
+	for (k = 0; k < r->nj; k++) {
+		fill_doc(r, &r->j[k], &sd);
+		sd.color = color;
+		sd.list_skipped = k == 0;
+		if (k > 0)
+			fputc('\n', fp);
+		if (r->view == VIEW_DIFF)
+			render_diff(fp, &sd);
+		else if (r->view == VIEW_TREND)
+			render_trend(fp, &sd);
+		else
+			render_report(fp, &sd);
+	}
+	fill_doc(r, &r->j[0], &sd);
+	sd.color = color;
+	if (r->has_fleet) {
+		struct fleet_text ft = { &r->fleet, NULL, NULL, r->nj };
+		const char **names = xcalloc(r->nj, sizeof(*names));
+		const struct grouping **grs = xcalloc(r->nj, sizeof(*grs));
+
+		for (k = 0; k < r->nj; k++) {
+			names[k] = inst_name(r, &r->j[k]);
+			grs[k] = &r->j[k].si->gr;
+		}
+		ft.names = names;
+		ft.grs = grs;
+		render_fleet(fp, &sd, &ft);
+		free(names);
+		free(grs);
+	}
+	if (r->view == VIEW_TREND)
+		render_trend_footer(fp, &sd);
+	else if (r->view == VIEW_REPORT)
+		render_report_footer(fp, &sd);
 }
 
 int
 analyze_main(const struct command *cmd, enum analyze_view view, int argc,
 	     char **argv)
 {
-	struct options o;
-	struct intern in;
-	struct filter filter;
-	struct grouping gr;
-	struct series s;
-	struct analysis an;
-	struct analysis_opts ao;
+	struct run r;
 	struct output out;
 	struct error err;
-	struct series_doc sd;
-	uint64_t *base = NULL;
-	size_t nbase = 0, *order = NULL, *shown = NULL, i;
-	struct series_opts so;
-	struct trace_opts sampling;
-	int status = EXIT_INPUT, have = 0;
+	struct load_sink sink;
+	size_t k, suspects = 0;
+	int status = EXIT_INPUT, ret;
 
-	if (options_parse(&o, cmd, argc, argv) < 0)
+	memset(&r, 0, sizeof(r));
+	r.cmd = cmd;
+	r.view = view;
+	if (options_parse(&r.o, cmd, argc, argv) < 0)
 		return EXIT_USAGE;
-	if (o.help) {
+	if (r.o.help) {
 		options_help(stdout, cmd);
 		return EXIT_OK;
 	}
 	error_clear(&err);
-	memset(&so, 0, sizeof(so));
-	memset(&sampling, 0, sizeof(sampling));
 	/* diff compares two moments: a trace gives its end. */
-	sampling.sampling = view == VIEW_DIFF ? SAMPLE_END
-			    : o.every_ns > 0  ? SAMPLE_EVERY
-					      : SAMPLE_EVENLY;
-	sampling.every = o.every_ns;
-	sampling.count = o.every_points;
-	so.threads = options_threads();
-	so.sampling = &sampling;
-	so.progress = o.progress;
-	intern_init(&in);
-	memset(&s, 0, sizeof(s));
-	memset(&an, 0, sizeof(an));
-	if (filter_init(&filter, &in, &o.filter, &err) < 0) {
-		intern_release(&in);
+	r.lo.read.sampling = view == VIEW_DIFF	? SAMPLE_END
+			     : r.o.every_ns > 0 ? SAMPLE_EVERY
+						: SAMPLE_EVENLY;
+	r.lo.read.every = r.o.every_ns;
+	r.lo.read.count = r.o.every_points;
+	r.lo.read.threads = options_threads();
+	r.lo.progress = r.o.progress;
+	r.lo.strict = r.o.strict;
+	r.lo.as_given = view == VIEW_DIFF;
+	intern_init(&r.in);
+	if (filter_init(&r.filter, &r.in, &r.o.filter, &err) < 0) {
+		intern_release(&r.in);
 		return options_usage_error(cmd, "%s", err.text);
 	}
-	grouping_init(&gr, &in, &o.key, 1);
-	gr.threads = so.threads;
-	have = 1;
-	if (series_load(&s, &gr, filter_is_empty(&filter) ? NULL : &filter,
-			o.operands, o.noperands, &so) < 0)
+	series_init(&r.s, &r.in, &r.o.key,
+		    filter_is_empty(&r.filter) ? NULL : &r.filter,
+		    r.lo.read.threads,
+		    view == VIEW_DIFF ? SERIES_AS_GIVEN : SERIES_BY_INSTANCE);
+	if (r.o.instance)
+		series_select(&r.s, r.o.instance);
+	sink.ctx = &r.s;
+	sink.snapshot = take;
+	sink.skipped = skipped;
+	if (load_sources(&r.in, r.o.operands, r.o.noperands, &r.lo, &sink) < 0)
 		goto out;
-	if (view == VIEW_DIFF && s.n != 2) {
+	if (r.s.nsnap == 0) {
+		if (r.o.instance && r.s.other > 0)
+			fprintf(stderr,
+				"goroscope: no snapshot of instance '%s' "
+				"(%llu of other instances)\n",
+				r.o.instance, (unsigned long long)r.s.other);
+		else
+			fprintf(stderr, "goroscope: no snapshots to read\n");
+		goto out;
+	}
+	series_finish(&r.s);
+	if (view == VIEW_DIFF && r.s.nsnap != 2) {
 		status = options_usage_error(cmd,
 					     "diff compares two snapshots, "
 					     "the operands hold %u%s",
-					     s.n,
-					     s.n > 2 ? " (trend and report "
+					     r.s.nsnap,
+					     r.s.nsnap > 2
+						     ? " (trend and report "
 						       "follow a series)"
 						     : "");
 		goto out;
 	}
-	if (o.baseline &&
-	    series_baseline(&gr, o.baseline, &so, &base, &nbase) < 0)
+	for (k = 0; k < r.s.n; k++) {
+		warn_order(&r, &r.s.v[k]);
+		if (r.o.key.by != GROUP_BY_TOP)
+			warn_mixed(&r.s.v[k], &r.in);
+	}
+	if (r.o.baseline && load_baseline(&r, r.o.baseline) < 0)
 		goto out;
-	grouping_finish(&gr);
-	memset(&ao, 0, sizeof(ao));
-	ao.rules = o.rules;
-	ao.ignore_known = o.ignore_known;
-	ao.baseline = base;
-	ao.nbaseline = nbase;
-	ao.times_ns = s.by_time ? s.times : NULL;
-	analysis_run(&an, &gr, &ao);
-	order = xcalloc(gr.n + 1, sizeof(*order));
-	shown = xcalloc(gr.n + 1, sizeof(*shown));
-	for (i = 0; i < gr.n; i++)
-		order[i] = view == VIEW_DIFF ? i : an.order[i];
-	if (view == VIEW_DIFF)
-		sort_stable(order, gr.n, sizeof(*order), change_cmp, &gr);
-	memset(&sd, 0, sizeof(sd));
-	sd.gr = &gr;
-	sd.meta = s.meta;
-	sd.an = &an;
-	sd.rules = &o.rules;
-	sd.shown = shown;
-	sd.nshown = grouping_select(&gr, order, o.min_count, o.limit, shown);
-	sd.by_time = s.by_time;
-	sd.verbose = o.verbose;
-	sd.filtered = !filter_is_empty(&filter);
-	sd.ignore_known = o.ignore_known;
-	sd.baseline = o.baseline;
-	sd.nbaseline = nbase;
-	if (output_open(&out, o.output, &err) < 0) {
+	judge(&r);
+	if (output_open(&out, r.o.output, &err) < 0) {
 		diag_error(&err);
 		goto out;
 	}
-	sd.color = options_use_color(&o, out.fp);
-	if (write_output(view, &o, out.fp, &sd, &err) < 0) {
-		error_set_file(&err, o.output ? o.output : "-");
+	if (r.o.format == OUT_JSON)
+		ret = write_json(&r, out.fp, &err);
+	else if (r.o.format == OUT_DOT)
+		ret = write_dot(&r, out.fp, &err);
+	else
+		ret = (write_text(&r, out.fp), 0);
+	if (ret < 0) {
+		error_set_file(&err, r.o.output ? r.o.output : "-");
 		output_abort(&out);
 		diag_error(&err);
 		goto out;
@@ -191,16 +448,20 @@ analyze_main(const struct command *cmd, enum analyze_view view, int argc,
 		diag_error(&err);
 		goto out;
 	}
-	status = o.fail_on_leak && an.nsuspects > 0 ? EXIT_LEAK : EXIT_OK;
+	for (k = 0; k < r.nj; k++)
+		suspects += r.j[k].an.nsuspects;
+	status = r.o.fail_on_leak && suspects > 0 ? EXIT_LEAK : EXIT_OK;
 out:
-	free(order);
-	free(shown);
-	free(base);
-	analysis_release(&an);
-	series_release(&s);
-	if (have)
-		grouping_release(&gr);
-	filter_release(&filter);
-	intern_release(&in);
+	for (k = 0; k < r.nj; k++) {
+		analysis_release(&r.j[k].an);
+		free(r.j[k].shown);
+	}
+	free(r.j);
+	if (r.has_fleet)
+		fleet_release(&r.fleet);
+	free(r.base);
+	series_release(&r.s);
+	filter_release(&r.filter);
+	intern_release(&r.in);
 	return status;
 }

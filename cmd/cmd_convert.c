@@ -13,12 +13,12 @@
 
 #include "cmd/cmd.h"
 #include "cmd/diag.h"
+#include "cmd/load.h"
 #include "cmd/options.h"
 #include "cmd/output.h"
 #include "cmd/progress.h"
 #include "formats/format.h"
 #include "formats/gsnap.h"
-#include "formats/input.h"
 #include "formats/json_records.h"
 #include "formats/pprof.h"
 #include "lib/buf.h"
@@ -95,8 +95,7 @@ pick_target(const struct command *cmd, const struct options *o, enum target *t)
 /* One snapshot of the series to write, as an encoded record. */
 struct entry {
 	int64_t time_ns;
-	size_t off, len;	  /* in the encoded buffer, when own */
-	const unsigned char *rec; /* borrowed from an input, or NULL */
+	size_t off, len; /* in the records buffer */
 };
 
 struct job {
@@ -105,19 +104,23 @@ struct job {
 	enum target target;
 	struct intern in;
 	seqid user_meta;
-	/* gsnap: every record, encoded or borrowed */
+	strid meta_instance; /* the instance --meta names, or 0 */
+	strid only;	     /* --instance, when has_only */
+	int has_only;
+	/* gsnap: every record, encoded or copied */
 	struct gsnap_encoder enc;
 	struct buf recs;
 	struct entry *v;
 	size_t n, cap;
-	struct input *inputs; /* kept open: entries borrow from them */
-	size_t ninputs, inputs_cap;
-	int copied_meta;  /* a .gsnap input kept its own metadata */
-	const char *path; /* the file being read */
-	int usage;	  /* the error was a usage error, printed */
+	int copied_meta; /* a .gsnap input kept its own metadata */
+	int usage;	 /* the error was a usage error, printed */
+	int printed;	 /* the error was printed (reading) */
 	/* json */
 	FILE *fp;
 	size_t nsnap;
+	/* pprof: the latest snapshot */
+	struct snapshot last;
+	unsigned seen;
 	struct error err;
 };
 
@@ -137,19 +140,55 @@ parse_meta(struct intern *in, const struct options *o)
 	return o->nmeta ? intern_labels(in, pairs, (uint32_t)o->nmeta) : 0;
 }
 
-/* A snapshot read now (not copied from a .gsnap): into the output. */
+/* Whether a is later than b: by capture time, then by place. */
 static int
-take(struct job *j, struct snapshot *s)
+later(const struct snapshot *a, const struct snapshot *b)
 {
-	if (j->user_meta && s->user_meta == 0)
+	if (a->time_ns != 0 && b->time_ns != 0 && a->time_ns != b->time_ns)
+		return a->time_ns > b->time_ns;
+	if (a->input != b->input)
+		return a->input > b->input;
+	return a->pos > b->pos;
+}
+
+/* Each snapshot read: into the output. */
+static int
+take(void *ctx, struct snapshot *s)
+{
+	struct job *j = ctx;
+
+	if (j->has_only && s->instance != j->only)
+		return 0;
+	if (s->record != NULL && j->target == TO_GSNAP) {
+		/* A .gsnap record: copied as it is, metadata and all. */
+		if (j->user_meta)
+			j->copied_meta = 1;
+		j->v = xgrow(j->v, sizeof(*j->v), j->n + 1, &j->cap);
+		j->v[j->n].time_ns = s->time_ns;
+		j->v[j->n].off = j->recs.len;
+		j->v[j->n].len = s->record_len;
+		buf_put(&j->recs, s->record, s->record_len);
+		j->n++;
+		return 0;
+	}
+	if (s->record == NULL && j->user_meta && s->user_meta == 0) {
 		s->user_meta = j->user_meta;
+		if (s->instance == 0)
+			s->instance = j->meta_instance;
+	}
+	if (j->target == TO_PPROF) {
+		if (j->seen++ == 0 || later(s, &j->last))
+			snapshot_take(&j->last, s);
+		return 0;
+	}
 	if (j->target == TO_JSON)
 		return json_records_snapshot(j->fp, s, j->nsnap++ == 0,
-					     &j->err);
+					     &j->err) < 0
+			       ? (diag_error(&j->err), -1)
+			       : 0;
 	j->v = xgrow(j->v, sizeof(*j->v), j->n + 1, &j->cap);
 	j->v[j->n].time_ns = s->time_ns;
 	j->v[j->n].off = j->recs.len;
-	j->v[j->n].rec = NULL;
 	gsnap_encode(&j->enc, s, &j->recs);
 	j->v[j->n].len = j->recs.len - j->v[j->n].off;
 	j->n++;
@@ -157,124 +196,31 @@ take(struct job *j, struct snapshot *s)
 }
 
 static int
-sink(struct snapshot *s, unsigned pos, unsigned n, void *ctx)
+load_all(struct job *j, int latest_only)
 {
-	struct job *j = ctx;
+	struct load_opts lo;
+	struct load_sink sink = { j, take, NULL };
 
-	(void)pos;
-	(void)n;
-	input_name(s, j->path);
-	diag_warnings(s);
-	return take(j, s);
-}
-
-/* The records of a .gsnap input, copied as they are (CRC checked). */
-static int
-copy_records(struct job *j, const struct input *in, const char *path)
-{
-	struct gsnap_scan s;
-	struct gsnap_record r;
-	int ret;
-
-	if (gsnap_scan_init(&s, in->data, in->len, &j->err) < 0)
+	memset(&lo, 0, sizeof(lo));
+	lo.read.threads = options_threads();
+	/* A trace: its end, --at a moment, or --every points. */
+	lo.read.sampling = j->o->has_at		? SAMPLE_AT
+			   : j->o->every_ns > 0 ? SAMPLE_EVERY
+			   : j->o->has_every	? SAMPLE_EVENLY
+						: SAMPLE_END;
+	lo.read.at = j->o->at_ns;
+	lo.read.every = j->o->every_ns;
+	lo.read.count = j->o->every_points;
+	lo.read.latest_only = latest_only;
+	lo.read.file_order = 1; /* written as they come */
+	lo.progress = j->o->progress;
+	lo.strict = j->o->strict;
+	if (latest_only)
+		lo.single = "convert --to pprof";
+	if (load_sources(&j->in, j->o->operands, j->o->noperands, &lo, &sink) <
+	    0) {
+		j->printed = 1;
 		return -1;
-	while ((ret = gsnap_scan_next(&s, &r, 1, &j->err)) > 0) {
-		j->v = xgrow(j->v, sizeof(*j->v), j->n + 1, &j->cap);
-		j->v[j->n].time_ns = r.time_ns;
-		j->v[j->n].rec = r.payload - GSNAP_RECORD_HEADER_SIZE;
-		j->v[j->n].len = GSNAP_RECORD_HEADER_SIZE + r.len;
-		j->n++;
-	}
-	if (ret < 0)
-		return -1;
-	if (s.torn) {
-		char why[256];
-
-		gsnap_torn_warning(&s, why, sizeof(why));
-		fprintf(stderr, "goroscope: %s: warning: %s\n", path, why);
-	}
-	if (j->user_meta)
-		j->copied_meta = 1;
-	return 0;
-}
-
-static int
-load_file(struct job *j, const char *path, int from_dir)
-{
-	struct input in;
-	const struct format *fmt = NULL;
-	struct snapshot snap;
-	int ret = -1;
-
-	error_clear(&j->err);
-	if (input_open(&in, path, &j->err) < 0)
-		return -1;
-	fmt = input_sniff(in.data, in.len, &j->err);
-	if (fmt == NULL && from_dir) {
-		fprintf(stderr, "goroscope: %s: warning: skipped: %s\n", path,
-			j->err.text);
-		input_release(&in);
-		return 0;
-	}
-	if (fmt == NULL)
-		goto out;
-	if (fmt->read_series && j->target == TO_GSNAP) {
-		ret = copy_records(j, &in, path);
-		if (ret == 0) {
-			/* The entries borrow the bytes: keep it open. */
-			j->inputs = xgrow(j->inputs, sizeof(*j->inputs),
-					  j->ninputs + 1, &j->inputs_cap);
-			j->inputs[j->ninputs++] = in;
-			return 0;
-		}
-		goto out;
-	}
-	if (fmt->read_series) {
-		j->path = path;
-		ret = fmt->read_series(&j->in, in.data, in.len,
-				       options_threads(), SERIES_FILE_ORDER,
-				       sink, j, &j->err);
-		goto out;
-	}
-	snapshot_init(&snap, &j->in);
-	snap.threads = options_threads();
-	snap.trace_at_ns = j->o->at_ns;
-	snap.trace_at_set = j->o->has_at;
-	ret = fmt->read(&snap, in.data, in.len, &j->err);
-	if (ret == 0) {
-		input_name(&snap, path);
-		diag_warnings(&snap);
-		ret = take(j, &snap);
-	}
-	snapshot_release(&snap);
-out:
-	if (ret < 0)
-		error_set_file(&j->err, path);
-	input_release(&in);
-	return ret;
-}
-
-static int
-load_all(struct job *j)
-{
-	int i;
-
-	for (i = 0; i < j->o->noperands; i++) {
-		char **paths = NULL;
-		size_t n = 0, k;
-		int dir = input_is_dir(j->o->operands[i]), ret = 0;
-
-		error_clear(&j->err);
-		if (input_expand(j->o->operands[i], &paths, &n, &j->err) < 0)
-			return -1;
-		for (k = 0; k < n; k++) {
-			if (ret == 0)
-				ret = load_file(j, paths[k], dir);
-			free(paths[k]);
-		}
-		free(paths);
-		if (ret < 0)
-			return -1;
 	}
 	return 0;
 }
@@ -303,7 +249,7 @@ order_entries(struct job *j)
 static const unsigned char *
 entry_bytes(const struct job *j, const struct entry *e)
 {
-	return e->rec ? e->rec : j->recs.p + e->off;
+	return j->recs.p + e->off;
 }
 
 static int
@@ -449,42 +395,37 @@ write_series(struct job *j)
 static int
 write_pprof(struct job *j)
 {
-	struct snapshot snap;
 	struct output out;
-	struct progress bar;
-	int ret = -1;
+	struct snapshot *snap = &j->last;
 
-	snapshot_init(&snap, &j->in);
-	snap.threads = options_threads();
-	snap.trace_at_ns = j->o->at_ns;
-	snap.trace_at_set = j->o->has_at;
-	progress_init(&bar, j->o->progress);
-	snap.progress = progress_cb;
-	snap.progress_ctx = &bar;
-	ret = input_load(&snap, j->o->operands[0], &j->err);
-	progress_done(&bar);
-	if (ret < 0)
-		goto done;
-	ret = -1;
-	if (j->o->has_at && snap.offset_ns < 0) {
+	if (load_all(j, !j->has_only) < 0)
+		return -1;
+	if (j->seen == 0) {
+		fprintf(stderr, "goroscope: %s: no snapshot of instance '%s'\n",
+			j->o->operands[0], j->o->instance);
+		return -1;
+	}
+	if (j->o->has_at && snap->offset_ns < 0) {
 		options_usage_error(j->cmd,
 				    "--at: '%s' is not an execution trace",
 				    j->o->operands[0]);
 		j->usage = 1;
-		goto done;
+		return -1;
 	}
-	diag_warnings(&snap);
+	if (j->seen > 1 || snap->held > 1)
+		fprintf(stderr,
+			"goroscope: %s: warning: holds %u snapshots: writing "
+			"the latest (a pprof profile holds one)\n",
+			j->o->operands[0],
+			snap->held > j->seen ? snap->held : j->seen);
 	if (output_open(&out, j->o->output, &j->err) < 0)
-		goto done;
-	if (pprof_write(out.fp, &snap, &j->err) < 0) {
+		return -1;
+	if (pprof_write(out.fp, snap, &j->err) < 0) {
 		error_set_file(&j->err, j->o->output ? j->o->output : "-");
 		output_abort(&out);
-		goto done;
+		return -1;
 	}
-	ret = output_commit(&out, &j->err);
-done:
-	snapshot_release(&snap);
-	return ret;
+	return output_commit(&out, &j->err);
 }
 
 static int
@@ -496,7 +437,7 @@ write_json(struct job *j)
 		return -1;
 	j->fp = out.fp;
 	json_records_begin(out.fp);
-	if (load_all(j) < 0 || json_records_end(out.fp, &j->err) < 0) {
+	if (load_all(j, 0) < 0 || json_records_end(out.fp, &j->err) < 0) {
 		output_abort(&out);
 		return -1;
 	}
@@ -509,7 +450,6 @@ cmd_convert(int argc, char **argv)
 	const struct command *cmd = command_find("convert");
 	struct options o;
 	struct job j;
-	size_t i;
 	int ret = -1;
 
 	if (options_parse(&o, cmd, argc, argv) < 0)
@@ -523,21 +463,26 @@ cmd_convert(int argc, char **argv)
 	j.o = &o;
 	if (pick_target(cmd, &o, &j.target) < 0)
 		return EXIT_USAGE;
-	if (j.target == TO_PPROF &&
-	    (o.noperands > 1 || input_is_dir(o.operands[0])))
+	if (j.target == TO_PPROF && o.noperands > 1)
 		return options_usage_error(cmd, "a pprof profile holds one "
 						"snapshot: give one input (for "
 						"a series, use --to gsnap)");
 	error_clear(&j.err);
 	intern_init(&j.in);
+	snapshot_init(&j.last, &j.in);
 	j.user_meta = parse_meta(&j.in, &o);
+	j.meta_instance = snapshot_instance_of(&j.in, j.user_meta);
+	if (o.instance) {
+		j.only = strtab_intern_cstr(&j.in.strings, o.instance);
+		j.has_only = 1;
+	}
 	gsnap_encoder_init(&j.enc, &j.in);
 	buf_init(&j.recs);
 	if (j.target == TO_PPROF) {
 		ret = write_pprof(&j);
 	} else if (j.target == TO_JSON) {
 		ret = write_json(&j);
-	} else if (load_all(&j) == 0) {
+	} else if (load_all(&j, 0) == 0) {
 		if (j.copied_meta)
 			fprintf(stderr,
 				"goroscope: convert: note: --meta applies to "
@@ -546,11 +491,9 @@ cmd_convert(int argc, char **argv)
 		order_entries(&j);
 		ret = write_series(&j);
 	}
-	if (ret < 0 && !j.usage)
+	if (ret < 0 && !j.usage && !j.printed)
 		diag_error(&j.err);
-	for (i = 0; i < j.ninputs; i++)
-		input_release(&j.inputs[i]);
-	free(j.inputs);
+	snapshot_release(&j.last);
 	free(j.v);
 	buf_release(&j.recs);
 	gsnap_encoder_release(&j.enc);

@@ -6,10 +6,9 @@
 #include "cmd/cmd.h"
 #include "cmd/diag.h"
 #include "cmd/options.h"
-#include "cmd/progress.h"
+#include "cmd/load.h"
 #include "cmd/output.h"
 #include "cmd/render_text.h"
-#include "formats/input.h"
 #include "formats/json.h"
 #include "lib/analysis.h"
 #include "lib/error.h"
@@ -19,20 +18,85 @@
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
+/* The snapshot show shows: the latest of its source. */
+struct pick {
+	struct snapshot snap;
+	unsigned seen;	/* snapshots of the instance asked for */
+	unsigned parts; /* text captures of the file, when several */
+	strid only;	/* --instance, or 0 */
+	int has_only;
+};
+
+/* Whether a is later than b: by capture time, then by place. */
+static int
+later(const struct snapshot *a, const struct snapshot *b)
+{
+	if (a->time_ns != 0 && b->time_ns != 0 && a->time_ns != b->time_ns)
+		return a->time_ns > b->time_ns;
+	if (a->input != b->input)
+		return a->input > b->input;
+	return a->pos > b->pos;
+}
+
+static int
+keep_latest(void *ctx, struct snapshot *s)
+{
+	struct pick *p = ctx;
+
+	if (p->has_only && s->instance != p->only)
+		return 0;
+	if (s->parts > p->parts)
+		p->parts = s->parts;
+	if (p->seen++ > 0 && !later(s, &p->snap))
+		return 0;
+	snapshot_take(&p->snap, s);
+	return 0;
+}
+
+/* Say which snapshot of a source of several is shown. */
+static void
+say_which(const struct pick *p, const char *path)
+{
+	const struct snapshot *s = &p->snap;
+	unsigned n = s->held > p->seen ? s->held : p->seen;
+
+	if (n < 2)
+		return;
+	if (p->parts > 1 && s->line > 0)
+		fprintf(stderr,
+			"goroscope: %s: warning: holds %u captures: showing "
+			"the last, #%u from line %llu (trend and report read "
+			"them all)\n",
+			path, n, s->pos + 1, (unsigned long long)s->line);
+	else if (p->parts > 1)
+		fprintf(stderr,
+			"goroscope: %s: warning: holds %u captures: showing "
+			"the last, #%u (trend and report read them all)\n",
+			path, n, s->pos + 1);
+	else
+		fprintf(stderr,
+			"goroscope: %s: warning: holds %u snapshots: showing "
+			"the latest, record %u (trend and report read them "
+			"all)\n",
+			path, n, s->pos + 1);
+}
+
 int
 cmd_show(int argc, char **argv)
 {
 	const struct command *cmd = command_find("show");
 	struct options o;
 	struct intern in;
-	struct snapshot snap;
+	struct pick pick;
+	struct snapshot *snapp = &pick.snap;
 	struct filter filter;
 	struct grouping gr;
 	struct output out;
 	struct error err;
-	struct progress bar;
 	struct snapshot_meta meta;
 	struct analysis an;
+	struct load_opts lo;
+	struct load_sink sink = { &pick, keep_latest, NULL };
 	size_t *shown = NULL, nshown = 0;
 	int status = EXIT_INPUT, have_filter = 0, have_gr = 0;
 
@@ -44,40 +108,50 @@ cmd_show(int argc, char **argv)
 	}
 	error_clear(&err);
 	memset(&an, 0, sizeof(an));
+	memset(&pick, 0, sizeof(pick));
 	intern_init(&in);
-	snapshot_init(&snap, &in);
-	snap.threads = options_threads();
-	snap.trace_at_ns = o.at_ns;
-	snap.trace_at_set = o.has_at;
-	progress_init(&bar, o.progress);
-	snap.progress = progress_cb;
-	snap.progress_ctx = &bar;
+	snapshot_init(&pick.snap, &in);
+	if (o.instance) {
+		pick.only = strtab_intern_cstr(&in.strings, o.instance);
+		pick.has_only = 1;
+	}
+	memset(&lo, 0, sizeof(lo));
+	lo.read.threads = options_threads();
+	lo.read.sampling = o.has_at ? SAMPLE_AT : SAMPLE_END;
+	lo.read.at = o.at_ns;
+	/* One snapshot is shown: a series need not be read whole, unless
+	 * the latest of one instance is asked for. */
+	lo.read.latest_only = !pick.has_only;
+	lo.progress = o.progress;
+	lo.strict = 1;
+	lo.single = "show";
 	if (filter_init(&filter, &in, &o.filter, &err) < 0) {
 		status = options_usage_error(cmd, "%s", err.text);
 		goto out;
 	}
 	have_filter = 1;
-	if (input_load(&snap, o.operands[0], &err) < 0) {
-		progress_done(&bar);
-		diag_error(&err);
+	if (load_sources(&in, o.operands, o.noperands, &lo, &sink) < 0)
+		goto out;
+	if (pick.seen == 0) {
+		fprintf(stderr, "goroscope: %s: no snapshot of instance '%s'\n",
+			o.noperands ? o.operands[0] : "-", o.instance);
 		goto out;
 	}
-	progress_done(&bar);
-	if (o.has_at && snap.offset_ns < 0) {
+	if (o.has_at && pick.snap.offset_ns < 0) {
 		status = options_usage_error(cmd,
 					     "--at: '%s' is not an execution "
 					     "trace",
 					     o.operands[0]);
 		goto out;
 	}
-	diag_warnings(&snap);
+	say_which(&pick, o.noperands ? o.operands[0] : "-");
 	grouping_init(&gr, &in, &o.key, 1);
 	gr.threads = options_threads();
 	have_gr = 1;
-	grouping_add(&gr, &snap, 0, filter_is_empty(&filter) ? NULL : &filter);
-	snapshot_meta(&snap, &meta);
+	grouping_add(&gr, snapp, 0, filter_is_empty(&filter) ? NULL : &filter);
+	snapshot_meta(snapp, &meta);
 	/* The records are grouped: their memory serves what follows. */
-	snapshot_release(&snap);
+	snapshot_release(snapp);
 	grouping_finish(&gr);
 	shown = xreallocarray(NULL, gr.n ? gr.n : 1, sizeof(*shown));
 	nshown = grouping_select(&gr, NULL, o.min_count, o.limit, shown);
@@ -96,14 +170,21 @@ cmd_show(int argc, char **argv)
 		analysis_run(&an, &gr, &ao);
 	}
 	if (o.format == OUT_JSON) {
-		struct json_doc doc = {
-			.command = "show",
+		struct json_part part = {
+			.instance = meta.instance
+					    ? intern_str(&in, meta.instance)
+					    : NULL,
 			.gr = &gr,
 			.meta = &meta,
-			.order = "command line",
+			.order = "as given",
 			.shown = shown,
 			.nshown = nshown,
 			.an = &an,
+		};
+		struct json_doc doc = {
+			.command = "show",
+			.parts = &part,
+			.nparts = 1,
 		};
 
 		if (json_write(out.fp, &doc, &err) < 0) {
@@ -137,7 +218,7 @@ out:
 		grouping_release(&gr);
 	if (have_filter)
 		filter_release(&filter);
-	snapshot_release(&snap);
+	snapshot_release(&pick.snap);
 	intern_release(&in);
 	return status;
 }

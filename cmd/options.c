@@ -38,6 +38,8 @@ enum opt_id {
 	OPT_META,
 	OPT_AT,
 	OPT_EVERY,
+	OPT_INSTANCE,
+	OPT_STRICT,
 };
 
 struct opt_def {
@@ -88,6 +90,10 @@ static const struct opt_def opt_defs[] = {
 	  "exit with status 3 when a suspect is found" },
 	{ "nodes", OPT_NODES, "N", OPTSET_DOT,
 	  "most nodes in a DOT graph (80)" },
+	{ "instance", OPT_INSTANCE, "NAME", OPTSET_GROUP,
+	  "only the snapshots of instance NAME" },
+	{ "strict", OPT_STRICT, NULL, OPTSET_GROUP | OPTSET_CONVERT,
+	  "an input that cannot be read is an error" },
 	{ "at", OPT_AT, "TIME", OPTSET_AT,
 	  "a trace TIME after its start, e.g. 2.5s (its end)" },
 	{ "every", OPT_EVERY, "TIME|N", OPTSET_EVERY,
@@ -335,6 +341,12 @@ set_option(struct options *o, const struct command *cmd, int id,
 		return parse_time(cmd, "at", arg, &o->at_ns, &o->has_at);
 	case OPT_EVERY:
 		return parse_every(cmd, arg, o);
+	case OPT_INSTANCE:
+		o->instance = arg;
+		return 0;
+	case OPT_STRICT:
+		o->strict = 1;
+		return 0;
 	}
 	return -1;
 }

@@ -49,6 +49,8 @@ struct options {
 	const char *meta[OPTIONS_MAX_META]; /* convert --meta K=V */
 	int nmeta;
 	const char *baseline;	    /* --baseline */
+	const char *instance;	    /* --instance: only its snapshots */
+	int strict;		    /* --strict: an unreadable input fails */
 	int ignore_known;	    /* --ignore-known (default on) */
 	struct suspect_rules rules; /* --min-growth, --min-rise, --near-peak */
 	int fail_on_leak;

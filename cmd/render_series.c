@@ -9,9 +9,11 @@
 #include "cmd/render_series.h"
 #include "cmd/textout.h"
 #include "lib/analysis.h"
+#include "lib/fleet.h"
 #include "lib/group.h"
 #include "lib/known.h"
 #include "lib/par.h"
+#include "lib/series.h"
 #include "lib/snapshot.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
@@ -105,6 +107,39 @@ one_trace(const struct series_doc *d)
 	return n > 1;
 }
 
+/* The inputs left out, under the series' header. */
+static void
+print_skipped(const struct pen *p, const struct series_doc *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nskipped && i < 5; i++) {
+		char line[WIDTH + 1];
+		int n = snprintf(line, sizeof(line), "  skipped %s: %s",
+				 intern_str(d->gr->in, d->skipped[i].path),
+				 d->skipped[i].why);
+
+		/* One line each; the whole reason is on stderr. */
+		if (n >= (int)sizeof(line))
+			memcpy(line + sizeof(line) - 4, "...", 4);
+		fprintf(p->fp, "%s\n", line);
+	}
+	if (d->nskipped > 5)
+		fprintf(p->fp, "  skipped %zu more inputs\n", d->nskipped - 5);
+}
+
+/* Whether every snapshot came from one input (a file of several). */
+static int
+one_input(const struct series_doc *d)
+{
+	unsigned k, n = d->gr->nsnap;
+
+	for (k = 1; k < n; k++)
+		if (d->meta[k].input != d->meta[0].input)
+			return 0;
+	return n > 1;
+}
+
 /* "6 snapshots in capture-time order" and the goroutine totals. */
 static void
 print_series_header(const struct pen *p, const struct series_doc *d,
@@ -119,14 +154,20 @@ print_series_header(const struct pen *p, const struct series_doc *d,
 	spark[0] = '\0';
 	tx_sparkline(&c, gr->totals, n, 40);
 	tx_on(p, C_BOLD);
-	fprintf(p->fp, "goroscope %s", what);
+	if (d->ninstances > 1)
+		fprintf(p->fp, "instance %s",
+			d->instance ? d->instance : "(none named)");
+	else
+		fprintf(p->fp, "goroscope %s", what);
 	tx_off(p, C_BOLD);
 	fprintf(p->fp, ": %u snapshot%s, %s\n", n, tx_plural(n),
 		d->by_time     ? "ordered by capture time"
 		: one_trace(d) ? "moments of one execution trace, in time "
 				 "order"
-		: n > 1	       ? "in command-line order (not every input has a "
+		: one_input(d) ? "in file order (not every capture has a "
 				 "capture time)"
+		: n > 1	       ? "in natural order of file names (not every "
+				 "input has a capture time)"
 			       : "growth unknown");
 	if (n == 1)
 		fprintf(p->fp, "  %s\n",
@@ -135,6 +176,8 @@ print_series_header(const struct pen *p, const struct series_doc *d,
 		fprintf(p->fp, "  %s\n  ... %s\n",
 			tx_source(in, &d->meta[0], s0, sizeof(s0)),
 			tx_source(in, &d->meta[n - 1], s1, sizeof(s1)));
+	if (d->list_skipped && strcmp(what, "report") != 0)
+		print_skipped(p, d);
 	if (n == 1)
 		fprintf(p->fp, "goroutines %lld", (long long)gr->totals[0]);
 	else
@@ -171,10 +214,13 @@ render_diff(FILE *fp, const struct series_doc *d)
 		tx_source(in, &d->meta[0], s0, sizeof(s0)),
 		tx_format_words(in, &d->meta[0]), (long long)gr->totals[0],
 		tx_plural(gr->totals[0]));
-	fprintf(fp, "  after:  %s, %s, %lld goroutine%s\n\n",
+	fprintf(fp, "  after:  %s, %s, %lld goroutine%s\n",
 		tx_source(in, &d->meta[1], s1, sizeof(s1)),
 		tx_format_words(in, &d->meta[1]), (long long)gr->totals[1],
 		tx_plural(gr->totals[1]));
+	if (d->list_skipped)
+		print_skipped(&p, d);
+	fputc('\n', fp);
 	fprintf(fp, "  BEFORE     AFTER  CHANGE  %-*s  %-8s  %s\n", sw, "STATE",
 		"GROUP", "BLOCKED IN");
 	for (i = 0; i < gr->n; i++) {
@@ -392,6 +438,11 @@ render_trend(FILE *fp, const struct series_doc *d)
 		}
 	}
 	free(sparks);
+}
+
+void
+render_trend_footer(FILE *fp, const struct series_doc *d)
+{
 	fprintf(fp,
 		"\n! leak suspect, * proven leak; RISE: share of steps that "
 		"did not go down\n");
@@ -434,6 +485,11 @@ print_inputs(const struct pen *p, const struct series_doc *d)
 		}
 		fputc('\n', p->fp);
 	}
+	/* Inputs left out belong to no instance: listed once. */
+	for (k = 0; d->list_skipped && k < d->nskipped; k++)
+		fprintf(p->fp, "     -  %-20s  %-10s  %10s  %s: %s\n",
+			"skipped", "-", "-", intern_str(in, d->skipped[k].path),
+			d->skipped[k].why);
 }
 
 /* A rate per hour of capture time, in the unit that suits the span. */
@@ -563,6 +619,13 @@ render_report(FILE *fp, const struct series_doc *d)
 		for (i = 0; i < nothers; i++)
 			trend_row(&p, d, others[i], sw, spark, 1, NULL);
 	}
+}
+
+void
+render_report_footer(FILE *fp, const struct series_doc *d)
+{
+	struct pen p = { fp, d->color };
+
 	section(&p, "THRESHOLDS");
 	fprintf(fp,
 		"  a suspect is blocked, is not a known long-lived goroutine "
@@ -585,4 +648,114 @@ render_report(FILE *fp, const struct series_doc *d)
 	fprintf(fp, "  score = net growth x rise x last / peak; with one "
 		    "snapshot,\n  count x (1 + ln(1 + longest wait in "
 		    "minutes))\n");
+}
+
+/* --- fleet --------------------------------------------------------------- */
+
+/* Groups that are a suspect nowhere, listed after those that are. */
+#define FLEET_OTHERS 5
+
+/* "a (88), b (88)": the instances where the row is largest. */
+static void
+largest_on(const struct fleet_text *ft, const struct fleet_row *r, char *buf,
+	   size_t size)
+{
+	int64_t top = r->m[r->largest].last;
+	size_t k, n = 0, shown = 0;
+
+	buf[0] = '\0';
+	for (k = 0; k < r->nm; k++) {
+		const char *name = ft->names[r->m[k].part];
+
+		if (r->m[k].last != top)
+			continue;
+		if (shown == 2) {
+			n += (size_t)snprintf(buf + n, size - n, ", ...");
+			break;
+		}
+		n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s",
+				      shown ? ", " : "", name ? name : "-");
+		shown++;
+		if (n >= size)
+			break;
+	}
+	if (n < size)
+		snprintf(buf + n, size - n, " (%lld)", (long long)top);
+}
+
+void
+render_fleet(FILE *fp, const struct series_doc *d, const struct fleet_text *ft)
+{
+	const struct fleet *f = ft->fleet;
+	struct pen p = { fp, d->color };
+	size_t i, others = 0;
+	int sw = STATE_MIN;
+	char cell[256], where[64];
+
+	for (i = 0; i < f->n; i++) {
+		const struct fleet_row *r = &f->v[i];
+		const struct fleet_member *m = &r->m[r->largest];
+		int w = (int)tx_state_cell(ft->grs[m->part],
+					   &ft->grs[m->part]->v[m->group], cell,
+					   sizeof(cell));
+
+		if (r->suspect_on == 0 && others++ >= FLEET_OTHERS)
+			break;
+		if (w > sw)
+			sw = w;
+	}
+	if (sw > STATE_MAX)
+		sw = STATE_MAX;
+	fputc('\n', fp);
+	tx_on(&p, C_BOLD);
+	fprintf(fp, "FLEET");
+	tx_off(&p, C_BOLD);
+	fprintf(fp,
+		": %zu instances; %zu group%s a leak suspect on at least "
+		"one\n\n",
+		f->nparts, f->nsuspect, f->nsuspect == 1 ? " is" : "s are");
+	fprintf(fp, "  SUSPECT ON     TOTAL  %-20s  %-*s  %-8s  %s\n",
+		"LARGEST ON", sw, "STATE", "GROUP", "BLOCKED IN");
+	others = 0;
+	for (i = 0; i < f->n; i++) {
+		const struct fleet_row *r = &f->v[i];
+		const struct fleet_member *m = &r->m[r->largest];
+		const struct grouping *gr = ft->grs[m->part];
+		const struct group *g = &gr->v[m->group];
+		char on[32];
+		int n, fw = WIDTH -
+			    (2 + 10 + 2 + 8 + 2 + 20 + 2 + sw + 2 + 8 + 2);
+
+		if (r->suspect_on == 0 && others++ >= FLEET_OTHERS)
+			break;
+		if (fw < FRAME_MIN)
+			fw = FRAME_MIN;
+		snprintf(on, sizeof(on), "%u of %zu", r->suspect_on, f->nparts);
+		fprintf(fp, "  ");
+		tx_on(&p, r->suspect_on ? C_BOLD : C_NONE);
+		print_right(fp, on, 10);
+		tx_off(&p, r->suspect_on ? C_BOLD : C_NONE);
+		fputs("  ", fp);
+		tx_print_count(fp, r->total);
+		fputs("  ", fp);
+		largest_on(ft, r, where, sizeof(where));
+		if (tx_width(where) > 20)
+			where[20] = '\0';
+		fputs(where, fp);
+		tx_pad(fp, 20 - tx_width(where));
+		fputs("  ", fp);
+		n = (int)tx_state_cell(gr, g, cell, sizeof(cell));
+		if (n > sw)
+			cell[sw] = '\0';
+		tx_on(&p, tx_state_color(gr, g));
+		fputs(cell, fp);
+		tx_off(&p, tx_state_color(gr, g));
+		tx_pad(fp, sw - (n > sw ? sw : n));
+		fputs("  ", fp);
+		print_id(&p, g);
+		fputs("  ", fp);
+		tx_frame_cell(&p, gr->in, g->blocking, "", fw);
+	}
+	if (i < f->n)
+		fprintf(fp, "  ... %zu more groups\n", f->n - i);
 }

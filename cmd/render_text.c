@@ -215,8 +215,14 @@ render_show(FILE *fp, const struct text_doc *doc)
 		(long long)gr->totals[0], tx_plural(gr->totals[0]));
 	if (doc->filtered)
 		fprintf(fp, ", %lld matching", (long long)gr->kept[0]);
-	fprintf(fp, " in %zu group%s (grouped by %s)\n\n", gr->n,
+	fprintf(fp, " in %zu group%s (grouped by %s)", gr->n,
 		tx_plural((long long)gr->n), by);
+	/* GOTRACEBACK=system|crash: each thread's own stack, not counted. */
+	if (s->thread_stacks > 0)
+		fprintf(fp, "; %llu thread stack%s left out",
+			(unsigned long long)s->thread_stacks,
+			tx_plural((long long)s->thread_stacks));
+	fprintf(fp, "\n\n");
 	fprintf(fp, "%8s  %-*s  %-8s  %s\n", "COUNT", sw, "STATE", "GROUP",
 		"BLOCKED IN");
 	for (k = 0; k < parts; k++) {

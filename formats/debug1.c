@@ -2,6 +2,7 @@
  * debug=1 count profile reader: "N @ pcs" records with "#\tpc\tfunc+off\t
  * file:line" symbol lines, columns separated by runs of TABs.
  */
+#define _GNU_SOURCE /* memmem */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,9 +257,11 @@ parse_frame(struct reader *r, const struct line *ln)
 	return 1;
 }
 
-int
-debug1_read(struct snapshot *out, const unsigned char *buf, size_t len,
-	    struct error *err)
+/* Read the profile in buf[0..len), whose first line is line line0 + 1 of
+ * the input. */
+static int
+parse_range(struct snapshot *out, const unsigned char *buf, size_t len,
+	    uint64_t line0, struct error *err)
 {
 	struct reader r;
 	struct line ln, name;
@@ -269,6 +272,7 @@ debug1_read(struct snapshot *out, const unsigned char *buf, size_t len,
 	r.s = out;
 	r.in = out->in;
 	lines_init(&r.l, buf, len, DEBUG1_MAX_LINE);
+	r.l.lineno = line0;
 	if (!first_line(&r.l, &ln) || !parse_title(&ln, &name, &total)) {
 		error_set(err, "expected 'goroutine profile: total N'");
 		goto out;
@@ -320,5 +324,95 @@ debug1_read(struct snapshot *out, const unsigned char *buf, size_t len,
 out:
 	free(r.frames);
 	free(r.scratch);
+	return ret;
+}
+
+int
+debug1_parse(struct snapshot *out, const unsigned char *buf, size_t len,
+	     struct error *err)
+{
+	return parse_range(out, buf, len, 0, err);
+}
+
+/*
+ * Where each profile of buf starts: at 0, and at every later line that is
+ * a title ("goroutine profile: total N"), as `curl ...?debug=1 >> FILE`
+ * leaves them. Sets *at (the caller frees it) and returns how many.
+ */
+static size_t
+find_profiles(const unsigned char *buf, size_t len, size_t **at)
+{
+	static const char mid[] = " profile: total ";
+	const char *b = (const char *)buf, *p = b, *e = b + len;
+	size_t n = 0, cap = 0;
+	int first = 1;
+
+	*at = xgrow(NULL, sizeof(**at), 1, &cap);
+	(*at)[n++] = 0;
+	while (p < e) {
+		const char *hit =
+			memmem(p, (size_t)(e - p), mid, sizeof(mid) - 1);
+		const char *ls = NULL, *nl = NULL;
+		struct line ln, name;
+		uint64_t total = 0;
+
+		if (hit == NULL)
+			break;
+		ls = hit;
+		while (ls > b && ls[-1] != '\n')
+			ls--;
+		nl = memchr(hit, '\n', (size_t)(e - hit));
+		ln.p = ls;
+		ln.n = (size_t)((nl ? nl : e) - ls);
+		if (ln.n > 0 && ln.p[ln.n - 1] == '\r')
+			ln.n--;
+		if (parse_title(&ln, &name, &total)) {
+			/* The first title is the file's own start. */
+			if (!first) {
+				*at = xgrow(*at, sizeof(**at), n + 1, &cap);
+				(*at)[n++] = (size_t)(ls - b);
+			}
+			first = 0;
+		}
+		p = nl ? nl + 1 : e;
+	}
+	return n;
+}
+
+int
+debug1_read(struct intern *in, const unsigned char *buf, size_t len,
+	    const struct read_opts *o, snapshot_sink sink, void *ctx,
+	    struct error *err)
+{
+	size_t *at = NULL, n, k, from;
+	uint64_t line0 = 0;
+	const char *b = (const char *)buf;
+	struct snapshot *s = NULL;
+	int ret = 0;
+
+	(void)o;
+	n = find_profiles(buf, len, &at);
+	/* Every profile read before the first goes out: a file damaged in
+	 * its third profile gives nothing rather than two. */
+	s = xreallocarray(NULL, n, sizeof(*s));
+	for (k = 0; k < n; k++)
+		snapshot_init(&s[k], in);
+	for (k = 0; k < n && ret == 0; k++) {
+		size_t to = k + 1 < n ? at[k + 1] : len, i;
+
+		from = at[k];
+		s[k].pos = (uint32_t)k;
+		s[k].parts = n > 1 ? (uint32_t)n : 0;
+		s[k].held = (uint32_t)n;
+		ret = parse_range(&s[k], buf + from, to - from, line0, err);
+		for (i = from; n > 1 && i < to; i++)
+			line0 += b[i] == '\n';
+	}
+	for (k = 0; k < n && ret == 0; k++)
+		ret = sink(&s[k], ctx);
+	for (k = 0; k < n; k++)
+		snapshot_release(&s[k]);
+	free(s);
+	free(at);
 	return ret;
 }

@@ -8,6 +8,7 @@
 #include "formats/dot.h"
 #include "lib/analysis.h"
 #include "lib/error.h"
+#include "lib/fleet.h"
 #include "lib/group.h"
 #include "lib/sort.h"
 #include "lib/xalloc.h"
@@ -27,6 +28,9 @@ struct node {
 
 struct graph {
 	const struct grouping *gr;
+	const struct fleet *fleet; /* or NULL */
+	size_t part;		   /* its index among the fleet's parts */
+	char prefix[24];	   /* of node names: unique per instance */
 	struct node *v;
 	size_t n, cap;
 	uint32_t *index; /* frame id -> node + 1 */
@@ -108,20 +112,48 @@ heat(double share, char *buf, size_t size)
 	snprintf(buf, size, "#ff%02x%02x", g, b);
 }
 
-static void
-node_label(const struct grouping *gr, const struct node *nd, char *buf,
-	   size_t size)
+/* On how many instances the group of g's part whose blocking frame is f
+ * is a suspect, of how many it is on; 0 when not known. */
+static unsigned
+suspect_on(const struct graph *g, frameid f, size_t *of)
 {
+	const struct fleet *fl = g->fleet;
+	size_t i, k;
+
+	if (fl == NULL)
+		return 0;
+	for (i = 0; i < fl->n; i++)
+		for (k = 0; k < fl->v[i].nm; k++) {
+			const struct fleet_member *m = &fl->v[i].m[k];
+
+			if (m->part == g->part && m->suspect &&
+			    g->gr->v[m->group].blocking == f) {
+				*of = fl->nparts;
+				return fl->v[i].suspect_on;
+			}
+		}
+	return 0;
+}
+
+static void
+node_label(const struct graph *g, const struct node *nd, char *buf, size_t size)
+{
+	const struct grouping *gr = g->gr;
 	const struct frame *f = intern_frame_get(gr->in, nd->frame);
 	const char *file = intern_str(gr->in, f->file);
 	const char *slash = strrchr(file, '/');
+	size_t of = 0;
+	unsigned on = nd->blocking ? suspect_on(g, nd->frame, &of) : 0;
 	int n;
 
 	n = snprintf(buf, size, "%s\n%s:%u", intern_str(gr->in, f->func),
 		     slash ? slash + 1 : file, f->line);
 	if (nd->blocking && n > 0 && (size_t)n < size)
-		snprintf(buf + n, size - (size_t)n, "\n%lld goroutines",
-			 (long long)nd->count);
+		n += snprintf(buf + n, size - (size_t)n, "\n%lld goroutines",
+			      (long long)nd->count);
+	if (on > 0 && n > 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n,
+			 "\nsuspect on %u of %zu instances", on, of);
 }
 
 /* Draw the kept nodes and, per group, edges between consecutive kept
@@ -145,9 +177,10 @@ draw(Agraph_t *ag, struct graph *g, const size_t *groups, size_t ngroups,
 
 		if (!nd->keep)
 			continue;
-		snprintf(name, sizeof(name), "f%u", gr->frame_rank[nd->frame]);
+		snprintf(name, sizeof(name), "%sf%u", g->prefix,
+			 gr->frame_rank[nd->frame]);
 		nd->n = agnode(ag, name, 1);
-		node_label(gr, nd, label, sizeof(label));
+		node_label(g, nd, label, sizeof(label));
 		heat(share, color, sizeof(color));
 		snprintf(size, sizeof(size), "%d", 10 + (int)(14 * share));
 		set(nd->n, "label", label);
@@ -215,44 +248,78 @@ pick_groups(const struct grouping *gr, const struct analysis *an, size_t *out,
 	return n;
 }
 
-int
-dot_write(FILE *fp, const struct dot_doc *doc, struct error *err)
+/* The groups of one part to draw, their frames weighed and kept. */
+static size_t
+prepare(struct graph *g, const struct analysis *an, size_t max_nodes,
+	size_t *groups, int *fallback, size_t *kept)
 {
-	const struct grouping *gr = doc->gr;
-	struct graph g;
-	Agraph_t *ag = NULL;
-	size_t *groups = xcalloc(gr->n + 1, sizeof(*groups));
-	size_t ngroups, i, k, kept = 0;
-	int fallback = 0, rc;
+	const struct grouping *gr = g->gr;
+	size_t ngroups, i, k;
 	frameid path[512];
-	char legend[1024];
 	struct node *sorted = NULL;
 
-	memset(&g, 0, sizeof(g));
-	g.gr = gr;
-	ngroups = pick_groups(gr, doc->an, groups, &fallback);
+	ngroups = pick_groups(gr, an, groups, fallback);
 	for (k = 0; k < ngroups; k++) {
 		const struct group *grp = &gr->v[groups[k]];
-		double w = group_weight(&doc->an->ev[groups[k]]);
+		double w = group_weight(&an->ev[groups[k]]);
 		size_t n = group_path(gr, grp, path, 512), j;
 
 		for (j = 0; j < n; j++) {
-			struct node *nd = node_of(&g, path[j]);
+			struct node *nd = node_of(g, path[j]);
 
 			nd->weight += w;
 			nd->count += grp->counts[gr->nsnap - 1];
 		}
 		if (grp->blocking)
-			node_of(&g, grp->blocking)->blocking = 1;
+			node_of(g, grp->blocking)->blocking = 1;
 	}
-	/* Keep the heaviest nodes; the index still points at g.v. */
-	sorted = xreallocarray(NULL, g.n + 1, sizeof(*sorted));
-	memcpy(sorted, g.v, g.n * sizeof(*sorted));
-	sort_stable(sorted, g.n, sizeof(*sorted), node_cmp, (void *)gr);
-	for (i = 0; i < g.n && kept < doc->max_nodes; i++, kept++)
-		node_of(&g, sorted[i].frame)->keep = 1;
+	/* Keep the heaviest nodes; the index still points at g->v. */
+	sorted = xreallocarray(NULL, g->n + 1, sizeof(*sorted));
+	memcpy(sorted, g->v, g->n * sizeof(*sorted));
+	sort_stable(sorted, g->n, sizeof(*sorted), node_cmp, (void *)gr);
+	*kept = 0;
+	for (i = 0; i < g->n && *kept < max_nodes; i++, (*kept)++)
+		node_of(g, sorted[i].frame)->keep = 1;
 	free(sorted);
+	return ngroups;
+}
 
+/* One instance on its way into the graph. */
+struct drawn {
+	struct graph g;
+	size_t *groups, ngroups;
+	int fallback;
+	Agraph_t *sub;
+};
+
+int
+dot_write(FILE *fp, const struct dot_doc *doc, struct error *err)
+{
+	Agraph_t *ag = NULL;
+	struct drawn *d = xcalloc(doc->nparts, sizeof(*d));
+	size_t p, ngroups_all = 0, nsnap_all = 0;
+	int fallback_all = 1, cut = 0, rc;
+	char legend[1024], inst[64] = "";
+	Agnode_t *ln = NULL;
+
+	for (p = 0; p < doc->nparts; p++) {
+		const struct dot_part *pt = &doc->parts[p];
+		size_t kept = 0;
+
+		d[p].g.gr = pt->gr;
+		d[p].g.fleet = doc->fleet;
+		d[p].g.part = p;
+		if (doc->nparts > 1)
+			snprintf(d[p].g.prefix, sizeof(d[p].g.prefix), "i%zu",
+				 p);
+		d[p].groups = xcalloc(pt->gr->n + 1, sizeof(*d[p].groups));
+		d[p].ngroups = prepare(&d[p].g, pt->an, doc->max_nodes,
+				       d[p].groups, &d[p].fallback, &kept);
+		ngroups_all += d[p].ngroups;
+		nsnap_all += pt->gr->nsnap;
+		fallback_all &= d[p].fallback;
+		cut |= kept < d[p].g.n;
+	}
 	ag = agopen((char *)"goroscope", Agdirected, NULL);
 	agattr(ag, AGRAPH, (char *)"rankdir", (char *)"TB");
 	agattr(ag, AGRAPH, (char *)"fontname", (char *)"Helvetica");
@@ -261,32 +328,46 @@ dot_write(FILE *fp, const struct dot_doc *doc, struct error *err)
 	agattr(ag, AGNODE, (char *)"fontname", (char *)"Helvetica");
 	agattr(ag, AGEDGE, (char *)"fontname", (char *)"Helvetica");
 	agattr(ag, AGEDGE, (char *)"fontsize", (char *)"10");
-	{
-		Agnode_t *ln = agnode(ag, (char *)"legend", 1);
+	ln = agnode(ag, (char *)"legend", 1);
+	if (doc->nparts > 1)
+		snprintf(inst, sizeof(inst), " of %zu instances", doc->nparts);
+	snprintf(legend, sizeof(legend),
+		 "%s\n%s: %zu group%s over %zu snapshot%s%s\n"
+		 "from the go statement (top) to the blocking frame "
+		 "(bold)\nsize and colour: growth; edges: goroutines "
+		 "now (growth)%s",
+		 doc->title ? doc->title : "goroscope",
+		 fallback_all ? "no leak suspects; the largest blocked "
+				"groups"
+			      : "leak suspects",
+		 ngroups_all, ngroups_all == 1 ? "" : "s", nsnap_all,
+		 nsnap_all == 1 ? "" : "s", inst,
+		 cut ? "\ndashed: frames left out (--nodes)" : "");
+	set(ln, "label", legend);
+	set(ln, "shape", "note");
+	set(ln, "fillcolor", "#f4f4f4");
+	for (p = 0; p < doc->nparts; p++) {
+		Agraph_t *sub = ag;
 
-		snprintf(legend, sizeof(legend),
-			 "%s\n%s: %zu group%s over %u snapshot%s\n"
-			 "from the go statement (top) to the blocking frame "
-			 "(bold)\nsize and colour: growth; edges: goroutines "
-			 "now (growth)%s",
-			 doc->title ? doc->title : "goroscope",
-			 fallback ? "no leak suspects; the largest blocked "
-				    "groups"
-				  : "leak suspects",
-			 ngroups, ngroups == 1 ? "" : "s", gr->nsnap,
-			 gr->nsnap == 1 ? "" : "s",
-			 kept < g.n ? "\ndashed: frames left out (--nodes)"
-				    : "");
-		set(ln, "label", legend);
-		set(ln, "shape", "note");
-		set(ln, "fillcolor", "#f4f4f4");
+		if (doc->nparts > 1) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "cluster_%zu", p);
+			sub = agsubg(ag, name, 1);
+			set(sub, "label",
+			    doc->parts[p].instance ? doc->parts[p].instance
+						   : "(no instance)");
+		}
+		draw(sub, &d[p].g, d[p].groups, d[p].ngroups, doc->parts[p].an);
 	}
-	draw(ag, &g, groups, ngroups, doc->an);
 	rc = agwrite(ag, fp);
 	agclose(ag);
-	free(groups);
-	free(g.v);
-	free(g.index);
+	for (p = 0; p < doc->nparts; p++) {
+		free(d[p].groups);
+		free(d[p].g.v);
+		free(d[p].g.index);
+	}
+	free(d);
 	if (rc != 0 || ferror(fp))
 		return error_set(err, "cannot write the DOT graph");
 	return 0;

@@ -14,17 +14,28 @@
 struct grouping;
 struct analysis;
 struct error;
+struct fleet;
 
-struct dot_doc {
+/* One instance's groups. */
+struct dot_part {
+	const char *instance;	   /* its name, or NULL */
 	const struct grouping *gr; /* finished */
 	const struct analysis *an;
-	const char *title; /* first line of the legend */
-	size_t max_nodes;  /* --nodes */
+};
+
+struct dot_doc {
+	const struct dot_part *parts; /* at least one */
+	size_t nparts;
+	const struct fleet *fleet; /* with several instances, or NULL */
+	const char *title;	   /* first line of the legend */
+	size_t max_nodes;	   /* --nodes, per instance */
 };
 
 /*
  * Write the graph of the suspects (or, when there are none, of the largest
- * blocked groups, said so in the legend) to fp.
+ * blocked groups, said so in the legend) to fp. Several instances are one
+ * cluster each, their blocking frames saying on how many instances the
+ * group is a suspect.
  */
 int dot_write(FILE *fp, const struct dot_doc *doc, struct error *err);
 

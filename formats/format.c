@@ -1,5 +1,6 @@
 /* The format table. */
 #include <stddef.h>
+#include <string.h>
 
 #include "formats/debug1.h"
 #include "formats/format.h"
@@ -7,6 +8,7 @@
 #include "formats/pprof.h"
 #include "formats/textdump.h"
 #include "formats/trace.h"
+#include "lib/snapshot.h"
 #include "lib/banned.h"
 
 const struct format formats[] = {
@@ -15,7 +17,6 @@ const struct format formats[] = {
 		.description = "goroscope dump (.gsnap)",
 		.sniff = gsnap_sniff,
 		.read = gsnap_read,
-		.read_series = gsnap_read_series,
 	},
 	{
 		.name = "debug=1",
@@ -42,7 +43,6 @@ const struct format formats[] = {
 			       "-trace, flight recorder)",
 		.sniff = trace_sniff,
 		.read = trace_read,
-		.read_points = trace_read_points,
 	},
 	{ .name = NULL },
 };
@@ -56,4 +56,32 @@ format_sniff(const unsigned char *buf, size_t len)
 		if (f->sniff(buf, len))
 			return f;
 	return NULL;
+}
+
+const struct format *
+format_find(const char *name)
+{
+	const struct format *f;
+
+	for (f = formats; f->name; f++)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}
+
+static int
+keep_last(struct snapshot *s, void *ctx)
+{
+	snapshot_take(ctx, s);
+	return 0;
+}
+
+int
+format_read_last(const struct format *f, struct snapshot *out,
+		 const unsigned char *buf, size_t len,
+		 const struct read_opts *o, struct error *err)
+{
+	static const struct read_opts none;
+
+	return f->read(out->in, buf, len, o ? o : &none, keep_last, out, err);
 }

@@ -451,6 +451,17 @@ decode_meta(struct gsnap_decoder *d, struct gsnap_section *sec,
 		if (c.bad || out->offset_ns < -1)
 			return bad(err, w, &c, "bad trace offset");
 	}
+	if (c.off < c.len) {
+		/* 1.2: the instance, "" for the one of its command. */
+		p = cursor_str(&c, &len);
+		if (p == NULL)
+			return bad(err, w, &c, "instance cut short");
+		if (len > 0)
+			out->instance = strtab_intern(&in->strings, p, len);
+	} else {
+		/* Older records: what their --meta named. */
+		out->instance = snapshot_instance_of(in, out->user_meta);
+	}
 	/* Later minor versions may add fields here: ignore the rest. */
 	return 0;
 }
@@ -989,50 +1000,38 @@ gsnap_decode(struct gsnap_decoder *d, const struct gsnap_record *r,
 	return gsnap_apply(d, &d->prep, out, err);
 }
 
-int
-gsnap_read(struct snapshot *out, const unsigned char *buf, size_t len,
-	   struct error *err)
+/* The latest record of the file (by capture time, then position) to
+ * sink, saying in its `held` how many the file holds. */
+static int
+read_latest(struct intern *in, const struct gsnap_record *recs, unsigned n,
+	    const struct gsnap_scan *s, snapshot_sink sink, void *ctx,
+	    struct error *err)
 {
-	struct gsnap_scan s;
-	struct gsnap_record r, best;
 	struct gsnap_decoder d;
-	int ret = 0, have = 0;
-	unsigned n = 0;
+	struct snapshot snap;
+	unsigned k, best = 0;
+	int ret;
 
-	if (gsnap_scan_init(&s, buf, len, err) < 0)
-		return -1;
-	memset(&best, 0, sizeof(best));
-	while ((ret = gsnap_scan_next(&s, &r, 0, err)) > 0) {
-		if (r.type != GSNAP_REC_SNAPSHOT)
-			continue;
-		n++;
-		if (!have || r.time_ns >= best.time_ns) {
-			best = r;
-			have = 1;
-		}
-	}
-	if (ret < 0)
-		return -1;
-	if (!have) {
-		if (s.torn)
-			return error_set_offset(err, s.torn_offset,
-						"the only record is cut short "
-						"(%zu bytes): no snapshot",
-						s.torn_bytes);
-		return error_set_offset(err, s.off, "no snapshot in the file");
-	}
-	gsnap_decoder_init(&d, out->in);
-	ret = gsnap_check_crc(&best, err);
+	for (k = 1; k < n; k++)
+		if (recs[k].time_ns >= recs[best].time_ns)
+			best = k;
+	gsnap_decoder_init(&d, in);
+	snapshot_init(&snap, in);
+	ret = gsnap_check_crc(&recs[best], err);
 	if (ret == 0)
-		ret = gsnap_decode(&d, &best, out, err);
+		ret = gsnap_decode(&d, &recs[best], &snap, err);
 	gsnap_decoder_release(&d);
-	if (ret == 0 && s.torn)
-		gsnap_torn_warning(&s, out->warning, sizeof(out->warning));
-	else if (ret == 0 && n > 1)
-		snprintf(out->warning, sizeof(out->warning),
-			 "holds %u snapshots: showing the latest, record %u "
-			 "(trend and report read them all)",
-			 n, best.index + 1);
+	if (ret == 0) {
+		if (s->torn)
+			gsnap_torn_warning(s, snap.warning,
+					   sizeof(snap.warning));
+		snap.pos = best;
+		snap.held = n;
+		snap.record = recs[best].payload - GSNAP_RECORD_HEADER_SIZE;
+		snap.record_len = GSNAP_RECORD_HEADER_SIZE + recs[best].len;
+		ret = sink(&snap, ctx);
+	}
+	snapshot_release(&snap);
 	return ret;
 }
 
@@ -1102,7 +1101,7 @@ reader(void *arg)
 		}
 		pthread_mutex_unlock(&q->mu);
 		error_clear(&q->err[i]);
-		fail = gsnap_prepare(&q->slot[i], &q->recs[k], 1, &q->prev,
+		fail = gsnap_prepare(&q->slot[i], &q->recs[k], 0, &q->prev,
 				     &q->err[i]) < 0;
 		pthread_mutex_lock(&q->mu);
 		q->failed[i] = fail;
@@ -1115,12 +1114,24 @@ reader(void *arg)
 	return NULL;
 }
 
+/*
+ * The order records are handed over in, unless the file's is asked for:
+ * latest first. A sink that groups them describes each group by its latest
+ * snapshot; given that first, it only counts in the earlier ones (the
+ * place of each says which is which): trend on 1,000 records of 1,000
+ * groups takes 0.07 s instead of 0.09 s (bench/run-gsnap.sh).
+ */
+enum order {
+	FILE_ORDER,
+	LATEST_FIRST,
+};
+
 /* Hand the snapshot at position pos (of n) to the sink, with the
  * torn-tail warning on the file's last. */
 static int
 deliver(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 	const struct gsnap_scan *torn, unsigned pos, unsigned n,
-	series_sink sink, void *ctx, struct error *err)
+	snapshot_sink sink, void *ctx, struct error *err)
 {
 	struct snapshot snap;
 	int ret;
@@ -1135,8 +1146,12 @@ deliver(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 	ret = gsnap_apply(d, p, &snap, err);
 	if (ret == 0 && pos + 1 == n && torn->torn)
 		gsnap_torn_warning(torn, snap.warning, sizeof(snap.warning));
+	snap.pos = pos;
+	snap.held = n;
+	snap.record = p->r.payload - GSNAP_RECORD_HEADER_SIZE;
+	snap.record_len = GSNAP_RECORD_HEADER_SIZE + p->r.len;
 	if (ret == 0)
-		ret = sink(&snap, pos, n, ctx);
+		ret = sink(&snap, ctx);
 	d->gbuf = snap.g;
 	d->gcap = snap.cap;
 	snap.g = NULL;
@@ -1147,17 +1162,16 @@ deliver(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 
 /* Position of the k-th record delivered, of n. */
 static unsigned
-position(enum series_order order, unsigned k, unsigned n)
+position(enum order order, unsigned k, unsigned n)
 {
-	return order == SERIES_LATEST_FIRST ? n - 1 - k : k;
+	return order == LATEST_FIRST ? n - 1 - k : k;
 }
 
 /* recs are in the order of delivery. */
 static int
 read_threaded(struct gsnap_decoder *d, const struct gsnap_record *recs,
-	      unsigned n, const struct gsnap_scan *torn,
-	      enum series_order order, series_sink sink, void *ctx,
-	      struct error *err)
+	      unsigned n, const struct gsnap_scan *torn, enum order order,
+	      snapshot_sink sink, void *ctx, struct error *err)
 {
 	struct ring *q = xcalloc(1, sizeof(*q));
 	pthread_t th;
@@ -1206,15 +1220,16 @@ out:
 }
 
 int
-gsnap_read_series(struct intern *in, const unsigned char *buf, size_t len,
-		  unsigned threads, enum series_order order, series_sink sink,
-		  void *ctx, struct error *err)
+gsnap_read(struct intern *in, const unsigned char *buf, size_t len,
+	   const struct read_opts *o, snapshot_sink sink, void *ctx,
+	   struct error *err)
 {
 	struct gsnap_scan s;
 	struct gsnap_record r, *recs = NULL;
 	struct gsnap_decoder d;
 	struct gsnap_prev prev;
 	size_t n = 0, cap = 0, k;
+	enum order order = o->file_order ? FILE_ORDER : LATEST_FIRST;
 	int ret = 0;
 
 	memset(&prev, 0, sizeof(prev));
@@ -1234,14 +1249,33 @@ gsnap_read_series(struct intern *in, const unsigned char *buf, size_t len,
 		recs = xgrow(recs, sizeof(*recs), n + 1, &cap);
 		recs[n++] = r;
 	}
-	if (ret == 0 && n == 0)
-		ret = error_set_offset(err, s.torn ? s.torn_offset : s.off,
-				       "no complete snapshot in the file");
+	if (ret == 0 && n == 0) {
+		if (s.torn)
+			ret = error_set_offset(err, s.torn_offset,
+					       "the only record is cut short "
+					       "(%zu bytes): no snapshot",
+					       s.torn_bytes);
+		else
+			ret = error_set_offset(err, s.off,
+					       "no snapshot in the file");
+	}
 	if (ret < 0) {
 		free(recs);
 		return -1;
 	}
-	if (order == SERIES_LATEST_FIRST)
+	if (o->latest_only) {
+		ret = read_latest(in, recs, (unsigned)n, &s, sink, ctx, err);
+		free(recs);
+		return ret;
+	}
+	/* Every CRC before the first snapshot goes out (a pass at memory
+	 * speed): a damaged file gives nothing rather than a part. */
+	for (k = 0; k < n; k++)
+		if (gsnap_check_crc(&recs[k], err) < 0) {
+			free(recs);
+			return -1;
+		}
+	if (order == LATEST_FIRST)
 		for (k = 0; k < n / 2; k++) {
 			r = recs[k];
 			recs[k] = recs[n - 1 - k];
@@ -1249,13 +1283,13 @@ gsnap_read_series(struct intern *in, const unsigned char *buf, size_t len,
 		}
 	gsnap_decoder_init(&d, in);
 	ret = 1;
-	if (n >= RING && threads != 1)
+	if (n >= RING && o->threads != 1)
 		ret = read_threaded(&d, recs, (unsigned)n, &s, order, sink, ctx,
 				    err);
 	if (ret == 1) {
 		/* One thread: few records, or as asked. */
 		for (k = 0, ret = 0; k < n && ret == 0; k++) {
-			ret = gsnap_prepare(&d.prep, &recs[k], 1, &prev, err);
+			ret = gsnap_prepare(&d.prep, &recs[k], 0, &prev, err);
 			if (ret == 0)
 				ret = deliver(&d, &d.prep, &s,
 					      position(order, (unsigned)k,
@@ -1441,6 +1475,7 @@ put_meta(struct gsnap_encoder *e, const struct snapshot *s, struct buf *out)
 	for (i = 0; i < n; i++)
 		put_cstr(b, in, pairs[i]);
 	buf_put_svarint(b, s->offset_ns); /* 1.1 */
+	put_cstr(b, in, s->instance);	  /* 1.2 */
 	put_section(e, SEC_META, out);
 }
 

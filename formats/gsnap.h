@@ -29,7 +29,7 @@ struct intern;
 struct error;
 
 #define GSNAP_MAJOR		 1
-#define GSNAP_MINOR		 1
+#define GSNAP_MINOR		 2
 #define GSNAP_HEADER_SIZE	 16
 #define GSNAP_RECORD_HEADER_SIZE 24
 /* Largest record payload accepted (a record is one snapshot). */
@@ -41,17 +41,16 @@ enum gsnap_record_type {
 
 int gsnap_sniff(const unsigned char *buf, size_t len);
 
-/* The format table's reader: the latest snapshot of the file (by capture
- * time, then position); a torn last record is left out with a warning. */
-int gsnap_read(struct snapshot *out, const unsigned char *buf, size_t len,
+/*
+ * The format table's reader: every snapshot of the file to sink, each with
+ * its record's position, instance and capture time (in an order of the
+ * reader's choosing: the place of each says where it stands); with
+ * o->latest_only, only the latest (by capture time, then position). A
+ * torn last record is left out, and said in a snapshot's warning.
+ */
+int gsnap_read(struct intern *in, const unsigned char *buf, size_t len,
+	       const struct read_opts *o, snapshot_sink sink, void *ctx,
 	       struct error *err);
-
-/* Every snapshot of the file in the order asked (see series_sink in
- * formats/format.h); a torn last record is left out, and said in the
- * warning of the file's last snapshot. */
-int gsnap_read_series(struct intern *in, const unsigned char *buf, size_t len,
-		      unsigned threads, enum series_order order,
-		      series_sink sink, void *ctx, struct error *err);
 
 /* One record as framed in the file. */
 struct gsnap_record {

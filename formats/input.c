@@ -1,6 +1,5 @@
 /* Opening inputs: mmap, stdin, gzip, sniffing. */
 #define _DEFAULT_SOURCE /* madvise */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -394,95 +393,4 @@ input_drop(void *arg, size_t from, size_t to)
 		 * (safe: a private mapping never written, read again from the
 		 * file when touched). */
 		(void)madvise((void *)a, b - a, MADV_DONTNEED);
-}
-
-int
-input_is_dir(const char *operand)
-{
-	struct stat st;
-
-	return strcmp(operand, "-") != 0 && stat(operand, &st) == 0 &&
-	       S_ISDIR(st.st_mode);
-}
-
-static int
-cmp_paths(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int
-input_expand(const char *operand, char ***paths, size_t *n, struct error *err)
-{
-	DIR *d = NULL;
-	struct dirent *e;
-	size_t first = *n, cap = *n;
-
-	if (!input_is_dir(operand)) {
-		*paths = xgrow(*paths, sizeof(**paths), *n + 1, &cap);
-		(*paths)[(*n)++] = xstrdup(operand);
-		return 0;
-	}
-	d = opendir(operand);
-	if (d == NULL) {
-		error_set(err, "cannot read the directory: %s",
-			  strerror(errno));
-		error_set_file(err, operand);
-		return -1;
-	}
-	while ((e = readdir(d)) != NULL) {
-		struct stat st;
-		size_t len = strlen(operand) + strlen(e->d_name) + 2;
-		char *p = NULL;
-
-		if (e->d_name[0] == '.')
-			continue;
-		p = xmalloc(len);
-		snprintf(p, len, "%s/%s", operand, e->d_name);
-		if (stat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
-			free(p);
-			continue;
-		}
-		*paths = xgrow(*paths, sizeof(**paths), *n + 1, &cap);
-		(*paths)[(*n)++] = p;
-	}
-	closedir(d);
-	qsort(*paths + first, *n - first, sizeof(**paths), cmp_paths);
-	return 0;
-}
-
-void
-input_name(struct snapshot *s, const char *path)
-{
-	strid p = strtab_intern_cstr(&s->in->strings, path);
-
-	/* A .gsnap record names the capture it was made from. */
-	if (s->source == 0)
-		s->source = p;
-	else
-		s->container = p;
-}
-
-int
-input_load(struct snapshot *out, const char *path, struct error *err)
-{
-	struct input in;
-	const struct format *f = NULL;
-	int ret = -1;
-
-	if (input_open(&in, path, err) < 0)
-		return -1;
-	f = input_sniff(in.data, in.len, err);
-	out->drop = input_drop;
-	out->drop_ctx = &in;
-	if (f != NULL && f->read(out, in.data, in.len, err) == 0) {
-		input_name(out, path);
-		ret = 0;
-	} else {
-		error_set_file(err, path);
-	}
-	out->drop = NULL;
-	out->drop_ctx = NULL;
-	input_release(&in);
-	return ret;
 }

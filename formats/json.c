@@ -10,7 +10,9 @@
 #include "formats/jsonutil.h"
 #include "lib/analysis.h"
 #include "lib/error.h"
+#include "lib/fleet.h"
 #include "lib/group.h"
+#include "lib/series.h"
 #include "lib/snapshot.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
@@ -368,6 +370,9 @@ json_input(const struct intern *in, const struct snapshot_meta *s)
 			    s->go_version ? jstrid(in, s->go_version)
 					  : json_null());
 	json_object_set_new(o, "meta", json_labelset(in, s->user_meta));
+	json_object_set_new(o, "instance",
+			    s->instance ? jstrid(in, s->instance)
+					: json_null());
 	return o;
 }
 
@@ -574,27 +579,97 @@ dump_group(FILE *fp, json_t *j, struct frame_cache *fc, const struct intern *in,
 	return fwrite(out.p, 1, out.n, fp) == out.n ? 0 : -1;
 }
 
+/* The fleet row r (a group over the instances) as an object. */
+static json_t *
+jfleet_row(const struct json_doc *doc, const struct fleet_row *r)
+{
+	const struct fleet_member *big = &r->m[r->largest];
+	const struct json_part *bp = &doc->parts[big->part];
+	const struct group *g = &bp->gr->v[big->group];
+	const struct intern *in = bp->gr->in;
+	json_t *o = json_object(), *c = json_object(), *a = json_array();
+	char id[17];
+	size_t k;
+
+	snprintf(id, sizeof(id), "%016llx", (unsigned long long)r->id);
+	json_object_set_new(o, "id", json_string(id));
+	json_object_set_new(o, "state", jstrid(in, g->state));
+	json_object_set_new(o, "blocked", json_boolean(g->blocked));
+	json_object_set_new(o, "blocking",
+			    g->blocking ? jframe(in, g->blocking)
+					: json_null());
+	json_object_set_new(o, "created_by",
+			    g->creator ? jframe(in, g->creator) : json_null());
+	json_object_set_new(o, "instances", json_integer((json_int_t)r->nm));
+	json_object_set_new(o, "suspect_on",
+			    json_integer((json_int_t)r->suspect_on));
+	json_object_set_new(o, "proven_on",
+			    json_integer((json_int_t)r->proven_on));
+	json_object_set_new(o, "total", json_integer(r->total));
+	json_object_set_new(o, "score", json_real(round6(r->score)));
+	for (k = 0; k < r->nm; k++) {
+		const struct json_part *p = &doc->parts[r->m[k].part];
+		const char *name = p->instance ? p->instance : "";
+
+		json_object_set_new(c, name, json_integer(r->m[k].last));
+		if (r->m[k].last == big->last)
+			json_array_append_new(a, json_string(name));
+	}
+	json_object_set_new(o, "counts", c);
+	json_object_set_new(o, "largest_on", a);
+	return o;
+}
+
+/* "capture time", "file names", "as given", or "mixed" when the
+ * instances differ. */
+static const char *
+doc_order(const struct json_doc *doc)
+{
+	size_t k;
+
+	for (k = 1; k < doc->nparts; k++)
+		if (strcmp(doc->parts[k].order, doc->parts[0].order) != 0)
+			return "mixed";
+	return doc->parts[0].order ? doc->parts[0].order : "as given";
+}
+
 int
 json_write(FILE *fp, const struct json_doc *doc, struct error *err)
 {
-	const struct grouping *gr = doc->gr;
+	const struct grouping *gr0 = doc->parts[0].gr;
+	const struct intern *in = gr0->in;
 	struct frame_cache fc = { NULL, 0 };
-	json_t *a = NULL;
+	json_t *a = NULL, *o = NULL;
 	char by[32];
-	size_t i;
-	int rc = 0;
+	size_t i, p, suspects = 0;
+	int rc = 0, first = 1;
 	unsigned k;
 
-	group_key_format(&gr->key, by, sizeof(by));
+	group_key_format(&gr0->key, by, sizeof(by));
 	fprintf(fp, "{\n  \"schema\": %d,\n  \"command\": ", JSON_SCHEMA);
 	rc |= dump(fp, json_string(doc->command), 2);
 	fprintf(fp, ",\n  \"group_by\": \"%s\",\n  \"order\": ", by);
-	rc |= dump(fp, json_string(doc->order ? doc->order : "command line"),
-		   2);
+	rc |= dump(fp, json_string(doc_order(doc)), 2);
 	fprintf(fp, ",\n  \"inputs\": ");
 	a = json_array();
-	for (k = 0; k < gr->nsnap; k++)
-		json_array_append_new(a, json_input(gr->in, &doc->meta[k]));
+	for (p = 0; p < doc->nparts; p++) {
+		const struct json_part *pt = &doc->parts[p];
+
+		for (k = 0; k < pt->gr->nsnap; k++)
+			json_array_append_new(a, json_input(in, &pt->meta[k]));
+	}
+	rc |= dump(fp, a, 2);
+	fprintf(fp, ",\n  \"skipped\": ");
+	a = json_array();
+	for (i = 0; i < doc->nskipped; i++) {
+		o = json_object();
+		json_object_set_new(o, "path",
+				    jstrid(in, doc->skipped[i].path));
+		json_object_set_new(o, "reason",
+				    json_bytes(doc->skipped[i].why,
+					       strlen(doc->skipped[i].why)));
+		json_array_append_new(a, o);
+	}
 	rc |= dump(fp, a, 2);
 	if (doc->rules != NULL) {
 		a = json_object();
@@ -607,26 +682,76 @@ json_write(FILE *fp, const struct json_doc *doc, struct error *err)
 		fprintf(fp, ",\n  \"thresholds\": ");
 		rc |= dump(fp, a, 2);
 	}
-	if (doc->an != NULL)
-		fprintf(fp, ",\n  \"suspects\": %zu", doc->an->nsuspects);
+	for (p = 0; p < doc->nparts; p++)
+		if (doc->parts[p].an != NULL)
+			suspects += doc->parts[p].an->nsuspects;
+	if (doc->parts[0].an != NULL)
+		fprintf(fp, ",\n  \"suspects\": %zu", suspects);
 	fprintf(fp, ",\n  \"selected\": ");
 	a = json_array();
-	for (k = 0; k < gr->nsnap; k++)
-		json_array_append_new(a, json_integer(gr->kept[k]));
+	for (p = 0; p < doc->nparts; p++) {
+		const struct grouping *gr = doc->parts[p].gr;
+
+		for (k = 0; k < gr->nsnap; k++)
+			json_array_append_new(a, json_integer(gr->kept[k]));
+	}
+	rc |= dump(fp, a, 2);
+	fprintf(fp, ",\n  \"instances\": ");
+	a = json_array();
+	for (p = 0; p < doc->nparts; p++) {
+		const struct json_part *pt = &doc->parts[p];
+
+		o = json_object();
+		json_object_set_new(o, "name",
+				    pt->instance ? json_string(pt->instance)
+						 : json_null());
+		json_object_set_new(o, "snapshots",
+				    json_integer(pt->gr->nsnap));
+		json_object_set_new(
+			o, "order",
+			json_string(pt->order ? pt->order : "as given"));
+		json_object_set_new(o, "groups",
+				    json_integer((json_int_t)pt->gr->n));
+		json_object_set_new(
+			o, "suspects",
+			pt->an ? json_integer((json_int_t)pt->an->nsuspects)
+			       : json_null());
+		json_array_append_new(a, o);
+	}
 	rc |= dump(fp, a, 2);
 	fprintf(fp, ",\n  \"groups\": [");
-	for (i = 0; i < doc->nshown; i++) {
-		size_t gi = doc->shown[i];
-		const struct group *g = &gr->v[gi];
-		uint32_t n = 0;
-		const uint32_t *v = seqtab_items(&gr->in->stacks, g->stack, &n);
+	for (p = 0; p < doc->nparts; p++) {
+		const struct json_part *pt = &doc->parts[p];
+		const struct grouping *gr = pt->gr;
 
-		fprintf(fp, "%s\n    ", i ? "," : "");
-		rc |= dump_group(
-			fp, jgroup(gr, g, doc->an ? &doc->an->ev[gi] : NULL),
-			&fc, gr->in, g->blocking, v, n);
+		for (i = 0; i < pt->nshown; i++) {
+			size_t gi = pt->shown[i];
+			const struct group *g = &gr->v[gi];
+			uint32_t n = 0;
+			const uint32_t *v =
+				seqtab_items(&in->stacks, g->stack, &n);
+			json_t *j =
+				jgroup(gr, g, pt->an ? &pt->an->ev[gi] : NULL);
+
+			json_object_set_new(j, "instance",
+					    pt->instance
+						    ? json_string(pt->instance)
+						    : json_null());
+			fprintf(fp, "%s\n    ", first ? "" : ",");
+			first = 0;
+			rc |= dump_group(fp, j, &fc, in, g->blocking, v, n);
+		}
 	}
-	fprintf(fp, "%s]\n}\n", doc->nshown ? "\n  " : "");
+	fprintf(fp, "%s]", first ? "" : "\n  ");
+	if (doc->fleet != NULL) {
+		fprintf(fp, ",\n  \"fleet\": ");
+		a = json_array();
+		for (i = 0; i < doc->fleet->n; i++)
+			json_array_append_new(
+				a, jfleet_row(doc, &doc->fleet->v[i]));
+		rc |= dump(fp, a, 2);
+	}
+	fprintf(fp, "\n}\n");
 	frame_cache_release(&fc);
 	if (rc != 0 || ferror(fp))
 		return error_set(err, "cannot write the JSON report");

@@ -14,17 +14,29 @@ struct snapshot_meta;
 struct analysis;
 struct suspect_rules;
 struct error;
+struct fleet;
+struct series_skip;
+
+/* The groups of one instance's series. */
+struct json_part {
+	const char *instance;		  /* its name, or NULL */
+	const struct grouping *gr;	  /* finished */
+	const struct snapshot_meta *meta; /* gr->nsnap of them */
+	const char *order;		  /* how its snapshots are ordered */
+	const size_t *shown;		  /* indices into gr->v, in order */
+	size_t nshown;
+	const struct analysis *an; /* verdicts, or NULL (show) */
+};
 
 /* What a command hands the writer; pointers are borrowed. */
 struct json_doc {
-	const char *command;		  /* "show", "diff", ... */
-	const struct grouping *gr;	  /* finished */
-	const struct snapshot_meta *meta; /* gr->nsnap of them */
-	const char *order;		  /* how snapshots were ordered */
-	const size_t *shown;		  /* indices into gr->v, in order */
-	size_t nshown;
-	const struct analysis *an;	   /* verdicts, or NULL (show) */
+	const char *command; /* "show", "diff", ... */
+	const struct json_part *parts;
+	size_t nparts;			   /* instances, at least one */
 	const struct suspect_rules *rules; /* thresholds used, or NULL */
+	const struct fleet *fleet;	   /* with several instances */
+	const struct series_skip *skipped; /* inputs left out */
+	size_t nskipped;
 };
 
 /* Write the whole document to fp. Fails only on a write error. */

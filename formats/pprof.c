@@ -1259,8 +1259,8 @@ read_profile(struct reader *r)
 }
 
 int
-pprof_read(struct snapshot *out, const unsigned char *buf, size_t len,
-	   struct error *err)
+pprof_parse(struct snapshot *out, const unsigned char *buf, size_t len,
+	    struct error *err)
 {
 	struct reader r;
 	int ret, ntime = 0;
@@ -1288,6 +1288,23 @@ pprof_read(struct snapshot *out, const unsigned char *buf, size_t len,
 	    (r.undecodable || !pbwire_valid(buf, 0, len, &pb_profile)))
 		wire_error(buf, len, err);
 	reader_release(&r);
+	return ret;
+}
+
+int
+pprof_read(struct intern *in, const unsigned char *buf, size_t len,
+	   const struct read_opts *o, snapshot_sink sink, void *ctx,
+	   struct error *err)
+{
+	struct snapshot s;
+	int ret;
+
+	(void)o;
+	snapshot_init(&s, in);
+	ret = pprof_parse(&s, buf, len, err);
+	if (ret == 0)
+		ret = sink(&s, ctx);
+	snapshot_release(&s);
 	return ret;
 }
 

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "formats/format.h"
+
 struct snapshot;
 struct error;
 
@@ -28,11 +30,17 @@ struct error;
 int pprof_sniff(const unsigned char *buf, size_t len);
 
 /*
- * Read a goroutine or goroutineleak profile. Every other profile type is
- * refused with its sample types named; malformed protobuf is refused with
- * the offset where the framing breaks.
+ * Read a goroutine or goroutineleak profile into out. Every other profile
+ * type is refused with its sample types named; malformed protobuf is
+ * refused with the offset where the framing breaks.
  */
-int pprof_read(struct snapshot *out, const unsigned char *buf, size_t len,
+int pprof_parse(struct snapshot *out, const unsigned char *buf, size_t len,
+		struct error *err);
+
+/* The format table's reader: the one snapshot of buf (pprof_parse) to
+ * sink. */
+int pprof_read(struct intern *in, const unsigned char *buf, size_t len,
+	       const struct read_opts *o, snapshot_sink sink, void *ctx,
 	       struct error *err);
 
 /*

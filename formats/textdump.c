@@ -17,6 +17,7 @@
 #include "lib/gostr.h"
 #include "lib/hash.h"
 #include "lib/idmap.h"
+#include "lib/u64map.h"
 #include "lib/snapshot.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
@@ -39,6 +40,7 @@ struct reader {
 	size_t prefixlen;
 	uint32_t *frames;
 	size_t nframes, capframes;
+	size_t nframes_last; /* frames of the goroutine last finished */
 	struct cached_frame *cache;
 	size_t ncache, capcache;
 	struct idmap cache_index;
@@ -46,6 +48,34 @@ struct reader {
 	size_t scratchcap;
 	uint32_t pairs[2 * INTERN_MAX_LABELS];
 	uint32_t npairs;
+	/* Where a new capture may start (see split_captures). */
+	struct hints *hints;
+	unsigned pending;      /* hint flags for the next goroutine */
+	uint64_t pending_line; /* of the marker line */
+};
+
+/*
+ * What a capture's start looks like, noted per goroutine as the lines are
+ * read, so that several dumps appended to one file can be told apart.
+ */
+enum hint_flag {
+	HINT_MARKER = 1 << 0,  /* "panic: ", "fatal error: ", "SIGQUIT: "...
+				  before it, since the last goroutine */
+	HINT_NOBLANK = 1 << 1, /* its header follows the previous
+				  goroutine's lines without a blank line */
+	HINT_RUNNING = 1 << 2, /* "[running]" with a stack of its own: the
+				  goroutine a traceback prints first */
+};
+
+struct hint {
+	size_t rec;	/* index of the goroutine record */
+	uint64_t line;	/* of its header, or of the marker line */
+	unsigned flags; /* enum hint_flag */
+};
+
+struct hints {
+	struct hint *v;
+	size_t n, cap;
 };
 
 struct mark {
@@ -723,7 +753,34 @@ finish(struct reader *r, struct goroutine *g)
 {
 
 	g->stack = intern_stack(r->in, r->frames, (uint32_t)r->nframes);
+	r->nframes_last = r->nframes;
 	r->nframes = 0;
+}
+
+/* Whether ln, between goroutines, starts a traceback: a panic, a fatal
+ * error, a signal ("SIGQUIT: quit", "SIGSEGV: segmentation violation"). */
+static int
+is_marker(const struct line *ln)
+{
+	size_t i;
+
+	if (LINE_STARTS(ln, "panic: ") || LINE_STARTS(ln, "fatal error: "))
+		return 1;
+	if (!LINE_STARTS(ln, "SIG"))
+		return 0;
+	for (i = 3; i < ln->n && ln->p[i] >= 'A' && ln->p[i] <= 'Z'; i++)
+		;
+	return i > 3 && i + 1 < ln->n && ln->p[i] == ':' && ln->p[i + 1] == ' ';
+}
+
+static void
+add_hint(struct hints *h, size_t rec, uint64_t line, unsigned flags)
+{
+	h->v = xgrow(h->v, sizeof(*h->v), h->n + 1, &h->cap);
+	h->v[h->n].rec = rec;
+	h->v[h->n].line = line;
+	h->v[h->n].flags = flags;
+	h->n++;
 }
 
 static void
@@ -732,6 +789,8 @@ read_block(struct reader *r, const struct header *h)
 	struct goroutine *g = snapshot_add(r->s);
 	struct line ln;
 	struct header h2;
+	uint64_t line = r->l.lineno;
+	int noblank = 0;
 
 	g->id = h->id;
 	g->flags |= G_HAS_ID;
@@ -747,6 +806,7 @@ read_block(struct reader *r, const struct header *h)
 			break;
 		if (header_at_start(&ln, &h2)) {
 			rewind_to(r, m);
+			noblank = 1;
 			break;
 		}
 		if (ln.p[0] == '\t' || ln.p[0] == ' ') {
@@ -779,6 +839,28 @@ read_block(struct reader *r, const struct header *h)
 			break;
 	}
 	finish(r, g);
+	if (h->id == 0) {
+		/* "goroutine 0 [idle]", "goroutine 0 gp=... m=3 ...": a
+		 * thread's own stack (GOTRACEBACK=system|crash), not a
+		 * goroutine. */
+		r->s->n--;
+		r->s->thread_stacks++;
+		return;
+	}
+	if (r->hints != NULL) {
+		unsigned f = r->pending;
+
+		if (h->status.n == 7 &&
+		    memcmp(h->status.p, "running", 7) == 0 &&
+		    !(g->flags & G_UNAVAILABLE) && r->nframes_last > 0)
+			f |= HINT_RUNNING;
+		if (f)
+			add_hint(r->hints, r->s->n - 1,
+				 (r->pending & HINT_MARKER) ? r->pending_line
+							    : line,
+				 f);
+		r->pending = noblank ? HINT_NOBLANK : 0;
+	}
 }
 
 int
@@ -803,10 +885,14 @@ textdump_sniff(const unsigned char *buf, size_t len)
 	return 0;
 }
 
-/* Read the goroutines in buf[0..len) into out; *lines: lines read. */
+/*
+ * Read the goroutines in buf[0..len) into out, noting in hints (when not
+ * NULL) where captures may start; *lines: lines read; *pending: hint
+ * flags left for a goroutine after the end (a marker line at its end).
+ */
 static void
 read_range(struct snapshot *out, const unsigned char *buf, size_t len,
-	   uint64_t *lines)
+	   struct hints *hints, uint64_t *lines, unsigned *pending)
 {
 	struct reader r;
 	struct line ln;
@@ -816,16 +902,25 @@ read_range(struct snapshot *out, const unsigned char *buf, size_t len,
 	memset(&r, 0, sizeof(r));
 	r.s = out;
 	r.in = out->in;
+	r.hints = hints;
 	lines_init(&r.l, buf, len, TEXTDUMP_MAX_LINE);
 	idmap_init(&r.cache_index);
 	while (lines_next(&r.l, &ln)) {
-		if (!find_header(&ln, &at, &h))
-			continue; /* preamble, logs, register dumps */
+		if (!find_header(&ln, &at, &h)) {
+			/* Preamble, logs, register dumps: a new traceback
+			 * may start here. */
+			if (is_marker(&ln) && !(r.pending & HINT_MARKER)) {
+				r.pending |= HINT_MARKER;
+				r.pending_line = r.l.lineno;
+			}
+			continue;
+		}
 		r.prefix = ln.p;
 		r.prefixlen = at;
 		read_block(&r, &h);
 	}
 	*lines = r.l.lineno;
+	*pending = r.pending & HINT_MARKER;
 	free(r.frames);
 	free(r.cache);
 	free(r.scratch);
@@ -842,9 +937,12 @@ read_range(struct snapshot *out, const unsigned char *buf, size_t len,
 struct part {
 	struct intern in;
 	struct snapshot s;
+	struct hints hints;
+	int want_hints;
 	const unsigned char *buf;
 	size_t len;
 	uint64_t lines;
+	unsigned pending;
 	pthread_t thread;
 	int started;
 };
@@ -854,7 +952,8 @@ read_part(void *arg)
 {
 	struct part *p = arg;
 
-	read_range(&p->s, p->buf, p->len, &p->lines);
+	read_range(&p->s, p->buf, p->len, p->want_hints ? &p->hints : NULL,
+		   &p->lines, &p->pending);
 	return NULL;
 }
 
@@ -891,15 +990,15 @@ split_point(const unsigned char *buf, size_t len, size_t from)
 }
 
 static unsigned
-thread_count(const struct snapshot *out, size_t len)
+thread_count(unsigned threads, size_t len)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t n = len / TEXTDUMP_PART_MIN;
 
-	if (out->threads == 1 || n < 2)
+	if (threads == 1 || n < 2)
 		return 1;
-	if (out->threads > 0 && n > out->threads)
-		n = out->threads;
+	if (threads > 0 && n > threads)
+		n = threads;
 	if (cpus > 0 && n > (size_t)cpus)
 		n = (size_t)cpus;
 	return n > TEXTDUMP_MAX_THREADS ? TEXTDUMP_MAX_THREADS : (unsigned)n;
@@ -919,10 +1018,40 @@ merge_skipped(struct snapshot *out, const struct snapshot *part, uint64_t base)
 	}
 }
 
+/* Append a part's hints, its records starting at rec and its lines
+ * after line; a marker left pending by the part before goes to its first
+ * goroutine. */
+static void
+merge_hints(struct hints *out, const struct part *p, size_t rec, uint64_t line,
+	    unsigned *pending, uint64_t *pending_line)
+{
+	size_t i = 0;
+
+	if (*pending && p->s.n > 0) {
+		if (p->hints.n > 0 && p->hints.v[0].rec == 0) {
+			add_hint(out, rec, *pending_line,
+				 p->hints.v[0].flags | *pending);
+			i = 1;
+		} else {
+			add_hint(out, rec, *pending_line, *pending);
+		}
+		*pending = 0;
+	}
+	for (; i < p->hints.n; i++)
+		add_hint(out, rec + p->hints.v[i].rec,
+			 line + p->hints.v[i].line, p->hints.v[i].flags);
+	if (p->pending && !*pending) {
+		*pending = p->pending;
+		*pending_line = line + p->lines;
+	}
+}
+
 static int
 read_parallel(struct snapshot *out, const unsigned char *buf, size_t len,
-	      unsigned nthreads, uint64_t *lines)
+	      unsigned nthreads, struct hints *hints, uint64_t *lines)
 {
+	unsigned pending = 0;
+	uint64_t pending_line = 0;
 	struct part parts[TEXTDUMP_MAX_THREADS];
 	size_t cut[TEXTDUMP_MAX_THREADS + 1], i, n = 1;
 	uint64_t base = 0;
@@ -942,6 +1071,9 @@ read_parallel(struct snapshot *out, const unsigned char *buf, size_t len,
 
 		intern_init(&p->in);
 		snapshot_init(&p->s, &p->in);
+		memset(&p->hints, 0, sizeof(p->hints));
+		p->want_hints = hints != NULL;
+		p->pending = 0;
 		p->buf = buf + cut[i];
 		p->len = cut[i + 1] - cut[i];
 		p->started = i > 0 && pthread_create(&p->thread, NULL,
@@ -956,9 +1088,14 @@ read_parallel(struct snapshot *out, const unsigned char *buf, size_t len,
 		else
 			read_part(p);
 		intern_import(out->in, &p->in, &map);
+		if (hints != NULL)
+			merge_hints(hints, p, out->n, base, &pending,
+				    &pending_line);
 		snapshot_import(out, &p->s, &map);
+		out->thread_stacks += p->s.thread_stacks;
 		merge_skipped(out, &p->s, base);
 		base += p->lines;
+		free(p->hints.v);
 		intern_remap_release(&map);
 		snapshot_release(&p->s);
 		intern_release(&p->in);
@@ -967,17 +1104,25 @@ read_parallel(struct snapshot *out, const unsigned char *buf, size_t len,
 	return 0;
 }
 
-int
-textdump_read(struct snapshot *out, const unsigned char *buf, size_t len,
-	      struct error *err)
+/* Read the whole of buf into out as one snapshot, with the hints. */
+static int
+parse_all(struct snapshot *out, const unsigned char *buf, size_t len,
+	  unsigned threads, struct hints *hints, struct error *err)
 {
-	unsigned nthreads = thread_count(out, len);
+	unsigned nthreads = thread_count(threads, len), pending = 0;
 	uint64_t lines = 0;
 
 	out->format = strtab_intern_cstr(&out->in->strings, "debug=2");
 	out->provides = HAS_STATE | HAS_WAIT | HAS_CREATOR | HAS_IDS;
-	if (nthreads < 2 || read_parallel(out, buf, len, nthreads, &lines) < 0)
-		read_range(out, buf, len, &lines);
+	if (nthreads < 2 ||
+	    read_parallel(out, buf, len, nthreads, hints, &lines) < 0)
+		read_range(out, buf, len, hints, &lines, &pending);
+	if (out->n == 0 && out->thread_stacks > 0)
+		return error_set(err,
+				 "no goroutine found, only %llu thread "
+				 "stack%s ('goroutine 0')",
+				 (unsigned long long)out->thread_stacks,
+				 out->thread_stacks == 1 ? "" : "s");
 	if (out->n == 0)
 		return error_set(err, "no goroutine found (expected a line "
 				      "'goroutine N [state]:')");
@@ -988,4 +1133,140 @@ textdump_read(struct snapshot *out, const unsigned char *buf, size_t len,
 			 (unsigned long long)out->g[out->n - 1].id,
 			 (unsigned long long)lines);
 	return 0;
+}
+
+int
+textdump_parse(struct snapshot *out, const unsigned char *buf, size_t len,
+	       unsigned threads, struct error *err)
+{
+	return parse_all(out, buf, len, threads, NULL, err);
+}
+
+/*
+ * Where the captures of a dump start (indices into s's records, the first
+ * 0), as several dumps appended to one file leave them:
+ *  - a traceback's first line ("panic: ", "SIGQUIT: "...) before a
+ *    goroutine, unless only thread stacks follow it (GOTRACEBACK=crash
+ *    prints one such section per thread, within one dump);
+ *  - a "[running]" goroutine with a stack whose header follows the
+ *    previous goroutine without a blank line: runtime.Stack() output
+ *    written after another;
+ *  - a goroutine id seen twice: the capture then starts at the latest
+ *    such header before it (a header after no blank line, else a
+ *    "[running]" one with a stack), or at that goroutine.
+ * Sets *starts (the caller frees it) and *lines (the header line of each
+ * start, 0 when unknown); returns how many.
+ */
+static size_t
+split_captures(const struct snapshot *s, const struct hints *h, size_t **starts,
+	       uint64_t **lines)
+{
+	struct u64map ids;
+	size_t n = 0, cap = 0, lcap = 0, i, j = 0, from = 0;
+
+	*starts = xgrow(NULL, sizeof(**starts), 1, &cap);
+	*lines = xgrow(NULL, sizeof(**lines), 1, &lcap);
+	(*starts)[n] = 0;
+	(*lines)[n++] = h->n > 0 && h->v[0].rec == 0 ? h->v[0].line : 0;
+	u64map_init(&ids);
+	for (i = 0; i < s->n; i++) {
+		unsigned f = 0;
+		size_t cut = SIZE_MAX, k, hint_at = 0;
+		uint64_t line = 0;
+
+		while (j < h->n && h->v[j].rec < i)
+			j++;
+		if (j < h->n && h->v[j].rec == i) {
+			f = h->v[j].flags;
+			line = h->v[j].line;
+			hint_at = j;
+		}
+		if (i > from && ((f & HINT_MARKER) ||
+				 (f & (HINT_NOBLANK | HINT_RUNNING)) ==
+					 (HINT_NOBLANK | HINT_RUNNING))) {
+			cut = i;
+		} else if (u64map_get(&ids, s->g[i].id) != U64MAP_NONE) {
+			/* The latest good start in (from, i]. */
+			size_t best = SIZE_MAX, run = SIZE_MAX;
+
+			for (k = (j < h->n && h->v[j].rec == i) ? j + 1 : j;
+			     k > 0 && h->v[k - 1].rec > from; k--) {
+				if (best == SIZE_MAX &&
+				    (h->v[k - 1].flags & HINT_NOBLANK))
+					best = k - 1;
+				if (run == SIZE_MAX &&
+				    (h->v[k - 1].flags & HINT_RUNNING))
+					run = k - 1;
+			}
+			if (best == SIZE_MAX)
+				best = run;
+			if (best != SIZE_MAX) {
+				cut = h->v[best].rec;
+				line = h->v[best].line;
+			} else {
+				cut = i;
+				line = 0;
+			}
+		}
+		(void)hint_at;
+		if (cut != SIZE_MAX) {
+			for (k = from; k < i; k++)
+				u64map_remove(&ids, s->g[k].id);
+			*starts = xgrow(*starts, sizeof(**starts), n + 1, &cap);
+			*lines = xgrow(*lines, sizeof(**lines), n + 1, &lcap);
+			(*starts)[n] = cut;
+			(*lines)[n++] = line;
+			from = cut;
+			for (k = cut; k < i; k++)
+				u64map_put(&ids, s->g[k].id, 1);
+		}
+		u64map_put(&ids, s->g[i].id, 1);
+	}
+	u64map_release(&ids);
+	return n;
+}
+
+int
+textdump_read(struct intern *in, const unsigned char *buf, size_t len,
+	      const struct read_opts *o, snapshot_sink sink, void *ctx,
+	      struct error *err)
+{
+	struct snapshot all, part;
+	struct hints hints;
+	size_t *starts = NULL, n = 0, k;
+	uint64_t *lines = NULL;
+	int ret;
+
+	memset(&hints, 0, sizeof(hints));
+	snapshot_init(&all, in);
+	ret = parse_all(&all, buf, len, o->threads, &hints, err);
+	if (ret < 0)
+		goto out;
+	n = split_captures(&all, &hints, &starts, &lines);
+	if (n == 1) {
+		ret = sink(&all, ctx);
+		goto out;
+	}
+	for (k = 0; k < n && ret == 0; k++) {
+		size_t to = k + 1 < n ? starts[k + 1] : all.n;
+
+		snapshot_view(&part, &all, starts[k], to);
+		part.pos = (uint32_t)k;
+		part.parts = (uint32_t)n;
+		part.held = (uint32_t)n;
+		part.line = lines[k];
+		/* The file's warnings go with its last capture. */
+		if (k + 1 < n) {
+			memset(&part.skipped, 0, sizeof(part.skipped));
+			part.warning[0] = '\0';
+		}
+		ret = sink(&part, ctx);
+		snapshot_release(&part);
+	}
+out:
+	free(starts);
+	free(lines);
+	free(hints.v);
+	snapshot_release(&all);
+	return ret;
 }

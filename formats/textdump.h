@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "formats/format.h"
+
 struct snapshot;
 struct error;
 
@@ -26,14 +28,25 @@ struct error;
 int textdump_sniff(const unsigned char *buf, size_t len);
 
 /*
- * Read every goroutine of the dump into out (initialised by the caller, with
- * its tables). Lines that are not understood inside a goroutine are skipped
- * and counted in out->skipped; text between goroutines (panic messages,
- * register dumps, logs) is ignored. Fails only when no goroutine is found.
- * A large dump is read by up to out->threads threads (0: one per core),
- * with the same result as one thread gives.
+ * Read every goroutine of buf into out (initialised by the caller, with its
+ * tables) as one snapshot. Lines that are not understood inside a goroutine
+ * are skipped and counted in out->skipped; text between goroutines (panic
+ * messages, register dumps, logs) is ignored; thread stacks ("goroutine 0")
+ * are counted in out->thread_stacks, not kept. Fails only when no goroutine
+ * is found. A large dump is read by up to threads threads (0: one per
+ * core), with the same result as one thread gives.
  */
-int textdump_read(struct snapshot *out, const unsigned char *buf, size_t len,
+int textdump_parse(struct snapshot *out, const unsigned char *buf, size_t len,
+		   unsigned threads, struct error *err);
+
+/*
+ * The format table's reader: every capture of buf to sink, in file order.
+ * Dumps appended to one file (a traceback's first line again, runtime.Stack
+ * output after another, a goroutine id seen twice) are separate snapshots,
+ * each with its position, the count in parts and its first line.
+ */
+int textdump_read(struct intern *in, const unsigned char *buf, size_t len,
+		  const struct read_opts *o, snapshot_sink sink, void *ctx,
 		  struct error *err);
 
 #endif

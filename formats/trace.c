@@ -462,58 +462,42 @@ trace_read_points(struct intern *in, const unsigned char *buf, size_t len,
 	return ret;
 }
 
-struct one_ctx {
-	struct snapshot *out;
+/* Points of a trace on their way to a read path's sink. */
+struct points {
+	snapshot_sink sink;
+	void *ctx;
+	uint32_t pos;
 };
 
-/* Keep the one snapshot: move its records into out. */
 static int
-keep_one(void *ctx, struct snapshot *s)
+to_sink(void *ctx, struct snapshot *s)
 {
-	struct one_ctx *c = ctx;
-	struct snapshot *out = c->out;
-	struct goroutine *g = out->g;
-	size_t cap = out->cap;
+	struct points *p = ctx;
 
-	out->g = s->g;
-	out->n = s->n;
-	out->cap = s->cap;
-	s->g = g;
-	s->n = 0;
-	s->cap = cap;
-	out->format = s->format;
-	out->go_version = s->go_version;
-	out->offset_ns = s->offset_ns;
-	out->time_ns = s->time_ns;
-	out->provides = s->provides;
-	if (s->warning[0])
-		snprintf(out->warning, sizeof(out->warning), "%s", s->warning);
-	return 0;
+	s->pos = p->pos++;
+	return p->sink(s, p->ctx) != 0 ? -1 : 0;
 }
 
 int
-trace_read(struct snapshot *out, const unsigned char *buf, size_t len,
+trace_read(struct intern *in, const unsigned char *buf, size_t len,
+	   const struct read_opts *ro, snapshot_sink sink, void *ctx,
 	   struct error *err)
 {
 	struct trace_opts o;
-	struct trace_info info;
-	struct one_ctx c = { out };
+	struct points p = { sink, ctx, 0 };
 
 	memset(&o, 0, sizeof(o));
-	o.sampling = out->trace_at_set ? SAMPLE_AT : SAMPLE_END;
-	o.at = out->trace_at_ns;
-	o.listen.ctx = &c;
-	o.listen.snapshot = keep_one;
-	o.progress = out->progress;
-	o.progress_ctx = out->progress_ctx;
-	o.drop = out->drop;
-	o.drop_ctx = out->drop_ctx;
-	if (trace_read_points(out->in, buf, len, &o, &info, err) < 0)
-		return -1;
-	if (info.warning[0])
-		snprintf(out->warning, sizeof(out->warning), "%s",
-			 info.warning);
-	return 0;
+	o.sampling = ro->sampling;
+	o.at = ro->at;
+	o.every = ro->every;
+	o.count = ro->count;
+	o.listen.ctx = &p;
+	o.listen.snapshot = to_sink;
+	o.progress = ro->progress;
+	o.progress_ctx = ro->progress_ctx;
+	o.drop = ro->drop;
+	o.drop_ctx = ro->drop_ctx;
+	return trace_read_points(in, buf, len, &o, NULL, err);
 }
 
 int64_t

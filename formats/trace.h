@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "formats/format.h"
 #include "lib/intern.h"
 #include "lib/timeline.h"
 
@@ -28,17 +29,15 @@ struct error;
 /* Whether buf starts with a trace header, "go 1.N trace" NUL-padded. */
 int trace_sniff(const unsigned char *buf, size_t len);
 
-/* The state at the end of the trace, or at out->trace_at_ns when set. */
-int trace_read(struct snapshot *out, const unsigned char *buf, size_t len,
+/*
+ * The format table's reader: the trace sampled as o says (the end, a
+ * moment, evenly spaced points, every so often), each snapshot to sink
+ * with its position among the points; a warning about damage goes with
+ * the last.
+ */
+int trace_read(struct intern *in, const unsigned char *buf, size_t len,
+	       const struct read_opts *o, snapshot_sink sink, void *ctx,
 	       struct error *err);
-
-/* Where to sample a trace. */
-enum trace_sampling {
-	SAMPLE_END = 0, /* one snapshot, at the end */
-	SAMPLE_AT,	/* one snapshot, at `at` ns after the start */
-	SAMPLE_EVENLY,	/* `count` points evenly spaced, the last at the end */
-	SAMPLE_EVERY,	/* every `every` ns after the start, and the end */
-};
 
 /* Points of SAMPLE_EVENLY unless told otherwise (DESIGN.md section 2). */
 #define TRACE_DEFAULT_POINTS 10

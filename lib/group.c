@@ -392,23 +392,33 @@ describe_reset(struct group *g)
 }
 
 /*
- * Whether a goroutine of snapshot idx, captured at time t (0: unknown),
- * belongs in the description of g: the latest snapshot wins, by capture
- * time and then by position, which is the series' order whether or not
- * it is sorted by time.
+ * Whether a goroutine of snapshot idx, captured at time t (0: unknown), at
+ * place (its input and position) belongs in the description of g: the
+ * latest snapshot wins, by capture time, then by place, then by idx (the
+ * order snapshots were added in), or without the time when the series is
+ * not in time order (by_place).
  */
 static int
-describe(struct group *g, int64_t t, unsigned idx)
+describe(const struct grouping *gr, struct group *g, int64_t t, uint64_t place,
+	 unsigned idx)
 {
 	if (g->desc_idx != 0) {
-		if (t < g->desc_time ||
-		    (t == g->desc_time && idx + 1 < g->desc_idx))
-			return 0;
-		if (t == g->desc_time && idx + 1 == g->desc_idx)
+		int later;
+
+		if (idx + 1 == g->desc_idx)
 			return 1;
+		if (!gr->by_place && t != g->desc_time)
+			later = t > g->desc_time;
+		else if (place != g->desc_place)
+			later = place > g->desc_place;
+		else
+			later = idx + 1 > g->desc_idx;
+		if (!later)
+			return 0;
 		describe_reset(g);
 	}
 	g->desc_time = t;
+	g->desc_place = place;
 	g->desc_idx = idx + 1;
 	return 1;
 }
@@ -434,8 +444,8 @@ state_blocked(struct grouping *gr, strid state)
 }
 
 static void
-add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
-	const struct goroutine *gs)
+add_one(struct grouping *gr, const struct snapshot *s, unsigned idx, int64_t t,
+	uint64_t place, const struct goroutine *gs)
 {
 	int blocked = state_blocked(gr, gs->state);
 	seqid ks = key_stack(gr, gs->stack);
@@ -457,7 +467,7 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 		if (x->leaked_cur > x->leaked_peak)
 			x->leaked_peak = x->leaked_cur;
 	}
-	if (!describe(g, s->time_ns, idx))
+	if (!describe(gr, g, t, place, idx))
 		return;
 	g->described += w;
 	hist_add(&gr->mem, &g->states, gs->state, w);
@@ -523,7 +533,7 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 /* Make room for n snapshots: every group's counts move to a larger array
  * (capacity doubles, so a long series copies each count about twice). */
 static void
-grow_snapshots(struct grouping *gr, unsigned n)
+reserve(struct grouping *gr, unsigned n)
 {
 	size_t i, cap = gr->snapcap;
 
@@ -544,7 +554,19 @@ grow_snapshots(struct grouping *gr, unsigned n)
 				      &gr->snapcap_kept);
 		gr->snapcap = (unsigned)cap;
 	}
+}
+
+static void
+grow_snapshots(struct grouping *gr, unsigned n)
+{
+	reserve(gr, n);
 	gr->nsnap = n;
+}
+
+void
+grouping_reserve(struct grouping *gr, unsigned n)
+{
+	reserve(gr, n);
 }
 
 void
@@ -575,6 +597,8 @@ grouping_add(struct grouping *gr, const struct snapshot *s, unsigned idx,
 	     struct filter *f)
 {
 	size_t i;
+	int64_t t = s->time_ns;
+	uint64_t place = (uint64_t)s->input << 32 | s->pos;
 
 	if (idx >= gr->nsnap)
 		grow_snapshots(gr, idx + 1);
@@ -585,7 +609,7 @@ grouping_add(struct grouping *gr, const struct snapshot *s, unsigned idx,
 		if (f != NULL && !filter_match(f, gs))
 			continue;
 		gr->kept[idx] += gs->weight;
-		add_one(gr, s, idx, gs);
+		add_one(gr, s, idx, t, place, gs);
 	}
 }
 

@@ -93,12 +93,13 @@ struct group {
 	int64_t total;	  /* sum of counts */
 	/*
 	 * What follows describes the group in its latest snapshot (by
-	 * capture time, then by position), the one it was last seen in:
-	 * described goroutines of it.
+	 * capture time, then by place: its input, its position there), the
+	 * one it was last seen in: described goroutines of it.
 	 */
 	int64_t described;
 	int64_t desc_time;
-	unsigned desc_idx;	     /* its position + 1; 0: none yet */
+	uint64_t desc_place;	     /* input << 32 | position */
+	unsigned desc_idx;	     /* its index + 1; 0: none yet */
 	int has_wait;		     /* some member's wait time is known */
 	uint32_t wait_min, wait_max; /* minutes */
 	int64_t leaked, inferred;    /* weights */
@@ -124,6 +125,9 @@ group_more(const struct group *g)
 struct grouping {
 	struct intern *in; /* borrowed */
 	unsigned threads;  /* for grouping_finish: 0 all processors, 1 one */
+	/* The latest snapshot is the one with the latest place, capture
+	 * times aside: set when the series is not ordered by time. */
+	int by_place;
 	struct group_key key;
 	unsigned nsnap;	  /* snapshots added so far */
 	unsigned snapcap; /* room in each group's counts */
@@ -155,10 +159,16 @@ void grouping_release(struct grouping *gr);
 
 /*
  * Add the goroutines of s that pass f (f may be NULL) as snapshot number
- * idx; the grouping grows to idx + 1 snapshots when needed.
+ * idx; the grouping grows to idx + 1 snapshots when needed. Snapshots may
+ * come in any order: each group is described by its latest one, by capture
+ * time (unless by_place) and then by its place (s->input, s->pos).
  */
 void grouping_add(struct grouping *gr, const struct snapshot *s, unsigned idx,
 		  struct filter *f);
+
+/* Make room for n snapshots in all: a series that knows its length
+ * grows its groups' counts once. */
+void grouping_reserve(struct grouping *gr, unsigned n);
 
 /*
  * Reorder the snapshots: snapshot k becomes the one that was perm[k] (a

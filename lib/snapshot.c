@@ -18,7 +18,8 @@ snapshot_init(struct snapshot *s, struct intern *in)
 void
 snapshot_release(struct snapshot *s)
 {
-	free(s->g);
+	if (!s->view)
+		free(s->g);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -59,6 +60,65 @@ snapshot_meta(const struct snapshot *s, struct snapshot_meta *m)
 	m->time_ns = s->time_ns;
 	m->offset_ns = s->offset_ns;
 	m->total = snapshot_total(s);
+	m->instance = s->instance;
+	m->input = s->input;
+	m->pos = s->pos;
+	m->thread_stacks = s->thread_stacks;
+}
+
+void
+snapshot_take(struct snapshot *dst, struct snapshot *src)
+{
+	struct intern *in = dst->in;
+
+	snapshot_release(dst);
+	*dst = *src;
+	dst->in = in;
+	dst->record = NULL; /* the input's, gone after the call */
+	dst->record_len = 0;
+	if (src->view) {
+		dst->g = xreallocarray(NULL, src->n ? src->n : 1,
+				       sizeof(*dst->g));
+		if (src->n)
+			memcpy(dst->g, src->g, src->n * sizeof(*dst->g));
+		dst->cap = src->n ? src->n : 1;
+		dst->view = 0;
+	}
+	src->g = NULL;
+	src->n = src->cap = 0;
+	src->view = 0;
+}
+
+void
+snapshot_view(struct snapshot *view, const struct snapshot *s, size_t from,
+	      size_t to)
+{
+	*view = *s;
+	view->g = s->g + from;
+	view->n = to - from;
+	view->cap = to - from;
+	view->view = 1;
+}
+
+strid
+snapshot_instance_of(struct intern *in, seqid user_meta)
+{
+	static const char *const keys[] = { "instance", "pod", "host" };
+	uint32_t n = 0, i, k;
+	const uint32_t *pairs = NULL;
+
+	if (user_meta == 0)
+		return 0;
+	pairs = seqtab_items(&in->labelsets, user_meta, &n);
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		for (i = 0; i + 1 < n; i += 2)
+			if (strtab_len(&in->strings, pairs[i]) ==
+				    strlen(keys[k]) &&
+			    memcmp(intern_str(in, pairs[i]), keys[k],
+				   strlen(keys[k])) == 0 &&
+			    strtab_len(&in->strings, pairs[i + 1]) > 0)
+				return pairs[i + 1];
+	return 0;
 }
 
 void

@@ -67,6 +67,7 @@ struct snapshot {
 	struct intern *in; /* borrowed: shared by the command */
 	struct goroutine *g;
 	size_t n, cap;
+	int view;	  /* g is borrowed (snapshot_view): not freed */
 	strid source;	  /* the input as named by the user */
 	strid container;  /* the .gsnap file that held it, or 0 */
 	seqid user_meta;  /* --meta KEY=VALUE pairs (a label set), or 0 */
@@ -78,22 +79,28 @@ struct snapshot {
 	int64_t declared_total; /* total the capture states, -1 if none */
 	struct snapshot_skipped skipped;
 	char warning[256]; /* another warning for the user, or "" */
-	unsigned threads;  /* readers may use this many threads; 0: as
-				   many as useful, 1: read in this thread */
+	/*
+	 * Its place (DESIGN.md section 2a): the instance it came from, and
+	 * where it stands among the command's inputs. The readers set pos,
+	 * parts, held and a .gsnap record's instance; the read path sets
+	 * input and names the source.
+	 */
+	strid instance;		/* 0: the command's one instance */
+	uint32_t input;		/* its input's index, in the order read */
+	uint32_t pos;		/* 0-based position in its input */
+	uint32_t parts;		/* text captures its file holds when several */
+	uint64_t line;		/* the line its capture starts at in such a
+			      file, 0 unknown */
+	uint32_t held;		/* how many snapshots its input holds, when
+			      the reader knows (0: not said) */
+	uint64_t thread_stacks; /* goroutine 0 stacks left out */
 	/* Execution traces: the moment read, ns since the trace's start
-	 * (-1: not a trace). Readers of traces take the state at trace_at_ns
-	 * when trace_at_set is set (an input, like threads), else at the
-	 * end. */
+	 * (-1: not a trace). */
 	int64_t offset_ns;
-	int64_t trace_at_ns;
-	int trace_at_set;
-	/* Readers of large inputs report progress here when set. */
-	void (*progress)(void *ctx, uint64_t done, uint64_t total);
-	void *progress_ctx;
-	/* When set, readers may say they are done with bytes [from, to) of
-	 * their input for now (the loader lets those pages go). */
-	void (*drop)(void *ctx, size_t from, size_t to);
-	void *drop_ctx;
+	/* A .gsnap record's bytes (header and payload) when it was read from
+	 * one: borrowed from the input, valid while the sink has it. */
+	const unsigned char *record;
+	size_t record_len;
 };
 
 /* What reports say of a snapshot once its records are gone. */
@@ -105,6 +112,9 @@ struct snapshot_meta {
 	int64_t time_ns;
 	int64_t offset_ns; /* into an execution trace, -1 if not one */
 	int64_t total;	   /* goroutines */
+	strid instance;
+	uint32_t input, pos;
+	uint64_t thread_stacks; /* goroutine 0 stacks left out */
 };
 
 void snapshot_init(struct snapshot *s, struct intern *in);
@@ -126,6 +136,25 @@ void snapshot_meta(const struct snapshot *s, struct snapshot_meta *m);
  */
 void snapshot_import(struct snapshot *dst, const struct snapshot *src,
 		     const struct intern_remap *map);
+
+/*
+ * Move src's records and description into dst (over the same tables),
+ * releasing what dst held; src is left empty. A view's records are copied.
+ */
+void snapshot_take(struct snapshot *dst, struct snapshot *src);
+
+/*
+ * Make view a snapshot of the records [from, to) of s, borrowed (valid
+ * while s is), with s's description; release it as any other.
+ */
+void snapshot_view(struct snapshot *view, const struct snapshot *s, size_t from,
+		   size_t to);
+
+/*
+ * The instance a --meta label set names (DESIGN.md section 2a): the value
+ * of its key "instance", else "pod", else "host"; 0 when none.
+ */
+strid snapshot_instance_of(struct intern *in, seqid user_meta);
 
 /* Count one skipped line (1-based number, its text for the message). */
 void snapshot_skip_line(struct snapshot *s, uint64_t line, const char *text,

@@ -53,3 +53,55 @@ sort_stable(void *base, size_t n, size_t size, sort_cmp_fn cmp, void *ctx)
 		memcpy(a, src, n * size);
 	free(tmp);
 }
+
+/* Length of the run of digits at s. */
+static size_t
+digits(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] >= '0' && s[n] <= '9')
+		n++;
+	return n;
+}
+
+int
+sort_natural_cmp(const char *a, const char *b)
+{
+	const char *pa = a, *pb = b;
+
+	while (*pa && *pb) {
+		size_t da = digits(pa), db = digits(pb);
+
+		if (da > 0 && db > 0) {
+			const char *za = pa, *zb = pb;
+			size_t la, lb;
+			int c;
+
+			/* By value: leading zeros off, then length, then
+			 * digit by digit. */
+			while (za < pa + da - 1 && *za == '0')
+				za++;
+			while (zb < pb + db - 1 && *zb == '0')
+				zb++;
+			la = da - (size_t)(za - pa);
+			lb = db - (size_t)(zb - pb);
+			if (la != lb)
+				return la < lb ? -1 : 1;
+			c = memcmp(za, zb, la);
+			if (c != 0)
+				return c < 0 ? -1 : 1;
+			pa += da;
+			pb += db;
+			continue;
+		}
+		if (*pa != *pb)
+			return (unsigned char)*pa < (unsigned char)*pb ? -1 : 1;
+		pa++;
+		pb++;
+	}
+	if (*pa || *pb)
+		return *pa ? 1 : -1;
+	/* Equal in value ("1" and "01"): the bytes decide. */
+	return strcmp(a, b) < 0 ? -1 : strcmp(a, b) > 0;
+}

@@ -11,12 +11,13 @@
 #include "tests/fuzz/fuzz.h"
 
 static int
-read_any(struct snapshot *out, const unsigned char *buf, size_t len,
+read_any(struct intern *in, const unsigned char *buf, size_t len,
+	 const struct read_opts *o, snapshot_sink sink, void *ctx,
 	 struct error *err)
 {
 	const struct format *f = format_sniff(buf, len);
 
-	return f ? f->read(out, buf, len, err) : -1;
+	return f ? f->read(in, buf, len, o, sink, ctx, err) : -1;
 }
 
 int

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "formats/input.h"
+#include "formats/source.h"
 #include "formats/pprof.h"
 #include "lib/error.h"
 #include "lib/group.h"
@@ -38,7 +39,7 @@ load_groups(const char *path, const char *key, struct result *r)
 	snapshot_init(&s, &in);
 	error_clear(&err);
 	if (group_key_parse(&k, key, &err) < 0 ||
-	    input_load(&s, path, &err) < 0) {
+	    source_load(&s, path, NULL, &err) < 0) {
 		printf("# %s: %s\n", path, err.text);
 		snapshot_release(&s);
 		intern_release(&in);
@@ -128,7 +129,7 @@ round_trip(const char *path)
 	intern_init(&in);
 	snapshot_init(&s, &in);
 	fp = fd >= 0 ? fdopen(fd, "w") : NULL;
-	ok(fp != NULL && input_load(&s, path, &err) == 0 &&
+	ok(fp != NULL && source_load(&s, path, NULL, &err) == 0 &&
 		   pprof_write(fp, &s, &err) == 0,
 	   "%s written as pprof", path);
 	if (fp)

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "formats/input.h"
+#include "formats/source.h"
 #include "lib/error.h"
 #include "lib/snapshot.h"
 #include "tests/tap.h"
@@ -129,7 +130,7 @@ check_file(const char *dir, const char *name)
 	intern_init(&in);
 	snapshot_init(&s, &in);
 	error_clear(&err);
-	rc = input_load(&s, path, &err);
+	rc = source_load(&s, path, NULL, &err);
 	if (refusal != NULL) {
 		ok(rc < 0 && strstr(err.text, refusal) != NULL,
 		   "%s is refused: %s", name, err.text);

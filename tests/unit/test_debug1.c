@@ -18,8 +18,8 @@ parse(const char *text)
 	snapshot_release(&snap);
 	snapshot_init(&snap, &in);
 	error_clear(&err);
-	return debug1_read(&snap, (const unsigned char *)text, strlen(text),
-			   &err);
+	return debug1_parse(&snap, (const unsigned char *)text, strlen(text),
+			    &err);
 }
 
 static const char *

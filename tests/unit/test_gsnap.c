@@ -11,6 +11,7 @@
 
 #include "formats/gsnap.h"
 #include "formats/input.h"
+#include "formats/source.h"
 #include "lib/buf.h"
 #include "lib/error.h"
 #include "lib/snapshot.h"
@@ -25,33 +26,50 @@ static unsigned norig;
 struct got {
 	struct snapshot s[MAXSNAP]; /* by position */
 	unsigned n;		    /* delivered */
-	unsigned total;		    /* the reader's n */
+	unsigned held;		    /* what the first said its file holds */
 	unsigned order[MAXSNAP];    /* positions as delivered */
-	unsigned wrong_n;	    /* deliveries whose n was not the first's */
-	char last_warning[256];	    /* of the file's last snapshot */
+	unsigned wrong_n;	/* deliveries whose held was not the first's */
+	char last_warning[256]; /* of the file's last snapshot */
 };
 
 static int
-keep(struct snapshot *s, unsigned pos, unsigned n, void *ctx)
+keep(struct snapshot *s, void *ctx)
 {
 	struct got *g = ctx;
 	struct snapshot *d = NULL;
+	unsigned pos = s->pos;
 
-	if (n > MAXSNAP || pos >= n || g->n == MAXSNAP)
+	if (s->held > MAXSNAP || pos >= s->held || g->n == MAXSNAP)
 		return -1;
 	if (g->n == 0)
-		g->total = n;
-	g->wrong_n += n != g->total;
+		g->held = s->held;
+	g->wrong_n += s->held != g->held;
 	g->order[g->n++] = pos;
 	d = &g->s[pos];
 	/* Take the records over; s is released by the reader. */
 	*d = *s;
+	d->record = NULL;
 	s->g = NULL;
 	s->n = s->cap = 0;
-	if (pos + 1 == n)
+	if (pos + 1 == s->held)
 		snprintf(g->last_warning, sizeof(g->last_warning), "%s",
 			 s->warning);
 	return 0;
+}
+
+/* Read the series in p with these options into g. */
+static int
+read_with(const unsigned char *p, size_t len, unsigned threads, int file_order,
+	  struct got *g, struct error *err)
+{
+	struct read_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.threads = threads;
+	o.file_order = file_order;
+	memset(g, 0, sizeof(*g));
+	error_clear(err);
+	return gsnap_read(&in, p, len, &o, keep, g, err);
 }
 
 static void
@@ -92,10 +110,7 @@ encode_all(struct buf *out, unsigned n)
 static int
 read_all(const unsigned char *p, size_t len, struct got *g, struct error *err)
 {
-	memset(g, 0, sizeof(*g));
-	error_clear(err);
-	return gsnap_read_series(&in, p, len, 0, SERIES_FILE_ORDER, keep, g,
-				 err);
+	return read_with(p, len, 0, 1, g, err);
 }
 
 static void
@@ -115,7 +130,7 @@ load_originals(void)
 	for (k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
 		snapshot_init(&orig[k], &in);
 		error_clear(&err);
-		if (input_load(&orig[k], files[k], &err) < 0)
+		if (source_load(&orig[k], files[k], NULL, &err) < 0)
 			BAIL_OUT("cannot load %s: %s", files[k], err.text);
 	}
 	norig = k;
@@ -152,17 +167,22 @@ test_round_trip(void)
 	ok(g.last_warning[0] == '\0', "no warning on a whole file");
 	got_release(&g);
 
-	/* The format table's reader takes the latest by capture time. */
+	/* Asked for the latest only, the reader decodes just that one. */
 	{
 		struct snapshot s;
+		struct read_opts o;
 
+		memset(&o, 0, sizeof(o));
+		o.latest_only = 1;
 		snapshot_init(&s, &in);
 		error_clear(&err);
-		ok(gsnap_read(&s, b.p, b.len, &err) == 0, "gsnap_read");
-		ok(s.time_ns == orig[5].time_ns && s.n == orig[5].n,
-		   "gsnap_read gives the latest capture");
-		ok(strstr(s.warning, "holds 6 snapshots") != NULL,
-		   "and says the file holds more: %s", s.warning);
+		ok(format_read_last(format_find("gsnap"), &s, b.p, b.len, &o,
+				    &err) == 0,
+		   "latest only");
+		ok(s.time_ns == orig[5].time_ns && s.n == orig[5].n &&
+			   s.pos == 5,
+		   "it is the latest capture, record 6");
+		ok(s.held == 6, "and it says the file holds 6: %u", s.held);
 		snapshot_release(&s);
 	}
 	buf_release(&b);
@@ -197,13 +217,12 @@ test_latest_first(void)
 
 		memset(&g, 0, sizeof(g));
 		error_clear(&err);
-		ret = gsnap_read_series(&in, b.p, b.len, threads,
-					SERIES_LATEST_FIRST, keep, &g, &err);
+		ret = read_with(b.p, b.len, threads, 0, &g, &err);
 		for (k = 0; k < g.n; k++) {
 			reversed &= g.order[k] == N - 1 - k;
 			same &= same_snapshot(&orig[k % norig], &g.s[k]);
 		}
-		ok(ret == 0 && g.n == N && g.total == N && g.wrong_n == 0,
+		ok(ret == 0 && g.n == N && g.held == N && g.wrong_n == 0,
 		   "latest first, %s: %u of %u snapshots (%s)",
 		   threads ? "one thread" : "two threads", g.n, N, err.text);
 		ok(reversed, "delivered from position %u down to 0", N - 1);
@@ -220,10 +239,7 @@ test_latest_first(void)
 		struct got g;
 		int ret;
 
-		memset(&g, 0, sizeof(g));
-		error_clear(&err);
-		ret = gsnap_read_series(&in, b.p, last_end + 30, 0,
-					SERIES_LATEST_FIRST, keep, &g, &err);
+		ret = read_with(b.p, last_end + 30, 0, 0, &g, &err);
 		ok(ret == 0 && g.n == N - 1 && g.order[0] == N - 2 &&
 			   strstr(g.last_warning, "cut short") != NULL,
 		   "torn tail: %u snapshots, position %u first, warned: %s",
@@ -389,8 +405,8 @@ test_versions(void)
 
 	buf_init(&b);
 	encode_all(&b, 1);
-	ok(get_u16le(b.p + 8) == 1 && get_u16le(b.p + 10) == 1,
-	   "written as version 1.1, the layout man/goroscope-gsnap.5 gives");
+	ok(get_u16le(b.p + 8) == 1 && get_u16le(b.p + 10) == 2,
+	   "written as version 1.2, the layout man/goroscope-gsnap.5 gives");
 	b.p[8] = 2; /* version 2.0 */
 	b.p[10] = 0;
 	set_header_crc(b.p);
@@ -470,8 +486,9 @@ test_hand_made(void)
 	buf_put_uvarint(&s, 1 | 4 | 8);
 	buf_put_svarint(&s, -1);
 	buf_put_uvarint(&s, 0);
-	buf_put_svarint(&s, -1); /* 1.1: not a trace */
-	buf_put_uvarint(&s, 99); /* a field of a later minor version */
+	buf_put_svarint(&s, -1);     /* 1.1: not a trace */
+	buf_put_str(&s, "web-1", 5); /* 1.2: the instance */
+	buf_put_uvarint(&s, 99);     /* a field of a later minor version */
 	raw_section(&p, 1, &s);
 	s.len = 0;
 	/* strings */
@@ -534,8 +551,10 @@ test_hand_made(void)
 		   "its stack and creator frame");
 		ok(strcmp(intern_str(&in, g.s[0].go_version), "go1.26.0") ==
 				   0 &&
-			   g.s[0].declared_total == -1,
-		   "its metadata");
+			   g.s[0].declared_total == -1 &&
+			   strcmp(intern_str(&in, g.s[0].instance), "web-1") ==
+				   0,
+		   "its metadata and instance");
 	}
 	got_release(&g);
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "formats/input.h"
+#include "formats/source.h"
 #include "lib/analysis.h"
 #include "lib/error.h"
 #include "lib/group.h"
@@ -97,7 +98,7 @@ load_series(struct grouping *gr, const char *dir, const char *suffix, int first,
 		snprintf(path, sizeof(path), "testdata/captures/%s/%02d%s", dir,
 			 k, suffix);
 		snapshot_init(&s, gr->in);
-		if (input_load(&s, path, &err) < 0) {
+		if (source_load(&s, path, NULL, &err) < 0) {
 			printf("# %s: %s\n", path, err.text);
 			snapshot_release(&s);
 			return -1;
@@ -255,8 +256,8 @@ check_goroutineleak(void)
 	intern_init(&in);
 	grouping_init(&gr, &in, &key, 1);
 	snapshot_init(&s, &in);
-	ok(input_load(&s, "testdata/captures/goroutineleak/05.leak.pb.gz",
-		      &err) == 0,
+	ok(source_load(&s, "testdata/captures/goroutineleak/05.leak.pb.gz",
+		       NULL, &err) == 0,
 	   "the goroutineleak profile loads");
 	grouping_add(&gr, &s, 0, NULL);
 	snapshot_release(&s);

@@ -181,7 +181,7 @@ test_damage(const char *path, unsigned rounds)
 		intern_init(&in);
 		snapshot_init(&s, &in);
 		error_clear(&err);
-		got = pprof_read(&s, b, n, &err) == 0;
+		got = pprof_parse(&s, b, n, &err) == 0;
 		snapshot_release(&s);
 		intern_release(&in);
 		if (got && !pbc)

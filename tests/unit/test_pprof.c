@@ -77,7 +77,7 @@ parse(const unsigned char *b, size_t n)
 	snapshot_release(&snap);
 	snapshot_init(&snap, &in);
 	error_clear(&err);
-	return pprof_read(&snap, b, n, &err);
+	return pprof_parse(&snap, b, n, &err);
 }
 
 static const char *
@@ -548,7 +548,7 @@ test_damage(void)
 		snapshot_release(&snap);
 		snapshot_init(&snap, &in);
 		error_clear(&e);
-		if (pprof_read(&snap, a, cut, &e) == 0) {
+		if (pprof_parse(&snap, a, cut, &e) == 0) {
 			all_failed = 0;
 			printf("# accepted a cut at %zu of %zu\n", cut, n);
 		}
@@ -619,15 +619,15 @@ test_round_trip(void)
 
 	snapshot_release(&snap);
 	snapshot_init(&snap, &in);
-	ok(textdump_read(&snap, (const unsigned char *)dump, strlen(dump),
-			 &err) == 0,
+	ok(textdump_parse(&snap, (const unsigned char *)dump, strlen(dump), 0,
+			  &err) == 0,
 	   "dump reads");
 	ok(pprof_write(fp, &snap, &err) == 0, "written as pprof");
 	fclose(fp);
 	ok(input_gunzip(&raw, &rawlen, (unsigned char *)mem, memlen, &err) == 0,
 	   "the output is gzip");
 	snapshot_init(&s2, &in);
-	ok(pprof_read(&s2, raw, rawlen, &err) == 0, "and reads back");
+	ok(pprof_parse(&s2, raw, rawlen, &err) == 0, "and reads back");
 	is_int(s2.n, 3, "one sample per stack, labels and state");
 	is_int(snapshot_total(&s2), 4, "all goroutines");
 	for (i = 0; i < s2.n; i++) {

@@ -22,8 +22,8 @@ parse(const char *text)
 	snapshot_release(&snap);
 	snapshot_init(&snap, &in);
 	error_clear(&err);
-	return textdump_read(&snap, (const unsigned char *)text, strlen(text),
-			     &err);
+	return textdump_parse(&snap, (const unsigned char *)text, strlen(text),
+			      0, &err);
 }
 
 static const char *

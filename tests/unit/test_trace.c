@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "formats/input.h"
+#include "formats/source.h"
 #include "formats/trace.h"
 #include "lib/analysis.h"
 #include "lib/error.h"
@@ -109,9 +110,12 @@ static int
 read_at(struct snapshot *s, const unsigned char *buf, size_t len, int64_t ns,
 	struct error *err)
 {
-	s->trace_at_set = ns >= 0;
-	s->trace_at_ns = ns;
-	return trace_read(s, buf, len, err);
+	struct read_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.sampling = ns >= 0 ? SAMPLE_AT : SAMPLE_END;
+	o.at = ns;
+	return format_read_last(format_find("trace"), s, buf, len, &o, err);
 }
 
 /* --- leaky/run.trace against expected.tsv -------------------------------- */
@@ -202,10 +206,10 @@ test_leaky_ids(void)
 	snapshot_init(&a, &in);
 	snapshot_init(&b, &in);
 	error_clear(&err);
-	if (!ok(input_load(&a, "testdata/captures/leaky/run.trace", &err) ==
-				0 &&
-			input_load(&b, "testdata/captures/leaky/05.debug2.txt",
-				   &err) == 0,
+	if (!ok(source_load(&a, "testdata/captures/leaky/run.trace", NULL,
+			    &err) == 0 &&
+			source_load(&b, "testdata/captures/leaky/05.debug2.txt",
+				    NULL, &err) == 0,
 		"read run.trace and 05.debug2.txt"))
 		goto out;
 	is_int(snapshot_total(&a), snapshot_total(&b),
@@ -397,7 +401,7 @@ read_buf(const unsigned char *buf, size_t len, struct snapshot *s,
 	 struct error *err)
 {
 	error_clear(err);
-	return trace_read(s, buf, len, err);
+	return format_read_last(format_find("trace"), s, buf, len, NULL, err);
 }
 
 /* Cut a trace at many places: complete generations survive, with a

@@ -1,0 +1,329 @@
+/* The read path: inputs named, expanded, opened, sniffed and read. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "formats/input.h"
+#include "formats/source.h"
+#include "formats/trace.h"
+#include "lib/error.h"
+#include "lib/snapshot.h"
+#include "lib/sort.h"
+#include "lib/xalloc.h"
+#include "lib/banned.h"
+
+/* Deepest directory tree walked under one operand. */
+#define SOURCE_MAX_DEPTH 64
+
+void
+source_list_init(struct source_list *l)
+{
+	memset(l, 0, sizeof(*l));
+}
+
+void
+source_list_release(struct source_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].path);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static struct source_input *
+push(struct source_list *l, char *path, int from_dir)
+{
+	struct source_input *s = NULL;
+
+	l->v = xgrow(l->v, sizeof(*l->v), l->n + 1, &l->cap);
+	s = &l->v[l->n++];
+	memset(s, 0, sizeof(*s));
+	s->path = path;
+	s->from_dir = from_dir;
+	return s;
+}
+
+static int
+natural_path_cmp(const void *x, const void *y)
+{
+	const struct source_input *a = x, *b = y;
+
+	return sort_natural_cmp(a->path, b->path);
+}
+
+void
+source_list_sort(struct source_list *l)
+{
+	size_t i, j;
+
+	/* Insertion sort keeps equal paths in order, and lists are short
+	 * next to the reading of what they name. */
+	if (l->n > 64) {
+		qsort(l->v, l->n, sizeof(*l->v), natural_path_cmp);
+		return;
+	}
+	for (i = 1; i < l->n; i++) {
+		struct source_input t = l->v[i];
+
+		for (j = i; j > 0 && natural_path_cmp(&l->v[j - 1], &t) > 0;
+		     j--)
+			l->v[j] = l->v[j - 1];
+		l->v[j] = t;
+	}
+}
+
+static int
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
+	       S_ISDIR(st.st_mode);
+}
+
+/* Every regular file under dir, recursively, into l (unsorted). */
+static int
+walk(struct source_list *l, const char *dir, int depth, struct error *err)
+{
+	DIR *d = NULL;
+	struct dirent *e;
+	int ret = 0;
+
+	if (depth > SOURCE_MAX_DEPTH)
+		return 0;
+	d = opendir(dir);
+	if (d == NULL) {
+		error_set(err, "cannot read the directory: %s",
+			  strerror(errno));
+		error_set_file(err, dir);
+		return -1;
+	}
+	while (ret == 0 && (e = readdir(d)) != NULL) {
+		struct stat st;
+		size_t len = strlen(dir) + strlen(e->d_name) + 2;
+		char *p = NULL;
+
+		if (e->d_name[0] == '.')
+			continue;
+		p = xmalloc(len);
+		snprintf(p, len, "%s%s%s", dir,
+			 dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
+		if (stat(p, &st) != 0) {
+			free(p);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			ret = walk(l, p, depth + 1, err);
+			free(p);
+		} else if (S_ISREG(st.st_mode)) {
+			push(l, p, 1);
+		} else {
+			free(p);
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+/* "FILE@TIME" naming a moment of the trace FILE, when FILE exists and
+ * the operand itself does not. */
+static int
+moment(const char *operand, char **file, int64_t *at)
+{
+	const char *sep = strrchr(operand, '@');
+	struct stat st;
+	struct error e;
+	char *f = NULL;
+
+	if (sep == NULL || sep == operand || stat(operand, &st) == 0)
+		return 0;
+	error_clear(&e);
+	if (trace_parse_duration(sep + 1, at, &e) < 0)
+		return 0;
+	f = xmalloc((size_t)(sep - operand) + 1);
+	memcpy(f, operand, (size_t)(sep - operand));
+	f[sep - operand] = '\0';
+	if (stat(f, &st) != 0 || S_ISDIR(st.st_mode)) {
+		free(f);
+		return 0;
+	}
+	*file = f;
+	return 1;
+}
+
+int
+source_list_add(struct source_list *l, const char *operand, struct error *err)
+{
+	size_t first = l->n;
+	char *file = NULL;
+	int64_t at = 0;
+
+	if (!is_dir(operand)) {
+		if (moment(operand, &file, &at)) {
+			struct source_input *s = push(l, file, 0);
+
+			s->has_at = 1;
+			s->at = at;
+			return 0;
+		}
+		push(l, xstrdup(operand), 0);
+		return 0;
+	}
+	if (walk(l, operand, 0, err) < 0)
+		return -1;
+	if (l->n == first) {
+		error_set(err, "no captures in the directory");
+		error_set_file(err, operand);
+		return -1;
+	}
+	qsort(l->v + first, l->n - first, sizeof(*l->v), natural_path_cmp);
+	return 0;
+}
+
+/* Where a reader's snapshots go: named, placed, then to the caller. */
+struct naming {
+	const struct source_events *ev;
+	const struct source_input *src;
+	uint32_t index;
+	strid path;
+	int delivered;
+	int stopped; /* the caller's sink said stop */
+};
+
+static int
+name_and_pass(struct snapshot *s, void *ctx)
+{
+	struct naming *n = ctx;
+	struct intern *in = s->in;
+
+	s->input = n->index;
+	if (s->source != 0) {
+		/* A .gsnap record names the capture it was made from. */
+		s->container = n->path;
+	} else if (s->parts > 1) {
+		char name[600];
+
+		snprintf(name, sizeof(name), "%s#%u", n->src->path, s->pos + 1);
+		s->source = strtab_intern_cstr(&in->strings, name);
+	} else {
+		s->source = n->path;
+	}
+	n->delivered++;
+	if (n->ev->snapshot(n->ev->ctx, s) != 0) {
+		n->stopped = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Read one input. Returns 0, -1 with err set (naming the file), -2 when
+ * the caller's sink stopped the read, or -3 when a file found in a
+ * directory is no capture at all.
+ */
+static int
+read_input(struct intern *in, const struct source_input *src, uint32_t index,
+	   const struct read_opts *o, const struct source_events *ev,
+	   struct naming *nm, struct error *err)
+{
+	struct input inp;
+	struct read_opts ro = *o;
+	const struct format *f = NULL;
+	int ret = -1;
+
+	nm->ev = ev;
+	nm->src = src;
+	nm->index = index;
+	nm->path = strtab_intern_cstr(&in->strings, src->path);
+	nm->delivered = 0;
+	nm->stopped = 0;
+	if (input_open(&inp, src->path, err) < 0)
+		return -1;
+	f = input_sniff(inp.data, inp.len, err);
+	if (f == NULL) {
+		if (src->from_dir)
+			ret = -3;
+		goto out;
+	}
+	if (src->has_at) {
+		if (f->read != trace_read) {
+			error_set(err,
+				  "FILE@TIME names a moment of an execution "
+				  "trace, and this is a %s",
+				  f->description);
+			goto out;
+		}
+		ro.sampling = SAMPLE_AT;
+		ro.at = src->at;
+	}
+	ro.drop = input_drop;
+	ro.drop_ctx = &inp;
+	ret = f->read(in, inp.data, inp.len, &ro, name_and_pass, nm, err);
+	if (ret != 0)
+		ret = nm->stopped ? -2 : -1;
+out:
+	if (ret == -1 || ret == -3)
+		error_set_file(err, src->path);
+	input_release(&inp);
+	return ret;
+}
+
+int
+source_read(struct intern *in, const struct source_list *l,
+	    const struct read_opts *o, int keep_going,
+	    const struct source_events *ev, struct error *err)
+{
+	struct naming nm;
+	size_t k;
+	int ret = 0;
+
+	for (k = 0; k < l->n; k++) {
+		const struct source_input *src = &l->v[k];
+
+		if (ev->begin)
+			ev->begin(ev->ctx, src, k, l->n);
+		error_clear(err);
+		ret = read_input(in, src, (uint32_t)k, o, ev, &nm, err);
+		if (ret == -2)
+			return -1;
+		if (ret < 0 && (keep_going || ret == -3) && l->n > 1 &&
+		    ev->skipped) {
+			ev->skipped(ev->ctx, src, err, ret == -3);
+			error_clear(err);
+			ret = 0;
+			continue;
+		}
+		if (ret < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+keep_last(void *ctx, struct snapshot *s)
+{
+	snapshot_take(ctx, s);
+	return 0;
+}
+
+int
+source_load(struct snapshot *out, const char *path, const struct read_opts *o,
+	    struct error *err)
+{
+	static const struct read_opts none;
+	struct source_list l;
+	struct source_events ev = { out, keep_last, NULL, NULL };
+	int ret;
+
+	source_list_init(&l);
+	ret = source_list_add(&l, path, err);
+	if (ret == 0)
+		ret = source_read(out->in, &l, o ? o : &none, 0, &ev, err);
+	source_list_release(&l);
+	return ret;
+}
