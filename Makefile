@@ -123,7 +123,8 @@ check: $(BIN) unit-tests
 	GOROSCOPE=$(CURDIR)/$(BIN) BUILD=$(CURDIR)/$(BUILD) \
 		prove --exec '' $(UNIT_BINS) $(REPLAY_BINS) tests/golden.sh \
 		tests/readme.sh tests/roundtrip.sh tests/append.sh tests/gotool.sh \
-		tests/dot.sh tests/tracecheck.sh tests/progress.sh tests/threads.sh
+		tests/dot.sh tests/tracecheck.sh tests/progress.sh tests/threads.sh \
+		tests/series.sh
 
 # Style and hygiene.
 FORMAT_SRCS = $(filter-out %.pb-c.c %.pb-c.h, \

@@ -288,8 +288,8 @@ prepare(struct graph *g, const struct analysis *an, size_t max_nodes,
 struct drawn {
 	struct graph g;
 	size_t *groups, ngroups;
-	int fallback;
-	Agraph_t *sub;
+	int fallback; /* no suspect: its largest blocked groups */
+	int cut;      /* --nodes left frames out */
 };
 
 int
@@ -315,11 +315,15 @@ dot_write(FILE *fp, const struct dot_doc *doc, struct error *err)
 		d[p].groups = xcalloc(pt->gr->n + 1, sizeof(*d[p].groups));
 		d[p].ngroups = prepare(&d[p].g, pt->an, doc->max_nodes,
 				       d[p].groups, &d[p].fallback, &kept);
-		ngroups_all += d[p].ngroups;
 		nsnap_all += pt->gr->nsnap;
 		fallback_all &= d[p].fallback;
-		cut |= kept < d[p].g.n;
+		d[p].cut = kept < d[p].g.n;
 	}
+	for (p = 0; p < doc->nparts; p++)
+		if (fallback_all || !d[p].fallback) {
+			ngroups_all += d[p].ngroups;
+			cut |= d[p].cut;
+		}
 	ag = agopen((char *)"goroscope", Agdirected, NULL);
 	agattr(ag, AGRAPH, (char *)"rankdir", (char *)"TB");
 	agattr(ag, AGRAPH, (char *)"fontname", (char *)"Helvetica");
@@ -357,6 +361,19 @@ dot_write(FILE *fp, const struct dot_doc *doc, struct error *err)
 			set(sub, "label",
 			    doc->parts[p].instance ? doc->parts[p].instance
 						   : "(no instance)");
+		}
+		if (!fallback_all && d[p].fallback) {
+			/* Suspects elsewhere in the fleet: this instance's
+			 * largest groups would only crowd them. */
+			char name[32];
+			Agnode_t *none = NULL;
+
+			snprintf(name, sizeof(name), "i%zunone", p);
+			none = agnode(sub, name, 1);
+			set(none, "label", "no leak suspects");
+			set(none, "shape", "plaintext");
+			set(none, "style", "");
+			continue;
 		}
 		draw(sub, &d[p].g, d[p].groups, d[p].ngroups, doc->parts[p].an);
 	}

@@ -156,12 +156,41 @@ moment(const char *operand, char **file, int64_t *at)
 	return 1;
 }
 
+/* "FILE#N", the Nth capture of FILE, when FILE exists and the operand
+ * itself does not. */
+static int
+part_of(const char *operand, char **file, uint32_t *part)
+{
+	const char *sep = strrchr(operand, '#');
+	struct stat st;
+	unsigned long n = 0;
+	char *f = NULL, *end = NULL;
+
+	if (sep == NULL || sep == operand || sep[1] < '1' || sep[1] > '9' ||
+	    stat(operand, &st) == 0)
+		return 0;
+	n = strtoul(sep + 1, &end, 10);
+	if (*end != '\0' || n > UINT32_MAX)
+		return 0;
+	f = xmalloc((size_t)(sep - operand) + 1);
+	memcpy(f, operand, (size_t)(sep - operand));
+	f[sep - operand] = '\0';
+	if (stat(f, &st) != 0 || S_ISDIR(st.st_mode)) {
+		free(f);
+		return 0;
+	}
+	*file = f;
+	*part = (uint32_t)n;
+	return 1;
+}
+
 int
 source_list_add(struct source_list *l, const char *operand, struct error *err)
 {
 	size_t first = l->n;
 	char *file = NULL;
 	int64_t at = 0;
+	uint32_t part = 0;
 
 	if (!is_dir(operand)) {
 		if (moment(operand, &file, &at)) {
@@ -169,6 +198,10 @@ source_list_add(struct source_list *l, const char *operand, struct error *err)
 
 			s->has_at = 1;
 			s->at = at;
+			return 0;
+		}
+		if (part_of(operand, &file, &part)) {
+			push(l, file, 0)->part = part;
 			return 0;
 		}
 		push(l, xstrdup(operand), 0);
@@ -201,6 +234,10 @@ name_and_pass(struct snapshot *s, void *ctx)
 	struct naming *n = ctx;
 	struct intern *in = s->in;
 
+	if (n->src->part != 0 && s->pos + 1 != n->src->part)
+		return 0; /* FILE#N: another capture of the file */
+	if (n->src->part != 0)
+		s->held = 0; /* the one asked for: no other to speak of */
 	s->input = n->index;
 	if (s->source != 0) {
 		/* A .gsnap record names the capture it was made from. */
@@ -261,11 +298,16 @@ read_input(struct intern *in, const struct source_input *src, uint32_t index,
 		ro.sampling = SAMPLE_AT;
 		ro.at = src->at;
 	}
+	if (src->part != 0)
+		ro.latest_only = 0; /* the one asked for, not the latest */
 	ro.drop = input_drop;
 	ro.drop_ctx = &inp;
 	ret = f->read(in, inp.data, inp.len, &ro, name_and_pass, nm, err);
 	if (ret != 0)
 		ret = nm->stopped ? -2 : -1;
+	else if (src->part != 0 && nm->delivered == 0)
+		ret = error_set(err, "#%u: the file holds no such snapshot",
+				src->part);
 out:
 	if (ret == -1 || ret == -3)
 		error_set_file(err, src->path);

@@ -20,10 +20,11 @@ struct error;
 
 /* One input: a file, or "-" for stdin. */
 struct source_input {
-	char *path;   /* as named (a directory's files: DIR/NAME) */
-	int from_dir; /* found in a directory that was named */
-	int has_at;   /* FILE@TIME: that moment of a trace */
-	int64_t at;   /* ns after the trace's start */
+	char *path;    /* as named (a directory's files: DIR/NAME) */
+	int from_dir;  /* found in a directory that was named */
+	int has_at;    /* FILE@TIME: that moment of a trace */
+	int64_t at;    /* ns after the trace's start */
+	uint32_t part; /* FILE#N: only its Nth snapshot (1-based), 0: all */
 };
 
 struct source_list {
@@ -38,7 +39,9 @@ void source_list_release(struct source_list *l);
  * Add what operand names: a directory stands for every regular file under
  * it (recursively, hidden names left out, in natural order of their
  * paths); "FILE@TIME", when no file has that name, for that moment of the
- * trace FILE; anything else for itself. Fails when a directory cannot be
+ * trace FILE; "FILE#N" likewise for the Nth snapshot of a file of several
+ * (a capture of a text file, as outputs name them; a .gsnap record; a point
+ * of a trace); anything else for itself. Fails when a directory cannot be
  * read, or holds no file.
  */
 int source_list_add(struct source_list *l, const char *operand,

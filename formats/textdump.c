@@ -698,8 +698,9 @@ is_elision(const struct line *ln)
 
 /*
  * One function line and its location line. Returns 1 when a frame was
- * added, 0 when the block ends here (the line is left unread), -1 when the
- * line was skipped.
+ * added, 0 when the capture ends inside the frame, -1 when the line was
+ * skipped, -2 when it is what Go prints after a dump (the block ends
+ * before it; the caller leaves it unread).
  */
 static int
 read_frame(struct reader *r, const struct line *ln, struct goroutine *g)
@@ -711,7 +712,7 @@ read_frame(struct reader *r, const struct line *ln, struct goroutine *g)
 	int located = 0;
 
 	if (!named && is_trailer(ln))
-		return 0; /* register dump, "exit status 2", ... */
+		return -2; /* register dump, "exit status 2", ... */
 	if (block_line(r, &next)) {
 		located = parse_location(&next, &file, &lineno, &loc);
 		if (!located && at_cut(r))
@@ -790,7 +791,7 @@ read_block(struct reader *r, const struct header *h)
 	struct line ln;
 	struct header h2;
 	uint64_t line = r->l.lineno;
-	int noblank = 0;
+	int noblank = 0, rc;
 
 	g->id = h->id;
 	g->flags |= G_HAS_ID;
@@ -835,7 +836,14 @@ read_block(struct reader *r, const struct header *h)
 			push_named(r, "non-Go function");
 			continue;
 		}
-		if (read_frame(r, &ln, g) == 0)
+		rc = read_frame(r, &ln, g);
+		if (rc == -2) {
+			/* What Go prints after a dump ends the block, and may
+			 * start the next dump ("panic: ", "SIGQUIT: "). */
+			rewind_to(r, m);
+			break;
+		}
+		if (rc == 0)
 			break;
 	}
 	finish(r, g);
@@ -1233,7 +1241,7 @@ textdump_read(struct intern *in, const unsigned char *buf, size_t len,
 {
 	struct snapshot all, part;
 	struct hints hints;
-	size_t *starts = NULL, n = 0, k;
+	size_t *starts = NULL, n = 0, k, skipped_in = 0;
 	uint64_t *lines = NULL;
 	int ret;
 
@@ -1247,6 +1255,11 @@ textdump_read(struct intern *in, const unsigned char *buf, size_t len,
 		ret = sink(&all, ctx);
 		goto out;
 	}
+	/* Lines skipped go with the capture they are in (as far as the
+	 * starts' lines tell), the cut-short warning with the last. */
+	for (k = 1; k < n; k++)
+		if (lines[k] != 0 && lines[k] <= all.skipped.first_line)
+			skipped_in = k;
 	for (k = 0; k < n && ret == 0; k++) {
 		size_t to = k + 1 < n ? starts[k + 1] : all.n;
 
@@ -1255,11 +1268,10 @@ textdump_read(struct intern *in, const unsigned char *buf, size_t len,
 		part.parts = (uint32_t)n;
 		part.held = (uint32_t)n;
 		part.line = lines[k];
-		/* The file's warnings go with its last capture. */
-		if (k + 1 < n) {
+		if (k != skipped_in)
 			memset(&part.skipped, 0, sizeof(part.skipped));
+		if (k + 1 < n)
 			part.warning[0] = '\0';
-		}
 		ret = sink(&part, ctx);
 		snapshot_release(&part);
 	}

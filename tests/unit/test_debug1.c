@@ -135,6 +135,78 @@ test_edges(void)
 	is_int(err.line, 1, "and the line");
 }
 
+/* --- profiles appended to one file ---------------------------------------- */
+
+struct got {
+	unsigned n;
+	int64_t total[8];
+	uint32_t pos[8], parts[8];
+};
+
+static int
+collect(struct snapshot *s, void *ctx)
+{
+	struct got *g = ctx;
+
+	if (g->n == 8)
+		return -1;
+	g->total[g->n] = snapshot_total(s);
+	g->pos[g->n] = s->pos;
+	g->parts[g->n] = s->parts;
+	g->n++;
+	return 0;
+}
+
+static int
+read_all(const char *text, struct got *g)
+{
+	struct read_opts o;
+
+	memset(&o, 0, sizeof(o));
+	memset(g, 0, sizeof(*g));
+	error_clear(&err);
+	return debug1_read(&in, (const unsigned char *)text, strlen(text), &o,
+			   collect, g, &err);
+}
+
+static void
+test_appended(void)
+{
+	static const char two[] = "goroutine profile: total 3\n"
+				  "3 @ 0x1 0x2\n#\t0x1\tmain.a+0x1\t/m.go:1\n\n"
+				  "goroutine profile: total 5\n"
+				  "4 @ 0x1 0x2\n#\t0x1\tmain.a+0x1\t/m.go:1\n\n"
+				  "1 @ 0x3\n#\t0x3\tmain.b+0x1\t/m.go:2\n\n";
+	static const char heap_after[] =
+		"goroutine profile: total 1\n"
+		"1 @ 0x1\n#\t0x1\tmain.a+0x1\t/m.go:1\n\n"
+		"threadcreate profile: total 2\n2 @\n";
+	static const char leak_after[] =
+		"goroutine profile: total 1\n"
+		"1 @ 0x1\n#\t0x1\tmain.a+0x1\t/m.go:1\n\n"
+		"goroutineleak profile: total 1\n"
+		"1 @ 0x1\n#\t0x1\tmain.a+0x1\t/m.go:1\n";
+	struct got g;
+	int r;
+
+	r = read_all(two, &g);
+	ok(r == 0 && g.n == 2 && g.total[0] == 3 && g.total[1] == 5,
+	   "two profiles appended: two snapshots of 3 and 5 (%u)", g.n);
+	ok(g.pos[0] == 0 && g.pos[1] == 1 && g.parts[0] == 2 && g.parts[1] == 2,
+	   "with their positions and the count");
+	r = read_all(leak_after, &g);
+	ok(r == 0 && g.n == 2, "a goroutineleak profile after a goroutine "
+			       "profile: two snapshots");
+	r = read_all(heap_after, &g);
+	ok(r < 0 && g.n == 0 && err.where == ERROR_LINE && err.line == 5,
+	   "a threadcreate profile appended: an error at its line, 5 (%llu), "
+	   "and no snapshot given (%u): %s",
+	   (unsigned long long)err.line, g.n, err.text);
+	r = read_all(profile, &g);
+	ok(r == 0 && g.n == 1 && g.parts[0] == 0,
+	   "one profile: one snapshot, no parts");
+}
+
 int
 main(void)
 {
@@ -143,6 +215,7 @@ main(void)
 	test_profile();
 	test_labels();
 	test_edges();
+	test_appended();
 	snapshot_release(&snap);
 	intern_release(&in);
 	return tap_done();

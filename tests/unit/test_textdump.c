@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/format.h"
+#include "formats/input.h"
 #include "formats/textdump.h"
 #include "lib/error.h"
 #include "lib/snapshot.h"
@@ -388,6 +390,195 @@ test_malformed(void)
 	   "an id beyond 64 bits is not a header");
 }
 
+/* --- several captures in one file ---------------------------------------- */
+
+#define MAXCAP 16
+
+/* The captures a read gave: per capture its goroutine count, first id, parts,
+ * line, and its warning. */
+struct caps {
+	unsigned n;
+	size_t count[MAXCAP];
+	uint64_t first[MAXCAP];
+	uint32_t pos[MAXCAP], parts[MAXCAP];
+	uint64_t line[MAXCAP], threads[MAXCAP];
+	char warning[MAXCAP][256];
+};
+
+static int
+collect(struct snapshot *s, void *ctx)
+{
+	struct caps *c = ctx;
+
+	if (c->n == MAXCAP)
+		return -1;
+	c->count[c->n] = s->n;
+	c->first[c->n] = s->n ? s->g[0].id : 0;
+	c->pos[c->n] = s->pos;
+	c->parts[c->n] = s->parts;
+	c->line[c->n] = s->line;
+	c->threads[c->n] = s->thread_stacks;
+	snprintf(c->warning[c->n], sizeof(c->warning[0]), "%s", s->warning);
+	c->n++;
+	return 0;
+}
+
+static int
+split(const char *text, size_t len, struct caps *c)
+{
+	struct read_opts o;
+
+	memset(&o, 0, sizeof(o));
+	memset(c, 0, sizeof(*c));
+	error_clear(&err);
+	return textdump_read(&in, (const unsigned char *)text, len, &o, collect,
+			     c, &err);
+}
+
+/* Two runtime.Stack(buf, true) outputs as written one after the other. */
+#define DUMP_A                                                    \
+	"goroutine 7 [running]:\nmain.dump()\n\t/m.go:5 +0x1\n\n" \
+	"goroutine 1 [chan receive]:\nmain.main()\n\t/m.go:9 +0x2\n"
+#define DUMP_B                                                         \
+	"goroutine 8 [running]:\nmain.dump()\n\t/m.go:5 +0x1\n\n"      \
+	"goroutine 1 [chan receive]:\nmain.main()\n\t/m.go:9 +0x2\n\n" \
+	"goroutine 9 [select]:\nmain.w()\n\t/m.go:20 +0x3\n"
+
+static void
+test_split_appended(void)
+{
+	int r;
+	struct caps c;
+	static const char ab[] = DUMP_A DUMP_B;
+	static const char blank[] = DUMP_A "\n" DUMP_B;
+	static const char bare[] =
+		"goroutine 1 [chan receive]:\nmain.main()\n\t/m.go:9 +0x2\n\n"
+		"goroutine 2 [select]:\nmain.w()\n\t/m.go:20 +0x3\n\n"
+		"goroutine 1 [chan receive]:\nmain.main()\n\t/m.go:9 +0x2\n";
+
+	r = split(ab, sizeof(ab) - 1, &c);
+
+	ok(r == 0 && c.n == 2,
+	   "runtime.Stack output after another, no blank line: 2 captures "
+	   "(%u)",
+	   c.n);
+	ok(c.count[0] == 2 && c.first[0] == 7 && c.count[1] == 3 &&
+		   c.first[1] == 8,
+	   "split where the second starts: goroutines 7,1 then 8,1,9");
+	ok(c.pos[0] == 0 && c.pos[1] == 1 && c.parts[0] == 2 &&
+		   c.parts[1] == 2 && c.line[1] == 8,
+	   "each with its position, the count and its first line (%llu)",
+	   (unsigned long long)c.line[1]);
+	r = split(blank, sizeof(blank) - 1, &c);
+
+	ok(r == 0 && c.n == 2 && c.count[0] == 2 && c.first[1] == 8 &&
+		   c.count[1] == 3,
+	   "with a blank line between: goroutine 1 seen twice, split at the "
+	   "running goroutine before it");
+	r = split(bare, sizeof(bare) - 1, &c);
+
+	ok(r == 0 && c.n == 2 && c.count[0] == 2 && c.count[1] == 1 &&
+		   c.first[1] == 1,
+	   "no running goroutine to start at: split at the id seen twice");
+	r = split(DUMP_B, sizeof(DUMP_B) - 1, &c);
+
+	ok(r == 0 && c.n == 1 && c.parts[0] == 0,
+	   "one dump is one capture, with no parts");
+}
+
+static void
+test_split_tracebacks(void)
+{
+	int r;
+	struct caps c;
+	static const char two_panics[] =
+		"panic: first\n\ngoroutine 5 [running]:\nmain.a()\n\t/m.go:1 "
+		"+0x1\nexit status 2\n"
+		"2026/11/28 10:00:00 restarted\n"
+		"panic: second [recovered]\n\tpanic: again\n\n"
+		"goroutine 12 [running]:\nmain.b()\n\t/m.go:2 +0x1\n\n"
+		"goroutine 13 [select]:\nmain.c()\n\t/m.go:3 +0x1\n";
+	static const char crash[] =
+		"SIGQUIT: quit\nPC=0x1 m=0 sigcode=0\n\n"
+		"goroutine 4 gp=0x1 m=0 mp=0x2 [syscall]:\nmain.a()\n\t/m.go:1 "
+		"+0x1\n\n"
+		"goroutine 1 gp=0x3 m=nil [sleep]:\nmain.main()\n\t/m.go:2 "
+		"+0x1\n\n"
+		"-----\n\nSIGQUIT: quit\nPC=0x2 m=1 sigcode=0\n\n"
+		"goroutine 0 gp=0x4 m=1 mp=0x5 "
+		"[idle]:\nruntime.futex()\n\t/x.s:1 "
+		"+0x1\n\n"
+		"-----\n\nSIGQUIT: quit\nPC=0x3 m=2 sigcode=0\n\n"
+		"goroutine 0 gp=0x6 m=2 mp=0x7 "
+		"[idle]:\nruntime.futex()\n\t/x.s:1 "
+		"+0x1\n";
+
+	r = split(two_panics, sizeof(two_panics) - 1, &c);
+
+	ok(r == 0 && c.n == 2 && c.count[0] == 1 && c.first[0] == 5 &&
+		   c.count[1] == 2 && c.first[1] == 12,
+	   "a log with two panics: two captures, ids not seen twice");
+	is_int(c.line[1], 8, "the second starts at its 'panic:' line");
+	r = split(crash, sizeof(crash) - 1, &c);
+
+	ok(r == 0 && c.n == 1 && c.count[0] == 2 && c.threads[0] == 2,
+	   "GOTRACEBACK=crash: one SIGQUIT section per thread is still one "
+	   "dump, its 2 thread stacks left out (%u captures, %zu goroutines, "
+	   "%llu threads)",
+	   c.n, c.count[0], (unsigned long long)c.threads[0]);
+}
+
+/* Real captures: a GOTRACEBACK=crash dump is one capture; two dumps of
+ * the leaky program appended give each one's goroutines. */
+static void
+test_split_real(void)
+{
+	int r;
+	struct input a, b;
+	struct caps c;
+	char *both = NULL;
+	int ok_open;
+
+	ok_open = input_open(&a, "testdata/captures/dumps/sigquit_crash.txt",
+			     &err) == 0;
+	ok(ok_open, "sigquit_crash.txt opens");
+	if (!ok_open)
+		return;
+	r = split((const char *)a.data, a.len, &c);
+
+	ok(r == 0 && c.n == 1 && c.count[0] == 12 && c.threads[0] == 6,
+	   "sigquit_crash.txt: one capture, 12 goroutines, 6 thread stacks "
+	   "(%u, %zu, %llu)",
+	   c.n, c.count[0], (unsigned long long)c.threads[0]);
+	input_release(&a);
+	if (input_open(&a, "testdata/captures/leaky/00.debug2.txt", &err) < 0 ||
+	    input_open(&b, "testdata/captures/leaky/05.debug2.txt", &err) < 0)
+		BAIL_OUT("cannot open the leaky dumps: %s", err.text);
+	both = malloc(a.len + b.len);
+	memcpy(both, a.data, a.len);
+	memcpy(both + a.len, b.data, b.len);
+	r = split(both, a.len + b.len, &c);
+
+	ok(r == 0 && c.n == 2 && c.count[0] == 142 && c.count[1] == 197,
+	   "00 and 05 appended: 142 and 197 goroutines (%u captures)", c.n);
+	free(both);
+	input_release(&a);
+	input_release(&b);
+}
+
+static void
+test_threads_left_out(void)
+{
+	ok(parse("goroutine 0 [idle]:\nruntime.futex()\n\t/x.s:1 +0x1\n\n"
+		 "goroutine 3 [select]:\nmain.w()\n\t/m.go:2 +0x1\n") == 0,
+	   "a dump with a thread stack parses");
+	ok(snap.n == 1 && snap.g[0].id == 3 && snap.thread_stacks == 1,
+	   "goroutine 0 is not a goroutine: left out, counted");
+	ok(parse("goroutine 0 [idle]:\nruntime.futex()\n\t/x.s:1 +0x1\n") < 0 &&
+		   strstr(err.text, "only 1 thread stack") != NULL,
+	   "only thread stacks: no goroutine, said so (%s)", err.text);
+}
+
 int
 main(void)
 {
@@ -403,6 +594,10 @@ main(void)
 	test_preamble_prefix_crlf();
 	test_truncation();
 	test_malformed();
+	test_threads_left_out();
+	test_split_appended();
+	test_split_tracebacks();
+	test_split_real();
 	snapshot_release(&snap);
 	intern_release(&in);
 	return tap_done();
