@@ -331,7 +331,7 @@ write_text(const struct run *r, FILE *fp)
 	fill_doc(r, &r->j[0], &sd);
 	sd.color = color;
 	if (r->has_fleet) {
-		struct fleet_text ft = { &r->fleet, NULL, NULL, r->nj };
+		struct fleet_text ft = { &r->fleet, NULL, NULL, r->nj, 5 };
 		const char **names = xcalloc(r->nj, sizeof(*names));
 		const struct grouping **grs = xcalloc(r->nj, sizeof(*grs));
 
@@ -341,6 +341,10 @@ write_text(const struct run *r, FILE *fp)
 		}
 		ft.names = names;
 		ft.grs = grs;
+		/* The largest groups that are a suspect nowhere, for scale:
+		 * five, or fewer with --limit. */
+		if (r->o.limit > 0 && (size_t)r->o.limit < ft.others)
+			ft.others = (size_t)r->o.limit;
 		render_fleet(fp, &sd, &ft);
 		free(names);
 		free(grs);

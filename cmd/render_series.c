@@ -652,9 +652,6 @@ render_report_footer(FILE *fp, const struct series_doc *d)
 
 /* --- fleet --------------------------------------------------------------- */
 
-/* Groups that are a suspect nowhere, listed after those that are. */
-#define FLEET_OTHERS 5
-
 /* "a (88), b (88)": the instances where the row is largest. */
 static void
 largest_on(const struct fleet_text *ft, const struct fleet_row *r, char *buf,
@@ -699,7 +696,7 @@ render_fleet(FILE *fp, const struct series_doc *d, const struct fleet_text *ft)
 					   &ft->grs[m->part]->v[m->group], cell,
 					   sizeof(cell));
 
-		if (r->suspect_on == 0 && others++ >= FLEET_OTHERS)
+		if (r->suspect_on == 0 && others++ >= ft->others)
 			break;
 		if (w > sw)
 			sw = w;
@@ -726,7 +723,7 @@ render_fleet(FILE *fp, const struct series_doc *d, const struct fleet_text *ft)
 		int n, fw = WIDTH -
 			    (2 + 10 + 2 + 8 + 2 + 20 + 2 + sw + 2 + 8 + 2);
 
-		if (r->suspect_on == 0 && others++ >= FLEET_OTHERS)
+		if (r->suspect_on == 0 && others++ >= ft->others)
 			break;
 		if (fw < FRAME_MIN)
 			fw = FRAME_MIN;

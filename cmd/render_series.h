@@ -43,6 +43,7 @@ struct fleet_text {
 	const char *const *names;
 	const struct grouping *const *grs;
 	size_t n;
+	size_t others; /* groups that are a suspect nowhere, listed after */
 };
 
 /* One instance's part of the report; several are printed one after the
