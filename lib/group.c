@@ -330,6 +330,7 @@ new_group(struct grouping *gr, int blocked, seqid ks, frameid kc, uint32_t h)
 		g->creators.cap = g->labels.cap = 1;
 	}
 	g->wait_min = UINT32_MAX;
+	g->desc_time = INT64_MIN; /* described by no snapshot yet */
 	if (gr->indexed)
 		idmap_insert(&gr->index, h, (uint32_t)gr->n);
 	gr->n++;
@@ -392,34 +393,43 @@ describe_reset(struct group *g)
 }
 
 /*
- * Whether a goroutine of snapshot idx, captured at time t (0: unknown), at
- * place (its input and position) belongs in the description of g: the
- * latest snapshot wins, by capture time, then by place, then by idx (the
- * order snapshots were added in), or without the time when the series is
- * not in time order (by_place).
+ * Where a snapshot stands in the series, for describe(): its capture time
+ * (0 when unknown, or when the series goes by place), its place (input,
+ * position), and the order it was added in (idx + 1); the latest by that
+ * key, compared field by field, describes each group. Made once per
+ * snapshot: describe() runs for every goroutine.
  */
-static int
-describe(const struct grouping *gr, struct group *g, int64_t t, uint64_t place,
-	 unsigned idx)
-{
-	if (g->desc_idx != 0) {
-		int later;
+struct desc_key {
+	int64_t t;
+	uint64_t place;
+	unsigned idx1;
+};
 
-		if (idx + 1 == g->desc_idx)
-			return 1;
-		if (!gr->by_place && t != g->desc_time)
-			later = t > g->desc_time;
-		else if (place != g->desc_place)
-			later = place > g->desc_place;
-		else
-			later = idx + 1 > g->desc_idx;
-		if (!later)
+/*
+ * Whether a goroutine of the snapshot at k belongs in g's description. The
+ * tests are ordered for the common cases: an earlier snapshot (a series
+ * read latest first), then the snapshot that describes the group.
+ */
+static inline int
+describe(struct group *g, const struct desc_key *k)
+{
+	if (k->t < g->desc_time)
+		return 0;
+	if (k->t == g->desc_time) {
+		if (k->place < g->desc_place)
 			return 0;
-		describe_reset(g);
+		if (k->place == g->desc_place) {
+			if (k->idx1 == g->desc_idx)
+				return 1;
+			if (k->idx1 < g->desc_idx)
+				return 0;
+		}
 	}
-	g->desc_time = t;
-	g->desc_place = place;
-	g->desc_idx = idx + 1;
+	if (g->desc_idx != 0)
+		describe_reset(g);
+	g->desc_time = k->t;
+	g->desc_place = k->place;
+	g->desc_idx = k->idx1;
 	return 1;
 }
 
@@ -444,8 +454,8 @@ state_blocked(struct grouping *gr, strid state)
 }
 
 static void
-add_one(struct grouping *gr, const struct snapshot *s, unsigned idx, int64_t t,
-	uint64_t place, const struct goroutine *gs)
+add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
+	const struct desc_key *k, const struct goroutine *gs)
 {
 	int blocked = state_blocked(gr, gs->state);
 	seqid ks = key_stack(gr, gs->stack);
@@ -467,7 +477,7 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx, int64_t t,
 		if (x->leaked_cur > x->leaked_peak)
 			x->leaked_peak = x->leaked_cur;
 	}
-	if (!describe(gr, g, t, place, idx))
+	if (!describe(g, k))
 		return;
 	g->described += w;
 	hist_add(&gr->mem, &g->states, gs->state, w);
@@ -597,9 +607,11 @@ grouping_add(struct grouping *gr, const struct snapshot *s, unsigned idx,
 	     struct filter *f)
 {
 	size_t i;
-	int64_t t = s->time_ns;
-	uint64_t place = (uint64_t)s->input << 32 | s->pos;
+	struct desc_key k;
 
+	k.t = gr->by_place ? 0 : s->time_ns;
+	k.place = (uint64_t)s->input << 32 | s->pos;
+	k.idx1 = idx + 1;
 	if (idx >= gr->nsnap)
 		grow_snapshots(gr, idx + 1);
 	for (i = 0; i < s->n; i++) {
@@ -609,7 +621,7 @@ grouping_add(struct grouping *gr, const struct snapshot *s, unsigned idx,
 		if (f != NULL && !filter_match(f, gs))
 			continue;
 		gr->kept[idx] += gs->weight;
-		add_one(gr, s, idx, t, place, gs);
+		add_one(gr, s, idx, &k, gs);
 	}
 }
 
