@@ -36,6 +36,7 @@ const struct format formats[] = {
 		.description = "goroutine profile, pprof protobuf",
 		.sniff = pprof_sniff,
 		.read = pprof_read,
+		.one_per_member = 1,
 	},
 	{
 		.name = "trace",

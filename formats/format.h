@@ -83,6 +83,10 @@ struct format {
 	int (*read)(struct intern *in, const unsigned char *buf, size_t len,
 		    const struct read_opts *o, snapshot_sink sink, void *ctx,
 		    struct error *err);
+	/* Each member of a gzip file of several is a whole capture of its
+	 * own (`curl .../goroutine >> profiles.pb.gz`): the read path reads
+	 * them one by one. */
+	int one_per_member;
 };
 
 /* The formats, in sniffing order; ends with a row whose name is NULL. */

@@ -67,6 +67,7 @@ input_release(struct input *in)
 	if (in->map)
 		munmap(in->map, in->maplen);
 	free(in->owned);
+	free(in->members);
 	input_reset(in);
 }
 
@@ -145,17 +146,39 @@ gunzip_whole(unsigned char **out, size_t *outlen, const unsigned char *buf,
 	return 0;
 }
 
-int
-input_gunzip(unsigned char **out, size_t *outlen, const unsigned char *buf,
-	     size_t len, struct error *err)
+/* Note that a gzip member ends at offset n of the output. */
+static void
+member_end(size_t **ends, size_t *nends, size_t *cap, size_t n)
+{
+	if (ends == NULL)
+		return;
+	*ends = xgrow(*ends, sizeof(**ends), *nends + 1, cap);
+	(*ends)[(*nends)++] = n;
+}
+
+/*
+ * input_gunzip(), saying in *ends (when not NULL; the caller frees it)
+ * where each member ends in the output; then a last member cut short
+ * leaves the members before it, and says so in warning (160 bytes).
+ */
+static int
+gunzip_members(unsigned char **out, size_t *outlen, const unsigned char *buf,
+	       size_t len, size_t **ends, size_t *nends, char *warning,
+	       struct error *err)
 {
 	z_stream z;
 	unsigned char *dst = NULL;
-	size_t cap = 0, n = 0, hint = len * 4;
+	size_t cap = 0, n = 0, hint = len * 4, ecap = 0;
 	int zr = Z_OK, ret = -1;
 
-	if (gunzip_whole(out, outlen, buf, len) == 0)
+	if (ends != NULL) {
+		*ends = NULL;
+		*nends = 0;
+	}
+	if (gunzip_whole(out, outlen, buf, len) == 0) {
+		member_end(ends, nends, &ecap, *outlen);
 		return 0;
+	}
 	memset(&z, 0, sizeof(z));
 	if (inflateInit2(&z, 15 + 16) != Z_OK)
 		return error_set(err, "cannot initialise zlib");
@@ -187,6 +210,7 @@ input_gunzip(unsigned char **out, size_t *outlen, const unsigned char *buf,
 			const unsigned char *rest = z.next_in;
 			size_t left = len - (size_t)(rest - buf);
 
+			member_end(ends, nends, &ecap, n);
 			/* Another member follows, or only padding. */
 			if (left >= 2 && rest[0] == 0x1f && rest[1] == 0x8b) {
 				inflateReset(&z);
@@ -202,6 +226,18 @@ input_gunzip(unsigned char **out, size_t *outlen, const unsigned char *buf,
 						 "the compressed data");
 				goto out;
 			}
+			break;
+		}
+		if (zr == Z_BUF_ERROR && z.avail_in == 0 && ends != NULL &&
+		    *nends > 0) {
+			/* The last of several members cut short: an append
+			 * (`curl ... >> FILE.gz`) that did not finish. The
+			 * whole members before it stand. */
+			snprintf(warning, 160,
+				 "gzip member %zu is cut short (an append that "
+				 "did not finish?): read the %zu before it",
+				 *nends + 1, *nends);
+			n = (*ends)[*nends - 1];
 			break;
 		}
 		if (zr == Z_BUF_ERROR && z.avail_in == 0) {
@@ -227,7 +263,19 @@ input_gunzip(unsigned char **out, size_t *outlen, const unsigned char *buf,
 out:
 	inflateEnd(&z);
 	free(dst);
+	if (ret < 0 && ends != NULL) {
+		free(*ends);
+		*ends = NULL;
+		*nends = 0;
+	}
 	return ret;
+}
+
+int
+input_gunzip(unsigned char **out, size_t *outlen, const unsigned char *buf,
+	     size_t len, struct error *err)
+{
+	return gunzip_members(out, outlen, buf, len, NULL, NULL, NULL, err);
 }
 
 static int
@@ -299,7 +347,9 @@ input_open(struct input *in, const char *path, struct error *err)
 		unsigned char *raw = NULL;
 		size_t rawlen = 0;
 
-		if (input_gunzip(&raw, &rawlen, in->data, in->len, err) < 0)
+		if (gunzip_members(&raw, &rawlen, in->data, in->len,
+				   &in->members, &in->nmembers, in->warning,
+				   err) < 0)
 			goto fail;
 		stop_prefault(in);
 		if (in->map)

@@ -24,7 +24,10 @@ struct input {
 	size_t maplen;
 	unsigned char *owned; /* read or inflated buffer, or NULL */
 	int gzipped;	      /* the file was gzip */
-	pthread_t toucher;    /* faults the mapping in ahead of us */
+	size_t *members;      /* where each gzip member ends in data */
+	size_t nmembers;
+	char warning[160]; /* about the bytes, or "": a torn member */
+	pthread_t toucher; /* faults the mapping in ahead of us */
 	int prefaulting, stop;
 };
 

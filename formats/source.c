@@ -225,7 +225,8 @@ struct naming {
 	uint32_t index;
 	strid path;
 	int delivered;
-	int stopped; /* the caller's sink said stop */
+	int stopped;	     /* the caller's sink said stop */
+	const char *warning; /* the input's own (a torn gzip member), or "" */
 };
 
 static int
@@ -250,12 +251,66 @@ name_and_pass(struct snapshot *s, void *ctx)
 	} else {
 		s->source = n->path;
 	}
+	if (n->delivered == 0 && n->warning[0] && !s->warning[0])
+		snprintf(s->warning, sizeof(s->warning), "%s", n->warning);
 	n->delivered++;
 	if (n->ev->snapshot(n->ev->ctx, s) != 0) {
 		n->stopped = 1;
 		return -1;
 	}
 	return 0;
+}
+
+/* A member of a gzip file of several, on its way to name_and_pass(). */
+struct member {
+	struct naming *nm;
+	uint32_t k, n;
+};
+
+static int
+member_pass(struct snapshot *s, void *ctx)
+{
+	struct member *m = ctx;
+
+	s->pos = m->k;
+	s->parts = m->n;
+	s->held = m->n;
+	return name_and_pass(s, m->nm);
+}
+
+/*
+ * A gzip file of several members, each a whole capture of a format that
+ * holds one: each member read as its own snapshot, in file order.
+ */
+static int
+read_members(struct intern *in, const struct format *f, const struct input *inp,
+	     const struct read_opts *o, struct naming *nm, struct error *err)
+{
+	struct member m = { nm, 0, (uint32_t)inp->nmembers };
+	size_t from = 0;
+	int ret = 0;
+
+	for (m.k = 0; m.k < m.n && ret == 0; m.k++) {
+		size_t to = inp->members[m.k];
+
+		ret = f->read(in, inp->data + from, to - from, o, member_pass,
+			      &m, err);
+		if (ret != 0 && !nm->stopped) {
+			char pre[64];
+			size_t pl = (size_t)snprintf(
+				pre, sizeof(pre),
+				"gzip member %u of %u: ", m.k + 1, m.n);
+			size_t tl = strlen(err->text);
+
+			if (pl + tl >= sizeof(err->text))
+				tl = sizeof(err->text) - 1 - pl;
+			memmove(err->text + pl, err->text, tl);
+			memcpy(err->text, pre, pl);
+			err->text[pl + tl] = '\0';
+		}
+		from = to;
+	}
+	return ret;
 }
 
 /*
@@ -279,8 +334,10 @@ read_input(struct intern *in, const struct source_input *src, uint32_t index,
 	nm->path = strtab_intern_cstr(&in->strings, src->path);
 	nm->delivered = 0;
 	nm->stopped = 0;
+	nm->warning = "";
 	if (input_open(&inp, src->path, err) < 0)
 		return -1;
+	nm->warning = inp.warning;
 	f = input_sniff(inp.data, inp.len, err);
 	if (f == NULL) {
 		if (src->from_dir)
@@ -302,7 +359,11 @@ read_input(struct intern *in, const struct source_input *src, uint32_t index,
 		ro.latest_only = 0; /* the one asked for, not the latest */
 	ro.drop = input_drop;
 	ro.drop_ctx = &inp;
-	ret = f->read(in, inp.data, inp.len, &ro, name_and_pass, nm, err);
+	if (f->one_per_member && (inp.nmembers > 1 || inp.warning[0]))
+		ret = read_members(in, f, &inp, &ro, nm, err);
+	else
+		ret = f->read(in, inp.data, inp.len, &ro, name_and_pass, nm,
+			      err);
 	if (ret != 0)
 		ret = nm->stopped ? -2 : -1;
 	else if (src->part != 0 && nm->delivered == 0)

@@ -106,6 +106,10 @@ ok $? "read as 12 snapshots, in file order"
 "$bin" report "$t/appended1.txt" 2>/dev/null | suspects /dev/stdin |
 	cmp -s - "$t/a.debug1.txt.s"
 ok $? "12 debug=1 profiles appended: the same suspects and counts"
+cat "$F"/a/*.pb.gz >"$t/appended.pb.gz"
+"$bin" report "$t/appended.pb.gz" 2>/dev/null | suspects /dev/stdin |
+	cmp -s - "$t/a.pb.gz.s"
+ok $? "12 gzipped profiles appended (one gzip member each): the same suspects"
 "$bin" show "$t/appended2.txt" >"$t/show.out" 2>"$t/show.err"
 "$bin" show "$F/a/11.debug2.txt" 2>/dev/null | tail -n +2 >"$t/show11"
 tail -n +2 "$t/show.out" | cmp -s - "$t/show11" &&

@@ -9,6 +9,10 @@
 #   appended.debug2.txt    four debug=2 dumps of instance a appended, as
 #                          `curl ...?debug=2 >> FILE` leaves them
 #   appended.debug1.txt    the same moments as debug=1 profiles
+#   appended.pb.gz         the same moments as gzipped pprof profiles
+#                          (one gzip member each, as `curl >>` leaves them)
+#   appended-torn.pb.gz    the same, then the first 1000 bytes of the next
+#                          (an append that did not finish)
 #   two-tracebacks.txt     a log holding a panic and, later, a SIGQUIT
 #                          (GOTRACEBACK=crash) dump of other runs
 #
@@ -26,6 +30,11 @@ trap 'rm -rf "$tmp"' EXIT
 "$g" convert "$tmp/a.gsnap" "$tmp/b.gsnap" -o "$here/fleet.gsnap"
 cat testdata/captures/fleet/a/0[0-3].debug2.txt >"$here/appended.debug2.txt"
 cat testdata/captures/fleet/a/0[0-3].debug1.txt >"$here/appended.debug1.txt"
+cat testdata/captures/fleet/a/0[0-3].pb.gz >"$here/appended.pb.gz"
+{
+	cat "$here/appended.pb.gz"
+	head -c 1000 testdata/captures/fleet/a/04.pb.gz
+} >"$here/appended-torn.pb.gz"
 {
 	cat testdata/captures/dumps/panic_all.txt
 	printf '2026/11/28 10:00:05 supervisor: restarting after exit status 2\n'
