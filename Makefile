@@ -27,7 +27,7 @@ OPT ?= -O1 -g -fno-omit-frame-pointer
 SANFLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
 endif
 
-PKGS = zlib libdeflate jansson libprotobuf-c libcgraph
+PKGS = zlib libdeflate jansson libprotobuf-c libcgraph libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -124,7 +124,7 @@ check: $(BIN) unit-tests
 		prove --exec '' $(UNIT_BINS) $(REPLAY_BINS) tests/golden.sh \
 		tests/readme.sh tests/roundtrip.sh tests/append.sh tests/gotool.sh \
 		tests/dot.sh tests/tracecheck.sh tests/progress.sh tests/threads.sh \
-		tests/series.sh
+		tests/series.sh tests/capture.sh
 
 # Style and hygiene.
 FORMAT_SRCS = $(filter-out %.pb-c.c %.pb-c.h, \

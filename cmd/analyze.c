@@ -55,21 +55,19 @@ struct judged {
 	size_t *shown, nshown;
 };
 
-/* Everything a run holds. */
+/* The verdicts over a finished series, and what a report shows. */
 struct run {
-	const struct command *cmd;
 	enum analyze_view view;
-	struct options o;
-	struct intern in;
-	struct filter filter;
-	struct series s;
+	const struct options *o;
+	struct series *s;
+	struct intern *in;
+	int filtered;
 	struct judged *j;
 	size_t nj;
 	struct fleet fleet;
 	int has_fleet;
-	uint64_t *base;
+	const uint64_t *base;
 	size_t nbase;
-	struct load_opts lo;
 };
 
 static int
@@ -93,34 +91,36 @@ id_cmp(const void *a, const void *b)
 }
 
 /*
- * The sorted group ids, under the run's key, of the snapshots in path (all
- * of them, whatever their instance): what --baseline excludes. Returns -1
- * after printing why.
+ * The sorted group ids, under key, of the snapshots in path (all of them,
+ * whatever their instance): what --baseline excludes. Returns -1 after
+ * printing why.
  */
 static int
-load_baseline(struct run *r, const char *path)
+load_baseline(struct intern *in, const struct group_key *key,
+	      const struct load_opts *lo0, const char *path, uint64_t **ids,
+	      size_t *nids)
 {
 	struct series b;
-	struct load_opts lo = r->lo;
+	struct load_opts lo = *lo0;
 	struct load_sink sink = { &b, take, NULL };
 	char *operands[1];
 	size_t i, k, n = 0;
 	int ret;
 
 	operands[0] = (char *)(uintptr_t)path;
-	series_init(&b, &r->in, &r->s.key, NULL, r->s.threads, SERIES_AS_GIVEN);
+	series_init(&b, in, key, NULL, lo.read.threads, SERIES_AS_GIVEN);
 	lo.read.sampling = SAMPLE_END; /* a trace as a baseline: its end */
 	lo.strict = 1;
-	ret = load_sources(&r->in, operands, 1, &lo, &sink) < 0 ? -1 : 0;
+	ret = load_sources(in, operands, 1, &lo, &sink) < 0 ? -1 : 0;
 	if (ret == 0) {
 		series_finish(&b);
 		for (k = 0; k < b.n; k++)
 			n += b.v[k].gr.n;
-		r->base = xreallocarray(NULL, n ? n : 1, sizeof(*r->base));
+		*ids = xreallocarray(NULL, n ? n : 1, sizeof(**ids));
 		for (k = 0; k < b.n; k++)
 			for (i = 0; i < b.v[k].gr.n; i++)
-				r->base[r->nbase++] = b.v[k].gr.v[i].id;
-		qsort(r->base, r->nbase, sizeof(*r->base), id_cmp);
+				(*ids)[(*nids)++] = b.v[k].gr.v[i].id;
+		qsort(*ids, *nids, sizeof(**ids), id_cmp);
 	}
 	series_release(&b);
 	return ret;
@@ -148,15 +148,15 @@ warn_mixed(const struct series_inst *si, const struct intern *in)
 
 /* Say when an instance's snapshots could not all be put in time order. */
 static void
-warn_order(const struct run *r, const struct series_inst *si)
+warn_order(const struct series *s, const struct series_inst *si)
 {
 	char name[300] = "";
 
-	if (!si->mixed || r->s.mode == SERIES_AS_GIVEN)
+	if (!si->mixed || s->mode == SERIES_AS_GIVEN)
 		return;
 	if (si->name)
 		snprintf(name, sizeof(name), " of instance '%s'",
-			 intern_str(&r->in, si->name));
+			 intern_str(s->in, si->name));
 	fprintf(stderr,
 		"goroscope: warning: %u of the %u snapshots%s have a capture "
 		"time and the others do not: ordered by file names, then "
@@ -170,7 +170,7 @@ judge(struct run *r)
 {
 	size_t k, i;
 
-	r->nj = r->s.n;
+	r->nj = r->s->n;
 	r->j = xcalloc(r->nj ? r->nj : 1, sizeof(*r->j));
 	for (k = 0; k < r->nj; k++) {
 		struct judged *j = &r->j[k];
@@ -178,11 +178,11 @@ judge(struct run *r)
 		struct analysis_opts ao;
 		size_t *order = NULL;
 
-		j->si = &r->s.v[k];
+		j->si = &r->s->v[k];
 		gr = &j->si->gr;
 		memset(&ao, 0, sizeof(ao));
-		ao.rules = r->o.rules;
-		ao.ignore_known = r->o.ignore_known;
+		ao.rules = r->o->rules;
+		ao.ignore_known = r->o->ignore_known;
 		ao.baseline = r->base;
 		ao.nbaseline = r->nbase;
 		ao.times_ns = j->si->by_time ? j->si->times : NULL;
@@ -194,8 +194,8 @@ judge(struct run *r)
 		if (r->view == VIEW_DIFF)
 			sort_stable(order, gr->n, sizeof(*order), change_cmp,
 				    gr);
-		j->nshown = grouping_select(gr, order, r->o.min_count,
-					    r->o.limit, j->shown);
+		j->nshown = grouping_select(gr, order, r->o->min_count,
+					    r->o->limit, j->shown);
 		free(order);
 	}
 	if (r->nj > 1) {
@@ -214,7 +214,7 @@ judge(struct run *r)
 static const char *
 inst_name(const struct run *r, const struct judged *j)
 {
-	return j->si->name ? intern_str(&r->in, j->si->name) : NULL;
+	return j->si->name ? intern_str(r->in, j->si->name) : NULL;
 }
 
 static void
@@ -224,19 +224,19 @@ fill_doc(const struct run *r, const struct judged *j, struct series_doc *sd)
 	sd->gr = &j->si->gr;
 	sd->meta = j->si->meta;
 	sd->an = &j->an;
-	sd->rules = &r->o.rules;
+	sd->rules = &r->o->rules;
 	sd->shown = j->shown;
 	sd->nshown = j->nshown;
 	sd->by_time = j->si->by_time;
-	sd->verbose = r->o.verbose;
-	sd->filtered = !filter_is_empty(&r->filter);
-	sd->ignore_known = r->o.ignore_known;
-	sd->baseline = r->o.baseline;
+	sd->verbose = r->o->verbose;
+	sd->filtered = r->filtered;
+	sd->ignore_known = r->o->ignore_known;
+	sd->baseline = r->o->baseline;
 	sd->nbaseline = r->nbase;
 	sd->instance = inst_name(r, j);
 	sd->ninstances = r->nj;
-	sd->skipped = r->s.skipped;
-	sd->nskipped = r->s.nskipped;
+	sd->skipped = r->s->skipped;
+	sd->nskipped = r->s->nskipped;
 }
 
 static int
@@ -253,7 +253,7 @@ write_json(const struct run *r, FILE *fp, struct error *err)
 		parts[k].instance = inst_name(r, j);
 		parts[k].gr = &j->si->gr;
 		parts[k].meta = j->si->meta;
-		parts[k].order = series_order_name(&r->s, j->si);
+		parts[k].order = series_order_name(r->s, j->si);
 		parts[k].shown = j->shown;
 		parts[k].nshown = j->nshown;
 		parts[k].an = &j->an;
@@ -262,10 +262,10 @@ write_json(const struct run *r, FILE *fp, struct error *err)
 	jd.command = view_names[r->view];
 	jd.parts = parts;
 	jd.nparts = r->nj;
-	jd.rules = r->view == VIEW_DIFF ? NULL : &r->o.rules;
+	jd.rules = r->view == VIEW_DIFF ? NULL : &r->o->rules;
 	jd.fleet = r->has_fleet ? &r->fleet : NULL;
-	jd.skipped = r->s.skipped;
-	jd.nskipped = r->s.nskipped;
+	jd.skipped = r->s->skipped;
+	jd.nskipped = r->s->nskipped;
 	ret = json_write(fp, &jd, err);
 	free(parts);
 	return ret;
@@ -291,7 +291,7 @@ write_dot(const struct run *r, FILE *fp, struct error *err)
 	dd.nparts = r->nj;
 	dd.fleet = r->has_fleet ? &r->fleet : NULL;
 	dd.title = title;
-	dd.max_nodes = (size_t)r->o.nodes;
+	dd.max_nodes = (size_t)r->o->nodes;
 	ret = dot_write(fp, &dd, err);
 	free(parts);
 	return ret;
@@ -302,7 +302,7 @@ write_text(const struct run *r, FILE *fp)
 {
 	struct series_doc sd;
 	size_t k;
-	int color = options_use_color(&r->o, fp);
+	int color = options_use_color(r->o, fp);
 
 	if (r->nj > 1 && r->view != VIEW_DIFF) {
 		struct pen p = { fp, color };
@@ -313,7 +313,7 @@ write_text(const struct run *r, FILE *fp)
 		fprintf(fp,
 			": %u snapshots of %zu instances, each judged on its "
 			"own series\n\n",
-			r->s.nsnap, r->nj);
+			r->s->nsnap, r->nj);
 	}
 	for (k = 0; k < r->nj; k++) {
 		fill_doc(r, &r->j[k], &sd);
@@ -343,8 +343,8 @@ write_text(const struct run *r, FILE *fp)
 		ft.grs = grs;
 		/* The largest groups that are a suspect nowhere, for scale:
 		 * five, or fewer with --limit. */
-		if (r->o.limit > 0 && (size_t)r->o.limit < ft.others)
-			ft.others = (size_t)r->o.limit;
+		if (r->o->limit > 0 && (size_t)r->o->limit < ft.others)
+			ft.others = (size_t)r->o->limit;
 		render_fleet(fp, &sd, &ft);
 		free(names);
 		free(grs);
@@ -356,94 +356,131 @@ write_text(const struct run *r, FILE *fp)
 }
 
 int
+analyze_write(enum analyze_view view, const struct options *o, struct series *s,
+	      int filtered, const uint64_t *base, size_t nbase, FILE *fp,
+	      size_t *suspects, struct error *err)
+{
+	struct run r;
+	size_t k;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	r.view = view;
+	r.o = o;
+	r.s = s;
+	r.in = s->in;
+	r.filtered = filtered;
+	r.base = base;
+	r.nbase = nbase;
+	judge(&r);
+	if (o->format == OUT_JSON)
+		ret = write_json(&r, fp, err);
+	else if (o->format == OUT_DOT)
+		ret = write_dot(&r, fp, err);
+	else
+		ret = (write_text(&r, fp), 0);
+	*suspects = 0;
+	for (k = 0; k < r.nj; k++) {
+		*suspects += r.j[k].an.nsuspects;
+		analysis_release(&r.j[k].an);
+		free(r.j[k].shown);
+	}
+	free(r.j);
+	if (r.has_fleet)
+		fleet_release(&r.fleet);
+	return ret;
+}
+
+void
+analyze_warn(const struct series *s)
+{
+	size_t k;
+
+	for (k = 0; k < s->n; k++) {
+		warn_order(s, &s->v[k]);
+		if (s->key.by != GROUP_BY_TOP)
+			warn_mixed(&s->v[k], s->in);
+	}
+}
+
+int
 analyze_main(const struct command *cmd, enum analyze_view view, int argc,
 	     char **argv)
 {
-	struct run r;
+	struct options o;
+	struct intern in;
+	struct filter filter;
+	struct series s;
 	struct output out;
 	struct error err;
 	struct load_sink sink;
-	size_t k, suspects = 0;
-	int status = EXIT_INPUT, ret;
+	struct load_opts lo;
+	uint64_t *base = NULL;
+	size_t nbase = 0, suspects = 0;
+	int status = EXIT_INPUT;
 
-	memset(&r, 0, sizeof(r));
-	r.cmd = cmd;
-	r.view = view;
-	if (options_parse(&r.o, cmd, argc, argv) < 0)
+	if (options_parse(&o, cmd, argc, argv) < 0)
 		return EXIT_USAGE;
-	if (r.o.help) {
+	if (o.help) {
 		options_help(stdout, cmd);
 		return EXIT_OK;
 	}
 	error_clear(&err);
+	load_opts_init(&lo, &o);
 	/* diff compares two moments: a trace gives its end. */
-	r.lo.read.sampling = view == VIEW_DIFF	? SAMPLE_END
-			     : r.o.every_ns > 0 ? SAMPLE_EVERY
-						: SAMPLE_EVENLY;
-	r.lo.read.every = r.o.every_ns;
-	r.lo.read.count = r.o.every_points;
-	r.lo.read.threads = options_threads();
-	r.lo.progress = r.o.progress;
-	r.lo.strict = r.o.strict;
-	r.lo.as_given = view == VIEW_DIFF;
-	intern_init(&r.in);
-	if (filter_init(&r.filter, &r.in, &r.o.filter, &err) < 0) {
-		intern_release(&r.in);
+	lo.read.sampling = view == VIEW_DIFF ? SAMPLE_END
+			   : o.every_ns > 0  ? SAMPLE_EVERY
+					     : SAMPLE_EVENLY;
+	lo.read.every = o.every_ns;
+	lo.read.count = o.every_points;
+	lo.as_given = view == VIEW_DIFF;
+	intern_init(&in);
+	if (filter_init(&filter, &in, &o.filter, &err) < 0) {
+		intern_release(&in);
 		return options_usage_error(cmd, "%s", err.text);
 	}
-	series_init(&r.s, &r.in, &r.o.key,
-		    filter_is_empty(&r.filter) ? NULL : &r.filter,
-		    r.lo.read.threads,
+	series_init(&s, &in, &o.key, filter_is_empty(&filter) ? NULL : &filter,
+		    lo.read.threads,
 		    view == VIEW_DIFF ? SERIES_AS_GIVEN : SERIES_BY_INSTANCE);
-	if (r.o.instance)
-		series_select(&r.s, r.o.instance);
-	sink.ctx = &r.s;
+	if (o.instance)
+		series_select(&s, o.instance);
+	sink.ctx = &s;
 	sink.snapshot = take;
 	sink.skipped = skipped;
-	if (load_sources(&r.in, r.o.operands, r.o.noperands, &r.lo, &sink) < 0)
+	if (load_sources(&in, o.operands, o.noperands, &lo, &sink) < 0)
 		goto out;
-	if (r.s.nsnap == 0) {
-		if (r.o.instance && r.s.other > 0)
+	if (s.nsnap == 0) {
+		if (o.instance && s.other > 0)
 			fprintf(stderr,
 				"goroscope: no snapshot of instance '%s' "
 				"(%llu of other instances)\n",
-				r.o.instance, (unsigned long long)r.s.other);
+				o.instance, (unsigned long long)s.other);
 		else
 			fprintf(stderr, "goroscope: no snapshots to read\n");
 		goto out;
 	}
-	series_finish(&r.s);
-	if (view == VIEW_DIFF && r.s.nsnap != 2) {
+	series_finish(&s);
+	if (view == VIEW_DIFF && s.nsnap != 2) {
 		status = options_usage_error(cmd,
 					     "diff compares two snapshots, "
 					     "the operands hold %u%s",
-					     r.s.nsnap,
-					     r.s.nsnap > 2
-						     ? " (trend and report "
-						       "follow a series)"
-						     : "");
+					     s.nsnap,
+					     s.nsnap > 2 ? " (trend and report "
+							   "follow a series)"
+							 : "");
 		goto out;
 	}
-	for (k = 0; k < r.s.n; k++) {
-		warn_order(&r, &r.s.v[k]);
-		if (r.o.key.by != GROUP_BY_TOP)
-			warn_mixed(&r.s.v[k], &r.in);
-	}
-	if (r.o.baseline && load_baseline(&r, r.o.baseline) < 0)
+	analyze_warn(&s);
+	if (o.baseline &&
+	    load_baseline(&in, &o.key, &lo, o.baseline, &base, &nbase) < 0)
 		goto out;
-	judge(&r);
-	if (output_open(&out, r.o.output, &err) < 0) {
+	if (output_open(&out, o.output, &err) < 0) {
 		diag_error(&err);
 		goto out;
 	}
-	if (r.o.format == OUT_JSON)
-		ret = write_json(&r, out.fp, &err);
-	else if (r.o.format == OUT_DOT)
-		ret = write_dot(&r, out.fp, &err);
-	else
-		ret = (write_text(&r, out.fp), 0);
-	if (ret < 0) {
-		error_set_file(&err, r.o.output ? r.o.output : "-");
+	if (analyze_write(view, &o, &s, !filter_is_empty(&filter), base, nbase,
+			  out.fp, &suspects, &err) < 0) {
+		error_set_file(&err, o.output ? o.output : "-");
 		output_abort(&out);
 		diag_error(&err);
 		goto out;
@@ -452,20 +489,11 @@ analyze_main(const struct command *cmd, enum analyze_view view, int argc,
 		diag_error(&err);
 		goto out;
 	}
-	for (k = 0; k < r.nj; k++)
-		suspects += r.j[k].an.nsuspects;
-	status = r.o.fail_on_leak && suspects > 0 ? EXIT_LEAK : EXIT_OK;
+	status = o.fail_on_leak && suspects > 0 ? EXIT_LEAK : EXIT_OK;
 out:
-	for (k = 0; k < r.nj; k++) {
-		analysis_release(&r.j[k].an);
-		free(r.j[k].shown);
-	}
-	free(r.j);
-	if (r.has_fleet)
-		fleet_release(&r.fleet);
-	free(r.base);
-	series_release(&r.s);
-	filter_release(&r.filter);
-	intern_release(&r.in);
+	free(base);
+	series_release(&s);
+	filter_release(&filter);
+	intern_release(&in);
 	return status;
 }

@@ -6,7 +6,14 @@
 #ifndef ANALYZE_H
 #define ANALYZE_H
 
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
 struct command;
+struct options;
+struct series;
+struct error;
 
 enum analyze_view {
 	VIEW_DIFF,
@@ -16,5 +23,18 @@ enum analyze_view {
 
 int analyze_main(const struct command *cmd, enum analyze_view view, int argc,
 		 char **argv);
+
+/*
+ * Judge the finished series s as view does (groups in the sorted baseline
+ * ids are not suspects; filtered: filters were given) and write the report
+ * in o's format to fp; *suspects says how many suspects there are. Fails
+ * only on a write error. For analyze_main and watch.
+ */
+int analyze_write(enum analyze_view view, const struct options *o,
+		  struct series *s, int filtered, const uint64_t *base,
+		  size_t nbase, FILE *fp, size_t *suspects, struct error *err);
+
+/* Print the warnings about a finished series: order, mixed formats. */
+void analyze_warn(const struct series *s);
 
 #endif

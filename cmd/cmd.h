@@ -32,6 +32,9 @@ enum optset {
 	OPTSET_DOT = 1 << 4,	 /* --format dot, --nodes */
 	OPTSET_AT = 1 << 5,	 /* --at: one moment of a trace */
 	OPTSET_EVERY = 1 << 6,	 /* --every: sampling a trace */
+	OPTSET_FETCH = 1 << 7,	 /* --header, --timeout: URL sources */
+	OPTSET_CAPTURE = 1 << 8, /* --count, --interval, --debug, --leak */
+	OPTSET_WATCH = 1 << 9,	 /* --interval, --count, --save */
 };
 
 struct command {
@@ -43,6 +46,7 @@ struct command {
 	const char *help;     /* paragraphs for `goroscope help NAME` */
 	unsigned optsets;     /* enum optset */
 	int min_operands, max_operands; /* max -1: unbounded */
+	int stdin_ok; /* no operand: standard input, when not a terminal */
 };
 
 /* The table; ends with a row whose name is NULL. */
@@ -56,6 +60,8 @@ int cmd_convert(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_capture(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

@@ -13,6 +13,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/diag.h"
+#include "cmd/gsnapfile.h"
 #include "cmd/load.h"
 #include "cmd/options.h"
 #include "cmd/output.h"
@@ -124,22 +125,6 @@ struct job {
 	struct error err;
 };
 
-static seqid
-parse_meta(struct intern *in, const struct options *o)
-{
-	uint32_t pairs[2 * OPTIONS_MAX_META];
-	int i;
-
-	for (i = 0; i < o->nmeta; i++) {
-		const char *eq = strchr(o->meta[i], '=');
-
-		pairs[2 * i] = strtab_intern(&in->strings, o->meta[i],
-					     (size_t)(eq - o->meta[i]));
-		pairs[2 * i + 1] = strtab_intern_cstr(&in->strings, eq + 1);
-	}
-	return o->nmeta ? intern_labels(in, pairs, (uint32_t)o->nmeta) : 0;
-}
-
 /* Whether a is later than b: by capture time, then by place. */
 static int
 later(const struct snapshot *a, const struct snapshot *b)
@@ -201,8 +186,7 @@ load_all(struct job *j, int latest_only)
 	struct load_opts lo;
 	struct load_sink sink = { j, take, NULL };
 
-	memset(&lo, 0, sizeof(lo));
-	lo.read.threads = options_threads();
+	load_opts_init(&lo, j->o);
 	/* A trace: its end, --at a moment, or --every points. */
 	lo.read.sampling = j->o->has_at		? SAMPLE_AT
 			   : j->o->every_ns > 0 ? SAMPLE_EVERY
@@ -213,8 +197,6 @@ load_all(struct job *j, int latest_only)
 	lo.read.count = j->o->every_points;
 	lo.read.latest_only = latest_only;
 	lo.read.file_order = 1; /* written as they come */
-	lo.progress = j->o->progress;
-	lo.strict = j->o->strict;
 	if (latest_only)
 		lo.single = "convert --to pprof";
 	if (load_sources(&j->in, j->o->operands, j->o->noperands, &lo, &sink) <
@@ -253,116 +235,6 @@ entry_bytes(const struct job *j, const struct entry *e)
 }
 
 static int
-write_all(int fd, const unsigned char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/*
- * Append the entries to the series at path, under a write lock: only bytes
- * after the last complete record change. A torn record left by an append
- * that did not finish is cut off first; a write that fails is undone.
- */
-static int
-append_series(struct job *j, const char *path)
-{
-	struct flock lk;
-	struct stat st;
-	struct gsnap_scan s;
-	struct gsnap_record r;
-	void *map = NULL;
-	off_t end;
-	int fd, ret = -1, rc = 0;
-	size_t i;
-
-	fd = open(path, O_RDWR);
-	if (fd < 0)
-		return error_set(&j->err, "cannot open for appending: %s",
-				 strerror(errno));
-	memset(&lk, 0, sizeof(lk));
-	lk.l_type = F_WRLCK;
-	lk.l_whence = SEEK_SET;
-	while ((rc = fcntl(fd, F_SETLKW, &lk)) < 0 && errno == EINTR)
-		;
-	if (rc < 0 || fstat(fd, &st) < 0) {
-		error_set(&j->err, "cannot lock for appending: %s",
-			  strerror(errno));
-		goto out;
-	}
-	if (st.st_size < GSNAP_HEADER_SIZE) {
-		error_set(&j->err,
-			  "not a goroscope dump (%lld bytes): "
-			  "cannot append to it",
-			  (long long)st.st_size);
-		goto out;
-	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED) {
-		map = NULL;
-		error_set(&j->err, "cannot read: %s", strerror(errno));
-		goto out;
-	}
-	if (gsnap_scan_init(&s, map, (size_t)st.st_size, &j->err) < 0)
-		goto out;
-	/* Every record's framing and CRC: a series damaged anywhere is
-	 * said so now, not after days of appending to it. */
-	while ((rc = gsnap_scan_next(&s, &r, 1, &j->err)) > 0)
-		;
-	if (rc < 0) {
-		static const char more[] = "; not appending to it";
-		size_t len = strlen(j->err.text);
-
-		if (len + sizeof(more) <= sizeof(j->err.text))
-			memcpy(j->err.text + len, more, sizeof(more));
-		goto out;
-	}
-	end = (off_t)s.off;
-	if (s.torn) {
-		fprintf(stderr,
-			"goroscope: %s: warning: dropping a torn record at "
-			"offset 0x%llx (%zu bytes) left by an append that did "
-			"not finish\n",
-			path, (unsigned long long)s.torn_offset, s.torn_bytes);
-		if (ftruncate(fd, end) < 0) {
-			error_set(&j->err, "cannot drop the torn record: %s",
-				  strerror(errno));
-			goto out;
-		}
-	}
-	if (lseek(fd, end, SEEK_SET) < 0)
-		goto fail;
-	for (i = 0; i < j->n; i++)
-		if (write_all(fd, entry_bytes(j, &j->v[i]), j->v[i].len) < 0)
-			goto fail;
-	if (fsync(fd) < 0)
-		goto fail;
-	ret = 0;
-	goto out;
-fail:
-	error_set(&j->err, "cannot append: %s", strerror(errno));
-	/* Leave the series as it was. */
-	if (ftruncate(fd, end) == 0)
-		(void)fsync(fd);
-out:
-	if (map)
-		munmap(map, (size_t)st.st_size);
-	close(fd); /* releases the lock */
-	if (ret < 0)
-		error_set_file(&j->err, path);
-	return ret;
-}
-
-static int
 write_series(struct job *j)
 {
 	struct output out;
@@ -370,8 +242,17 @@ write_series(struct job *j)
 	size_t i;
 	int ret = 0;
 
-	if (j->o->append && access(j->o->output, F_OK) == 0)
-		return append_series(j, j->o->output);
+	if (j->o->append) {
+		struct gsnapfile_span *v = xcalloc(j->n ? j->n : 1, sizeof(*v));
+
+		for (i = 0; i < j->n; i++) {
+			v[i].p = entry_bytes(j, &j->v[i]);
+			v[i].len = j->v[i].len;
+		}
+		ret = gsnapfile_append(j->o->output, v, j->n, &j->err);
+		free(v);
+		return ret;
+	}
 	if (output_open(&out, j->o->output, &j->err) < 0)
 		return -1;
 	buf_init(&head);
@@ -470,7 +351,7 @@ cmd_convert(int argc, char **argv)
 	error_clear(&j.err);
 	intern_init(&j.in);
 	snapshot_init(&j.last, &j.in);
-	j.user_meta = parse_meta(&j.in, &o);
+	j.user_meta = options_meta(&j.in, &o);
 	j.meta_instance = snapshot_instance_of(&j.in, j.user_meta);
 	if (o.instance) {
 		j.only = strtab_intern_cstr(&j.in.strings, o.instance);

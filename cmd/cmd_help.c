@@ -22,18 +22,26 @@ cmd_general_help(FILE *fp)
 		"where were they\n"
 		"created and since when? goroscope groups the goroutines of "
 		"Go goroutine\n"
-		"profiles and dumps by stack. Inputs are recognised from "
-		"their bytes: pprof\n"
-		"goroutine profiles, debug=1 and debug=2 text, panic and "
-		"SIGQUIT tracebacks,\n"
-		"gzipped or not, and goroscope's own .gsnap series; '-' is "
-		"standard input.\n\n"
+		"profiles, dumps and execution traces by stack, follows "
+		"each group across\n"
+		"snapshots, and reports the blocked groups that keep growing. "
+		"Inputs are\n"
+		"recognised from their bytes: pprof goroutine profiles, "
+		"debug=1 and debug=2\n"
+		"text, panic and SIGQUIT tracebacks, execution traces, "
+		"goroscope's own\n"
+		".gsnap series, gzipped or not. A FILE may be a directory, "
+		"'-' (standard\n"
+		"input, also when none is named and it is not a terminal), or "
+		"the URL of a\n"
+		"Go service's net/http/pprof (http://host:6060 means its "
+		"goroutine profile).\n\n"
 		"Commands:\n");
 	for (c = commands; c->name; c++) {
 		char left[64];
 
 		snprintf(left, sizeof(left), "%s %s", c->name, c->synopsis);
-		fprintf(fp, "  %-22s %s", left, c->summary);
+		fprintf(fp, "  %-27s %s", left, c->summary);
 		if (c->alias)
 			fprintf(fp, " (alias: %s)", c->alias);
 		fputc('\n', fp);

@@ -115,14 +115,12 @@ cmd_show(int argc, char **argv)
 		pick.only = strtab_intern_cstr(&in.strings, o.instance);
 		pick.has_only = 1;
 	}
-	memset(&lo, 0, sizeof(lo));
-	lo.read.threads = options_threads();
+	load_opts_init(&lo, &o);
 	lo.read.sampling = o.has_at ? SAMPLE_AT : SAMPLE_END;
 	lo.read.at = o.at_ns;
 	/* One snapshot is shown: a series need not be read whole, unless
 	 * the latest of one instance is asked for. */
 	lo.read.latest_only = !pick.has_only;
-	lo.progress = o.progress;
 	lo.strict = 1;
 	lo.single = "show";
 	if (filter_init(&filter, &in, &o.filter, &err) < 0) {

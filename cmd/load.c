@@ -5,6 +5,7 @@
 
 #include "cmd/diag.h"
 #include "cmd/load.h"
+#include "cmd/options.h"
 #include "cmd/progress.h"
 #include "formats/source.h"
 #include "lib/error.h"
@@ -58,6 +59,18 @@ skipped(void *ctx, const struct source_input *src, const struct error *err,
 		l->k->skipped(l->k->ctx, src->path, msg);
 }
 
+void
+load_opts_init(struct load_opts *lo, const struct options *o)
+{
+	memset(lo, 0, sizeof(*lo));
+	lo->read.threads = options_threads();
+	lo->read.timeout_ms = (long)(o->timeout_ns / 1000000);
+	lo->read.headers = o->headers;
+	lo->read.nheaders = o->nheaders;
+	lo->progress = o->progress;
+	lo->strict = o->strict;
+}
+
 int
 load_sources(struct intern *in, char **operands, int noperands,
 	     const struct load_opts *o, const struct load_sink *k)
@@ -102,7 +115,11 @@ load_sources(struct intern *in, char **operands, int noperands,
 		ev.snapshot = got;
 		ev.begin = begin;
 		ev.skipped = skipped;
-		ret = source_read(in, &list, &ro, !o->strict, &ev, &err);
+		ret = source_read(in, &list, &ro,
+				  o->missing_ok ? SOURCE_KEEP_GOING_ALWAYS
+				  : o->strict	? 0
+						: SOURCE_KEEP_GOING,
+				  &ev, &err);
 	}
 	progress_done(&l.bar);
 	if (ret < 0 && err.text[0])

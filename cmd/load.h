@@ -12,12 +12,16 @@
 
 struct intern;
 struct snapshot;
+struct options;
 
 struct load_opts {
 	struct read_opts read;
 	int progress;	    /* a progress bar on a terminal */
 	int strict;	    /* an input that cannot be read ends the command */
 	int as_given;	    /* inputs in the order named (diff's OLD NEW) */
+	int missing_ok;	    /* even a lone input that cannot be read is only
+			       skipped (capture, watch: the next moment
+			       comes) */
 	const char *single; /* this command reads one capture: no
 			       directory (its name, for the message) */
 };
@@ -29,6 +33,10 @@ struct load_sink {
 	/* An input left out, already warned about (may be NULL). */
 	void (*skipped)(void *ctx, const char *path, const char *why);
 };
+
+/* What every command's options say of reading: threads, URL requests,
+ * the progress bar, --strict. Zero for the rest. */
+void load_opts_init(struct load_opts *lo, const struct options *o);
 
 /*
  * Read every operand (noperands of them; none: stdin) into k. Returns the

@@ -24,7 +24,9 @@ const struct command commands[] = {
 			"the goroutines were\n"
 			"created. A trace shows its end, or the moment --at "
 			"names.",
-		.optsets = OPTSET_GROUP | OPTSET_OUTPUT | OPTSET_AT,
+		.optsets =
+			OPTSET_GROUP | OPTSET_OUTPUT | OPTSET_AT | OPTSET_FETCH,
+		.stdin_ok = 1,
 		.min_operands = 1,
 		.max_operands = 1,
 	},
@@ -37,7 +39,8 @@ const struct command commands[] = {
 			"with its count\n"
 			"before and after, largest growth first; new and gone "
 			"groups are marked.",
-		.optsets = OPTSET_GROUP | OPTSET_OUTPUT | OPTSET_SERIES,
+		.optsets = OPTSET_GROUP | OPTSET_OUTPUT | OPTSET_SERIES |
+			   OPTSET_FETCH,
 		.min_operands = 2,
 		.max_operands = 2,
 	},
@@ -54,11 +57,14 @@ const struct command commands[] = {
 			"leak suspect (!).\n"
 			"Snapshots are ordered by capture time when every "
 			"input has one, else\n"
-			"in command-line order. An execution trace is sampled "
-			"at --every points\n"
-			"(default 10, evenly spaced, the last at its end).",
+			"by natural order of the file names; each instance's "
+			"own. An execution\n"
+			"trace is sampled at --every points (default 10, "
+			"evenly spaced, the\n"
+			"last at its end).",
 		.optsets = OPTSET_GROUP | OPTSET_OUTPUT | OPTSET_SERIES |
-			   OPTSET_DOT | OPTSET_EVERY,
+			   OPTSET_DOT | OPTSET_EVERY | OPTSET_FETCH,
+		.stdin_ok = 1,
 		.min_operands = 1,
 		.max_operands = -1,
 	},
@@ -87,7 +93,8 @@ const struct command commands[] = {
 			"created during the trace that were still blocked at "
 			"its end.",
 		.optsets = OPTSET_GROUP | OPTSET_OUTPUT | OPTSET_SERIES |
-			   OPTSET_DOT | OPTSET_EVERY,
+			   OPTSET_DOT | OPTSET_EVERY | OPTSET_FETCH,
+		.stdin_ok = 1,
 		.min_operands = 1,
 		.max_operands = -1,
 	},
@@ -113,7 +120,52 @@ const struct command commands[] = {
 			".pb.gz or .pb). OUT is written whole or not at all. "
 			"An execution\n"
 			"trace gives its end, or the moment --at names.",
-		.optsets = OPTSET_CONVERT | OPTSET_AT,
+		.optsets = OPTSET_CONVERT | OPTSET_AT | OPTSET_FETCH,
+		.stdin_ok = 1,
+		.min_operands = 1,
+		.max_operands = -1,
+	},
+	{
+		.name = "capture",
+		.run = cmd_capture,
+		.synopsis = "URL... -o OUT.gsnap",
+		.summary = "snapshots of live services into a .gsnap series",
+		.help = "Fetch a goroutine profile from each URL (a Go "
+			"service's net/http/pprof;\n"
+			"a URL without a path means /debug/pprof/goroutine) "
+			"at the same moments,\n"
+			"--count times (default 10; 0: until interrupted), "
+			"--interval apart\n"
+			"(default 30s), and append each snapshot to the .gsnap "
+			"series OUT as it\n"
+			"arrives, so that a kill loses at most the one in "
+			"flight. Each URL is an\n"
+			"instance of its own, named by its host:port. A "
+			"fetch that fails is a\n"
+			"warning, and the next moment still comes; ^C stops "
+			"after the snapshot\n"
+			"in flight. Then `goroscope report OUT`.",
+		.optsets = OPTSET_CAPTURE | OPTSET_FETCH,
+		.min_operands = 1,
+		.max_operands = -1,
+	},
+	{
+		.name = "watch",
+		.run = cmd_watch,
+		.synopsis = "URL...",
+		.summary = "a live view of the groups, like top",
+		.help = "Capture from each URL every --interval (default 5s) "
+			"and show, like top,\n"
+			"the groups of the latest snapshots with their counts "
+			"over the recent\n"
+			"ones, leak suspects marked and first, judged at every "
+			"capture as trend\n"
+			"judges them; q quits. Without a terminal, one trend "
+			"report per interval.\n"
+			"--save appends every snapshot to a .gsnap series as "
+			"capture does.",
+		.optsets = OPTSET_GROUP | OPTSET_SERIES | OPTSET_WATCH |
+			   OPTSET_FETCH,
 		.min_operands = 1,
 		.max_operands = -1,
 	},

@@ -39,7 +39,15 @@ enum opt_id {
 	OPT_AT,
 	OPT_EVERY,
 	OPT_INSTANCE,
+	OPT_NAME_INSTANCE,
 	OPT_STRICT,
+	OPT_HEADER,
+	OPT_TIMEOUT,
+	OPT_COUNT,
+	OPT_INTERVAL,
+	OPT_DEBUG,
+	OPT_LEAK,
+	OPT_SAVE,
 };
 
 struct opt_def {
@@ -55,11 +63,13 @@ static const struct opt_def opt_defs[] = {
 	  "text (default), json (or dot: trend, report)" },
 	{ "output", OPT_OUTPUT, "FILE", OPTSET_OUTPUT | OPTSET_CONVERT,
 	  "write to FILE, only if the command succeeds" },
+	{ "output", OPT_OUTPUT, "FILE", OPTSET_CAPTURE,
+	  "the .gsnap series each snapshot is appended to" },
 	{ "to", OPT_TO, "FMT", OPTSET_CONVERT,
 	  "gsnap, json or pprof (default: from OUT's name)" },
 	{ "append", OPT_APPEND, NULL, OPTSET_CONVERT,
 	  "add the snapshots to the .gsnap series OUT" },
-	{ "meta", OPT_META, "K=V", OPTSET_CONVERT,
+	{ "meta", OPT_META, "K=V", OPTSET_CONVERT | OPTSET_CAPTURE,
 	  "store K=V with each snapshot (e.g. service=api)" },
 	{ "group-by", OPT_GROUP_BY, "KEY", OPTSET_GROUP,
 	  "stack (default), func, top:N or creator" },
@@ -92,8 +102,24 @@ static const struct opt_def opt_defs[] = {
 	  "most nodes in a DOT graph (80)" },
 	{ "instance", OPT_INSTANCE, "NAME", OPTSET_GROUP,
 	  "only the snapshots of instance NAME" },
+	{ "instance", OPT_NAME_INSTANCE, "NAME", OPTSET_CAPTURE,
+	  "the instance of the snapshots (default: host:port)" },
 	{ "strict", OPT_STRICT, NULL, OPTSET_GROUP | OPTSET_CONVERT,
 	  "an input that cannot be read is an error" },
+	{ "count", OPT_COUNT, "N", OPTSET_CAPTURE | OPTSET_WATCH,
+	  "snapshots of each URL (capture: 10; 0, watch: no end)" },
+	{ "interval", OPT_INTERVAL, "TIME", OPTSET_CAPTURE | OPTSET_WATCH,
+	  "between snapshots (capture: 30s, watch: 5s)" },
+	{ "debug", OPT_DEBUG, "0|1|2", OPTSET_CAPTURE,
+	  "the profile's form: 0 pprof (default), 1 or 2 text" },
+	{ "leak", OPT_LEAK, NULL, OPTSET_CAPTURE,
+	  "the goroutineleak profile (Go 1.26+) instead" },
+	{ "save", OPT_SAVE, "FILE", OPTSET_WATCH,
+	  "also append every snapshot to the .gsnap series FILE" },
+	{ "header", OPT_HEADER, "'K: V'", OPTSET_FETCH,
+	  "send this HTTP header with URL requests (repeatable)" },
+	{ "timeout", OPT_TIMEOUT, "TIME", OPTSET_FETCH,
+	  "for each URL request (default 30s)" },
 	{ "at", OPT_AT, "TIME", OPTSET_AT,
 	  "a trace TIME after its start, e.g. 2.5s (its end)" },
 	{ "every", OPT_EVERY, "TIME|N", OPTSET_EVERY,
@@ -102,7 +128,7 @@ static const struct opt_def opt_defs[] = {
 	  "auto (default; honours NO_COLOR), always or never" },
 	{ "verbose", OPT_VERBOSE, NULL, OPTSET_GROUP,
 	  "full stacks, goroutine ids and labels" },
-	{ "no-progress", OPT_NO_PROGRESS, NULL, OPTSET_GROUP,
+	{ "no-progress", OPT_NO_PROGRESS, NULL, OPTSET_GROUP | OPTSET_CAPTURE,
 	  "no progress bar on stderr" },
 	{ "help", OPT_HELP, NULL, 0, "show this help" },
 	{ NULL, 0, NULL, 0, NULL },
@@ -219,6 +245,7 @@ set_option(struct options *o, const struct command *cmd, int id,
 	   const char *arg)
 {
 	long long min_growth = 0;
+	int given = 0;
 	struct error err;
 
 	switch (id) {
@@ -344,8 +371,69 @@ set_option(struct options *o, const struct command *cmd, int id,
 	case OPT_INSTANCE:
 		o->instance = arg;
 		return 0;
+	case OPT_NAME_INSTANCE:
+		if (arg[0] == '\0')
+			return options_usage_error(cmd, "--instance: expected "
+							"a name"),
+			       -1;
+		o->instance = arg;
+		return 0;
 	case OPT_STRICT:
 		o->strict = 1;
+		return 0;
+	case OPT_HEADER:
+		if (o->nheaders == FETCH_MAX_HEADERS)
+			return options_usage_error(cmd, "too many --header "
+							"options"),
+			       -1;
+		if (strchr(arg, ':') == NULL || arg[0] == ':' ||
+		    strpbrk(arg, "\r\n") != NULL)
+			return options_usage_error(
+				       cmd,
+				       "--header: expected 'Key: value', got "
+				       "'%s'",
+				       arg),
+			       -1;
+		o->headers[o->nheaders++] = arg;
+		return 0;
+	case OPT_TIMEOUT:
+		if (parse_time(cmd, "timeout", arg, &o->timeout_ns, &given) < 0)
+			return -1;
+		if (o->timeout_ns < 1000000)
+			return options_usage_error(cmd,
+						   "--timeout: expected 1ms or "
+						   "more, got '%s'",
+						   arg),
+			       -1;
+		return 0;
+	case OPT_COUNT:
+		o->has_count = 1;
+		return parse_count(cmd, "count", arg, &o->count);
+	case OPT_INTERVAL:
+		if (parse_time(cmd, "interval", arg, &o->interval_ns, &given) <
+		    0)
+			return -1;
+		if (o->interval_ns < 10000000)
+			return options_usage_error(cmd,
+						   "--interval: expected 10ms "
+						   "or more, got '%s'",
+						   arg),
+			       -1;
+		return 0;
+	case OPT_DEBUG:
+		if (strcmp(arg, "0") && strcmp(arg, "1") && strcmp(arg, "2"))
+			return options_usage_error(cmd,
+						   "--debug: expected 0, 1 or "
+						   "2, got '%s'",
+						   arg),
+			       -1;
+		o->debug = arg[0] - '0';
+		return 0;
+	case OPT_LEAK:
+		o->leak = 1;
+		return 0;
+	case OPT_SAVE:
+		o->save = arg;
 		return 0;
 	}
 	return -1;
@@ -363,6 +451,7 @@ options_parse(struct options *o, const struct command *cmd, int argc,
 
 	memset(o, 0, sizeof(*o));
 	o->progress = 1;
+	o->debug = -1;
 	o->ignore_known = 1;
 	o->nodes = DOT_NODES_DEFAULT;
 	suspect_rules_default(&o->rules);
@@ -407,6 +496,8 @@ options_parse(struct options *o, const struct command *cmd, int argc,
 	o->noperands = argc - optind;
 	if (o->help)
 		return 0;
+	if (o->noperands == 0 && cmd->stdin_ok && !isatty(STDIN_FILENO))
+		return 0; /* `go test 2>&1 | goroscope show` */
 	if (o->noperands < cmd->min_operands) {
 		options_usage_error(cmd, "expected %s", cmd->synopsis);
 		return -1;
@@ -461,6 +552,22 @@ options_use_color(const struct options *o, FILE *fp)
 	if (term != NULL && strcmp(term, "dumb") == 0)
 		return 0;
 	return isatty(fileno(fp));
+}
+
+seqid
+options_meta(struct intern *in, const struct options *o)
+{
+	uint32_t pairs[2 * OPTIONS_MAX_META];
+	int i;
+
+	for (i = 0; i < o->nmeta; i++) {
+		const char *eq = strchr(o->meta[i], '=');
+
+		pairs[2 * i] = strtab_intern(&in->strings, o->meta[i],
+					     (size_t)(eq - o->meta[i]));
+		pairs[2 * i + 1] = strtab_intern_cstr(&in->strings, eq + 1);
+	}
+	return o->nmeta ? intern_labels(in, pairs, (uint32_t)o->nmeta) : 0;
 }
 
 unsigned

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "formats/fetch.h"
 #include "lib/filter.h"
 #include "lib/group.h"
 #include "lib/growth.h"
@@ -49,7 +50,8 @@ struct options {
 	const char *meta[OPTIONS_MAX_META]; /* convert --meta K=V */
 	int nmeta;
 	const char *baseline;	    /* --baseline */
-	const char *instance;	    /* --instance: only its snapshots */
+	const char *instance;	    /* --instance: only its snapshots (capture:
+				 the name of its snapshots' instance) */
 	int strict;		    /* --strict: an unreadable input fails */
 	int ignore_known;	    /* --ignore-known (default on) */
 	struct suspect_rules rules; /* --min-growth, --min-rise, --near-peak */
@@ -60,6 +62,16 @@ struct options {
 	int has_every;	    /* --every given */
 	long long every_ns; /* --every DURATION, or 0 */
 	unsigned every_points; /* --every N, or 0 */
+	/* URL sources, capture and watch */
+	const char *headers[FETCH_MAX_HEADERS]; /* --header 'K: V' */
+	unsigned nheaders;
+	long long timeout_ns; /* --timeout, or 0 */
+	long long count;      /* --count: snapshots to take (0: no end) */
+	int has_count;
+	long long interval_ns; /* --interval, or 0 */
+	int debug;	       /* --debug 0|1|2, or -1 */
+	int leak;	       /* --leak: the goroutineleak profile */
+	const char *save;      /* watch --save OUT.gsnap */
 	char **operands;
 	int noperands;
 };
@@ -77,6 +89,9 @@ void options_help(FILE *fp, const struct command *cmd);
 /* Print "goroscope: CMD: message" and a hint to stderr; returns EXIT_USAGE. */
 int options_usage_error(const struct command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* The --meta pairs as a label set over in's tables, or 0. */
+seqid options_meta(struct intern *in, const struct options *o);
 
 /* Threads a reader may use: $GOROSCOPE_THREADS, or 0 (one per core). */
 unsigned options_threads(void);

@@ -63,6 +63,15 @@ struct read_opts {
 	 * bytes) when set. */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
+	/* URL sources (formats/fetch.h): the request's timeout in ms (0: the
+	 * default) and extra headers ("Key: value"); the path of a URL that
+	 * names none (NULL: the goroutine profile) and a query for one
+	 * without ("debug=2", or NULL); the instance of their snapshots
+	 * (NULL: the URL's host:port). */
+	long timeout_ms;
+	const char *const *headers;
+	unsigned nheaders;
+	const char *url_path, *url_query, *instance;
 	/* Set by the read path: a reader may say it is done with bytes
 	 * [from, to) of its input for now (their pages leave memory). */
 	void (*drop)(void *ctx, size_t from, size_t to);

@@ -329,20 +329,11 @@ out:
 	return ret;
 }
 
-int
-input_open(struct input *in, const char *path, struct error *err)
+/* What every input goes through once its bytes are in: gzip inflated,
+ * emptiness refused. */
+static int
+prepare(struct input *in, const char *name, struct error *err)
 {
-	int ret;
-
-	input_reset(in);
-	if (strcmp(path, "-") == 0) {
-		ret = read_all(0, &in->owned, &in->len, err);
-		in->data = in->owned;
-	} else {
-		ret = open_file(in, path, err);
-	}
-	if (ret < 0)
-		goto fail;
 	if (in->len >= 2 && in->data[0] == 0x1f && in->data[1] == 0x8b) {
 		unsigned char *raw = NULL;
 		size_t rawlen = 0;
@@ -368,9 +359,40 @@ input_open(struct input *in, const char *path, struct error *err)
 	}
 	return 0;
 fail:
-	error_set_file(err, path);
+	error_set_file(err, name);
 	input_release(in);
 	return -1;
+}
+
+int
+input_open(struct input *in, const char *path, struct error *err)
+{
+	int ret;
+
+	input_reset(in);
+	if (strcmp(path, "-") == 0) {
+		ret = read_all(0, &in->owned, &in->len, err);
+		in->data = in->owned;
+	} else {
+		ret = open_file(in, path, err);
+	}
+	if (ret < 0) {
+		error_set_file(err, path);
+		input_release(in);
+		return -1;
+	}
+	return prepare(in, path, err);
+}
+
+int
+input_take(struct input *in, unsigned char *buf, size_t len, const char *name,
+	   struct error *err)
+{
+	input_reset(in);
+	in->owned = buf;
+	in->data = buf;
+	in->len = len;
+	return prepare(in, name, err);
 }
 
 /* Whether the first bytes look like text: UTF-8 without control bytes

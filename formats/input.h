@@ -36,6 +36,14 @@ struct input {
  * names the file and says why (empty, a directory, corrupt gzip, ...).
  */
 int input_open(struct input *in, const char *path, struct error *err);
+
+/*
+ * The same over bytes already read (a response fetched from a URL): in
+ * takes buf over (malloc'ed; freed by input_release, also on failure);
+ * name is for messages.
+ */
+int input_take(struct input *in, unsigned char *buf, size_t len,
+	       const char *name, struct error *err);
 void input_release(struct input *in);
 
 /*

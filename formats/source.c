@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "formats/fetch.h"
 #include "formats/input.h"
 #include "formats/source.h"
 #include "formats/trace.h"
@@ -192,6 +193,10 @@ source_list_add(struct source_list *l, const char *operand, struct error *err)
 	int64_t at = 0;
 	uint32_t part = 0;
 
+	if (fetch_is_url(operand)) {
+		push(l, xstrdup(operand), 0)->url = 1;
+		return 0;
+	}
 	if (!is_dir(operand)) {
 		if (moment(operand, &file, &at)) {
 			struct source_input *s = push(l, file, 0);
@@ -227,6 +232,10 @@ struct naming {
 	int delivered;
 	int stopped;	     /* the caller's sink said stop */
 	const char *warning; /* the input's own (a torn gzip member), or "" */
+	/* A URL's: its snapshots' instance (0: none) and the moment the
+	 * response completed (0: not a URL). */
+	strid instance;
+	int64_t fetched_ns;
 };
 
 static int
@@ -251,6 +260,14 @@ name_and_pass(struct snapshot *s, void *ctx)
 	} else {
 		s->source = n->path;
 	}
+	if (n->fetched_ns != 0) {
+		/* A live service: named by where it runs, captured when the
+		 * response came, unless the capture says more. */
+		if (s->instance == 0)
+			s->instance = n->instance;
+		if (s->time_ns == 0)
+			s->time_ns = n->fetched_ns;
+	}
 	if (n->delivered == 0 && n->warning[0] && !s->warning[0])
 		snprintf(s->warning, sizeof(s->warning), "%s", n->warning);
 	n->delivered++;
@@ -259,6 +276,66 @@ name_and_pass(struct snapshot *s, void *ctx)
 		return -1;
 	}
 	return 0;
+}
+
+/* A URL's response, fetched before the inputs are read. */
+struct fetched {
+	char *url; /* as fetched: with the path a bare URL means */
+	struct fetch_result r;
+	struct error err; /* why not, or empty */
+};
+
+/* Fetch every URL of l at once; NULL when there is none. */
+static struct fetched *
+fetch_urls(const struct source_list *l, const struct read_opts *o)
+{
+	struct fetched *got = NULL;
+	const char **urls = NULL;
+	struct fetch_result *r = NULL;
+	struct error *errs = NULL;
+	struct fetch_opts fo;
+	size_t k, n = 0, i = 0;
+
+	for (k = 0; k < l->n; k++)
+		n += l->v[k].url;
+	if (n == 0)
+		return NULL;
+	got = xcalloc(l->n, sizeof(*got));
+	urls = xcalloc(n, sizeof(*urls));
+	r = xcalloc(n, sizeof(*r));
+	errs = xcalloc(n, sizeof(*errs));
+	for (k = 0; k < l->n; k++)
+		if (l->v[k].url) {
+			got[k].url = fetch_resolve(l->v[k].path, o->url_path,
+						   o->url_query);
+			urls[i++] = got[k].url;
+		}
+	fo.timeout_ms = o->timeout_ms;
+	fo.headers = o->headers;
+	fo.nheaders = o->nheaders;
+	(void)fetch_all(urls, n, &fo, r, errs);
+	for (k = 0, i = 0; k < l->n; k++)
+		if (l->v[k].url) {
+			got[k].r = r[i];
+			got[k].err = errs[i];
+			i++;
+		}
+	free(urls);
+	free(r);
+	free(errs);
+	return got;
+}
+
+static void
+fetched_release(struct fetched *got, size_t n)
+{
+	size_t k;
+
+	for (k = 0; got != NULL && k < n; k++) {
+		free(got[k].url);
+		fetch_result_release(&got[k].r);
+	}
+	free(got);
 }
 
 /* A member of a gzip file of several, on its way to name_and_pass(). */
@@ -320,8 +397,8 @@ read_members(struct intern *in, const struct format *f, const struct input *inp,
  */
 static int
 read_input(struct intern *in, const struct source_input *src, uint32_t index,
-	   const struct read_opts *o, const struct source_events *ev,
-	   struct naming *nm, struct error *err)
+	   const struct read_opts *o, struct fetched *got,
+	   const struct source_events *ev, struct naming *nm, struct error *err)
 {
 	struct input inp;
 	struct read_opts ro = *o;
@@ -331,17 +408,48 @@ read_input(struct intern *in, const struct source_input *src, uint32_t index,
 	nm->ev = ev;
 	nm->src = src;
 	nm->index = index;
-	nm->path = strtab_intern_cstr(&in->strings, src->path);
+	nm->path = strtab_intern_cstr(&in->strings, got ? got->url : src->path);
 	nm->delivered = 0;
 	nm->stopped = 0;
 	nm->warning = "";
-	if (input_open(&inp, src->path, err) < 0)
+	nm->instance = 0;
+	nm->fetched_ns = 0;
+	if (got != NULL) {
+		char name[300];
+
+		/* Fetched with the others, before any was read. */
+		if (got->err.text[0]) {
+			*err = got->err;
+			return -1;
+		}
+		if (o->instance)
+			snprintf(name, sizeof(name), "%s", o->instance);
+		else
+			fetch_authority(got->url, name, sizeof(name));
+		nm->instance = strtab_intern_cstr(&in->strings, name);
+		nm->fetched_ns = got->r.done_ns;
+		if (input_take(&inp, got->r.body, got->r.len, got->url, err) <
+		    0) {
+			got->r.body = NULL;
+			return -1;
+		}
+		got->r.body = NULL;
+	} else if (input_open(&inp, src->path, err) < 0) {
 		return -1;
+	}
 	nm->warning = inp.warning;
 	f = input_sniff(inp.data, inp.len, err);
 	if (f == NULL) {
 		if (src->from_dir)
 			ret = -3;
+		if (got != NULL && got->r.content_type[0]) {
+			/* An error page, a login form: say what it was. */
+			size_t l = strlen(err->text);
+
+			snprintf(err->text + l, sizeof(err->text) - l,
+				 " (HTTP %ld, %s)", got->r.status,
+				 got->r.content_type);
+		}
 		goto out;
 	}
 	if (src->has_at) {
@@ -371,7 +479,7 @@ read_input(struct intern *in, const struct source_input *src, uint32_t index,
 				src->part);
 out:
 	if (ret == -1 || ret == -3)
-		error_set_file(err, src->path);
+		error_set_file(err, got ? got->url : src->path);
 	input_release(&inp);
 	return ret;
 }
@@ -382,29 +490,34 @@ source_read(struct intern *in, const struct source_list *l,
 	    const struct source_events *ev, struct error *err)
 {
 	struct naming nm;
+	struct fetched *got = NULL;
 	size_t k;
 	int ret = 0;
 
+	got = fetch_urls(l, o);
 	for (k = 0; k < l->n; k++) {
 		const struct source_input *src = &l->v[k];
 
 		if (ev->begin)
 			ev->begin(ev->ctx, src, k, l->n);
 		error_clear(err);
-		ret = read_input(in, src, (uint32_t)k, o, ev, &nm, err);
+		ret = read_input(in, src, (uint32_t)k, o,
+				 src->url ? &got[k] : NULL, ev, &nm, err);
 		if (ret == -2)
-			return -1;
-		if (ret < 0 && (keep_going || ret == -3) && l->n > 1 &&
-		    ev->skipped) {
+			break;
+		if (ret < 0 && ev->skipped &&
+		    (keep_going == SOURCE_KEEP_GOING_ALWAYS ||
+		     ((keep_going || ret == -3) && l->n > 1))) {
 			ev->skipped(ev->ctx, src, err, ret == -3);
 			error_clear(err);
 			ret = 0;
 			continue;
 		}
 		if (ret < 0)
-			return -1;
+			break;
 	}
-	return 0;
+	fetched_release(got, l->n);
+	return ret < 0 ? -1 : 0;
 }
 
 static int

@@ -25,6 +25,7 @@ struct source_input {
 	int has_at;    /* FILE@TIME: that moment of a trace */
 	int64_t at;    /* ns after the trace's start */
 	uint32_t part; /* FILE#N: only its Nth snapshot (1-based), 0: all */
+	int url;       /* an http:// or https:// URL, fetched */
 };
 
 struct source_list {
@@ -41,7 +42,8 @@ void source_list_release(struct source_list *l);
  * paths); "FILE@TIME", when no file has that name, for that moment of the
  * trace FILE; "FILE#N" likewise for the Nth snapshot of a file of several
  * (a capture of a text file, as outputs name them; a .gsnap record; a point
- * of a trace); anything else for itself. Fails when a directory cannot be
+ * of a trace); an http:// or https:// URL for what it serves (read_opts
+ * say which path a bare URL means); anything else for itself. Fails when a directory cannot be
  * read, or holds no file.
  */
 int source_list_add(struct source_list *l, const char *operand,
@@ -74,12 +76,24 @@ struct source_events {
 			const struct error *err, int not_capture);
 };
 
+/* source_read()'s keep_going: an input that cannot be read is skipped
+ * (said to ev->skipped) when the inputs are several, or even when alone. */
+enum {
+	SOURCE_KEEP_GOING = 1,
+	SOURCE_KEEP_GOING_ALWAYS = 2,
+};
+
 /*
- * Read every input of l in turn, each snapshot to ev->snapshot. When
- * keep_going is set and l holds more than one input, an input that cannot
- * be read (or is not a capture at all) is reported to ev->skipped and the
- * read goes on (DESIGN.md section 2a); otherwise the first failure ends
- * it: -1, with err naming the file and the line or offset.
+ * Read every input of l in turn, each snapshot to ev->snapshot; URLs are
+ * fetched first, all at the same moment, and their snapshots have the
+ * URL's host:port as their instance (or o->instance) and the moment the
+ * response completed as their capture time, unless they say their own.
+ * When
+ * keep_going is SOURCE_KEEP_GOING and l holds more than one input (or it is
+ * SOURCE_KEEP_GOING_ALWAYS), an input that cannot be read (or is not a
+ * capture at all) is reported to ev->skipped and the read goes on
+ * (DESIGN.md section 2a); otherwise the first failure ends it: -1, with err
+ * naming the file and the line or offset.
  */
 int source_read(struct intern *in, const struct source_list *l,
 		const struct read_opts *o, int keep_going,
