@@ -490,9 +490,9 @@ get_column(struct cursor *c, uint64_t *v, size_t n, unsigned char *constant,
 	if (c->bad)
 		return -1;
 	if (kind == COL_CONST) {
+		/* One value for every record: not spread into v, so that a
+		 * count the bytes do not bound costs no memory. */
 		x = cursor_uvarint(c);
-		for (i = 0; i < n; i++)
-			v[i] = x;
 		*constant = 1;
 		*cval = x;
 	} else if (kind == COL_VALUES) {
@@ -535,33 +535,50 @@ parse_columns(struct gsnap_prepared *p, const struct gsnap_section *sec,
 	const size_t *count[GSNAP_COLUMNS];
 
 	cursor_init(&c, sec->data, sec->len);
-	if (table_count(&c, &n) < 0)
+	/* Not bounded by the bytes left: a column of one value for every
+	 * record takes two bytes whatever the count (27 identical
+	 * goroutines, or a million, are a handful of bytes). */
+	n = (size_t)cursor_uvarint(&c);
+	if (c.bad || n > GSNAP_MAX_GOROUTINES)
 		return bad(err, w, &c, "bad goroutine count");
 	p->n = n;
 	p->nid = p->ncr = p->nwait = 0;
-	for (k = 0; k < GSNAP_COLUMNS; k++) {
-		p->col[k] = xgrow(p->col[k], sizeof(*p->col[k]), n + 1,
-				  &p->colcap[k]);
+	for (k = 0; k < GSNAP_COLUMNS; k++)
 		count[k] = &p->n;
-	}
 	count[COLUMN_ID] = &p->nid;
 	count[COLUMN_CREATOR_ID] = &p->ncr;
 	count[COLUMN_WAIT] = &p->nwait;
 	for (k = 0; k < GSNAP_COLUMNS; k++) {
-		uint64_t *v = p->col[k];
+		uint64_t *v = NULL;
 
 		if (k >= GSNAP_COLUMNS_1_0 && c.off == c.len) {
 			/* A 1.0 record: none of the later columns. */
-			memset(v, 0, n * sizeof(*v));
 			p->constant[k] = 1;
 			p->cval[k] = 0;
 			continue;
 		}
+		/* Room for a listed column: at least a byte per value. */
+		if (c.off < c.len && c.p[c.off] == COL_VALUES &&
+		    *count[k] <= c.len - c.off)
+			p->col[k] = xgrow(p->col[k], sizeof(*p->col[k]),
+					  *count[k] + 1, &p->colcap[k]);
+		v = p->col[k];
 		if (get_column(&c, v, *count[k], &p->constant[k], &p->cval[k]) <
 		    0)
 			return bad(err, w, &c, "bad column");
 		if (k != COLUMN_FLAGS)
 			continue;
+		if (p->constant[k]) {
+			uint64_t f = p->cval[k];
+
+			if (f & ~(uint64_t)KNOWN_FLAGS)
+				return bad(err, w, &c,
+					   "unknown goroutine flags");
+			p->nid = (f & G_HAS_ID) ? n : 0;
+			p->ncr = (f & G_HAS_CREATOR_ID) ? n : 0;
+			p->nwait = (f & G_HAS_WAIT) ? n : 0;
+			continue;
+		}
 		for (i = 0; i < n; i++) {
 			if (v[i] & ~(uint64_t)KNOWN_FLAGS)
 				return bad(err, w, &c,
@@ -592,13 +609,20 @@ all_zero(const struct gsnap_prepared *p, unsigned k)
  * NULL, or what is out of range. Every field is set (no memset of the
  * array first: a tenth of reading a series went there).
  */
-static inline const char *
-map_core(const struct gsnap_decoder *d, const uint64_t *const *col, size_t i,
-	 struct goroutine *g)
+/* Value i of column k: listed, or one for every record. */
+static inline uint64_t
+at(const struct gsnap_prepared *p, unsigned k, size_t i)
 {
-	uint64_t st = col[COLUMN_STATE][i], sk = col[COLUMN_STACK][i];
-	uint64_t cr = col[COLUMN_CREATOR][i], ls = col[COLUMN_LABELS][i];
-	uint64_t wt = col[COLUMN_WEIGHT][i];
+	return p->constant[k] ? p->cval[k] : p->col[k][i];
+}
+
+static inline const char *
+map_core(const struct gsnap_decoder *d, const struct gsnap_prepared *p,
+	 size_t i, struct goroutine *g)
+{
+	uint64_t st = at(p, COLUMN_STATE, i), sk = at(p, COLUMN_STACK, i);
+	uint64_t cr = at(p, COLUMN_CREATOR, i), ls = at(p, COLUMN_LABELS, i);
+	uint64_t wt = at(p, COLUMN_WEIGHT, i);
 
 	if (st >= d->strings.n || sk >= d->stacks.n || cr > d->frames.n ||
 	    ls > d->labelsets.n)
@@ -613,7 +637,7 @@ map_core(const struct gsnap_decoder *d, const uint64_t *const *col, size_t i,
 	g->labels = ls ? d->labelsets.map[ls - 1] : 0;
 	g->wait_minutes = 0;
 	g->bubble = 0;
-	g->flags = (uint32_t)col[COLUMN_FLAGS][i];
+	g->flags = (uint32_t)at(p, COLUMN_FLAGS, i);
 	g->creation_stack = 0;
 	g->wait_ns = 0;
 	return NULL;
@@ -625,13 +649,18 @@ map_goroutines(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 	       struct snapshot *out, const struct where *w, struct error *err)
 {
 	size_t n = p->n, i, kid = 0, kcr = 0, kwait = 0;
-	const uint64_t *const *col = (const uint64_t *const *)p->col;
 	const char *bad_one = NULL;
 	uint64_t prev = 0;
 	struct goroutine *g = NULL;
 
 	if (n > out->cap || out->g == NULL) {
-		out->g = xreallocarray(out->g, n ? n : 1, sizeof(*out->g));
+		/* The count is the input's: running out of memory is an
+		 * error naming the record, not an abort. */
+		g = xtry_reallocarray(out->g, n ? n : 1, sizeof(*out->g));
+		if (g == NULL)
+			return bad(err, w, NULL,
+				   "out of memory for the goroutines");
+		out->g = g;
 		out->cap = n ? n : 1;
 	}
 	out->n = n;
@@ -642,48 +671,50 @@ map_goroutines(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 		/* No ids, creator ids, waits, bubbles or trace facts (a
 		 * profile's goroutines): those columns are not looked at. */
 		for (i = 0; i < n; i++)
-			if ((bad_one = map_core(d, col, i, &g[i])) != NULL)
+			if ((bad_one = map_core(d, p, i, &g[i])) != NULL)
 				return bad(err, w, NULL, bad_one);
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
-		uint64_t bu = col[COLUMN_BUBBLE][i];
+		uint64_t bu = at(p, COLUMN_BUBBLE, i);
+		uint64_t wn = at(p, COLUMN_WAIT_NS, i);
+		uint64_t cs = at(p, COLUMN_CREATION, i);
+		uint64_t it = at(p, COLUMN_IN_TRACE, i);
 
-		if ((bad_one = map_core(d, col, i, &g[i])) != NULL)
+		if ((bad_one = map_core(d, p, i, &g[i])) != NULL)
 			return bad(err, w, NULL, bad_one);
 		if (bu > UINT32_MAX)
 			return bad(err, w, NULL, BAD_WEIGHT);
 		g[i].bubble = (uint32_t)bu;
 		if (g[i].flags & G_HAS_ID) {
-			uint64_t z = col[COLUMN_ID][kid++];
+			uint64_t z = at(p, COLUMN_ID, kid++);
 
 			/* a zigzag delta from the previous id */
 			prev += (uint64_t)unzigzag(z);
 			g[i].id = prev;
 		}
 		if (g[i].flags & G_HAS_CREATOR_ID)
-			g[i].creator_id = col[COLUMN_CREATOR_ID][kcr++];
+			g[i].creator_id = at(p, COLUMN_CREATOR_ID, kcr++);
 		if (g[i].flags & G_HAS_WAIT) {
-			uint64_t m = col[COLUMN_WAIT][kwait++];
+			uint64_t m = at(p, COLUMN_WAIT, kwait++);
 
 			if (m > UINT32_MAX)
 				return bad(err, w, NULL, "bad wait time");
 			g[i].wait_minutes = (uint32_t)m;
 		}
-		if (col[COLUMN_WAIT_NS][i] > 0) {
-			if (col[COLUMN_WAIT_NS][i] - 1 > INT64_MAX)
+		if (wn > 0) {
+			if (wn - 1 > INT64_MAX)
 				return bad(err, w, NULL, "bad exact wait");
-			g[i].wait_ns = (int64_t)(col[COLUMN_WAIT_NS][i] - 1);
+			g[i].wait_ns = (int64_t)(wn - 1);
 			g[i].flags |= G_HAS_WAIT_NS;
 		}
-		if (col[COLUMN_CREATION][i] > d->stacks.n)
+		if (cs > d->stacks.n)
 			return bad(err, w, NULL, "creation stack out of range");
-		if (col[COLUMN_CREATION][i] > 0)
-			g[i].creation_stack =
-				d->stacks.map[col[COLUMN_CREATION][i] - 1];
-		if (col[COLUMN_IN_TRACE][i] > 1)
+		if (cs > 0)
+			g[i].creation_stack = d->stacks.map[cs - 1];
+		if (it > 1)
 			return bad(err, w, NULL, "bad created-in-trace mark");
-		if (col[COLUMN_IN_TRACE][i])
+		if (it)
 			g[i].flags |= G_CREATED_IN_TRACE;
 	}
 	return 0;

@@ -34,6 +34,9 @@ struct error;
 #define GSNAP_RECORD_HEADER_SIZE 24
 /* Largest record payload accepted (a record is one snapshot). */
 #define GSNAP_MAX_RECORD (1ULL << 31)
+/* Most goroutine records of one snapshot (a dump of 100 million
+ * goroutines is more than any process holds). */
+#define GSNAP_MAX_GOROUTINES (100000000ULL)
 
 enum gsnap_record_type {
 	GSNAP_REC_SNAPSHOT = 1,
@@ -157,7 +160,8 @@ struct gsnap_prepared {
 	struct gsnap_section sec[GSNAP_MAX_SECTIONS];
 	unsigned nsec;
 	struct buf inflated[GSNAP_MAX_SECTIONS];
-	uint64_t *col[GSNAP_COLUMNS]; /* local indices and values */
+	uint64_t *col[GSNAP_COLUMNS]; /* local indices and values, when
+					 listed (not constant) */
 	size_t colcap[GSNAP_COLUMNS];
 	size_t n, nid, ncr, nwait; /* records; with an id, creator id, wait */
 	/* Columns stored as one value for every record (or absent, 0). */

@@ -18,7 +18,7 @@ xalloc_die(const char *what, size_t size)
 {
 	fprintf(stderr, "goroscope: out of memory (%s of %zu bytes)\n", what,
 		size);
-	abort();
+	exit(1);
 }
 
 void *
@@ -108,6 +108,21 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 	if (size != 0 && nmemb > SIZE_MAX / size)
 		xalloc_die("reallocarray (overflow)", SIZE_MAX);
 	return xrealloc(ptr, nmemb * size);
+}
+
+void *
+xtry_reallocarray(void *ptr, size_t nmemb, size_t size)
+{
+	void *p = NULL;
+	size_t bytes;
+
+	if (size != 0 && nmemb > SIZE_MAX / size)
+		return NULL;
+	bytes = nmemb * size;
+	p = realloc(ptr, bytes ? bytes : 1);
+	if (p != NULL && bytes >= 2 * XALLOC_HUGE)
+		advise_huge(p, bytes);
+	return p;
 }
 
 char *

@@ -1,6 +1,7 @@
 /*
  * Allocation that never returns NULL: running out of memory is fatal, as in
- * tmux. Sizes that come from input must be bounded by the caller first.
+ * tmux (exit status 1, with a message). Sizes that come from input must be
+ * bounded by the caller first; the largest use xtry_reallocarray.
  */
 #ifndef XALLOC_H
 #define XALLOC_H
@@ -12,6 +13,13 @@ void *xmalloc(size_t size);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *ptr, size_t size);
 void *xreallocarray(void *ptr, size_t nmemb, size_t size);
+
+/*
+ * The same, for an array whose size comes from input after its bound was
+ * checked: NULL (ptr untouched) when memory runs out, for the caller to
+ * say which input asked for it.
+ */
+void *xtry_reallocarray(void *ptr, size_t nmemb, size_t size);
 
 /*
  * Set the allocator up for a short run over large tables, once, before
@@ -39,7 +47,8 @@ void *xgrow(void *p, size_t size, size_t need, size_t *cap);
 /* xgrow, with the new elements zeroed (for arrays indexed by id). */
 void *xgrow_zero(void *p, size_t size, size_t need, size_t *cap);
 
-/* Called on overflow or exhaustion: prints a message and aborts. */
+/* Called on overflow or exhaustion: prints a message and exits with
+ * status 1 (an output under way is removed by its own handler). */
 void xalloc_die(const char *what, size_t size);
 
 #endif

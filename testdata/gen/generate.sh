@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Regenerates testdata/captures/ from the Go programs in testdata/gen/.
 #
-#   testdata/gen/generate.sh [--slow] [--no-go127]
+#   testdata/gen/generate.sh [--slow] [--no-go127] [--keepalive]
 #
 #   --slow       also regenerate dumps/minutes.txt (parks goroutines for ~125 s);
 #                by default the committed file is kept
 #   --no-go127   skip the captures that need Go 1.27 (labels_go127.txt,
 #                goroutineleak-go127/); the committed files are kept
+#   --keepalive  also regenerate keepalive/ (live captures of a loaded HTTP
+#                service: every run is a new sample, and the committed runs
+#                were chosen among many for what they do to goroscope's
+#                verdict, see keepalive/ACCURACY.md); by default they are kept
 #
 # Needs Go 1.26.8 (GO126, run as GOTOOLCHAIN=$GO126), Go 1.27.3 for two captures
 # (GO127, fetched by the go command through the module proxy), gcc for the cgo
@@ -25,11 +29,13 @@ GO123="${GO123:-go1.23.12}"
 GO125="${GO125:-go1.25.5}"
 SLOW=0
 GO127_ON=1
+KEEPALIVE=0
 for a in "$@"; do
 	case "$a" in
 	--slow) SLOW=1 ;;
 	--no-go127) GO127_ON=0 ;;
-	-h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+	--keepalive) KEEPALIVE=1 ;;
+	-h | --help) sed -n '2,19p' "$0"; exit 0 ;;
 	*) echo "generate.sh: unknown option '$a'" >&2; exit 2 ;;
 	esac
 done
@@ -57,6 +63,7 @@ for p in capture transform leaky dumps/panicall dumps/sigquit dumps/ancestors du
 done
 run go126 build -trimpath -o "$BIN/deadlock" ./dumps/deadlock
 run go126 build -trimpath -o "$BIN/fleet" ./fleet
+run go126 build -trimpath -o "$BIN/keepalive" ./keepalive
 run go126 test -c -o "$BIN/synctest.test" ./dumps/synctest
 GOEXPERIMENT=goroutineleakprofile run go126 build -o "$BIN/leaky-goroutineleak" ./leaky
 if [ "$GO127_ON" = 1 ]; then
@@ -94,6 +101,21 @@ fi
 say "fleet: two instances of one HTTP service (a leaks, b does not), 12 moments x 3 formats over net/http/pprof"
 rm -rf "$OUT/fleet"
 run "$BIN/fleet" -out "$OUT/fleet"
+
+if [ "$KEEPALIVE" = 1 ]; then
+	say "keepalive: a live HTTP service under keep-alive load, with and without leaks, idle and under a CPU hog; 8 moments x 3 formats + run.trace per run"
+	# New samples under the committed names: what they do to goroscope's
+	# verdict is whatever it is; keepalive/ACCURACY.md describes the old ones.
+	for r in leak-idle-5:-leak leak-stress-2:-leak,-stress noleak-idle-1: noleak-stress-5:-stress; do
+		name=${r%%:*}
+		flags=${r#*:}
+		rm -rf "$OUT/keepalive/$name"
+		# shellcheck disable=SC2086
+		run "$BIN/keepalive" -out "$OUT/keepalive/$name" ${flags//,/ }
+	done
+else
+	say "keepalive: skipped (use --keepalive); keeping the committed runs"
+fi
 
 say "traces: one small scenario traced by each toolchain (one per trace format)"
 T="$OUT/traces"

@@ -631,6 +631,104 @@ test_hand_made(void)
 /* testdata/gsnap/v1-leaky.gsnap was written by goroscope 0.1.0 (format
  * 1.0) from the six testdata/captures/leaky pprof captures; it must stay
  * readable. */
+
+/*
+ * Columns of one value for every record take two bytes whatever the
+ * count: a snapshot of many identical goroutines (ids 1, 2, 3, ...: one
+ * delta) writes a section far shorter than its count, and must read back;
+ * a forged count past the limit is refused, not allocated.
+ */
+static void
+test_constant_columns(void)
+{
+	static const unsigned counts[] = { 27, 1000, 200000 };
+	struct buf b, f, pl, sec;
+	struct got g;
+	struct error err;
+	unsigned k, i;
+	uint32_t fr = intern_frame(&in, "main.f", 6, "/m.go", 5, 3);
+	seqid stack = intern_stack(&in, &fr, 1);
+	strid st = strtab_intern_cstr(&in.strings, "chan receive");
+
+	for (k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
+		struct snapshot s;
+		struct gsnap_encoder e;
+		int ids, same = 1;
+
+		for (ids = 0; ids <= 1; ids++) {
+			snapshot_init(&s, &in);
+			s.format = strtab_intern_cstr(&in.strings, "debug=2");
+			for (i = 0; i < counts[k]; i++) {
+				struct goroutine *x = snapshot_add(&s);
+
+				x->stack = stack;
+				x->state = st;
+				if (ids) {
+					x->id = i + 1;
+					x->flags |= G_HAS_ID;
+				}
+			}
+			buf_init(&b);
+			gsnap_encoder_init(&e, &in);
+			gsnap_put_header(&b);
+			gsnap_encode(&e, &s, &b);
+			gsnap_encoder_release(&e);
+			ok(read_all(b.p, b.len, &g, &err) == 0 && g.n == 1 &&
+				   g.s[0].n == counts[k],
+			   "%u identical goroutines%s (%zu bytes) read back: "
+			   "%s",
+			   counts[k], ids ? ", ids 1 to N" : ", no ids", b.len,
+			   err.text);
+			for (i = 0; g.n == 1 && i < g.s[0].n; i++)
+				same &= g.s[0].g[i].stack == stack &&
+					g.s[0].g[i].id == (ids ? i + 1 : 0);
+			ok(g.n == 1 && same, "record for record");
+			got_release(&g);
+			buf_release(&b);
+			snapshot_release(&s);
+		}
+	}
+
+	/* A count of 2^40 over constant columns: refused by its bound. */
+	buf_init(&f);
+	buf_init(&pl);
+	buf_init(&sec);
+	gsnap_put_header(&f);
+	buf_put_svarint(&sec, 0);
+	buf_put_str(&sec, "x", 1);
+	buf_put_str(&sec, "debug=2", 7);
+	buf_put_str(&sec, "", 0);
+	buf_put_uvarint(&sec, 0);
+	buf_put_uvarint(&sec, 0);
+	buf_put_svarint(&sec, -1);
+	buf_put_uvarint(&sec, 0);
+	raw_section(&pl, 1, &sec);
+	sec.len = 0;
+	buf_put_uvarint(&sec, 1);
+	buf_put_str(&sec, "s", 1);
+	raw_section(&pl, 2, &sec);
+	sec.len = 0;
+	buf_put_uvarint(&sec, 0);
+	raw_section(&pl, 3, &sec);
+	sec.len = 0;
+	buf_put_uvarint(&sec, 1);
+	buf_put_uvarint(&sec, 0);
+	raw_section(&pl, 4, &sec);
+	sec.len = 0;
+	buf_put_uvarint(&sec, (uint64_t)1 << 40);
+	for (i = 0; i < 10; i++)
+		buf_put(&sec, i == 5 ? "\x00\x01" : "\x00\x00", 2);
+	raw_section(&pl, 6, &sec);
+	put_record(&f, &pl, 0);
+	ok(read_all(f.p, f.len, &g, &err) < 0 &&
+		   strstr(err.text, "bad goroutine count") != NULL,
+	   "a forged count of 2^40 is refused: %s", err.text);
+	got_release(&g);
+	buf_release(&f);
+	buf_release(&pl);
+	buf_release(&sec);
+}
+
 static void
 test_version1_file(void)
 {
@@ -668,6 +766,7 @@ main(void)
 	test_flips_everywhere();
 	test_versions();
 	test_hand_made();
+	test_constant_columns();
 	test_version1_file();
 	for (k = 0; k < norig; k++)
 		snapshot_release(&orig[k]);

@@ -22,7 +22,7 @@ type proc struct {
 	name  string
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
-	line  string // its first line of output
+	line  string      // its first line of output
 	rest  chan string // the others, once it has exited
 }
 
@@ -130,20 +130,20 @@ func get(c *http.Client, url string) ([]byte, error) {
 
 // A run's facts, for EXPECTED.md.
 type runInfo struct {
-	dir           string
-	leak, stress  bool
-	moments       int
-	gap, warm     time.Duration
-	traceSec      float64
-	conns         int
-	at            []time.Duration // moment NN's debug=0 request, from the trace request
-	spread        []time.Duration // from the debug=0 request to the end of the debug=2 answer
-	totals1       []int           // debug=1 totals
-	totals2       []int           // debug=2 goroutines
-	traceBytes    int
-	wall          time.Duration
-	burnerLine    string
-	clientStats   string
+	dir          string
+	leak, stress bool
+	moments      int
+	gap, warm    time.Duration
+	traceSec     float64
+	conns        int
+	at           []time.Duration // moment NN's debug=0 request, from the trace request
+	spread       []time.Duration // from the debug=0 request to the end of the debug=2 answer
+	totals1      []int           // debug=1 totals
+	totals2      []int           // debug=2 goroutines
+	traceBytes   int
+	wall         time.Duration
+	burnerLine   string
+	clientStats  string
 }
 
 const (

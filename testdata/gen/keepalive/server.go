@@ -362,16 +362,16 @@ func loopback(addr string) {
 
 func runServer(addr string, leak, child bool) {
 	loopback(addr)
-	// No GC cycle during a run (GOGC=off with a memory limit; a run
-	// allocates a few tens of MB): right after a cycle the background
-	// sweeper can yield in goschedIfBusy tens of thousands of times, each
-	// a pair of events in the execution trace, which made traces of the
-	// same run vary from 90 to 160 KB even with GOGC=400.
-	debug.SetGCPercent(-1)
-	debug.SetMemoryLimit(512 << 20)
 	var stdin *os.File
 	if child {
 		stdin = childStdin()
+		// No GC cycle during a run (GOGC=off with a memory limit; a run
+		// allocates a few tens of MB): right after a cycle the background
+		// sweeper can yield in goschedIfBusy tens of thousands of times,
+		// each a pair of events in the execution trace, which made traces
+		// of the same run vary from 90 to 160 KB even with GOGC=400.
+		debug.SetGCPercent(-1)
+		debug.SetMemoryLimit(512 << 20)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

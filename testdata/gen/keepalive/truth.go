@@ -386,7 +386,11 @@ func writeExpected(ri *runInfo, rows []*row) {
 		if !r.present() {
 			continue
 		}
-		p("- `%s`: %s", r.name, r.note)
+		note := r.note
+		if !strings.HasSuffix(note, ".") {
+			note += "."
+		}
+		p("- `%s`: %s", r.name, note)
 		if len(r.states) > 0 {
 			p(" States: %s.", keys(r.states))
 		}
