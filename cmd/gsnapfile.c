@@ -91,19 +91,21 @@ gsnapfile_append(const char *path, const struct gsnapfile_span *v, size_t n,
 	}
 	if (gsnap_scan_init(&s, map, (size_t)st.st_size, err) < 0)
 		goto out;
-	/* Every record's framing and CRC: a series damaged anywhere is
-	 * said so now, not after days of appending to it. */
-	while ((rc = gsnap_scan_next(&s, &r, 1, err)) > 0)
+	/* Every record's framing and CRC: damage is said now (and left as
+	 * it is: readers skip it, and nothing but a provably torn tail is
+	 * ever cut), not after days of appending. */
+	while (gsnap_scan_next(&s, &r, 1, err) > 0)
 		;
-	if (rc < 0) {
-		static const char more[] = "; not appending to it";
-		size_t len = strlen(err->text);
+	if (s.ndamage) {
+		char why[600];
 
-		if (len + sizeof(more) <= sizeof(err->text))
-			memcpy(err->text + len, more, sizeof(more));
-		goto out;
+		gsnap_damage_warning(&s, why, sizeof(why));
+		fprintf(stderr,
+			"goroscope: %s: warning: %s; appending after "
+			"it\n",
+			path, why);
 	}
-	end = (off_t)s.off;
+	end = (off_t)(s.torn ? s.torn_offset : s.len);
 	if (s.torn) {
 		fprintf(stderr,
 			"goroscope: %s: warning: dropping a torn record at "

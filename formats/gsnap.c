@@ -3,6 +3,7 @@
  * step. All integers in headers are little-endian; inside sections they
  * are LEB128 varints.
  */
+#define _GNU_SOURCE /* memmem */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,55 +147,151 @@ gsnap_check_crc(const struct gsnap_record *r, struct error *err)
 	return 0;
 }
 
+/* Whether a whole record whose CRC holds starts at off. */
+static int
+intact_at(const struct gsnap_scan *s, size_t off)
+{
+	const unsigned char *h = s->buf + off;
+	size_t left = s->len - off;
+	uint64_t plen;
+
+	if (left < GSNAP_RECORD_HEADER_SIZE ||
+	    memcmp(h, record_magic, sizeof(record_magic)) != 0)
+		return 0;
+	plen = get_u32le(h + 16);
+	return plen <= left - GSNAP_RECORD_HEADER_SIZE &&
+	       get_u32le(h + 20) == gsnap_record_crc(h, (size_t)plen);
+}
+
+/* The offset of the first intact record after from (s->len: none), as
+ * LevelDB's log reader resyncs: a record's magic and a CRC that holds. */
+static size_t
+resync(const struct gsnap_scan *s, size_t from)
+{
+	const unsigned char *p = s->buf + from, *e = s->buf + s->len;
+
+	while (p < e) {
+		p = memmem(p, (size_t)(e - p), record_magic,
+			   sizeof(record_magic));
+		if (p == NULL)
+			break;
+		if (intact_at(s, (size_t)(p - s->buf)))
+			return (size_t)(p - s->buf);
+		p++;
+	}
+	return s->len;
+}
+
+/* Note the bytes [off, next) lost to damage, and why. */
+static void
+damaged(struct gsnap_scan *s, size_t off, size_t next, const char *why)
+{
+	struct gsnap_damage *d = NULL;
+
+	if (s->ndamage < GSNAP_MAX_DAMAGE) {
+		d = &s->damage[s->ndamage];
+		d->offset = off;
+		d->bytes = next - off;
+		d->why = why;
+	}
+	s->ndamage++;
+	s->damaged_bytes += next - off;
+	s->off = next;
+}
+
 int
 gsnap_scan_next(struct gsnap_scan *s, struct gsnap_record *r, int check_crc,
 		struct error *err)
 {
-	const unsigned char *h = s->buf + s->off;
-	size_t left = s->len - s->off;
-	uint64_t plen;
+	(void)err;
+	for (;;) {
+		const unsigned char *h = s->buf + s->off;
+		size_t left = s->len - s->off, next;
+		uint64_t plen;
 
-	if (left == 0)
-		return 0;
-	if (left < GSNAP_RECORD_HEADER_SIZE) {
-		if (memcmp(h, record_magic,
-			   left < sizeof(record_magic) ? left
-						       : sizeof(record_magic)))
-			return error_set_offset(err, s->off,
-						"record %u: bad record magic",
-						s->index + 1);
-		s->torn = 1;
-		s->torn_offset = s->off;
-		s->torn_bytes = left;
-		return 0;
+		if (left == 0)
+			return 0;
+		if (left < GSNAP_RECORD_HEADER_SIZE) {
+			if (memcmp(h, record_magic,
+				   left < sizeof(record_magic)
+					   ? left
+					   : sizeof(record_magic)) == 0) {
+				/* The start of a record header, cut: the end
+				 * of an append that did not finish. */
+				s->torn = 1;
+				s->torn_offset = s->off;
+				s->torn_bytes = left;
+				s->off = s->len;
+				return 0;
+			}
+			damaged(s, s->off, s->len, "bytes that are no record");
+			return 0;
+		}
+		if (memcmp(h, record_magic, sizeof(record_magic)) != 0) {
+			damaged(s, s->off, resync(s, s->off + 1),
+				"bad record magic");
+			continue;
+		}
+		plen = get_u32le(h + 16);
+		if (plen > left - GSNAP_RECORD_HEADER_SIZE) {
+			/* Longer than the rest of the file: torn, when no
+			 * record follows (else its length is damaged). */
+			next = resync(s, s->off + 1);
+			if (next == s->len) {
+				s->torn = 1;
+				s->torn_offset = s->off;
+				s->torn_bytes = left;
+				s->off = s->len;
+				return 0;
+			}
+			damaged(s, s->off, next,
+				"a length past the end of the file");
+			continue;
+		}
+		memset(r, 0, sizeof(*r));
+		r->offset = s->off;
+		r->index = s->index;
+		r->type = h[4];
+		r->time_ns = (int64_t)get_u64le(h + 8);
+		r->payload = h + GSNAP_RECORD_HEADER_SIZE;
+		r->len = (size_t)plen;
+		r->crc = get_u32le(h + 20);
+		next = s->off + GSNAP_RECORD_HEADER_SIZE + (size_t)plen;
+		if (check_crc && gsnap_record_crc(h, (size_t)plen) != r->crc) {
+			/* The payload is damaged, or the length: then the
+			 * next record is not where it says. */
+			if (next != s->len && !intact_at(s, next))
+				next = resync(s, s->off + 1);
+			damaged(s, s->off, next, "CRC mismatch");
+			continue;
+		}
+		s->off = next;
+		s->index++;
+		return 1;
 	}
-	if (memcmp(h, record_magic, sizeof(record_magic)) != 0)
-		return error_set_offset(err, s->off,
-					"record %u: bad record magic: the file "
-					"is damaged",
-					s->index + 1);
-	plen = get_u32le(h + 16);
-	if (plen > left - GSNAP_RECORD_HEADER_SIZE) {
-		/* A record longer than the rest of the file: the end of an
-		 * append that did not finish. */
-		s->torn = 1;
-		s->torn_offset = s->off;
-		s->torn_bytes = left;
-		return 0;
+}
+
+void
+gsnap_damage_warning(const struct gsnap_scan *s, char *buf, size_t size)
+{
+	size_t n = 0, k;
+
+	if (s->ndamage == 0) {
+		buf[0] = '\0';
+		return;
 	}
-	memset(r, 0, sizeof(*r));
-	r->offset = s->off;
-	r->index = s->index;
-	r->type = h[4];
-	r->time_ns = (int64_t)get_u64le(h + 8);
-	r->payload = h + GSNAP_RECORD_HEADER_SIZE;
-	r->len = (size_t)plen;
-	r->crc = get_u32le(h + 20);
-	if (check_crc && gsnap_check_crc(r, err) < 0)
-		return -1;
-	s->off += GSNAP_RECORD_HEADER_SIZE + (size_t)plen;
-	s->index++;
-	return 1;
+	n = (size_t)snprintf(buf, size,
+			     "%u damaged span%s (%zu bytes) skipped, every "
+			     "intact record read:",
+			     s->ndamage, s->ndamage == 1 ? "" : "s",
+			     s->damaged_bytes);
+	for (k = 0; k < s->ndamage && k < GSNAP_MAX_DAMAGE && n < size; k++)
+		n += (size_t)snprintf(
+			buf + n, size - n, "%s offset 0x%llx (%zu bytes, %s)",
+			k ? "," : "", (unsigned long long)s->damage[k].offset,
+			s->damage[k].bytes, s->damage[k].why);
+	if (s->ndamage > GSNAP_MAX_DAMAGE && n < size)
+		snprintf(buf + n, size - n, ", ...");
 }
 
 /* --- decoding ------------------------------------------------------------- */
@@ -1031,6 +1128,21 @@ gsnap_decode(struct gsnap_decoder *d, const struct gsnap_record *r,
 	return gsnap_apply(d, &d->prep, out, err);
 }
 
+/* What the scan of a file skipped (damage, a torn tail), in the warning
+ * of one of its snapshots. */
+static void
+scan_warnings(const struct gsnap_scan *s, struct snapshot *snap)
+{
+	char torn[200] = "", dmg[sizeof(snap->warning)] = "";
+
+	if (s->torn)
+		gsnap_torn_warning(s, torn, sizeof(torn));
+	gsnap_damage_warning(s, dmg, sizeof(dmg));
+	if (torn[0] || dmg[0])
+		snprintf(snap->warning, sizeof(snap->warning), "%s%s%s", dmg,
+			 torn[0] && dmg[0] ? "; " : "", torn);
+}
+
 /* The latest record of the file (by capture time, then position) to
  * sink, saying in its `held` how many the file holds. */
 static int
@@ -1048,14 +1160,10 @@ read_latest(struct intern *in, const struct gsnap_record *recs, unsigned n,
 			best = k;
 	gsnap_decoder_init(&d, in);
 	snapshot_init(&snap, in);
-	ret = gsnap_check_crc(&recs[best], err);
-	if (ret == 0)
-		ret = gsnap_decode(&d, &recs[best], &snap, err);
+	ret = gsnap_decode(&d, &recs[best], &snap, err);
 	gsnap_decoder_release(&d);
 	if (ret == 0) {
-		if (s->torn)
-			gsnap_torn_warning(s, snap.warning,
-					   sizeof(snap.warning));
+		scan_warnings(s, &snap);
 		snap.pos = best;
 		snap.held = n;
 		snap.record = recs[best].payload - GSNAP_RECORD_HEADER_SIZE;
@@ -1175,8 +1283,8 @@ deliver(struct gsnap_decoder *d, const struct gsnap_prepared *p,
 	d->gbuf = NULL;
 	d->gcap = 0;
 	ret = gsnap_apply(d, p, &snap, err);
-	if (ret == 0 && pos + 1 == n && torn->torn)
-		gsnap_torn_warning(torn, snap.warning, sizeof(snap.warning));
+	if (ret == 0 && pos + 1 == n)
+		scan_warnings(torn, &snap);
 	snap.pos = pos;
 	snap.held = n;
 	snap.record = p->r.payload - GSNAP_RECORD_HEADER_SIZE;
@@ -1264,24 +1372,29 @@ gsnap_read(struct intern *in, const unsigned char *buf, size_t len,
 	int ret = 0;
 
 	memset(&prev, 0, sizeof(prev));
-	/* The framing first (cheap), so that a torn tail is known before
-	 * the last snapshot goes out. */
+	/* The framing and every CRC first (a pass at memory speed), so that
+	 * damage and a torn tail are known before a snapshot goes out, and
+	 * skipped: each costs its own bytes only. Records of other types
+	 * are skipped too. */
 	if (gsnap_scan_init(&s, buf, len, err) < 0)
 		return -1;
-	while ((ret = gsnap_scan_next(&s, &r, 0, err)) > 0) {
-		if (r.type != GSNAP_REC_SNAPSHOT) {
-			/* Another type: skipped, once its CRC is right. */
-			if (gsnap_check_crc(&r, err) < 0) {
-				ret = -1;
-				break;
-			}
+	while ((ret = gsnap_scan_next(&s, &r, 1, err)) > 0) {
+		if (r.type != GSNAP_REC_SNAPSHOT)
 			continue;
-		}
 		recs = xgrow(recs, sizeof(*recs), n + 1, &cap);
 		recs[n++] = r;
 	}
 	if (ret == 0 && n == 0) {
-		if (s.torn)
+		char why[512];
+
+		gsnap_damage_warning(&s, why, sizeof(why));
+		if (s.ndamage)
+			ret = error_set_offset(
+				err, s.damage[0].offset,
+				"no intact snapshot in the file: "
+				"%s",
+				why);
+		else if (s.torn)
 			ret = error_set_offset(err, s.torn_offset,
 					       "the only record is cut short "
 					       "(%zu bytes): no snapshot",
@@ -1299,13 +1412,6 @@ gsnap_read(struct intern *in, const unsigned char *buf, size_t len,
 		free(recs);
 		return ret;
 	}
-	/* Every CRC before the first snapshot goes out (a pass at memory
-	 * speed): a damaged file gives nothing rather than a part. */
-	for (k = 0; k < n; k++)
-		if (gsnap_check_crc(&recs[k], err) < 0) {
-			free(recs);
-			return -1;
-		}
 	if (order == LATEST_FIRST)
 		for (k = 0; k < n / 2; k++) {
 			r = recs[k];

@@ -66,16 +66,34 @@ struct gsnap_record {
 	uint32_t crc;
 };
 
+/* Bytes of a series lost to damage, skipped to the next intact record. */
+struct gsnap_damage {
+	uint64_t offset;
+	size_t bytes;
+	const char *why; /* "CRC mismatch", "bad record magic", ... */
+};
+
+/* Damaged spans a scan remembers (it counts them all). */
+#define GSNAP_MAX_DAMAGE 8
+
 struct gsnap_scan {
 	const unsigned char *buf;
 	size_t len, off;
 	unsigned major, minor;
-	unsigned index;
+	unsigned index; /* intact records so far */
 	/* After the last record: a record cut short by the end of the file
-	 * (a torn append) at torn_offset, torn_bytes long; not an error. */
+	 * (a torn append) at torn_offset, torn_bytes long; not an error.
+	 * Only bytes that are provably the start of an incomplete last
+	 * record: a header cut short, or a length past the end of the file
+	 * with no intact record after it. */
 	int torn;
 	uint64_t torn_offset;
 	size_t torn_bytes;
+	/* Damage skipped over (a CRC that does not hold, a flipped length
+	 * or magic): the reader resyncs to the next intact record. */
+	unsigned ndamage;
+	size_t damaged_bytes;
+	struct gsnap_damage damage[GSNAP_MAX_DAMAGE];
 };
 
 /* Check the file header. Fails on another file or a newer major version. */
@@ -83,12 +101,18 @@ int gsnap_scan_init(struct gsnap_scan *s, const unsigned char *buf, size_t len,
 		    struct error *err);
 
 /*
- * The next record into r: 1, 0 at the end (see torn), -1 with err set
- * (naming the record and its offset) when the framing or, with check_crc,
- * the CRC is wrong.
+ * The next record into r: 1, or 0 at the end (see torn). With check_crc,
+ * a record whose CRC does not hold is skipped as damage, as are bytes that
+ * are no record (a flipped magic or length): the scan resyncs to the next
+ * intact record (its magic, and a CRC that holds) and counts the loss in
+ * s->damage; without, only the framing is looked at. Never fails: err is
+ * unused (kept for the callers' shape).
  */
 int gsnap_scan_next(struct gsnap_scan *s, struct gsnap_record *r, int check_crc,
 		    struct error *err);
+
+/* Say in buf what damage a scan skipped ("" when none). */
+void gsnap_damage_warning(const struct gsnap_scan *s, char *buf, size_t size);
 
 /* Verify r's CRC-32 (err names the record). */
 int gsnap_check_crc(const struct gsnap_record *r, struct error *err);
