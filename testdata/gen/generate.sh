@@ -106,7 +106,7 @@ if [ "$KEEPALIVE" = 1 ]; then
 	say "keepalive: a live HTTP service under keep-alive load, with and without leaks, idle and under a CPU hog; 8 moments x 3 formats + run.trace per run"
 	# New samples under the committed names: what they do to goroscope's
 	# verdict is whatever it is; keepalive/ACCURACY.md describes the old ones.
-	for r in leak-idle-5:-leak leak-stress-2:-leak,-stress noleak-idle-1: noleak-stress-5:-stress; do
+	for r in leak-idle-5:-leak leak-stress-8:-leak,-stress noleak-idle-18: noleak-stress-12:-stress; do
 		name=${r%%:*}
 		flags=${r#*:}
 		rm -rf "$OUT/keepalive/$name"

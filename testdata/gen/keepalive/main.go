@@ -34,20 +34,20 @@
 //	    with expected.tsv and prints the misses and false suspects per run and
 //	    format, and a summary table (see testdata/captures/keepalive/ACCURACY.md).
 //
-// The service (server.go): the accept loop; the keep-alive connections of
-// the client's workers and scheduler (each idle in net/http's
-// (*conn).serve, bufio.(*Reader).Peek, IO wait, between requests); a pool of
-// 4 workers; a ticker loop; an internal upstream banner service and its
-// accept loop; handlers that take a short mutex, make a channel round trip
-// to the pool, sleep 1-3 ms, fan out to 2-3 goroutines that finish, or
-// stream 3 chunks over 12-24 ms. With -leak, five planted leaks, each in a
-// function of its own:
+// The service (server.go): the accept loop; the client's keep-alive
+// connections (idle in net/http's (*conn).serve, bufio.(*Reader).Peek, IO
+// wait, between requests); 4 pool workers; a ticker loop; an internal
+// upstream banner service; handlers that take a short mutex, make a channel
+// round trip to the pool, sleep 1-3 ms, fan out to 2-3 goroutines that
+// finish, stream 3 chunks over 12-24 ms, or long-poll for 100-300 ms (the
+// workers: items 45%, search 20%, export 15%, watch 10%, healthz 10%, 80-240
+// ms apart). With -leak, five planted leaks, each in a function of its own:
 //
-//	main.lateQuoteSender     chan send        1 per GET /api/quote (5/s)
-//	main.watchSubscription   select           2 per GET /api/subscribe (2.5/s)
-//	main.flushReport         sync.Mutex.Lock  1 per POST /api/report (2.5/s)
-//	main.awaitBatch          sync.WaitGroup.Wait  1 per POST /api/batch (1.25/s)
-//	main.readUpstreamBanner  IO wait          1 per tick of main.(*server).tickerLoop (4/s)
+//	main.lateQuoteSender     chan send            1 per GET /api/quote (2.5/s)
+//	main.watchSubscription   select               2 per GET /api/subscribe (1.25/s)
+//	main.flushReport         sync.Mutex.Lock      1 per POST /api/report (2.5/s)
+//	main.awaitBatch          sync.WaitGroup.Wait  1 per POST /api/batch (2.5/s)
+//	main.readUpstreamBanner  IO wait              1 per tick of main.(*server).tickerLoop (4/s)
 //
 // Without -leak the same endpoints and ticks run the same goroutines, which
 // all end.
