@@ -1,4 +1,5 @@
 /* goroscope: argv, the command table and dispatch. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,9 @@ main(int argc, char **argv)
 	int i = 1, nglobal = 0, n = 0, status, value;
 
 	xalloc_setup();
+	/* A reader that closes the pipe (`| head`) ends the output quietly:
+	 * writes fail with EPIPE, which output_commit() takes as that. */
+	signal(SIGPIPE, SIG_IGN);
 
 	/* Global options before the command are passed on to it. */
 	while (i < argc && is_global(argv[i], &value)) {

@@ -2,6 +2,7 @@
 #define _DEFAULT_SOURCE /* madvise */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,15 +20,104 @@
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
+/* Below this, faulting pages in as the reader goes costs nothing much. */
+#define PREFAULT_MIN (8u << 20)
+#define PAGE	     4096u
+
 static void
 input_reset(struct input *in)
 {
 	memset(in, 0, sizeof(*in));
+	in->guard = -1;
 }
 
-/* Below this, faulting pages in as the reader goes costs nothing much. */
-#define PREFAULT_MIN (8u << 20)
-#define PAGE	     4096u
+/*
+ * Mappings being read, for the SIGBUS handler. A file that shrinks while
+ * it is mapped (truncated by its writer) faults on the pages past its new
+ * end: the handler maps zeros there instead, notes it, and the read path
+ * then refuses what was read (input_changed) rather than the process
+ * dying of SIGBUS.
+ */
+#define MAX_GUARDED 64
+
+static struct guarded {
+	volatile uintptr_t lo, hi; /* hi 0: the slot is free */
+	volatile sig_atomic_t hit;
+} guarded[MAX_GUARDED];
+static pthread_mutex_t guard_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct sigaction old_bus;
+static int bus_installed;
+
+static void
+on_bus(int sig, siginfo_t *si, void *uc)
+{
+	uintptr_t a = (uintptr_t)si->si_addr;
+	size_t k;
+
+	(void)uc;
+	for (k = 0; k < MAX_GUARDED; k++) {
+		uintptr_t lo = guarded[k].lo, hi = guarded[k].hi;
+
+		if (hi != 0 && a >= lo && a < hi) {
+			uintptr_t page = a & ~(uintptr_t)(PAGE - 1);
+
+			/* Zeros from here to the end of the mapping. */
+			if (mmap((void *)page, hi - page, PROT_READ,
+				 MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1,
+				 0) != MAP_FAILED) {
+				guarded[k].hit = 1;
+				return;
+			}
+		}
+	}
+	/* Not a mapping of ours: what SIGBUS would have done. */
+	(void)sigaction(sig, &old_bus, NULL);
+}
+
+static int
+guard(const void *p, size_t len)
+{
+	int k, slot = -1;
+
+	pthread_mutex_lock(&guard_mu);
+	if (!bus_installed) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = on_bus;
+		sa.sa_flags = SA_SIGINFO;
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGBUS, &sa, &old_bus) == 0)
+			bus_installed = 1;
+	}
+	for (k = 0; k < MAX_GUARDED && bus_installed; k++)
+		if (guarded[k].hi == 0) {
+			guarded[k].hit = 0;
+			guarded[k].lo = (uintptr_t)p;
+			__atomic_store_n(&guarded[k].hi, (uintptr_t)p + len,
+					 __ATOMIC_RELEASE);
+			slot = k;
+			break;
+		}
+	pthread_mutex_unlock(&guard_mu);
+	return slot;
+}
+
+static void
+unguard(int slot)
+{
+	if (slot < 0)
+		return;
+	pthread_mutex_lock(&guard_mu);
+	__atomic_store_n(&guarded[slot].hi, 0, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&guard_mu);
+}
+
+int
+input_changed(const struct input *in)
+{
+	return in->guard >= 0 && guarded[in->guard].hit;
+}
 
 /*
  * Touch one byte per page of the mapping, ahead of the reader, on the other
@@ -64,6 +154,7 @@ void
 input_release(struct input *in)
 {
 	stop_prefault(in);
+	unguard(in->guard);
 	if (in->map)
 		munmap(in->map, in->maplen);
 	free(in->owned);
@@ -71,14 +162,65 @@ input_release(struct input *in)
 	input_reset(in);
 }
 
+/*
+ * Whether the first bytes of an input (inflated, when they are gzip) are
+ * of a format goroscope reads: asked before a stream is read whole, or a
+ * compressed file inflated whole, so that `show - </dev/zero` or a gzip
+ * bomb of zeros stops after INPUT_SNIFF_BYTES. -1, with err saying what
+ * the bytes look like, when not.
+ */
+static int
+sniff_prefix(const unsigned char *data, size_t len, struct error *err)
+{
+	unsigned char *out = NULL;
+	z_stream z;
+	size_t n = 0;
+	int ret;
+
+	if (!(len >= 2 && data[0] == 0x1f && data[1] == 0x8b))
+		return input_sniff(data, len, err) ? 0 : -1;
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
+		return 0; /* the whole read will say */
+	out = xmalloc(INPUT_SNIFF_BYTES);
+	z.next_in = (unsigned char *)data;
+	z.avail_in = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
+	z.next_out = out;
+	z.avail_out = INPUT_SNIFF_BYTES;
+	(void)inflate(&z, Z_SYNC_FLUSH);
+	n = (size_t)(z.next_out - out);
+	inflateEnd(&z);
+	/* Damage or nothing inflated: the whole read says what is wrong. */
+	ret = n == 0 || input_sniff(out, n, err) != NULL ? 0 : -1;
+	free(out);
+	if (ret < 0) {
+		size_t l = strlen(err->text);
+
+		snprintf(err->text + l, sizeof(err->text) - l,
+			 " (after gunzip)");
+	}
+	return ret;
+}
+
 static int
 read_all(int fd, unsigned char **out, size_t *outlen, struct error *err)
 {
 	unsigned char *buf = NULL;
 	size_t len = 0, cap = 0;
+	int sniffed = 0;
 
 	for (;;) {
 		ssize_t got;
+
+		if (!sniffed && len >= INPUT_SNIFF_BYTES) {
+			/* Enough to know the format: stop a stream that is
+			 * none before reading it all. */
+			sniffed = 1;
+			if (sniff_prefix(buf, len, err) < 0) {
+				free(buf);
+				return -1;
+			}
+		}
 
 		if (len == cap) {
 			if (cap >= INPUT_MAX_BYTES) {
@@ -109,6 +251,22 @@ read_all(int fd, unsigned char **out, size_t *outlen, struct error *err)
 }
 
 /*
+ * The most a compressed input of len bytes may inflate to: captures
+ * compress 20 to 40 times (a dump of a million goroutines of one stack,
+ * 22), so 250 times, or 64 MiB for small ones, leaves room; a gzip bomb
+ * (1032 to 1) is refused long before memory runs out.
+ */
+static size_t
+inflate_bound(size_t len)
+{
+	uint64_t b = (uint64_t)len * INPUT_MAX_RATIO;
+
+	if (b < INPUT_MIN_INFLATE)
+		b = INPUT_MIN_INFLATE;
+	return b > INPUT_MAX_BYTES ? (size_t)INPUT_MAX_BYTES : (size_t)b;
+}
+
+/*
  * The common case at libdeflate's speed: one gzip member, nothing after
  * it, inflating to the size its trailer gives (ISIZE, the size mod 2^32).
  * Returns 0, or -1 for zlib to read the file (more members, padding, a
@@ -127,13 +285,17 @@ gunzip_whole(unsigned char **out, size_t *outlen, const unsigned char *buf,
 		return -1;
 	isize = (size_t)buf[len - 4] | (size_t)buf[len - 3] << 8 |
 		(size_t)buf[len - 2] << 16 | (size_t)buf[len - 1] << 24;
-	/* Deflate expands at most 1032 to 1. */
-	if (isize > INPUT_MAX_BYTES || isize / 1032 > len)
+	/* Deflate expands at most 1032 to 1; captures far less. */
+	if (isize > inflate_bound(len) || isize / 1032 > len)
 		return -1;
 	d = libdeflate_alloc_decompressor();
 	if (d == NULL)
 		return -1;
-	dst = xmalloc(isize ? isize : 1);
+	dst = xtry_reallocarray(NULL, isize ? isize : 1, 1);
+	if (dst == NULL) {
+		libdeflate_free_decompressor(d);
+		return -1; /* zlib's way says it, growing as it goes */
+	}
 	r = libdeflate_gzip_decompress_ex(d, buf, len, dst, isize, &in_used,
 					  &n);
 	libdeflate_free_decompressor(d);
@@ -169,6 +331,7 @@ gunzip_members(unsigned char **out, size_t *outlen, const unsigned char *buf,
 	z_stream z;
 	unsigned char *dst = NULL;
 	size_t cap = 0, n = 0, hint = len * 4, ecap = 0;
+	size_t bound = inflate_bound(len);
 	int zr = Z_OK, ret = -1;
 
 	if (ends != NULL) {
@@ -184,6 +347,8 @@ gunzip_members(unsigned char **out, size_t *outlen, const unsigned char *buf,
 		return error_set(err, "cannot initialise zlib");
 	if (hint < (1 << 16))
 		hint = 1 << 16;
+	if (hint > bound)
+		hint = bound;
 	dst = xgrow(NULL, 1, hint, &cap);
 	z.next_in = (unsigned char *)buf;
 	for (;;) {
@@ -191,14 +356,30 @@ gunzip_members(unsigned char **out, size_t *outlen, const unsigned char *buf,
 			len - (size_t)((const unsigned char *)z.next_in - buf);
 
 		if (n == cap) {
-			if (cap >= INPUT_MAX_BYTES) {
+			unsigned char *more = NULL;
+
+			if (cap >= bound) {
 				error_set(err,
-					  "gzip: inflates to more than %llu "
-					  "bytes",
-					  (unsigned long long)INPUT_MAX_BYTES);
+					  "gzip: inflates to more than %zu "
+					  "bytes from %zu (%llu to 1, past "
+					  "any capture: a gzip bomb?)",
+					  bound, len,
+					  (unsigned long long)(bound / len));
 				goto out;
 			}
-			dst = xgrow(dst, 1, cap * 2, &cap);
+			/* The size is the input's: out of memory is an
+			 * error, not an abort. */
+			more = xtry_reallocarray(
+				dst, cap * 2 < bound ? cap * 2 : bound, 1);
+			if (more == NULL) {
+				error_set(err,
+					  "gzip: out of memory inflating to "
+					  "%zu bytes",
+					  cap * 2);
+				goto out;
+			}
+			dst = more;
+			cap = cap * 2 < bound ? cap * 2 : bound;
 		}
 		z.avail_in = in_left > UINT32_MAX ? UINT32_MAX : (uInt)in_left;
 		z.next_out = dst + n;
@@ -312,6 +493,7 @@ open_file(struct input *in, const char *path, struct error *err)
 			in->maplen = (size_t)st.st_size;
 			in->data = p;
 			in->len = in->maplen;
+			in->guard = guard(p, in->maplen);
 			/* Not for gzip: the mapping is dropped once inflated. */
 			if (in->maplen >= PREFAULT_MIN &&
 			    !(in->data[0] == 0x1f && in->data[1] == 0x8b) &&
@@ -338,11 +520,22 @@ prepare(struct input *in, const char *name, struct error *err)
 		unsigned char *raw = NULL;
 		size_t rawlen = 0;
 
+		if (sniff_prefix(in->data, in->len, err) < 0)
+			goto fail;
 		if (gunzip_members(&raw, &rawlen, in->data, in->len,
 				   &in->members, &in->nmembers, in->warning,
 				   err) < 0)
 			goto fail;
 		stop_prefault(in);
+		if (input_changed(in)) {
+			free(raw);
+			error_set(err, "the file changed (it shrank) while it "
+				       "was read: read it again once its "
+				       "writer is done");
+			goto fail;
+		}
+		unguard(in->guard);
+		in->guard = -1;
 		if (in->map)
 			munmap(in->map, in->maplen);
 		free(in->owned);

@@ -16,6 +16,13 @@ struct format;
 
 /* Largest input accepted, after decompression. */
 #define INPUT_MAX_BYTES (16ULL << 30)
+/* Bytes of a stream (stdin) or of a compressed input's inflated start read
+ * before its format must be known. */
+#define INPUT_SNIFF_BYTES (1u << 20)
+/* A compressed input inflates to at most INPUT_MAX_RATIO times its size,
+ * or INPUT_MIN_INFLATE for a small one. */
+#define INPUT_MAX_RATIO	  250u
+#define INPUT_MIN_INFLATE (64u << 20)
 
 struct input {
 	const unsigned char *data; /* the bytes to parse */
@@ -29,6 +36,7 @@ struct input {
 	char warning[160]; /* about the bytes, or "": a torn member */
 	pthread_t toucher; /* faults the mapping in ahead of us */
 	int prefaulting, stop;
+	int guard; /* its slot among the mappings SIGBUS is caught for */
 };
 
 /*
@@ -45,6 +53,13 @@ int input_open(struct input *in, const char *path, struct error *err);
 int input_take(struct input *in, unsigned char *buf, size_t len,
 	       const char *name, struct error *err);
 void input_release(struct input *in);
+
+/*
+ * Whether the mapped file shrank while it was read (its writer truncated
+ * it): the pages past its new end read as zeros instead of killing the
+ * process with SIGBUS, and what was read from them must not be trusted.
+ */
+int input_changed(const struct input *in);
 
 /*
  * Inflate the gzip stream buf[0..len) (all members) into a new buffer that

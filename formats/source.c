@@ -474,7 +474,12 @@ read_input(struct intern *in, const struct source_input *src, uint32_t index,
 			      err);
 	if (ret != 0)
 		ret = nm->stopped ? -2 : -1;
-	else if (src->part != 0 && nm->delivered == 0)
+	if (ret != -2 && input_changed(&inp)) {
+		error_clear(err);
+		ret = error_set(err, "the file changed (it shrank) while it "
+				     "was read: read it again once its "
+				     "writer is done");
+	} else if (ret == 0 && src->part != 0 && nm->delivered == 0)
 		ret = error_set(err, "#%u: the file holds no such snapshot",
 				src->part);
 out:

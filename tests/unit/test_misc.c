@@ -2,12 +2,17 @@
  * Small pieces: Go string unquoting, UTF-8 escaping, times, gzip, sort, the
  * hash index.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "formats/input.h"
 #include "formats/json.h"
+#include "formats/source.h"
+#include "formats/textdump.h"
+#include "lib/snapshot.h"
 #include "lib/error.h"
 #include "lib/gostr.h"
 #include "lib/idmap.h"
@@ -242,6 +247,68 @@ test_par(void)
 	ok(par_parts(0, 0, 10) == 1, "nothing to split: one part");
 }
 
+/*
+ * A file that shrinks while it is mapped (its writer truncated it): the
+ * pages past its new end read as zeros instead of a SIGBUS, and the read
+ * is refused as changed.
+ */
+static void
+test_shrinking_file(void)
+{
+	char path[] = "/tmp/goroscope-shrink-XXXXXX";
+	struct input in;
+	struct error err;
+	struct intern tab;
+	struct snapshot s;
+	FILE *fp = NULL;
+	int fd = mkstemp(path), i, ok_open;
+	volatile unsigned sum = 0;
+	size_t k;
+
+	if (fd < 0)
+		BAIL_OUT("mkstemp");
+	fp = fdopen(fd, "w");
+	for (i = 0; i < 4000; i++)
+		fprintf(fp,
+			"goroutine %d [chan receive]:\nmain.f()\n\t/m.go:3 "
+			"+0x1\n\n",
+			i + 1);
+	fclose(fp);
+	error_clear(&err);
+	ok_open = input_open(&in, path, &err) == 0;
+	ok(ok_open && in.map != NULL && in.len > 100000,
+	   "a dump of %zu bytes, mapped", in.len);
+	if (!ok_open)
+		return;
+	ok(truncate(path, 4096) == 0, "cut to 4096 bytes while mapped");
+	for (k = 0; k < in.len; k += 4096)
+		sum += in.data[k];
+	ok(input_changed(&in) && in.data[in.len - 1] == 0,
+	   "reading past the new end: zeros, no SIGBUS, and said so");
+	input_release(&in);
+	/* Through the read path: the read is refused. */
+	fp = fopen(path, "w");
+	for (i = 0; i < 4000; i++)
+		fprintf(fp,
+			"goroutine %d [chan receive]:\nmain.f()\n\t/m.go:3 "
+			"+0x1\n\n",
+			i + 1);
+	fclose(fp);
+	ok(input_open(&in, path, &err) == 0 && !input_changed(&in),
+	   "a whole file is not changed");
+	intern_init(&tab);
+	snapshot_init(&s, &tab);
+	ok(truncate(path, 8192) == 0 &&
+		   textdump_parse(&s, in.data, in.len, 1, &err) == 0,
+	   "the reader runs over the zeros");
+	ok(input_changed(&in), "and the input says it changed");
+	snapshot_release(&s);
+	intern_release(&tab);
+	input_release(&in);
+	(void)sum;
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -252,5 +319,6 @@ main(void)
 	test_sort();
 	test_idmap_reserve();
 	test_par();
+	test_shrinking_file();
 	return tap_done();
 }
