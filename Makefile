@@ -121,6 +121,7 @@ unit-tests: $(UNIT_BINS) $(REPLAY_BINS) $(TRACESUM)
 
 check: $(BIN) unit-tests
 	GOROSCOPE=$(CURDIR)/$(BIN) BUILD=$(CURDIR)/$(BUILD) \
+		GOROSCOPE_SANITIZED=$(SANITIZE) \
 		prove --exec '' $(UNIT_BINS) $(REPLAY_BINS) tests/golden.sh \
 		tests/readme.sh tests/roundtrip.sh tests/append.sh tests/gotool.sh \
 		tests/dot.sh tests/tracecheck.sh tests/progress.sh tests/threads.sh \
@@ -190,6 +191,7 @@ bench: goroscope
 	bench/run-trend.sh ./goroscope
 	bench/run-gsnap.sh ./goroscope
 	bench/run-trace.sh ./goroscope
+	bench/run-memory.sh ./goroscope
 
 testdata:
 	testdata/gen/generate.sh

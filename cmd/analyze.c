@@ -38,13 +38,14 @@ change_cmp(const void *pa, const void *pb, void *ctx)
 	const struct grouping *gr = ctx;
 	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
 	const struct group *ga = &gr->v[a], *gb = &gr->v[b];
-	int64_t ca = ga->counts[1] - ga->counts[0];
-	int64_t cb = gb->counts[1] - gb->counts[0];
+	int64_t a1 = group_count(gr, ga, 1), b1 = group_count(gr, gb, 1);
+	int64_t ca = a1 - group_count(gr, ga, 0);
+	int64_t cb = b1 - group_count(gr, gb, 0);
 
 	if (ca != cb)
 		return ca > cb ? -1 : 1;
-	if (ga->counts[1] != gb->counts[1])
-		return ga->counts[1] > gb->counts[1] ? -1 : 1;
+	if (a1 != b1)
+		return a1 > b1 ? -1 : 1;
 	return a < b ? -1 : a > b;
 }
 
@@ -143,7 +144,7 @@ warn_mixed(const struct series_inst *si, const struct intern *in)
 			"goroscope: warning: %u of the %u snapshots have "
 			"creation sites (%s) and the others do not: their "
 			"groups differ; compare them with --group-by top:N\n",
-			with, n, intern_str(in, si->meta[first].format));
+			with, n, intern_shown(in, si->meta[first].format));
 }
 
 /* Say when an instance's snapshots could not all be put in time order. */
@@ -156,7 +157,7 @@ warn_order(const struct series *s, const struct series_inst *si)
 		return;
 	if (si->name)
 		snprintf(name, sizeof(name), " of instance '%s'",
-			 intern_str(s->in, si->name));
+			 intern_shown(s->in, si->name));
 	fprintf(stderr,
 		"goroscope: warning: %u of the %u snapshots%s have a capture "
 		"time and the others do not: ordered by file names, then "
@@ -211,10 +212,14 @@ judge(struct run *r)
 	}
 }
 
+/* An instance's name as text and DOT show it (shown) or as it is. */
 static const char *
-inst_name(const struct run *r, const struct judged *j)
+inst_name(const struct run *r, const struct judged *j, int shown)
 {
-	return j->si->name ? intern_str(r->in, j->si->name) : NULL;
+	if (j->si->name == 0)
+		return NULL;
+	return shown ? intern_shown(r->in, j->si->name)
+		     : intern_str(r->in, j->si->name);
 }
 
 static void
@@ -233,7 +238,7 @@ fill_doc(const struct run *r, const struct judged *j, struct series_doc *sd)
 	sd->ignore_known = r->o->ignore_known;
 	sd->baseline = r->o->baseline;
 	sd->nbaseline = r->nbase;
-	sd->instance = inst_name(r, j);
+	sd->instance = inst_name(r, j, 1);
 	sd->ninstances = r->nj;
 	sd->skipped = r->s->skipped;
 	sd->nskipped = r->s->nskipped;
@@ -250,7 +255,7 @@ write_json(const struct run *r, FILE *fp, struct error *err)
 	for (k = 0; k < r->nj; k++) {
 		const struct judged *j = &r->j[k];
 
-		parts[k].instance = inst_name(r, j);
+		parts[k].instance = inst_name(r, j, 0);
 		parts[k].gr = &j->si->gr;
 		parts[k].meta = j->si->meta;
 		parts[k].order = series_order_name(r->s, j->si);
@@ -281,7 +286,7 @@ write_dot(const struct run *r, FILE *fp, struct error *err)
 	int ret;
 
 	for (k = 0; k < r->nj; k++) {
-		parts[k].instance = inst_name(r, &r->j[k]);
+		parts[k].instance = inst_name(r, &r->j[k], 1);
 		parts[k].gr = &r->j[k].si->gr;
 		parts[k].an = &r->j[k].an;
 	}
@@ -336,7 +341,7 @@ write_text(const struct run *r, FILE *fp)
 		const struct grouping **grs = xcalloc(r->nj, sizeof(*grs));
 
 		for (k = 0; k < r->nj; k++) {
-			names[k] = inst_name(r, &r->j[k]);
+			names[k] = inst_name(r, &r->j[k], 1);
 			grs[k] = &r->j[k].si->gr;
 		}
 		ft.names = names;

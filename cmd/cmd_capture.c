@@ -133,7 +133,8 @@ status(const struct capture *c, long long next_in_ns)
 		fprintf(stderr, ", next in %s", when);
 	for (k = 0; k < c->ninst; k++)
 		fprintf(stderr, "%s %s %lld", k ? "," : ";",
-			intern_str(&c->in, c->inst[k]), (long long)c->total[k]);
+			intern_shown(&c->in, c->inst[k]),
+			(long long)c->total[k]);
 	fflush(stderr);
 }
 

@@ -21,7 +21,7 @@ diag_warnings(const struct snapshot *s)
 	/* Name the file the user gave: a .gsnap series, not the capture
 	 * its record was made from. */
 	const char *src =
-		intern_str(s->in, s->container ? s->container : s->source);
+		intern_shown(s->in, s->container ? s->container : s->source);
 
 	if (s->skipped.count > 0)
 		fprintf(stderr,

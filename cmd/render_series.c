@@ -24,7 +24,7 @@
 static int64_t
 last_count(const struct series_doc *d, const struct group *g)
 {
-	return g->counts[d->gr->nsnap - 1];
+	return group_last(d->gr, g);
 }
 
 /* Widest state cell of the listed groups, within STATE_MIN..STATE_MAX. */
@@ -116,7 +116,7 @@ print_skipped(const struct pen *p, const struct series_doc *d)
 	for (i = 0; i < d->nskipped && i < 5; i++) {
 		char line[WIDTH + 1];
 		int n = snprintf(line, sizeof(line), "  skipped %s: %s",
-				 intern_str(d->gr->in, d->skipped[i].path),
+				 intern_shown(d->gr->in, d->skipped[i].path),
 				 d->skipped[i].why);
 
 		/* One line each; the whole reason is on stderr. */
@@ -224,7 +224,8 @@ render_diff(FILE *fp, const struct series_doc *d)
 	fprintf(fp, "  BEFORE     AFTER  CHANGE  %-*s  %-8s  %s\n", sw, "STATE",
 		"GROUP", "BLOCKED IN");
 	for (i = 0; i < gr->n; i++) {
-		int64_t a = gr->v[i].counts[0], b = gr->v[i].counts[1];
+		int64_t a = group_count(gr, &gr->v[i], 0);
+		int64_t b = group_count(gr, &gr->v[i], 1);
 
 		if (a == 0)
 			added++;
@@ -239,7 +240,7 @@ render_diff(FILE *fp, const struct series_doc *d)
 	}
 	for (i = 0; i < d->nshown; i++) {
 		const struct group *g = &gr->v[d->shown[i]];
-		int64_t a = g->counts[0], b = g->counts[1];
+		int64_t a = group_count(gr, g, 0), b = group_count(gr, g, 1);
 		char ch[32];
 		struct cell c = { ch, sizeof(ch), 0 };
 
@@ -323,7 +324,7 @@ trend_row(const struct pen *p, const struct series_doc *d, size_t gi, int sw,
 	c.n = 0;
 	buf[0] = '\0';
 	if (sparkline == NULL) {
-		tx_sparkline(&c, g->counts, gr->nsnap, (unsigned)spark);
+		tx_sparkline_counts(&c, gr, g, (unsigned)spark);
 		sparkline = buf;
 	}
 	fputs(sparkline, p->fp);
@@ -391,14 +392,14 @@ spark_part(void *ctx, unsigned k)
 	par_range(run->d->nshown, k, run->parts, &lo, &hi);
 	for (i = lo; i < hi; i++) {
 		struct cell c = { run->text[i], SPARK_BUF, 0 };
+		const struct group *g = &gr->v[run->d->shown[i]];
 
 		run->text[i][0] = '\0';
-		tx_sparkline(&c, gr->v[run->d->shown[i]].counts, gr->nsnap,
-			     run->width);
+		tx_sparkline_counts(&c, gr, g, run->width);
 	}
 }
 
-/* Points of sparklines to a part (each group has nsnap). */
+/* Sparklines to a part (each is at most nsnap points). */
 #define SPARK_PART_POINTS 262144
 
 void
@@ -476,7 +477,7 @@ print_inputs(const struct pen *p, const struct series_doc *d)
 
 		format_time(d->meta[k].time_ns, t, sizeof(t));
 		fprintf(p->fp, "  %4u  %-20s  %-10s  %10lld  %s", k + 1, t,
-			intern_str(in, d->meta[k].format),
+			intern_shown(in, d->meta[k].format),
 			(long long)gr->totals[k],
 			tx_source(in, &d->meta[k], src, sizeof(src)));
 		if (d->meta[k].user_meta) {
@@ -488,7 +489,8 @@ print_inputs(const struct pen *p, const struct series_doc *d)
 	/* Inputs left out belong to no instance: listed once. */
 	for (k = 0; d->list_skipped && k < d->nskipped; k++)
 		fprintf(p->fp, "     -  %-20s  %-10s  %10s  %s: %s\n",
-			"skipped", "-", "-", intern_str(in, d->skipped[k].path),
+			"skipped", "-", "-",
+			intern_shown(in, d->skipped[k].path),
 			d->skipped[k].why);
 }
 
@@ -523,7 +525,7 @@ print_suspect(const struct pen *p, const struct series_doc *d, size_t rank,
 
 	tx_state_cell(gr, g, state, sizeof(state));
 	spark[0] = '\0';
-	tx_sparkline(&c, g->counts, gr->nsnap, 40);
+	tx_sparkline_counts(&c, gr, g, 40);
 	fprintf(p->fp, "\n%3zu. ", rank);
 	tx_on(p, C_BOLD);
 	fprintf(p->fp, "%lld goroutine%s", (long long)last_count(d, g),
@@ -552,7 +554,7 @@ print_suspect(const struct pen *p, const struct series_doc *d, size_t rank,
 		if (gr->nsnap <= 12)
 			for (k = 0; k < gr->nsnap; k++)
 				fprintf(p->fp, " %lld",
-					(long long)g->counts[k]);
+					(long long)group_count(gr, g, k));
 		else
 			fprintf(p->fp, " %lld ... %lld (peak %lld)",
 				(long long)e->growth.first,

@@ -8,6 +8,7 @@
 #include "cmd/textout.h"
 #include "lib/group.h"
 #include "lib/par.h"
+#include "lib/sat.h"
 #include "lib/snapshot.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
@@ -74,18 +75,20 @@ plain_head(struct txbuf *b, int64_t count, const char *cell, int cn, int sw,
 /* The line's columns before the frame: count, state cell (cn of its
  * bytes, padded to sw, in colour sc), group id. */
 static void
-line_head(struct txbuf *b, const struct pen *p, const struct group *g,
-	  const char *cell, int cn, int sw, enum color sc)
+line_head(struct txbuf *b, const struct pen *p, const struct grouping *gr,
+	  const struct group *g, const char *cell, int cn, int sw,
+	  enum color sc)
 {
 	char id[17];
+	int64_t count = group_last(gr, g); /* show reads one snapshot */
 
 	if (!p->color) {
-		plain_head(b, g->counts[0], cell, cn, sw, g->id);
+		plain_head(b, count, cell, cn, sw, g->id);
 		return;
 	}
 	tx_short_id(g->id, id);
 	txbuf_on(b, p, C_BOLD);
-	txbuf_count(b, (long long)g->counts[0]);
+	txbuf_count(b, (long long)count);
 	txbuf_off(b, p, C_BOLD);
 	txbuf_put(b, "  ", 2);
 	txbuf_on(b, p, sc);
@@ -139,10 +142,10 @@ lines_part(void *ctx, unsigned k)
 		size_t from = i > sp->lo ? sp->cell_end[i - 1] : 0;
 		int n = (int)(sp->cell_end[i] - from);
 
-		sp->shown_total += g->counts[0];
+		sp->shown_total = sat_add(sp->shown_total, group_last(gr, g));
 		if (doc->verbose && i > 0)
 			txbuf_put(b, "\n", 1);
-		line_head(b, p, g, sp->cells.p + from, n > sw ? sw : n, sw,
+		line_head(b, p, gr, g, sp->cells.p + from, n > sw ? sw : n, sw,
 			  tx_state_color(gr, g));
 		tx_frame_text_memo(&blocking, b, p, gr->in, g->blocking, "",
 				   sp->fw);
@@ -205,7 +208,7 @@ render_show(FILE *fp, const struct text_doc *doc)
 		fw = FRAME_MIN;
 	tx_on(&p, C_BOLD);
 	fprintf(fp, "%s",
-		s->container ? intern_str(gr->in, s->container)
+		s->container ? intern_shown(gr->in, s->container)
 			     : tx_source(gr->in, s, src, sizeof(src)));
 	tx_off(&p, C_BOLD);
 	if (s->container)
@@ -232,7 +235,7 @@ render_show(FILE *fp, const struct text_doc *doc)
 	par_run(parts, lines_part, part);
 	for (k = 0; k < parts; k++) {
 		txbuf_flush(&part[k].b, fp);
-		shown_total += part[k].shown_total;
+		shown_total = sat_add(shown_total, part[k].shown_total);
 		free(part[k].b.p);
 		free(part[k].cells.p);
 	}

@@ -8,6 +8,7 @@
 #include "formats/trace.h"
 #include "lib/group.h"
 #include "lib/snapshot.h"
+#include "lib/textsafe.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
@@ -131,7 +132,7 @@ tx_state_cell(const struct grouping *gr, const struct group *g, char *buf,
 	struct cell c = { buf, size, 0 };
 
 	buf[0] = '\0';
-	tx_put(&c, intern_str(in, st), strtab_len(&in->strings, st));
+	tx_put_str(&c, intern_shown(in, st));
 	if (g->leaked > 0)
 		tx_put_str(&c, " (leaked)");
 	if (g->states.n > 1) {
@@ -171,9 +172,9 @@ tx_source(const struct intern *in, const struct snapshot_meta *s, char *buf,
 	char d[32];
 
 	if (s->offset_ns < 0)
-		return intern_str(in, s->source);
+		return intern_shown(in, s->source);
 	trace_format_duration(s->offset_ns, d, sizeof(d));
-	snprintf(buf, size, "%s@%s", intern_str(in, s->source), d);
+	snprintf(buf, size, "%s@%s", intern_shown(in, s->source), d);
 	return buf;
 }
 
@@ -265,7 +266,7 @@ tx_frame_text(struct txbuf *b, const struct pen *p, const struct intern *in,
 	      frameid f, const char *lead, int width)
 {
 	const struct frame *fr = intern_frame_get(in, f);
-	const char *func = intern_str(in, fr->func);
+	const char *func = intern_shown(in, fr->func);
 	char loc[256];
 	struct cell c = { loc, sizeof(loc), 0 };
 	int ll, fl, room;
@@ -273,7 +274,7 @@ tx_frame_text(struct txbuf *b, const struct pen *p, const struct intern *in,
 	loc[0] = '\0';
 	if (fr->file && strtab_len(&in->strings, fr->file) > 0) {
 		tx_put_str(&c, " (");
-		tx_put_str(&c, tx_base_name(intern_str(in, fr->file)));
+		tx_put_str(&c, tx_base_name(intern_shown(in, fr->file)));
 		tx_put_str(&c, ":");
 		tx_put_uint(&c, fr->line);
 		tx_put_str(&c, ")");
@@ -364,14 +365,16 @@ tx_print_label_text(FILE *fp, const char *s, size_t n)
 	for (i = 0; i < n && plain; i++)
 		plain = (s[i] >= 'a' && s[i] <= 'z') ||
 			(s[i] >= 'A' && s[i] <= 'Z') ||
-			(s[i] >= '0' && s[i] <= '9') || strchr("./_-:@", s[i]);
+			(s[i] >= '0' && s[i] <= '9') ||
+			(s[i] != '\0' && strchr("./_-:@", s[i]) != NULL);
 	if (plain) {
 		fwrite(s, 1, n, fp);
 		return;
 	}
 	fputc('"', fp);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n;) {
 		unsigned char c = (unsigned char)s[i];
+		size_t k = text_printable((const unsigned char *)s + i, n - i);
 
 		if (c == '"' || c == '\\')
 			fprintf(fp, "\\%c", c);
@@ -379,10 +382,14 @@ tx_print_label_text(FILE *fp, const char *s, size_t n)
 			fputs("\\n", fp);
 		else if (c == '\t')
 			fputs("\\t", fp);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(fp, "\\x%02x", c);
-		else
-			fputc(c, fp);
+		else if (k == 0)
+			fprintf(fp, "\\x%02x", c); /* (the text rule) */
+		else {
+			fwrite(s + i, 1, k, fp);
+			i += k;
+			continue;
+		}
+		i++;
 	}
 	fputc('"', fp);
 }
@@ -419,9 +426,9 @@ tx_print_stack(const struct pen *p, const struct grouping *gr,
 			fprintf(p->fp, INDENT "...frames elided...\n");
 			continue;
 		}
-		fprintf(p->fp, INDENT "%s\n", intern_str(in, f->func));
+		fprintf(p->fp, INDENT "%s\n", intern_shown(in, f->func));
 		tx_on(p, C_DIM);
-		fprintf(p->fp, INDENT "    %s:%u", intern_str(in, f->file),
+		fprintf(p->fp, INDENT "    %s:%u", intern_shown(in, f->file),
 			f->line);
 		tx_off(p, C_DIM);
 		fputc('\n', p->fp);
@@ -429,13 +436,14 @@ tx_print_stack(const struct pen *p, const struct grouping *gr,
 	if (g->creator) {
 		const struct frame *f = intern_frame_get(in, g->creator);
 
-		fprintf(p->fp, INDENT "created by %s", intern_str(in, f->func));
+		fprintf(p->fp, INDENT "created by %s",
+			intern_shown(in, f->func));
 		if (g->creator_goid_state == 1)
 			fprintf(p->fp, " in goroutine %llu",
 				(unsigned long long)g->creator_goid);
 		fputc('\n', p->fp);
 		tx_on(p, C_DIM);
-		fprintf(p->fp, INDENT "    %s:%u", intern_str(in, f->file),
+		fprintf(p->fp, INDENT "    %s:%u", intern_shown(in, f->file),
 			f->line);
 		tx_off(p, C_DIM);
 		fputc('\n', p->fp);
@@ -466,7 +474,7 @@ tx_print_details(const struct pen *p, const struct grouping *gr,
 		fprintf(p->fp, INDENT "states");
 		for (i = 0; i < g->states.n; i++)
 			fprintf(p->fp, "%s %s (%lld)", i ? "," : "",
-				intern_str(in, g->states.v[i].id),
+				intern_shown(in, g->states.v[i].id),
 				(long long)g->states.v[i].weight);
 		fputc('\n', p->fp);
 	}
@@ -497,10 +505,10 @@ tx_print_details(const struct pen *p, const struct grouping *gr,
 			const struct frame *f = intern_frame_get(in, v[i]);
 
 			fprintf(p->fp, INDENT "  %s\n",
-				intern_str(in, f->func));
+				intern_shown(in, f->func));
 			tx_on(p, C_DIM);
 			fprintf(p->fp, INDENT "      %s:%u",
-				intern_str(in, f->file), f->line);
+				intern_shown(in, f->file), f->line);
 			tx_off(p, C_DIM);
 			fputc('\n', p->fp);
 		}
@@ -541,7 +549,7 @@ tx_plural(long long n)
 const char *
 tx_format_words(const struct intern *in, const struct snapshot_meta *s)
 {
-	const char *f = intern_str(in, s->format);
+	const char *f = intern_shown(in, s->format);
 
 	if (strcmp(f, "debug=2") == 0)
 		return "goroutine dump (debug=2)";
@@ -554,31 +562,66 @@ tx_format_words(const struct intern *in, const struct snapshot_meta *s)
 	return f;
 }
 
-void
-tx_sparkline(struct cell *c, const int64_t *v, unsigned n, unsigned width)
+/* The bar of a count m of a line whose peak is peak. */
+static void
+spark_bar(struct cell *c, int64_t m, int64_t peak)
 {
 	static const char *const bars[] = { "\u2581", "\u2582", "\u2583",
 					    "\u2584", "\u2585", "\u2586",
 					    "\u2587", "\u2588" };
+
+	int k = 0;
+
+	if (m <= 0 || peak <= 0) {
+		tx_put_str(c, "\u00b7");
+		return;
+	}
+	if (peak <= INT64_MAX / 8) /* m <= peak */
+		k = (int)((m * 7 + peak / 2) / peak);
+	else /* counts near INT64_MAX: 7 m would overflow */
+		k = (int)((double)m / (double)peak * 7 + 0.5);
+	tx_put_str(c, bars[k < 0 ? 0 : k > 7 ? 7 : k]);
+}
+
+/* Each column shows the largest count of its bucket of snapshots: column
+ * k of cols holds snapshots k * n / cols up to (k + 1) * n / cols. */
+void
+tx_sparkline(struct cell *c, const int64_t *v, unsigned n, unsigned width)
+{
 	int64_t peak = 0;
 	unsigned i, k, cols = n < width ? n : width;
 
 	for (i = 0; i < n; i++)
 		if (v[i] > peak)
 			peak = v[i];
-	for (k = 0; k < cols; k++) {
-		/* Each column shows the largest count of its bucket. */
-		unsigned a = (unsigned)((uint64_t)k * n / cols);
+	for (k = 0, i = 0; k < cols; k++) {
 		unsigned b = (unsigned)((uint64_t)(k + 1) * n / cols);
 		int64_t m = 0;
 
-		for (i = a; i < b; i++)
+		for (; i < b; i++)
 			if (v[i] > m)
 				m = v[i];
-		if (m <= 0 || peak <= 0)
-			tx_put_str(c, "\u00b7");
-		else
-			tx_put_str(c, bars[(m * 7 + peak / 2) / peak]);
+		spark_bar(c, m, peak);
+	}
+}
+
+void
+tx_sparkline_counts(struct cell *c, const struct grouping *gr,
+		    const struct group *g, unsigned width)
+{
+	const struct group_count *v = g->counts;
+	int64_t peak = group_peak(gr, g);
+	unsigned k, n = gr->nsnap, cols = n < width ? n : width;
+	uint32_t j = 0;
+
+	for (k = 0; k < cols; k++) {
+		unsigned b = (unsigned)((uint64_t)(k + 1) * n / cols);
+		int64_t m = 0;
+
+		for (; j < g->ncounts && v[j].idx < b; j++)
+			if (group_count_n(gr, &v[j]) > m)
+				m = group_count_n(gr, &v[j]);
+		spark_bar(c, m, peak);
 	}
 }
 

@@ -139,6 +139,9 @@ void tx_print_details(const struct pen *p, const struct grouping *gr,
 /* A sparkline of v[0..n) in at most width columns (the largest count of
  * each bucket; a dot for zero). */
 void tx_sparkline(struct cell *c, const int64_t *v, unsigned n, unsigned width);
+/* The same of a group's counts over its series. */
+void tx_sparkline_counts(struct cell *c, const struct grouping *gr,
+			 const struct group *g, unsigned width);
 
 /* A signed number with its sign: "+20", "-3", "0". */
 void tx_put_signed(struct cell *c, long long v);

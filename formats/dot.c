@@ -10,6 +10,7 @@
 #include "lib/error.h"
 #include "lib/fleet.h"
 #include "lib/group.h"
+#include "lib/sat.h"
 #include "lib/sort.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
@@ -135,19 +136,42 @@ suspect_on(const struct graph *g, frameid f, size_t *of)
 	return 0;
 }
 
+/*
+ * Text from input in a DOT label: as the text output shows it (no control
+ * characters, UTF-8), with each backslash doubled, for DOT reads \n, \l,
+ * \N and the like in labels (cgraph quotes the rest). Into out (size
+ * bytes), cut short to fit; returns out.
+ */
+static const char *
+dot_text(const char *s, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (; *s && o + 2 < size; s++) {
+		if (*s == '\\')
+			out[o++] = '\\';
+		out[o++] = *s;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 static void
 node_label(const struct graph *g, const struct node *nd, char *buf, size_t size)
 {
 	const struct grouping *gr = g->gr;
 	const struct frame *f = intern_frame_get(gr->in, nd->frame);
-	const char *file = intern_str(gr->in, f->file);
+	const char *file = intern_shown(gr->in, f->file);
 	const char *slash = strrchr(file, '/');
 	size_t of = 0;
 	unsigned on = nd->blocking ? suspect_on(g, nd->frame, &of) : 0;
+	char fn[512], fl[256];
 	int n;
 
-	n = snprintf(buf, size, "%s\n%s:%u", intern_str(gr->in, f->func),
-		     slash ? slash + 1 : file, f->line);
+	n = snprintf(buf, size, "%s\n%s:%u",
+		     dot_text(intern_shown(gr->in, f->func), fn, sizeof(fn)),
+		     dot_text(slash ? slash + 1 : file, fl, sizeof(fl)),
+		     f->line);
 	if (nd->blocking && n > 0 && (size_t)n < size)
 		n += snprintf(buf + n, size - (size_t)n, "\n%lld goroutines",
 			      (long long)nd->count);
@@ -208,17 +232,14 @@ draw(Agraph_t *ag, struct graph *g, const size_t *groups, size_t ngroups,
 			if (prev != NULL && prev != nd) {
 				ed = agedge(ag, prev->n, nd->n, NULL, 1);
 				if (e->growth.n >= 2)
-					snprintf(
-						label, sizeof(label),
-						"%lld (%+lld)",
-						(long long)grp
-							->counts[gr->nsnap - 1],
-						(long long)e->growth.net);
+					snprintf(label, sizeof(label),
+						 "%lld (%+lld)",
+						 (long long)group_last(gr, grp),
+						 (long long)e->growth.net);
 				else
-					snprintf(label, sizeof(label), "%lld",
-						 (long long)
-							 grp->counts[gr->nsnap -
-								     1]);
+					snprintf(
+						label, sizeof(label), "%lld",
+						(long long)group_last(gr, grp));
 				set(ed, "label", label);
 				if (skipped)
 					set(ed, "style", "dashed");
@@ -268,7 +289,7 @@ prepare(struct graph *g, const struct analysis *an, size_t max_nodes,
 			struct node *nd = node_of(g, path[j]);
 
 			nd->weight += w;
-			nd->count += grp->counts[gr->nsnap - 1];
+			nd->count = sat_add(nd->count, group_last(gr, grp));
 		}
 		if (grp->blocking)
 			node_of(g, grp->blocking)->blocking = 1;
@@ -354,13 +375,15 @@ dot_write(FILE *fp, const struct dot_doc *doc, struct error *err)
 		Agraph_t *sub = ag;
 
 		if (doc->nparts > 1) {
-			char name[32];
+			char name[32], label[512];
 
 			snprintf(name, sizeof(name), "cluster_%zu", p);
 			sub = agsubg(ag, name, 1);
 			set(sub, "label",
-			    doc->parts[p].instance ? doc->parts[p].instance
-						   : "(no instance)");
+			    doc->parts[p].instance
+				    ? dot_text(doc->parts[p].instance, label,
+					       sizeof(label))
+				    : "(no instance)");
 		}
 		if (!fallback_all && d[p].fallback) {
 			/* Suspects elsewhere in the fleet: this instance's

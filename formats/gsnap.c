@@ -1138,9 +1138,24 @@ scan_warnings(const struct gsnap_scan *s, struct snapshot *snap)
 	if (s->torn)
 		gsnap_torn_warning(s, torn, sizeof(torn));
 	gsnap_damage_warning(s, dmg, sizeof(dmg));
-	if (torn[0] || dmg[0])
-		snprintf(snap->warning, sizeof(snap->warning), "%s%s%s", dmg,
-			 torn[0] && dmg[0] ? "; " : "", torn);
+	if (torn[0] || dmg[0]) {
+		/* Cut short to fit, as every warning is. */
+		size_t n = strlen(dmg);
+
+		memcpy(snap->warning, dmg, n + 1);
+		if (torn[0] && n > 0 && n + 2 < sizeof(snap->warning)) {
+			memcpy(snap->warning + n, "; ", 3);
+			n += 2;
+		}
+		if (torn[0] && n < sizeof(snap->warning) - 1) {
+			size_t k = strlen(torn);
+
+			if (k > sizeof(snap->warning) - 1 - n)
+				k = sizeof(snap->warning) - 1 - n;
+			memcpy(snap->warning + n, torn, k);
+			snap->warning[n + k] = '\0';
+		}
+	}
 }
 
 /* The latest record of the file (by capture time, then position) to

@@ -14,41 +14,11 @@
 #include "lib/group.h"
 #include "lib/series.h"
 #include "lib/snapshot.h"
+#include "lib/textsafe.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
 #define JSON_SCHEMA 1
-
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len, i;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
 
 size_t
 json_utf8_escape(const char *s, size_t n, char *out)
@@ -234,8 +204,18 @@ jgroup(const struct grouping *gr, const struct group *g,
 		o, "state_inferred",
 		json_boolean(g->inferred == g->described && g->described > 0));
 	a = json_array();
-	for (i = 0; i < gr->nsnap; i++)
-		json_array_append_new(a, json_integer(g->counts[i]));
+	{
+		uint32_t j = 0;
+
+		/* One per snapshot; the group's own are by snapshot. */
+		for (i = 0; i < gr->nsnap; i++) {
+			int64_t c = j < g->ncounts && g->counts[j].idx == i
+					    ? group_count_n(gr, &g->counts[j++])
+					    : 0;
+
+			json_array_append_new(a, json_integer(c));
+		}
+	}
 	json_object_set_new(o, "counts", a);
 	if (ev != NULL && ev->growth.n >= 2) {
 		w = json_object();
@@ -266,7 +246,7 @@ jgroup(const struct grouping *gr, const struct group *g,
 					    : json_null());
 	json_object_set_new(o, "score",
 			    ev ? json_real(round6(ev->score))
-			       : json_integer(g->counts[gr->nsnap - 1]));
+			       : json_integer(group_last(gr, g)));
 	if (x->has_wait_ns) {
 		/* Exact, from an execution trace. */
 		w = json_object();

@@ -20,6 +20,7 @@
 #include "lib/arena.h"
 #include "lib/error.h"
 #include "lib/hash.h"
+#include "lib/sat.h"
 #include "lib/idmap.h"
 #include "lib/infer.h"
 #include "lib/snapshot.h"
@@ -276,7 +277,7 @@ pprof_sniff(const unsigned char *buf, size_t len)
  */
 struct pstr {
 	const char *p;
-	size_t len; /* up to the first NUL, as the C string libprotobuf-c made */
+	size_t len; /* NUL included: Go's strings hold any bytes */
 };
 
 struct pvaluetype {
@@ -478,12 +479,11 @@ add_string(struct profile *p, const unsigned char *buf,
 	   const struct pbwire_field *f)
 {
 	const char *s = (const char *)buf + f->off;
-	const char *nul = memchr(s, '\0', f->len);
 
 	p->strings = xgrow(p->strings, sizeof(*p->strings), p->nstrings + 1,
 			   &p->capstrings);
 	p->strings[p->nstrings].p = s;
-	p->strings[p->nstrings].len = nul ? (size_t)(nul - s) : f->len;
+	p->strings[p->nstrings].len = f->len;
 	p->nstrings++;
 }
 
@@ -1316,8 +1316,11 @@ struct writer {
 	struct arena mem;
 	uint32_t *str_index; /* strid -> string table index + 1 */
 	size_t str_cap;
-	char **strings;
+	/* The string table, written after libprotobuf-c's packing (which
+	 * takes C strings and would cut them at a NUL). */
+	struct pstr *strings;
 	size_t nstrings, capstrings;
+	size_t strings_size; /* bytes of their fields on the wire */
 	struct idmap fn_map; /* (func, file) -> function index */
 	Function **fns;
 	size_t nfns, capfns;
@@ -1335,12 +1338,25 @@ struct writer {
 };
 
 static int64_t
-wstr_bytes(struct writer *w, const char *s)
+wstr_n(struct writer *w, const char *s, size_t n)
 {
+	size_t k = n;
+
 	w->strings = xgrow(w->strings, sizeof(*w->strings), w->nstrings + 1,
 			   &w->capstrings);
-	w->strings[w->nstrings] = (char *)(uintptr_t)s;
+	w->strings[w->nstrings].p = s;
+	w->strings[w->nstrings].len = n;
+	w->strings_size += 1 + n; /* the tag (6, bytes), the bytes */
+	do
+		w->strings_size++; /* the length's varint */
+	while (k >>= 7);
 	return (int64_t)w->nstrings++;
+}
+
+static int64_t
+wstr_bytes(struct writer *w, const char *s)
+{
+	return wstr_n(w, s, strlen(s));
 }
 
 static int64_t
@@ -1352,7 +1368,9 @@ wstr(struct writer *w, strid id)
 		return 0;
 	if (w->str_index[id] == 0)
 		w->str_index[id] =
-			(uint32_t)wstr_bytes(w, intern_str(w->in, id)) + 1;
+			(uint32_t)wstr_n(w, intern_str(w->in, id),
+					 strtab_len(&w->in->strings, id)) +
+			1;
 	return w->str_index[id] - 1;
 }
 
@@ -1430,11 +1448,14 @@ wcreator(struct writer *w, frameid f)
 	w->creator_str = xgrow_zero(w->creator_str, sizeof(*w->creator_str),
 				    (size_t)f + 1, &w->creator_cap);
 	if (w->creator_str[f] == 0) {
-		text = arena_alloc(&w->mem, fl + il + 16);
-		snprintf(text, fl + il + 16, "%s %s:%u",
-			 intern_str(w->in, fr->func),
-			 intern_str(w->in, fr->file), fr->line);
-		w->creator_str[f] = (uint32_t)wstr_bytes(w, text) + 1;
+		size_t n = fl + 1 + il;
+
+		text = arena_alloc(&w->mem, n + 16);
+		memcpy(text, intern_str(w->in, fr->func), fl);
+		text[fl] = ' ';
+		memcpy(text + fl + 1, intern_str(w->in, fr->file), il);
+		n += (size_t)snprintf(text + n, 16, ":%u", fr->line);
+		w->creator_str[f] = (uint32_t)wstr_n(w, text, n) + 1;
 	}
 	return w->creator_str[f] - 1;
 }
@@ -1455,7 +1476,8 @@ wsample(struct writer *w, const struct goroutine *g)
 
 		if (o->stack == g->stack && o->labels == g->labels &&
 		    o->state == g->state && o->creator == g->creator) {
-			w->samples[i]->value[0] += g->weight;
+			w->samples[i]->value[0] =
+				sat_add(w->samples[i]->value[0], g->weight);
 			return;
 		}
 	}
@@ -1563,11 +1585,21 @@ pprof_write(FILE *fp, const struct snapshot *s, struct error *err)
 	p.location = w.locs;
 	p.n_function = w.nfns;
 	p.function = w.fns;
-	p.n_string_table = w.nstrings;
-	p.string_table = w.strings;
 	len = perftools__profiles__profile__get_packed_size(&p);
-	buf = xmalloc(len ? len : 1);
+	buf = xmalloc(len + w.strings_size);
 	perftools__profiles__profile__pack(&p, buf);
+	/* The string table after the rest: a repeated field's entries may
+	 * come anywhere, in their order. */
+	for (i = 0; i < w.nstrings; i++) {
+		size_t n = w.strings[i].len;
+
+		buf[len++] = 6 << 3 | 2;
+		for (; n >= 0x80; n >>= 7)
+			buf[len++] = (unsigned char)(n | 0x80);
+		buf[len++] = (unsigned char)n;
+		memcpy(buf + len, w.strings[i].p, w.strings[i].len);
+		len += w.strings[i].len;
+	}
 	ret = gzip_to(fp, buf, len, err);
 	free(buf);
 	free(w.str_index);

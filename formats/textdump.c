@@ -40,6 +40,7 @@ struct reader {
 	size_t prefixlen;
 	uint32_t *frames;
 	size_t nframes, capframes;
+	int cut; /* this goroutine has more than TEXTDUMP_MAX_FRAMES */
 	size_t nframes_last; /* frames of the goroutine last finished */
 	struct cached_frame *cache;
 	size_t ncache, capcache;
@@ -238,12 +239,20 @@ cached_frame(struct reader *r, const struct line *func, const struct line *file,
 static void
 push_frame(struct reader *r, frameid f)
 {
-	if (r->nframes == r->capframes) {
-		if (r->nframes >= TEXTDUMP_MAX_FRAMES)
-			return;
+	if (r->nframes >= TEXTDUMP_MAX_FRAMES) {
+		/* Deeper than kept: the last frame kept becomes the mark of
+		 * frames left out, as Go's own "...additional frames
+		 * elided..." is (finish() sets G_ELIDED). */
+		if (!r->cut)
+			r->frames[TEXTDUMP_MAX_FRAMES - 1] = intern_frame(
+				r->in, FRAME_ELIDED_NAME,
+				strlen(FRAME_ELIDED_NAME), "", 0, 0);
+		r->cut = 1;
+		return;
+	}
+	if (r->nframes == r->capframes)
 		r->frames = xgrow(r->frames, sizeof(*r->frames), r->nframes + 1,
 				  &r->capframes);
-	}
 	r->frames[r->nframes++] = f;
 }
 
@@ -752,7 +761,9 @@ read_frame(struct reader *r, const struct line *ln, struct goroutine *g)
 static void
 finish(struct reader *r, struct goroutine *g)
 {
-
+	if (r->cut)
+		g->flags |= G_ELIDED;
+	r->cut = 0;
 	g->stack = intern_stack(r->in, r->frames, (uint32_t)r->nframes);
 	r->nframes_last = r->nframes;
 	r->nframes = 0;
@@ -800,6 +811,7 @@ read_block(struct reader *r, const struct header *h)
 	if (h->labels.n > 0 && !parse_labels(r, &h->labels, &g->labels))
 		skip(r, &(struct line){ h->labels.p, h->labels.n });
 	r->nframes = 0;
+	r->cut = 0;
 	for (;;) {
 		struct mark m = mark(r);
 

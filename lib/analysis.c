@@ -61,8 +61,7 @@ order_cmp(const void *pa, const void *pb, void *ctx)
 struct growth_run {
 	const struct grouping *gr;
 	struct analysis *a;
-	const double *xs;
-	int per_hour;
+	const struct growth_xs *xs;
 	unsigned parts;
 };
 
@@ -75,12 +74,13 @@ growth_part(void *ctx, unsigned k)
 
 	par_range(gr->n, k, run->parts, &lo, &hi);
 	for (i = lo; i < hi; i++)
-		growth_compute_xs(&run->a->ev[i].growth, gr->v[i].counts,
-				  run->xs, run->per_hour, gr->nsnap);
+		growth_compute_sparse(&run->a->ev[i].growth, gr,
+				      gr->v[i].counts, gr->v[i].ncounts,
+				      run->xs);
 }
 
-/* Groups to a part of the growth computation (each is nsnap points). */
-#define GROWTH_PART_POINTS 262144
+/* Groups to a part of the growth computation. */
+#define GROWTH_PART_GROUPS 4096
 
 void
 analysis_run(struct analysis *a, const struct grouping *gr,
@@ -89,24 +89,20 @@ analysis_run(struct analysis *a, const struct grouping *gr,
 	struct known known = { NULL, 0, NULL, 0 };
 	struct order_ctx ctx;
 	struct growth_run run;
-	double *xs = NULL;
+	struct growth_xs xs;
 	size_t i;
 
 	memset(a, 0, sizeof(*a));
 	a->n = gr->n;
 	a->ev = xcalloc(gr->n ? gr->n : 1, sizeof(*a->ev));
 	a->order = xcalloc(gr->n ? gr->n : 1, sizeof(*a->order));
-	xs = xreallocarray(NULL, gr->nsnap ? gr->nsnap : 1, sizeof(*xs));
-	growth_xs(o->times_ns, gr->nsnap, xs);
+	growth_xs_init(&xs, o->times_ns, gr->nsnap);
 	run.gr = gr;
 	run.a = a;
-	run.xs = xs;
-	run.per_hour = o->times_ns != NULL;
-	run.parts =
-		par_parts(gr->threads, gr->n,
-			  GROWTH_PART_POINTS / (gr->nsnap ? gr->nsnap : 1) + 1);
+	run.xs = &xs;
+	run.parts = par_parts(gr->threads, gr->n, GROWTH_PART_GROUPS);
 	par_run(run.parts, growth_part, &run);
-	free(xs);
+	growth_xs_release(&xs);
 	for (i = 0; i < gr->n; i++) {
 		const struct group *g = &gr->v[i];
 		struct group_eval *e = &a->ev[i];

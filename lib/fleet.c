@@ -5,6 +5,7 @@
 #include "lib/analysis.h"
 #include "lib/fleet.h"
 #include "lib/group.h"
+#include "lib/sat.h"
 #include "lib/sort.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
@@ -74,7 +75,7 @@ fleet_build(struct fleet *f, const struct fleet_part *parts, size_t n)
 
 			m->part = k;
 			m->group = i;
-			m->last = gr->v[i].counts[gr->nsnap - 1];
+			m->last = group_last(gr, &gr->v[i]);
 			m->suspect = verdict_is_suspect(e->verdict);
 		}
 	}
@@ -98,7 +99,7 @@ fleet_build(struct fleet *f, const struct fleet_part *parts, size_t n)
 
 			if (m->last > r->m[r->largest].last)
 				r->largest = r->nm;
-			r->total += m->last;
+			r->total = sat_add(r->total, m->last);
 			if (m->suspect) {
 				r->suspect_on++;
 				r->score += e->score;

@@ -1,4 +1,5 @@
 /* Grouping by key, with per-group statistics and stable ids. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,10 +9,15 @@
 #include "lib/group.h"
 #include "lib/hash.h"
 #include "lib/par.h"
+#include "lib/sat.h"
 #include "lib/snapshot.h"
 #include "lib/sort.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
+
+/* Each block of a group's counts is 2^COUNTS_GROW_LG times the one
+ * before: fewer copies, at most that much room unused. */
+#define COUNTS_GROW_LG 2
 
 int
 group_key_parse(struct group_key *key, const char *text, struct error *err)
@@ -71,7 +77,6 @@ grouping_init(struct grouping *gr, struct intern *in,
 	gr->in = in;
 	gr->key = *key;
 	gr->nsnap = nsnap ? nsnap : 1;
-	gr->snapcap = gr->nsnap;
 	idmap_init(&gr->index);
 	arena_init(&gr->mem);
 	gr->totals = xgrow_zero(NULL, sizeof(*gr->totals), gr->nsnap,
@@ -98,6 +103,7 @@ grouping_release(struct grouping *gr)
 	free(gr->frame_rank);
 	free(gr->totals);
 	free(gr->kept);
+	free(gr->big);
 	idmap_release(&gr->index);
 	memset(gr, 0, sizeof(*gr));
 }
@@ -111,7 +117,7 @@ static inline void
 hist_add(struct arena *mem, struct hist *h, uint32_t id, int64_t w)
 {
 	if (h->n > 0 && h->v[0].id == id)
-		h->v[0].weight += w; /* the common case: one value */
+		h->v[0].weight = sat_add(h->v[0].weight, w); /* one value */
 	else
 		hist_add_slow(mem, h, id, w);
 }
@@ -123,12 +129,12 @@ hist_add_slow(struct arena *mem, struct hist *h, uint32_t id, int64_t w)
 
 	for (i = 1; i < h->n; i++) {
 		if (h->v[i].id == id) {
-			h->v[i].weight += w;
+			h->v[i].weight = sat_add(h->v[i].weight, w);
 			return;
 		}
 	}
 	if (h->n >= GROUP_HIST_MAX) {
-		h->other += w;
+		h->other = sat_add(h->other, w);
 		return;
 	}
 	if (h->n == h->cap) {
@@ -311,17 +317,16 @@ new_group(struct grouping *gr, int blocked, seqid ks, frameid kc, uint32_t h)
 	g->key_stack = ks;
 	g->key_creator = kc;
 	{
-		/* The counts and the first entry of each histogram in one
-		 * piece: every group gets a value of each. */
-		size_t cb = gr->snapcap * sizeof(*g->counts);
+		/* The first count and the first entry of each histogram in
+		 * one piece: every group gets one of each, and most groups
+		 * of a large dump no more. */
 		struct hist_entry *e = NULL;
-		char *p = NULL;
+		char *p = arena_alloc(&gr->mem,
+				      sizeof(*g->counts) + 4 * sizeof(*e));
 
-		cb = (cb + sizeof(*e) - 1) / sizeof(*e) * sizeof(*e);
-		p = arena_alloc(&gr->mem, cb + 4 * sizeof(*e));
-		g->counts = (int64_t *)(void *)p;
-		memset(g->counts, 0, gr->snapcap * sizeof(*g->counts));
-		e = (struct hist_entry *)(void *)(p + cb);
+		g->counts = (struct group_count *)(void *)p;
+		g->countcap = 1;
+		e = (struct hist_entry *)(void *)(p + sizeof(*g->counts));
 		g->states.v = e;
 		g->stacks.v = e + 1;
 		g->creators.v = e + 2;
@@ -329,6 +334,7 @@ new_group(struct grouping *gr, int blocked, seqid ks, frameid kc, uint32_t h)
 		g->states.cap = g->stacks.cap = 1;
 		g->creators.cap = g->labels.cap = 1;
 	}
+	g->adding_idx = UINT32_MAX;
 	g->wait_min = UINT32_MAX;
 	g->desc_time = INT64_MIN; /* described by no snapshot yet */
 	if (gr->indexed)
@@ -453,6 +459,98 @@ state_blocked(struct grouping *gr, strid state)
 	return state_blocked_slow(gr, state);
 }
 
+/*
+ * The second count of a group, and every one after: the counts move to a
+ * block 2^COUNTS_GROW_LG times as large, in the arena (out of the heap
+ * the readers allocate from), and the block they leave waits for the next
+ * group to reach its size. Most groups of a long series are in a few
+ * snapshots, the rest in many.
+ */
+/* A block of counts on a free list (blocks of 4 counts and more hold
+ * it; the arena aligns them for it). */
+struct free_counts {
+	struct group_count *next;
+};
+
+static void
+count_grow(struct grouping *gr, struct group *g)
+{
+	unsigned old = 0, lg = 0;
+	struct group_count *c = NULL;
+
+	while ((1u << old) < g->countcap)
+		old++;
+	lg = old + COUNTS_GROW_LG;
+	if (lg >= 32)
+		xalloc_die("the counts of a group", SIZE_MAX);
+	c = gr->counts_free[lg];
+	if (c != NULL)
+		gr->counts_free[lg] = ((struct free_counts *)(void *)c)->next;
+	else
+		c = arena_alloc(&gr->mem, sizeof(*c) << lg);
+	memcpy(c, g->counts, g->ncounts * sizeof(*c));
+	if (old > 0) { /* (the first count is no block of its own) */
+		((struct free_counts *)(void *)g->counts)->next =
+			gr->counts_free[old];
+		gr->counts_free[old] = g->counts;
+	}
+	g->counts = c;
+	g->countcap = 1u << lg;
+}
+
+/* The n of a group_count of v goroutines. */
+static uint32_t
+count_encode(struct grouping *gr, int64_t v)
+{
+	if (v < (int64_t)GROUP_COUNT_BIG)
+		return (uint32_t)v;
+	if (gr->nbig >= GROUP_COUNT_BIG)
+		xalloc_die("the counts of a series", SIZE_MAX);
+	gr->big = xgrow(gr->big, sizeof(*gr->big), gr->nbig + 1, &gr->bigcap);
+	gr->big[gr->nbig] = v;
+	return GROUP_COUNT_BIG + (uint32_t)gr->nbig++;
+}
+
+static inline void
+count_push(struct grouping *gr, struct group *g)
+{
+	struct group_count *c = NULL;
+
+	if (g->adding_idx == UINT32_MAX)
+		return;
+	if (g->ncounts == g->countcap)
+		count_grow(gr, g);
+	c = &g->counts[g->ncounts++];
+	c->idx = g->adding_idx;
+	c->n = count_encode(gr, g->adding_n);
+	g->adding_idx = UINT32_MAX;
+}
+
+/*
+ * Count w goroutines of g in snapshot idx. A snapshot is added whole, so
+ * its goroutines of g add up in g itself and move to g's counts once, when
+ * g is first seen in the next snapshot (or when the grouping finishes):
+ * the counts, elsewhere in memory, are written once per snapshot and
+ * never read while adding.
+ */
+static inline void
+count_add(struct grouping *gr, struct group *g, unsigned idx, int64_t w)
+{
+	if (g->adding_idx == idx) {
+		g->adding_n = sat_add(g->adding_n, w);
+		return;
+	}
+	if (g->adding_idx != UINT32_MAX) {
+		if (idx < g->adding_idx)
+			gr->counts_unsorted = 1;
+		count_push(gr, g);
+	} else if (g->ncounts > 0) {
+		gr->counts_unsorted = 1; /* pushed by permute: check */
+	}
+	g->adding_idx = idx;
+	g->adding_n = w;
+}
+
 static void
 add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 	const struct desc_key *k, const struct goroutine *gs)
@@ -464,8 +562,8 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 	struct group *g = find_group(gr, blocked, ks, kc);
 	int64_t w = gs->weight;
 
-	g->counts[idx] += w;
-	g->total += w;
+	count_add(gr, g, idx, w);
+	g->total = sat_add(g->total, w);
 	if ((gs->flags & G_LEAKED) || s->kind == SNAPSHOT_LEAK) {
 		struct group_more *x = more(gr, g);
 
@@ -473,27 +571,27 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 			x->leaked_idx = idx + 1;
 			x->leaked_cur = 0;
 		}
-		x->leaked_cur += w;
+		x->leaked_cur = sat_add(x->leaked_cur, w);
 		if (x->leaked_cur > x->leaked_peak)
 			x->leaked_peak = x->leaked_cur;
 	}
 	if (!describe(g, k))
 		return;
-	g->described += w;
+	g->described = sat_add(g->described, w);
 	hist_add(&gr->mem, &g->states, gs->state, w);
 	hist_add(&gr->mem, &g->stacks, gs->stack, w);
 	hist_add(&gr->mem, &g->creators, gs->creator, w);
 	hist_add(&gr->mem, &g->labels, gs->labels, w);
 	if ((gs->flags & G_LEAKED) || s->kind == SNAPSHOT_LEAK)
-		g->leaked += w;
+		g->leaked = sat_add(g->leaked, w);
 	if (gs->flags & G_LOCKED)
-		more(gr, g)->locked += w;
+		more(gr, g)->locked = sat_add(more(gr, g)->locked, w);
 	if (gs->flags & G_DURABLE)
-		more(gr, g)->durable += w;
+		more(gr, g)->durable = sat_add(more(gr, g)->durable, w);
 	if (gs->flags & G_STATE_INFERRED)
-		g->inferred += w;
+		g->inferred = sat_add(g->inferred, w);
 	if (gs->flags & G_TRUNCATED)
-		more(gr, g)->truncated += w;
+		more(gr, g)->truncated = sat_add(more(gr, g)->truncated, w);
 	if ((gs->flags & G_HAS_WAIT) || ((s->provides & HAS_WAIT) && blocked)) {
 		/* Where the format prints wait times, a blocked goroutine
 		 * without one has waited less than a minute. */
@@ -521,9 +619,9 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 	if (gs->flags & G_CREATED_IN_TRACE) {
 		struct group_more *x = more(gr, g);
 
-		x->traced += w;
+		x->traced = sat_add(x->traced, w);
 		if (blocked)
-			x->traced_blocked += w;
+			x->traced_blocked = sat_add(x->traced_blocked, w);
 	}
 	if (gs->creation_stack)
 		hist_add(&gr->mem, &more(gr, g)->creation_stacks,
@@ -540,30 +638,15 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 		note_id(gr, g, gs->id);
 }
 
-/* Make room for n snapshots: every group's counts move to a larger array
- * (capacity doubles, so a long series copies each count about twice). */
+/* Make room for n snapshots in the per-snapshot totals (a group's
+ * counts grow with the snapshots it is in). */
 static void
 reserve(struct grouping *gr, unsigned n)
 {
-	size_t i, cap = gr->snapcap;
-
-	if (n > gr->snapcap) {
-		while (cap < n)
-			cap *= 2;
-		for (i = 0; i < gr->n; i++) {
-			int64_t *c = arena_alloc(&gr->mem, cap * sizeof(*c));
-
-			memcpy(c, gr->v[i].counts, gr->nsnap * sizeof(*c));
-			memset(c + gr->nsnap, 0,
-			       (cap - gr->nsnap) * sizeof(*c));
-			gr->v[i].counts = c;
-		}
-		gr->totals = xgrow_zero(gr->totals, sizeof(*gr->totals), cap,
-					&gr->snapcap_totals);
-		gr->kept = xgrow_zero(gr->kept, sizeof(*gr->kept), cap,
-				      &gr->snapcap_kept);
-		gr->snapcap = (unsigned)cap;
-	}
+	gr->totals = xgrow_zero(gr->totals, sizeof(*gr->totals), n,
+				&gr->snapcap_totals);
+	gr->kept =
+		xgrow_zero(gr->kept, sizeof(*gr->kept), n, &gr->snapcap_kept);
 }
 
 static void
@@ -582,17 +665,24 @@ grouping_reserve(struct grouping *gr, unsigned n)
 void
 grouping_permute(struct grouping *gr, const unsigned *perm)
 {
+	unsigned *to = xreallocarray(NULL, gr->nsnap, sizeof(*to));
 	int64_t *tmp = xreallocarray(NULL, gr->nsnap, sizeof(*tmp));
 	size_t i;
 	unsigned k;
 
+	/* Snapshot perm[k] becomes k: each count moves to its new index,
+	 * and grouping_finish() puts them in order again. */
+	for (k = 0; k < gr->nsnap; k++)
+		to[perm[k]] = k;
 	for (i = 0; i < gr->n; i++) {
-		int64_t *c = gr->v[i].counts;
+		struct group *g = &gr->v[i];
+		uint32_t j;
 
-		for (k = 0; k < gr->nsnap; k++)
-			tmp[k] = c[perm[k]];
-		memcpy(c, tmp, gr->nsnap * sizeof(*c));
+		count_push(gr, g);
+		for (j = 0; j < g->ncounts; j++)
+			g->counts[j].idx = to[g->counts[j].idx];
 	}
+	gr->counts_unsorted = 1;
 	for (k = 0; k < gr->nsnap; k++)
 		tmp[k] = gr->totals[perm[k]];
 	memcpy(gr->totals, tmp, gr->nsnap * sizeof(*tmp));
@@ -600,6 +690,7 @@ grouping_permute(struct grouping *gr, const unsigned *perm)
 		tmp[k] = gr->kept[perm[k]];
 	memcpy(gr->kept, tmp, gr->nsnap * sizeof(*tmp));
 	free(tmp);
+	free(to);
 }
 
 void
@@ -617,10 +708,10 @@ grouping_add(struct grouping *gr, const struct snapshot *s, unsigned idx,
 	for (i = 0; i < s->n; i++) {
 		const struct goroutine *gs = &s->g[i];
 
-		gr->totals[idx] += gs->weight;
+		gr->totals[idx] = sat_add(gr->totals[idx], gs->weight);
 		if (f != NULL && !filter_match(f, gs))
 			continue;
-		gr->kept[idx] += gs->weight;
+		gr->kept[idx] = sat_add(gr->kept[idx], gs->weight);
 		add_one(gr, s, idx, &k, gs);
 	}
 }
@@ -868,7 +959,7 @@ sort_key_of(const struct grouping *gr, size_t i, unsigned bits,
 {
 	const struct group *g = &gr->v[i];
 
-	k->last = g->counts[gr->nsnap - 1];
+	k->last = group_last(gr, g);
 	k->total = g->total;
 	k->id = g->id;
 	k->beyond = (unsigned char)stack_prefix(gr, g->stack, bits, k->prefix);
@@ -1070,6 +1161,79 @@ struct finish {
 
 /* Finish the groups of part k: histograms in order, the most common
  * values, the id, and the sort key. */
+static int
+count_cmp(const void *pa, const void *pb)
+{
+	const struct group_count *a = pa, *b = pb;
+
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/*
+ * Put g's counts in the order of their snapshots: as they are (the
+ * common case), reversed (a series read latest first), or sorted. Two
+ * counts of one snapshot (added twice) become one.
+ */
+/*
+ * Add the count b to a (two counts of one snapshot). Runs in the parts of
+ * grouping_finish(): a big count keeps its own slot, and only two small
+ * ones that make a big one take a new slot, under a lock. (A snapshot is
+ * never added twice, so this is for the API's sake.)
+ */
+static void
+count_merge(struct grouping *gr, struct group_count *a,
+	    const struct group_count *b)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	int64_t sum = sat_add(group_count_n(gr, a), group_count_n(gr, b));
+
+	if (sum < (int64_t)GROUP_COUNT_BIG) {
+		a->n = (uint32_t)sum;
+	} else if (a->n >= GROUP_COUNT_BIG) {
+		gr->big[a->n - GROUP_COUNT_BIG] = sum;
+	} else if (b->n >= GROUP_COUNT_BIG) {
+		a->n = b->n;
+		gr->big[a->n - GROUP_COUNT_BIG] = sum;
+	} else {
+		pthread_mutex_lock(&lock);
+		a->n = count_encode(gr, sum);
+		pthread_mutex_unlock(&lock);
+	}
+}
+
+static void
+sort_counts(struct grouping *gr, struct group *g)
+{
+	struct group_count *c = g->counts;
+	uint32_t n = g->ncounts, j, up = 1, down = 1, w;
+
+	for (j = 1; j < n && (up || down); j++) {
+		if (c[j].idx <= c[j - 1].idx)
+			up = 0;
+		if (c[j].idx >= c[j - 1].idx)
+			down = 0;
+	}
+	if (up)
+		return;
+	if (down) {
+		for (j = 0; j < n / 2; j++) {
+			struct group_count t = c[j];
+
+			c[j] = c[n - 1 - j];
+			c[n - 1 - j] = t;
+		}
+		return;
+	}
+	qsort(c, n, sizeof(*c), count_cmp);
+	for (j = 1, w = 0; j < n; j++) {
+		if (c[j].idx == c[w].idx)
+			count_merge(gr, &c[w], &c[j]);
+		else
+			c[++w] = c[j];
+	}
+	g->ncounts = n ? w + 1 : 0;
+}
+
 static void
 finish_part(void *ctx, unsigned k)
 {
@@ -1081,6 +1245,8 @@ finish_part(void *ctx, unsigned k)
 	for (i = lo; i < hi; i++) {
 		struct group *g = &gr->v[i];
 
+		if (gr->counts_unsorted)
+			sort_counts(gr, g);
 		sort_hist(&g->states, str_cmp, gr);
 		sort_hist(&g->stacks, stack_cmp_u, gr);
 		sort_hist(&g->creators, frame_cmp_u, gr);
@@ -1165,6 +1331,10 @@ grouping_finish(struct grouping *gr)
 	gr->group_memo = NULL;
 	gr->group_memo_cap = 0;
 	gr->memo_partial = 1;
+	/* The last count of each group into its counts (the arena is not
+	 * for the parts below). */
+	for (i = 0; i < gr->n; i++)
+		count_push(gr, &gr->v[i]);
 	rank_frames(gr);
 	/* Every group's id starts with the same bytes, and hashes frames
 	 * of the table as it is now (memoised per frame; all of them first
@@ -1199,6 +1369,7 @@ grouping_finish(struct grouping *gr)
 		order[i] = f.keys[i].idx;
 	free(f.keys);
 	permute_groups(gr, order);
+	gr->counts_unsorted = 0;
 	/* The index points at positions that moved: built again when
 	 * needed. */
 	idmap_release(&gr->index);
@@ -1210,12 +1381,40 @@ int64_t
 group_peak(const struct grouping *gr, const struct group *g)
 {
 	int64_t peak = 0;
-	unsigned i;
+	uint32_t j;
 
-	for (i = 0; i < gr->nsnap; i++)
-		if (g->counts[i] > peak)
-			peak = g->counts[i];
+	for (j = 0; j < g->ncounts; j++)
+		if (group_count_n(gr, &g->counts[j]) > peak)
+			peak = group_count_n(gr, &g->counts[j]);
 	return peak;
+}
+
+int64_t
+group_count(const struct grouping *gr, const struct group *g, unsigned k)
+{
+	uint32_t lo = 0, hi = g->ncounts;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (g->counts[mid].idx < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < g->ncounts && g->counts[lo].idx == k
+		       ? group_count_n(gr, &g->counts[lo])
+		       : 0;
+}
+
+void
+group_counts(const struct grouping *gr, const struct group *g, int64_t *out)
+{
+	uint32_t j;
+
+	memset(out, 0, gr->nsnap * sizeof(*out));
+	for (j = 0; j < g->ncounts; j++)
+		out[g->counts[j].idx] = group_count_n(gr, &g->counts[j]);
 }
 
 size_t

@@ -52,6 +52,22 @@ struct hist {
 	int64_t other; /* weight of values past GROUP_HIST_MAX */
 };
 
+/*
+ * A group's count in one snapshot. A group keeps one for each snapshot it
+ * is in, not one per snapshot of the series: a long series of groups that
+ * come and go holds as many counts as the data has (DESIGN.md section 7).
+ */
+struct group_count {
+	uint32_t idx; /* the snapshot */
+	/* Goroutines of the group there, below GROUP_COUNT_BIG; else
+	 * GROUP_COUNT_BIG + the index of the count among the grouping's big
+	 * ones. Read it with group_count_n(). Eight bytes a count: a dense
+	 * series costs what one count per snapshot did. */
+	uint32_t n;
+};
+
+#define GROUP_COUNT_BIG 0x80000000u
+
 /* Most goroutine ids a group remembers (the lowest). */
 #define GROUP_MAX_IDS 8
 
@@ -89,8 +105,15 @@ struct group {
 	strid state;	  /* the most common state (0: none) */
 	frameid creator;  /* the most common creator */
 	frameid blocking; /* the blocking frame of stack */
-	int64_t *counts;  /* one per snapshot */
-	int64_t total;	  /* sum of counts */
+	/* While adding, the count of the snapshot being added (adding_idx
+	 * UINT32_MAX: none), moved into counts when the next one comes. */
+	uint32_t adding_idx;
+	int64_t adding_n;
+	/* The snapshots it is in, by index once finished (while adding, in
+	 * the order they came); read them with group_count() and the rest. */
+	struct group_count *counts;
+	uint32_t ncounts, countcap;
+	int64_t total; /* sum of counts */
 	/*
 	 * What follows describes the group in its latest snapshot (by
 	 * capture time, then by place: its input, its position there), the
@@ -129,9 +152,14 @@ struct grouping {
 	 * times aside: set when the series is not ordered by time. */
 	int by_place;
 	struct group_key key;
-	unsigned nsnap;	  /* snapshots added so far */
-	unsigned snapcap; /* room in each group's counts */
+	unsigned nsnap; /* snapshots added so far */
 	size_t snapcap_totals, snapcap_kept;
+	int counts_unsorted; /* some group's counts came out of order */
+	/* Blocks of counts that groups outgrew, by log2 of their room, for
+	 * the next group that grows: counts live in the arena. */
+	struct group_count *counts_free[32];
+	int64_t *big; /* counts of GROUP_COUNT_BIG and more (saturating) */
+	size_t nbig, bigcap;
 	struct group *v;
 	size_t n, cap;
 	struct arena mem;     /* histograms and counts of the groups */
@@ -167,7 +195,7 @@ void grouping_add(struct grouping *gr, const struct snapshot *s, unsigned idx,
 		  struct filter *f);
 
 /* Make room for n snapshots in all: a series that knows its length
- * grows its groups' counts once. */
+ * grows its per-snapshot totals once. */
 void grouping_reserve(struct grouping *gr, unsigned n);
 
 /*
@@ -194,6 +222,32 @@ size_t grouping_select(const struct grouping *gr, const size_t *order,
 
 /* The largest count of g over the snapshots. */
 int64_t group_peak(const struct grouping *gr, const struct group *g);
+
+/* The number of goroutines c stands for. */
+static inline int64_t
+group_count_n(const struct grouping *gr, const struct group_count *c)
+{
+	return c->n < GROUP_COUNT_BIG ? (int64_t)c->n
+				      : gr->big[c->n - GROUP_COUNT_BIG];
+}
+
+/* g's count in snapshot k (0 when it is not there). After
+ * grouping_finish() or grouping_permute(). */
+int64_t group_count(const struct grouping *gr, const struct group *g,
+		    unsigned k);
+
+/* g's count in the last snapshot, the one the groups are sorted by. */
+static inline int64_t
+group_last(const struct grouping *gr, const struct group *g)
+{
+	return g->ncounts && g->counts[g->ncounts - 1].idx == gr->nsnap - 1
+		       ? group_count_n(gr, &g->counts[g->ncounts - 1])
+		       : 0;
+}
+
+/* g's count in every snapshot, into out[0..nsnap). */
+void group_counts(const struct grouping *gr, const struct group *g,
+		  int64_t *out);
 
 /* Compare two stacks by the content of their frames (a total order). */
 int grouping_stack_cmp(const struct intern *in, seqid a, seqid b);

@@ -3,64 +3,106 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/group.h"
 #include "lib/growth.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
 void
-growth_xs(const int64_t *t, unsigned n, double *xs)
+growth_xs_init(struct growth_xs *xs, const int64_t *t, unsigned n)
 {
 	double x0 = t != NULL && n > 0 ? (double)t[0] : 0;
 	unsigned i;
 
-	for (i = 0; i < n; i++)
-		xs[i] = t ? ((double)t[i] - x0) / 3.6e12 : (double)i;
+	memset(xs, 0, sizeof(*xs));
+	xs->x = xreallocarray(NULL, n ? n : 1, sizeof(*xs->x));
+	xs->n = n;
+	xs->per_hour = t != NULL;
+	for (i = 0; i < n; i++) {
+		double x = t ? ((double)t[i] - x0) / 3.6e12 : (double)i;
+
+		xs->x[i] = x;
+		xs->sx += x;
+		xs->sxx += x * x;
+	}
+}
+
+void
+growth_xs_release(struct growth_xs *xs)
+{
+	free(xs->x);
+	memset(xs, 0, sizeof(*xs));
 }
 
 void
 growth_compute(struct growth *g, const int64_t *c, const int64_t *t, unsigned n)
 {
-	double *xs = xreallocarray(NULL, n ? n : 1, sizeof(*xs));
+	struct group_count *v = xreallocarray(NULL, n ? n : 1, sizeof(*v));
+	struct grouping gr;
+	struct growth_xs xs;
+	uint32_t nc = 0;
+	unsigned i;
 
-	growth_xs(t, n, xs);
-	growth_compute_xs(g, c, xs, t != NULL, n);
-	free(xs);
+	/* Every count a big one: any int64_t. */
+	memset(&gr, 0, sizeof(gr));
+	gr.big = xreallocarray(NULL, n ? n : 1, sizeof(*gr.big));
+	for (i = 0; i < n; i++) {
+		if (c[i] != 0) {
+			v[nc].idx = i;
+			v[nc].n = GROUP_COUNT_BIG + nc;
+			gr.big[nc] = c[i];
+			nc++;
+		}
+	}
+	growth_xs_init(&xs, t, n);
+	growth_compute_sparse(g, &gr, v, nc, &xs);
+	growth_xs_release(&xs);
+	free(gr.big);
+	free(v);
 }
 
+/*
+ * Zero counts add nothing to the sums of the slope, and a step can only go
+ * down from a count above zero (counts are never negative): so the
+ * snapshots the group is not in cost nothing. The sums run in snapshot
+ * order, as over every point, and give the same doubles.
+ */
 void
-growth_compute_xs(struct growth *g, const int64_t *c, const double *xs,
-		  int per_hour, unsigned n)
+growth_compute_sparse(struct growth *g, const struct grouping *gr,
+		      const struct group_count *c, uint32_t nc,
+		      const struct growth_xs *xs)
 {
-	double sx = 0, sy = 0, sxx = 0, sxy = 0;
-	unsigned i, up = 0;
+	unsigned n = xs->n, down = 0;
+	double sy = 0, sxy = 0;
+	uint32_t j;
 
 	memset(g, 0, sizeof(*g));
 	g->n = n;
 	if (n == 0)
 		return;
-	g->first = c[0];
-	g->last = c[n - 1];
+	g->first = nc && c[0].idx == 0 ? group_count_n(gr, &c[0]) : 0;
+	g->last = nc && c[nc - 1].idx == n - 1 ? group_count_n(gr, &c[nc - 1])
+					       : 0;
 	g->net = g->last - g->first;
-	for (i = 0; i < n; i++)
-		if (c[i] > g->peak)
-			g->peak = c[i];
-	for (i = 1; i < n; i++)
-		if (c[i] >= c[i - 1])
-			up++;
-	g->rise = n > 1 ? (double)up / (double)(n - 1) : 0;
-	g->per_hour = per_hour;
-	for (i = 0; i < n; i++) {
-		/* x in hours since the first capture, or the index */
-		double x = xs[i];
-		double y = (double)c[i];
+	for (j = 0; j < nc; j++) {
+		int64_t v = group_count_n(gr, &c[j]), next = 0;
 
-		sx += x;
-		sy += y;
-		sxx += x * x;
-		sxy += x * y;
+		if (v > g->peak)
+			g->peak = v;
+		if (c[j].idx + 1 < n) {
+			if (j + 1 < nc && c[j + 1].idx == c[j].idx + 1)
+				next = group_count_n(gr, &c[j + 1]);
+			if (next < v)
+				down++;
+		}
+		sy += (double)v;
+		sxy += xs->x[c[j].idx] * (double)v;
 	}
-	if (n > 1 && n * sxx - sx * sx != 0)
-		g->slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+	g->rise = n > 1 ? (double)(n - 1 - down) / (double)(n - 1) : 0;
+	g->per_hour = xs->per_hour;
+	if (n > 1 && n * xs->sxx - xs->sx * xs->sx != 0)
+		g->slope = (n * sxy - xs->sx * sy) /
+			   (n * xs->sxx - xs->sx * xs->sx);
 }
 
 void

@@ -20,18 +20,34 @@ struct growth {
 	double rise;  /* share of steps that did not decrease, 0..1 */
 };
 
+struct group_count;
+struct grouping;
+
 /* Compute growth over counts[0..n); times_ns may be NULL (unknown). */
 void growth_compute(struct growth *g, const int64_t *counts,
 		    const int64_t *times_ns, unsigned n);
 
-/* The x of each point of the slope, once for every group of a series:
- * hours since the first capture time, or the index when times_ns is
- * NULL. */
-void growth_xs(const int64_t *times_ns, unsigned n, double *xs);
+/* The x of each point of the slope, and their sums, once for every group
+ * of a series: hours since the first capture time, or the index when
+ * times_ns is NULL. */
+struct growth_xs {
+	double *x;
+	double sx, sxx;
+	unsigned n;
+	int per_hour;
+};
 
-/* growth_compute() over the points growth_xs() gave, the same numbers. */
-void growth_compute_xs(struct growth *g, const int64_t *counts,
-		       const double *xs, int per_hour, unsigned n);
+void growth_xs_init(struct growth_xs *xs, const int64_t *times_ns, unsigned n);
+void growth_xs_release(struct growth_xs *xs);
+
+/*
+ * growth_compute() of a series of xs->n snapshots in which a group of gr
+ * has the counts c[0..nc) (by snapshot index, the rest 0): the same
+ * numbers, in time proportional to nc.
+ */
+void growth_compute_sparse(struct growth *g, const struct grouping *gr,
+			   const struct group_count *c, uint32_t nc,
+			   const struct growth_xs *xs);
 
 /* Thresholds of the suspect rule; every one is an option. */
 struct suspect_rules {

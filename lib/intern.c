@@ -173,8 +173,8 @@ intern_import(struct intern *dst, const struct intern *src,
 
 	map->str = xreallocarray(NULL, ss->n, sizeof(uint32_t));
 	for (i = 0; i < ss->n; i++)
-		map->str[i] =
-			strtab_intern(&dst->strings, ss->ptr[i], ss->len[i]);
+		map->str[i] = strtab_intern(&dst->strings, ss->ptr[i],
+					    strtab_len(ss, i));
 	map->frame = xreallocarray(NULL, src->frames.n, sizeof(uint32_t));
 	for (i = 0; i < src->frames.n; i++) {
 		const struct frame *f = &src->frames.v[i];

@@ -84,6 +84,13 @@ intern_str(const struct intern *in, strid id)
 	return strtab_str(&in->strings, id);
 }
 
+/* The string as the text output shows it (strtab_shown). */
+static inline const char *
+intern_shown(const struct intern *in, strid id)
+{
+	return strtab_shown(&in->strings, id);
+}
+
 /*
  * The blocking frame of a stack: the innermost frame outside the runtime
  * machinery (FRAME_MACHINERY), or the innermost frame when all are; 0 for an

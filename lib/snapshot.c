@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/sat.h"
 #include "lib/snapshot.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
@@ -42,7 +43,7 @@ snapshot_total(const struct snapshot *s)
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
-		t += s->g[i].weight;
+		t = sat_add(t, s->g[i].weight);
 	return t;
 }
 

@@ -4,6 +4,7 @@
 
 #include "lib/hash.h"
 #include "lib/strtab.h"
+#include "lib/textsafe.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
@@ -33,7 +34,7 @@ lookup(const struct strtab *t, const void *bytes, size_t len, uint32_t h)
 
 	for (id = idmap_first(&t->index, h, &pos); id != IDMAP_NONE;
 	     id = idmap_next(&t->index, h, &pos))
-		if (t->len[id] == len &&
+		if (strtab_len(t, id) == len &&
 		    (len == 0 || memcmp(t->ptr[id], bytes, len) == 0))
 			return id;
 	return IDMAP_NONE;
@@ -59,8 +60,19 @@ strtab_intern(struct strtab *t, const void *bytes, size_t len)
 		t->cap = cap;
 	}
 	id = (uint32_t)t->n++;
-	t->ptr[id] = arena_memdup(&t->mem, bytes, len);
-	t->len[id] = (uint32_t)len;
+	if (text_plain(bytes, len)) {
+		t->ptr[id] = arena_memdup(&t->mem, bytes, len);
+		t->len[id] = (uint32_t)len;
+	} else {
+		/* The bytes, then their text for a terminal. */
+		char *p = arena_alloc(&t->mem, len + 1 + 4 * len + 1);
+
+		memcpy(p, bytes, len);
+		p[len] = '\0';
+		text_escape(bytes, len, p + len + 1);
+		t->ptr[id] = p;
+		t->len[id] = (uint32_t)len | STRTAB_ESCAPED;
+	}
 	idmap_insert(&t->index, h, id);
 	return id;
 }
@@ -86,7 +98,7 @@ strtab_find(const struct strtab *t, const void *bytes, size_t len)
 int
 strtab_cmp(const struct strtab *t, strid a, strid b)
 {
-	uint32_t la = t->len[a], lb = t->len[b];
+	uint32_t la = strtab_len(t, a), lb = strtab_len(t, b);
 	int c;
 
 	if (a == b)

@@ -17,10 +17,14 @@ typedef uint32_t strid;
 /* Longest string kept; longer input is cut to this length by the caller. */
 #define STRTAB_MAX_LEN (1u << 20)
 
+/* In len[id]: the bytes are followed by their text for a terminal
+ * (lib/textsafe.h), after their NUL. */
+#define STRTAB_ESCAPED 0x80000000u
+
 struct strtab {
 	struct arena mem;
 	const char **ptr; /* id -> bytes, NUL-terminated copy */
-	uint32_t *len;	  /* id -> length */
+	uint32_t *len;	  /* id -> length, | STRTAB_ESCAPED */
 	size_t n, cap;
 	struct idmap index;
 };
@@ -47,7 +51,18 @@ strtab_str(const struct strtab *t, strid id)
 static inline uint32_t
 strtab_len(const struct strtab *t, strid id)
 {
-	return t->len[id];
+	return t->len[id] & ~STRTAB_ESCAPED;
+}
+
+/* The string as the text output shows it: itself, or escaped where it has
+ * control characters or bytes that are not UTF-8 (made once, when it was
+ * interned). NUL-terminated, borrowed like strtab_str(). */
+static inline const char *
+strtab_shown(const struct strtab *t, strid id)
+{
+	return (t->len[id] & STRTAB_ESCAPED)
+		       ? t->ptr[id] + (t->len[id] & ~STRTAB_ESCAPED) + 1
+		       : t->ptr[id];
 }
 
 /* Compare two interned strings by content: <0, 0, >0 (memcmp order). */

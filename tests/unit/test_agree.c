@@ -51,7 +51,7 @@ load_groups(const char *path, const char *key, struct result *r)
 	r->n = gr.n < 256 ? gr.n : 256;
 	for (i = 0; i < r->n; i++) {
 		r->id[i] = gr.v[i].id;
-		r->count[i] = gr.v[i].counts[0];
+		r->count[i] = group_count(&gr, &gr.v[i], 0);
 	}
 	grouping_release(&gr);
 	snapshot_release(&s);

@@ -1,4 +1,5 @@
 /* Grouping keys, stable ids, statistics, filters and selection. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,13 +91,13 @@ test_stack_key(void)
 	grouping_add(&gr, &s, 0, NULL);
 	grouping_finish(&gr);
 	is_int(gr.n, 4, "stack key: line, state class split groups");
-	is_int(gr.v[0].counts[0], 5, "largest first");
+	is_int(group_count(&gr, &gr.v[0], 0), 5, "largest first");
 	is_int(gr.v[0].wait_min, 0, "wait min");
 	is_int(gr.v[0].wait_max, 40, "wait max");
 	is_int(gr.v[0].nids, 5, "ids kept");
 	is_int(gr.v[0].ids[0], 100, "lowest id first");
 	ok(gr.v[0].blocked, "chan receive is blocked");
-	is_int(gr.v[1].counts[0], 4, "weights count");
+	is_int(group_count(&gr, &gr.v[1], 0), 4, "weights count");
 	i = group_of(&gr, "sync.(*WaitGroup).Wait");
 	ok(i != (size_t)-1, "blocking frame skips runtime_ linknames");
 	is_int(gr.totals[0], 14, "total goroutines");
@@ -131,7 +132,7 @@ test_other_keys(void)
 	grouping_add(&gr, &s, 0, NULL);
 	grouping_finish(&gr);
 	is_int(gr.n, 3, "func key ignores line numbers");
-	is_int(gr.v[0].counts[0], 8, "both worker lines merge");
+	is_int(group_count(&gr, &gr.v[0], 0), 8, "both worker lines merge");
 	is_int(gr.v[0].stacks.n, 2, "two stacks in the group");
 	grouping_release(&gr);
 
@@ -147,7 +148,8 @@ test_other_keys(void)
 	grouping_add(&gr, &s, 0, NULL);
 	grouping_finish(&gr);
 	is_int(gr.n, 3, "creator key: two go statements, split by class");
-	is_int(gr.v[0].counts[0], 8, "blocked goroutines of main.start:5");
+	is_int(group_count(&gr, &gr.v[0], 0), 8,
+	       "blocked goroutines of main.start:5");
 	grouping_release(&gr);
 
 	ok(group_key_parse(&key, "top:0", &err) < 0, "top:0 is refused");
@@ -250,7 +252,8 @@ test_latest_snapshot(void)
 	grouping_finish(&gr);
 	ok(gr.n == 1, "one group over three snapshots");
 	g = &gr.v[0];
-	ok(g->total == 9 && g->counts[2] == 4, "counts per snapshot kept");
+	ok(g->total == 9 && group_count(&gr, g, 2) == 4,
+	   "counts per snapshot kept");
 	ok(g->described == 4, "described by the last snapshot (%lld)",
 	   (long long)g->described);
 	ok(g->states.n == 1 && g->states.v[0].weight == 4,
@@ -324,6 +327,23 @@ test_shared_key_stacks(void)
 }
 
 /* A series given latest first (as a .gsnap is read) groups as in order. */
+/* The same counts in the same snapshots. */
+static int
+same_counts(const struct grouping *a, const struct group *x,
+	    const struct grouping *b, const struct group *y)
+{
+	uint32_t j;
+
+	if (x->ncounts != y->ncounts)
+		return 0;
+	for (j = 0; j < x->ncounts; j++)
+		if (x->counts[j].idx != y->counts[j].idx ||
+		    group_count_n(a, &x->counts[j]) !=
+			    group_count_n(b, &y->counts[j]))
+			return 0;
+	return 1;
+}
+
 static void
 test_latest_first(void)
 {
@@ -352,9 +372,7 @@ test_latest_first(void)
 		       x->described == y->described && x->nids == y->nids &&
 		       group_more(x)->leaked_peak ==
 			       group_more(y)->leaked_peak &&
-		       x->state == y->state &&
-		       memcmp(x->counts, y->counts,
-			      a.nsnap * sizeof(*x->counts)) == 0;
+		       x->state == y->state && same_counts(&a, x, &b, y);
 	}
 	ok(same, "same groups, counts, descriptions and leak peaks (%zu)", a.n);
 	grouping_release(&a);
@@ -426,6 +444,153 @@ test_parallel_finish(void)
 	snapshot_release(&s);
 }
 
+/*
+ * Groups that come and go over a long series: each keeps one count per
+ * snapshot it is in (not one per snapshot of the series), read back the
+ * same in any order the snapshots came in; counts past 2^31 and sums past
+ * INT64_MAX are kept exactly or stop at INT64_MAX.
+ */
+static void
+add_sparse(struct grouping *gr, unsigned idx, unsigned nsnap)
+{
+	struct snapshot s;
+	unsigned j;
+
+	snapshot_init(&s, &in);
+	/* Group j lives in snapshots j .. j + 2, with j + k goroutines. */
+	for (j = idx >= 2 ? idx - 2 : 0; j <= idx && j < nsnap; j++) {
+		char name[32];
+		frameid w[1];
+		struct goroutine *g = NULL;
+
+		snprintf(name, sizeof(name), "main.job%u", j);
+		w[0] = fr(name, "/app/j.go", j + 1);
+		g = add(&s, "chan receive", w, 1, 0);
+		g->weight = (int64_t)idx + 1;
+	}
+	grouping_add(gr, &s, idx, NULL);
+	snapshot_release(&s);
+}
+
+static int
+sparse_ok(const struct grouping *gr, unsigned nsnap)
+{
+	unsigned j, k;
+
+	if (gr->n != nsnap)
+		return 0;
+	for (j = 0; j < nsnap; j++) {
+		char name[32];
+		size_t gi;
+		const struct group *g = NULL;
+
+		snprintf(name, sizeof(name), "main.job%u", j);
+		gi = group_of(gr, name);
+		if (gi == (size_t)-1)
+			return 0;
+		g = &gr->v[gi];
+		if (g->ncounts != (j + 2 < nsnap ? 3u : nsnap - j))
+			return 0;
+		for (k = 0; k < nsnap; k++) {
+			int64_t want =
+				k >= j && k <= j + 2 ? (int64_t)k + 1 : 0;
+
+			if (group_count(gr, g, k) != want)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+static void
+test_sparse_counts(void)
+{
+	struct group_key key = { GROUP_BY_STACK, 0 };
+	const unsigned n = 2000;
+	struct grouping gr;
+	unsigned k, *perm = NULL;
+	struct snapshot s;
+	frameid w[1];
+	struct goroutine *g = NULL;
+	int64_t big[3];
+
+	grouping_init(&gr, &in, &key, 0);
+	for (k = 0; k < n; k++)
+		add_sparse(&gr, k, n);
+	grouping_finish(&gr);
+	ok(sparse_ok(&gr, n),
+	   "2000 snapshots, 2000 groups of 3 each: 3 counts a group, each "
+	   "read back");
+	grouping_release(&gr);
+
+	/* Latest first, as a .gsnap is read, then put in order. */
+	grouping_init(&gr, &in, &key, 0);
+	perm = calloc(n, sizeof(*perm));
+	for (k = 0; k < n; k++) {
+		add_sparse(&gr, n - 1 - k, n);
+		perm[k] = k;
+	}
+	grouping_finish(&gr);
+	ok(sparse_ok(&gr, n), "the same, added latest first");
+	grouping_release(&gr);
+
+	/* Added in order, then permuted: snapshot k becomes the one that
+	 * was perm[k] (a reversal, and a shuffle). */
+	grouping_init(&gr, &in, &key, 0);
+	for (k = 0; k < n; k++)
+		add_sparse(&gr, n - 1 - k, n);
+	grouping_permute(&gr, perm); /* identity */
+	for (k = 0; k < n; k++)
+		perm[k] = (k * 7919u) % n;
+	grouping_permute(&gr, perm);
+	grouping_finish(&gr);
+	{
+		/* Group j now sits in the snapshots whose perm is j .. j+2. */
+		size_t gi = group_of(&gr, "main.job5");
+		unsigned found = 0;
+
+		for (k = 0; k < n; k++)
+			if (gi != (size_t)-1 &&
+			    group_count(&gr, &gr.v[gi], k) ==
+				    (perm[k] >= 5 && perm[k] <= 7
+					     ? (int64_t)perm[k] + 1
+					     : 0))
+				found++;
+		ok(found == n && gr.v[gi].ncounts == 3 &&
+			   gr.v[gi].counts[0].idx < gr.v[gi].counts[1].idx &&
+			   gr.v[gi].counts[1].idx < gr.v[gi].counts[2].idx,
+		   "shuffled by grouping_permute: each count at its new "
+		   "snapshot, in order");
+	}
+	grouping_release(&gr);
+	free(perm);
+
+	/* Counts too large for 31 bits, and sums past INT64_MAX. */
+	grouping_init(&gr, &in, &key, 0);
+	big[0] = 3000000000LL;
+	big[1] = INT64_MAX - 1;
+	big[2] = 5;
+	for (k = 0; k < 3; k++) {
+		snapshot_init(&s, &in);
+		w[0] = fr("main.big", "/app/b.go", 1);
+		g = add(&s, "chan receive", w, 1, 0);
+		g->weight = big[k];
+		g = add(&s, "chan receive", w, 1, 0);
+		g->weight = k == 1 ? 7 : 1;
+		grouping_add(&gr, &s, k, NULL);
+		snapshot_release(&s);
+	}
+	grouping_finish(&gr);
+	ok(gr.n == 1 && group_count(&gr, &gr.v[0], 0) == 3000000001LL &&
+		   group_count(&gr, &gr.v[0], 1) == INT64_MAX &&
+		   group_count(&gr, &gr.v[0], 2) == 6 &&
+		   group_peak(&gr, &gr.v[0]) == INT64_MAX &&
+		   gr.v[0].total == INT64_MAX && gr.totals[1] == INT64_MAX,
+	   "3000000001 exact; INT64_MAX - 1 + 7 stops at INT64_MAX, in "
+	   "counts, totals and peak");
+	grouping_release(&gr);
+}
+
 int
 main(void)
 {
@@ -437,6 +602,7 @@ main(void)
 	test_shared_key_stacks();
 	test_latest_first();
 	test_parallel_finish();
+	test_sparse_counts();
 	intern_release(&in);
 	return tap_done();
 }

@@ -1,5 +1,6 @@
 /* Growth statistics and the suspect rule on small series. */
 #include <math.h>
+#include <string.h>
 
 #include "lib/growth.h"
 #include "tests/tap.h"
@@ -15,6 +16,66 @@ judge(const int64_t *c, unsigned n, int blocked, double *score)
 	f.blocked = blocked;
 	growth_compute(&g, c, NULL, n);
 	return suspect_judge(&r, &g, &f, score);
+}
+
+/* The growth of every point, as it was computed before counts were
+ * sparse: growth_compute() must give the same numbers, bit for bit. */
+static void
+dense_growth(struct growth *g, const int64_t *c, const int64_t *t, unsigned n)
+{
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, x0 = t && n ? (double)t[0] : 0;
+	unsigned i, up = 0;
+
+	memset(g, 0, sizeof(*g));
+	g->n = n;
+	if (n == 0)
+		return;
+	g->first = c[0];
+	g->last = c[n - 1];
+	g->net = g->last - g->first;
+	for (i = 0; i < n; i++) {
+		double x = t ? ((double)t[i] - x0) / 3.6e12 : (double)i;
+
+		if (c[i] > g->peak)
+			g->peak = c[i];
+		if (i > 0 && c[i] >= c[i - 1])
+			up++;
+		sx += x;
+		sy += (double)c[i];
+		sxx += x * x;
+		sxy += x * (double)c[i];
+	}
+	g->rise = n > 1 ? (double)up / (double)(n - 1) : 0;
+	g->per_hour = t != NULL;
+	if (n > 1 && n * sxx - sx * sx != 0)
+		g->slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+}
+
+static void
+test_sparse_same(void)
+{
+	int64_t c[300], t[300];
+	unsigned trial, i, same = 0, trials = 2000;
+	uint64_t r = 88172645463325252ULL;
+
+	for (trial = 0; trial < trials; trial++) {
+		unsigned n = 1 + trial % 300, zeros;
+		struct growth a, b;
+
+		r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+		zeros = (unsigned)(r % 10); /* of 10: how often a count is 0 */
+		for (i = 0; i < n; i++) {
+			r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+			c[i] = r % 10 < zeros ? 0 : (int64_t)(r >> 40) % 5000;
+			t[i] = (int64_t)i * 60000000000LL + (int64_t)(r % 1000);
+		}
+		growth_compute(&a, c, trial % 2 ? t : NULL, n);
+		dense_growth(&b, c, trial % 2 ? t : NULL, n);
+		same += memcmp(&a, &b, sizeof(a)) == 0;
+	}
+	is_int(same, trials,
+	       "sparse growth: the same numbers as over every point, bit for "
+	       "bit (2000 random series, timed and not)");
 }
 
 int
@@ -53,6 +114,7 @@ main(void)
 	is_int(judge(fell, 9, 1, &score), V_FELL, "ends below its peak: not");
 	is_int(judge(small, 3, 1, &score), V_SMALL, "+2: below the floor");
 	is_int(judge(up, 1, 1, &score), V_ONE_SNAPSHOT, "one snapshot");
+	test_sparse_same();
 	ok(fabs(score - 1.0) < 1e-9, "one snapshot: scored by size");
 	return tap_done();
 }

@@ -18,6 +18,7 @@
 #include "lib/idmap.h"
 #include "lib/par.h"
 #include "lib/sort.h"
+#include "lib/textsafe.h"
 #include "tests/tap.h"
 
 static void
@@ -55,6 +56,26 @@ test_utf8(void)
 	is_str(out, "\\xed\\xa0\\x80", "surrogates are not UTF-8");
 	json_utf8_escape("\xe0\x80\x80", 3, out);
 	is_str(out, "\\xe0\\x80\\x80", "overlong forms are not UTF-8");
+}
+
+/* The text output's rule: control characters and bytes of no UTF-8 as
+ * \xHH, the rest as is. */
+static void
+test_text_escape(void)
+{
+	char out[128];
+
+	ok(text_plain("main.(*T).f", 11) && text_plain("caf\xc3\xa9", 5),
+	   "names and UTF-8 print as they are");
+	ok(!text_plain("a\0b", 3) && !text_plain("\x1b[2J", 4) &&
+		   !text_plain("\x7f", 1) && !text_plain("\xc2\x9b", 2) &&
+		   !text_plain("\xff", 1) && !text_plain("\xe2\x82", 2),
+	   "NUL, ESC, DEL, C1, invalid and cut-short UTF-8 do not");
+	text_escape("f\x1b]0;t\x07\x1b[2J", 11, out);
+	is_str(out, "f\\x1b]0;t\\x07\\x1b[2J", "a title and a clear screen");
+	text_escape("a\0b\xc2\x9b\xc2\xa0\xffz", 9, out);
+	is_str(out, "a\\x00b\\xc2\\x9b\xc2\xa0\\xffz",
+	       "NUL, CSI (both bytes), no-break space kept, 0xff");
 }
 
 static void
@@ -314,6 +335,7 @@ main(void)
 {
 	test_unquote();
 	test_utf8();
+	test_text_escape();
 	test_time();
 	test_gunzip();
 	test_sort();
