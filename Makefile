@@ -125,7 +125,7 @@ check: $(BIN) unit-tests
 		prove --exec '' $(UNIT_BINS) $(REPLAY_BINS) tests/golden.sh \
 		tests/readme.sh tests/roundtrip.sh tests/append.sh tests/gotool.sh \
 		tests/dot.sh tests/tracecheck.sh tests/progress.sh tests/threads.sh \
-		tests/series.sh tests/capture.sh tests/faults.sh
+		tests/series.sh tests/capture.sh tests/faults.sh tests/samemoment.sh
 
 # Style and hygiene.
 FORMAT_SRCS = $(filter-out %.pb-c.c %.pb-c.h, \

@@ -127,8 +127,9 @@ load_baseline(struct intern *in, const struct group_key *key,
 	return ret;
 }
 
-/* Formats with and without creation sites (dumps; pprof, debug=1) give
- * the same goroutines different groups under --group-by stack: say so. */
+/* Formats with and without creation sites (dumps and traces; pprof,
+ * debug=1) give the same goroutines different groups under --group-by
+ * creator (the other keys leave creators out): say so. */
 static void
 warn_mixed(const struct series_inst *si, const struct intern *in)
 {
@@ -142,8 +143,8 @@ warn_mixed(const struct series_inst *si, const struct intern *in)
 	if (with > 0 && with < n)
 		fprintf(stderr,
 			"goroscope: warning: %u of the %u snapshots have "
-			"creation sites (%s) and the others do not: their "
-			"groups differ; compare them with --group-by top:N\n",
+			"creation sites (%s) and the others do not: "
+			"--group-by creator puts all of theirs in one group\n",
 			with, n, intern_shown(in, si->meta[first].format));
 }
 
@@ -403,7 +404,7 @@ analyze_warn(const struct series *s)
 
 	for (k = 0; k < s->n; k++) {
 		warn_order(s, &s->v[k]);
-		if (s->key.by != GROUP_BY_TOP)
+		if (s->key.by == GROUP_BY_CREATOR)
 			warn_mixed(&s->v[k], s->in);
 	}
 }

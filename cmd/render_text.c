@@ -221,10 +221,18 @@ render_show(FILE *fp, const struct text_doc *doc)
 	fprintf(fp, " in %zu group%s (grouped by %s)", gr->n,
 		tx_plural((long long)gr->n), by);
 	/* GOTRACEBACK=system|crash: each thread's own stack, not counted. */
+	/* and the runtime's own goroutines, as Go's profiles leave out. */
+	if (s->system_goroutines > 0)
+		fprintf(fp, "; %llu system goroutine%s",
+			(unsigned long long)s->system_goroutines,
+			tx_plural((long long)s->system_goroutines));
 	if (s->thread_stacks > 0)
-		fprintf(fp, "; %llu thread stack%s left out",
+		fprintf(fp, "%s %llu thread stack%s",
+			s->system_goroutines > 0 ? " and" : ";",
 			(unsigned long long)s->thread_stacks,
 			tx_plural((long long)s->thread_stacks));
+	if (s->system_goroutines > 0 || s->thread_stacks > 0)
+		fputs(" left out", fp);
 	fprintf(fp, "\n\n");
 	fprintf(fp, "%8s  %-*s  %-8s  %s\n", "COUNT", sw, "STATE", "GROUP",
 		"BLOCKED IN");

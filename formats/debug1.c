@@ -24,6 +24,9 @@ struct record {
 	uint64_t line; /* where it starts */
 	int64_t count;
 	uint32_t npcs;
+	const char *pcs; /* the addresses after " @", pcslen bytes */
+	size_t pcslen;
+	int unread; /* some frame line of it could not be read */
 	seqid labels;
 };
 
@@ -83,6 +86,30 @@ debug1_sniff(const unsigned char *buf, size_t len)
 	return first_line(&l, &ln) && parse_title(&ln, &name, &total);
 }
 
+/* The record's address list as its frames, each named by its address. */
+static void
+pcs_as_frames(struct reader *r)
+{
+	const char *p = r->rec.pcs, *e = p + r->rec.pcslen;
+
+	r->nframes = 0;
+	while (p < e && r->nframes < DEBUG1_MAX_PCS) {
+		const char *q = NULL;
+
+		while (p < e && *p == ' ')
+			p++;
+		for (q = p; q < e && *q != ' '; q++)
+			;
+		if (q > p) {
+			r->frames = xgrow(r->frames, sizeof(*r->frames),
+					  r->nframes + 1, &r->capframes);
+			r->frames[r->nframes++] = intern_frame(
+				r->in, p, (size_t)(q - p), "", 0, 0);
+		}
+		p = q;
+	}
+}
+
 static void
 finish_record(struct reader *r)
 {
@@ -95,6 +122,13 @@ finish_record(struct reader *r)
 
 	if (!r->rec.open)
 		return;
+	if (r->rec.unread && r->rec.npcs > 0) {
+		/* Its frames cannot all be read: its addresses stand for
+		 * them, so that records of other stacks stay apart. */
+		pcs_as_frames(r);
+		n = (uint32_t)r->nframes;
+		hidden = 1; /* (unknown: most goroutines of a profile wait) */
+	}
 	g = snapshot_add(r->s);
 	g->weight = r->rec.count;
 	g->labels = r->rec.labels;
@@ -129,6 +163,8 @@ start_record(struct reader *r, const struct line *ln)
 	r->rec.line = r->l.lineno;
 	r->rec.count = (int64_t)count;
 	r->rec.npcs = npcs;
+	r->rec.pcs = ln->p + d + 2;
+	r->rec.pcslen = (size_t)(e - r->rec.pcs);
 	return 1;
 }
 
@@ -307,8 +343,10 @@ parse_range(struct snapshot *out, const unsigned char *buf, size_t len,
 			continue;
 		}
 		if (ln.p[0] == '#') {
-			if (!r.rec.open || !parse_frame(&r, &ln))
+			if (!r.rec.open || !parse_frame(&r, &ln)) {
 				snapshot_skip_line(out, r.l.lineno, ln.p, ln.n);
+				r.rec.unread = r.rec.open;
+			}
 			continue;
 		}
 		if (!start_record(&r, &ln))

@@ -40,7 +40,8 @@ struct reader {
 	size_t prefixlen;
 	uint32_t *frames;
 	size_t nframes, capframes;
-	int cut; /* this goroutine has more than TEXTDUMP_MAX_FRAMES */
+	int cut;    /* this goroutine has more than TEXTDUMP_MAX_FRAMES */
+	int system; /* the goroutine finished last is the runtime's own */
 	size_t nframes_last; /* frames of the goroutine last finished */
 	struct cached_frame *cache;
 	size_t ncache, capcache;
@@ -758,12 +759,38 @@ read_frame(struct reader *r, const struct line *ln, struct goroutine *g)
 	return -1;
 }
 
+/*
+ * Whether the frames read are those of one of the runtime's own
+ * goroutines, which Go's profiles and level-1 dumps leave out
+ * (isSystemGoroutine): it starts in package runtime (not runtime.main)
+ * and runs nothing outside it (a finalizer goroutine running finalizers
+ * is the program's). Only a whole stack tells.
+ */
+static int
+system_goroutine(const struct reader *r, const struct goroutine *g)
+{
+	const struct frame *fv = r->in->frames.v;
+	size_t i, n = r->nframes;
+
+	if (g->flags & (G_ELIDED | G_TRUNCATED))
+		return 0;
+	while (n > 0 && (fv[r->frames[n - 1]].flags & FRAME_GOEXIT))
+		n--;
+	if (n == 0 || !(fv[r->frames[n - 1]].flags & FRAME_SYSTEM_START))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!(fv[r->frames[i]].flags & FRAME_LEAF_HIDDEN))
+			return 0;
+	return 1;
+}
+
 static void
 finish(struct reader *r, struct goroutine *g)
 {
 	if (r->cut)
 		g->flags |= G_ELIDED;
 	r->cut = 0;
+	r->system = system_goroutine(r, g);
 	g->stack = intern_stack(r->in, r->frames, (uint32_t)r->nframes);
 	r->nframes_last = r->nframes;
 	r->nframes = 0;
@@ -865,6 +892,11 @@ read_block(struct reader *r, const struct header *h)
 		 * goroutine. */
 		r->s->n--;
 		r->s->thread_stacks++;
+		return;
+	}
+	if (r->system) {
+		r->s->n--;
+		r->s->system_goroutines++;
 		return;
 	}
 	if (r->hints != NULL) {
@@ -1113,6 +1145,7 @@ read_parallel(struct snapshot *out, const unsigned char *buf, size_t len,
 				    &pending_line);
 		snapshot_import(out, &p->s, &map);
 		out->thread_stacks += p->s.thread_stacks;
+		out->system_goroutines += p->s.system_goroutines;
 		merge_skipped(out, &p->s, base);
 		base += p->lines;
 		free(p->hints.v);
@@ -1143,6 +1176,11 @@ parse_all(struct snapshot *out, const unsigned char *buf, size_t len,
 				 "stack%s ('goroutine 0')",
 				 (unsigned long long)out->thread_stacks,
 				 out->thread_stacks == 1 ? "" : "s");
+	if (out->n == 0 && out->system_goroutines > 0)
+		return error_set(err,
+				 "no goroutine of the program found, only "
+				 "%llu of the runtime's own",
+				 (unsigned long long)out->system_goroutines);
 	if (out->n == 0)
 		return error_set(err, "no goroutine found (expected a line "
 				      "'goroutine N [state]:')");

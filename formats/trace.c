@@ -279,6 +279,33 @@ static const struct {
 	{ "", "waiting", R_INFER },
 };
 
+/*
+ * The state of a sync wait whose block stack starts at the API the program
+ * called (the runtime skips the frames below it: sync.(*Mutex).Lock, not
+ * internal/sync.runtime_SemacquireMutex), as a dump of the moment names
+ * it; 0 when f is none of them.
+ */
+static strid
+sync_api_state(struct trace_run *r, frameid f)
+{
+	static const char *const api[][2] = {
+		{ "sync.(*Mutex).Lock", "sync.Mutex.Lock" },
+		{ "sync.(*RWMutex).RLock", "sync.RWMutex.RLock" },
+		{ "sync.(*RWMutex).Lock", "sync.RWMutex.Lock" },
+		{ "sync.(*WaitGroup).Wait", "sync.WaitGroup.Wait" },
+		{ "sync.(*Cond).Wait", "sync.Cond.Wait" },
+	};
+	const struct frame *fr = intern_frame_get(r->in, f);
+	const char *name = intern_str(r->in, fr->func);
+	size_t len = strtab_len(&r->in->strings, fr->func), k;
+
+	for (k = 0; k < sizeof(api) / sizeof(api[0]); k++)
+		if (strlen(api[k][0]) == len &&
+		    memcmp(api[k][0], name, len) == 0)
+			return strtab_intern_cstr(&r->in->strings, api[k][1]);
+	return 0;
+}
+
 static strid
 wait_state(struct trace_run *r, strid reason, const struct trace_stack *s)
 {
@@ -303,6 +330,12 @@ wait_state(struct trace_run *r, strid reason, const struct trace_stack *s)
 			if (strncmp(inf, "sync.", 5) == 0 ||
 			    strcmp(inf, "semacquire") == 0)
 				return inferred;
+			if (s != NULL && s->first != 0) {
+				strid st2 = sync_api_state(r, s->first);
+
+				if (st2 != 0)
+					return st2;
+			}
 			break;
 		case R_FOREVER:
 			if (strcmp(inf, "chan receive") == 0)

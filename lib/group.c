@@ -204,14 +204,33 @@ key_stack(struct grouping *gr, seqid stack)
 	const uint32_t *v = NULL;
 	uint32_t *tmp = NULL;
 
-	if (gr->key.by == GROUP_BY_STACK)
-		return stack;
 	if (gr->key.by == GROUP_BY_CREATOR)
 		return 0;
 	m = memo(&gr->stack_memo, &gr->stack_memo_cap, stack);
 	if (*m != 0)
 		return *m - 1;
 	v = seqtab_items(&gr->in->stacks, stack, &n);
+	if (gr->key.by != GROUP_BY_TOP) {
+		/* The key starts at the blocking frame: the frames inside
+		 * it are the runtime's and the standard library's, and one
+		 * wait is recorded with more of them or fewer by format (a
+		 * trace's sync and IO waits start at the API the program
+		 * called) and by Go version. */
+		const struct frame *fv = gr->in->frames.v;
+		uint32_t k = 0;
+
+		while (k < n && (fv[v[k]].flags & FRAME_MACHINERY))
+			k++;
+		if (k < n) {
+			v += k;
+			n -= k;
+		}
+		if (gr->key.by == GROUP_BY_STACK && k == 0) {
+			*m = stack + 1;
+			return stack;
+		}
+	}
+	/* (A copy: interning may move the table's items.) */
 	tmp = xreallocarray(NULL, n ? n : 1, sizeof(*tmp));
 	for (i = 0; i < n; i++) {
 		uint32_t f = v[i];
@@ -222,6 +241,8 @@ key_stack(struct grouping *gr, seqid stack)
 				continue;
 			if (o == gr->key.top)
 				break;
+			tmp[o++] = f;
+		} else if (gr->key.by == GROUP_BY_STACK) {
 			tmp[o++] = f;
 		} else {
 			tmp[o++] = func_only(gr->in, f);
@@ -558,7 +579,7 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 	int blocked = state_blocked(gr, gs->state);
 	seqid ks = key_stack(gr, gs->stack);
 	frameid kc =
-		gr->key.by == GROUP_BY_TOP ? 0 : key_frame(gr, gs->creator);
+		gr->key.by == GROUP_BY_CREATOR ? key_frame(gr, gs->creator) : 0;
 	struct group *g = find_group(gr, blocked, ks, kc);
 	int64_t w = gs->weight;
 
@@ -824,9 +845,9 @@ hash_frame(struct grouping *gr, uint64_t *h, frameid f)
  * The id is FNV-1a 64 over the key: the bytes "by=<key>\n", then
  * "blocked\n" or "active\n"; then per frame one step over the 64-bit word
  * FNV-1a 64("func file:line") | 1 ("func" alone with --group-by func): h =
- * (h ^ word) * prime; then for a creator the bytes "created by " and its
- * word likewise. Made of text, not of ids, so the same group has the same
- * id in every run and every file.
+ * (h ^ word) * prime; then, under --group-by creator, the bytes
+ * "created by " and the creator's word likewise. Made of text, not of ids,
+ * so the same group has the same id in every run and every file.
  */
 static uint64_t
 group_id(struct grouping *gr, const struct group *g, const uint64_t by[2])

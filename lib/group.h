@@ -18,7 +18,7 @@ struct filter;
 struct error;
 
 enum group_by {
-	GROUP_BY_STACK = 0, /* state class, every frame, creator */
+	GROUP_BY_STACK = 0, /* state class, every frame from the blocking one */
 	GROUP_BY_FUNC,	    /* function names only: survives rebuilds */
 	GROUP_BY_TOP,	    /* the innermost N frames outside the runtime */
 	GROUP_BY_CREATOR,   /* the `go` statement that created them */

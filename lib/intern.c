@@ -89,6 +89,8 @@ intern_stack(struct intern *in, uint32_t *v, uint32_t n)
 			continue;
 		if (lead && (fl & FRAME_LEAF_HIDDEN))
 			continue;
+		if ((fl & FRAME_WRAPPER) && o > 0)
+			continue; /* a wrapper, but for the innermost frame */
 		lead = 0;
 		v[o++] = v[i];
 	}

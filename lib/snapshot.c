@@ -65,6 +65,7 @@ snapshot_meta(const struct snapshot *s, struct snapshot_meta *m)
 	m->input = s->input;
 	m->pos = s->pos;
 	m->thread_stacks = s->thread_stacks;
+	m->system_goroutines = s->system_goroutines;
 }
 
 void

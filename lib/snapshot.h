@@ -94,6 +94,9 @@ struct snapshot {
 	uint32_t held;		/* how many snapshots its input holds, when
 			      the reader knows (0: not said) */
 	uint64_t thread_stacks; /* goroutine 0 stacks left out */
+	/* The runtime's own goroutines a level-2 dump shows (GC workers,
+	 * the sweeper, ...), left out as Go's profiles leave them out. */
+	uint64_t system_goroutines;
 	/* Execution traces: the moment read, ns since the trace's start
 	 * (-1: not a trace). */
 	int64_t offset_ns;
@@ -114,7 +117,8 @@ struct snapshot_meta {
 	int64_t total;	   /* goroutines */
 	strid instance;
 	uint32_t input, pos;
-	uint64_t thread_stacks; /* goroutine 0 stacks left out */
+	uint64_t thread_stacks;	    /* goroutine 0 stacks left out */
+	uint64_t system_goroutines; /* the runtime's own, left out */
 };
 
 void snapshot_init(struct snapshot *s, struct intern *in);

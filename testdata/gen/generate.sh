@@ -58,7 +58,7 @@ say "toolchains: $(go126 version)"
 say "building into $BIN"
 for p in capture transform leaky dumps/panicall dumps/sigquit dumps/ancestors dumps/elided \
 	dumps/locked dumps/minutes dumps/cgo dumps/labels dumps/truncated dumps/logpreamble dumps/overflow \
-	otherprof; do
+	dumps/samemoment otherprof; do
 	run go126 build -o "$BIN/$(basename "$p")" "./$p"
 done
 run go126 build -trimpath -o "$BIN/deadlock" ./dumps/deadlock
@@ -162,6 +162,17 @@ if [ "$GO127_ON" = 1 ]; then
 fi
 run "$CAP" -o "$D/truncated.txt" -want-exit 0 -- "$BIN/truncated"
 GOTRACEBACK=all run "$CAP" -o "$D/log_preamble.txt" -want-exit 2 -- "$BIN/logpreamble"
+
+say "samemoment: one moment of one process in every format (debug=2 beside each traceback, debug=1, pprof, a trace)"
+S="$OUT/samemoment"
+rm -rf "$S" && mkdir -p "$S"
+env -u GOTRACEBACK "$CAP" -o "$S/sigquit.txt" -signal QUIT -want-exit 2 -- "$BIN/samemoment" \
+	-debug2 "$S/quit.debug2.txt" -debug1 "$S/quit.debug1.txt" -pprof "$S/quit.pb.gz"
+GOTRACEBACK=system run "$CAP" -o "$S/system.txt" -signal QUIT -want-exit 2 -- "$BIN/samemoment" \
+	-debug2 "$S/system.debug2.txt"
+GOTRACEBACK=crash run "$CAP" -o "$S/crash.txt" -signal QUIT -want-exit 134 -- "$BIN/samemoment" \
+	-debug2 "$S/crash.debug2.txt"
+run "$BIN/samemoment" -exit -trace "$S/run.trace" -debug2 "$S/trace.debug2.txt"
 
 say "copies as they travel"
 run "$BIN/transform" crlf "$OUT/leaky/03.debug2.txt" "$D/crlf.debug2.txt"

@@ -127,6 +127,15 @@ test_edges(void)
 	   "bad lines are skipped");
 	is_int(snap.skipped.count, 3, "and counted");
 
+	/* Frame lines that cannot be read (spaces, not TABs): each record
+	 * keys by its address list, not by an empty stack they share. */
+	ok(parse("goroutine profile: total 4\n"
+		 "2 @ 0x1 0x2 0x3\n# 0x1 main.a+0x1 /a.go:1\n\n"
+		 "2 @ 0x1 0x5 0x6\n# 0x1 main.b+0x1 /a.go:2\n\n") == 0 &&
+		   snap.n == 2 && snap.g[0].stack != snap.g[1].stack &&
+		   snap.g[0].stack != 0,
+	   "unreadable frames: the address lists tell records apart");
+
 	ok(parse("threadcreate profile: total 7\n7 @\n") < 0,
 	   "other profiles are refused");
 	ok(strstr(err.text, "'threadcreate' profile is not a goroutine "
