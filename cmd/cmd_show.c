@@ -144,6 +144,7 @@ cmd_show(int argc, char **argv)
 	}
 	say_which(&pick, o.noperands ? o.operands[0] : "-");
 	grouping_init(&gr, &in, &o.key, 1);
+	gr.follow_ids = 0; /* one snapshot: no one to follow */
 	gr.threads = options_threads();
 	have_gr = 1;
 	grouping_add(&gr, snapp, 0, filter_is_empty(&filter) ? NULL : &filter);

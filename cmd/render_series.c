@@ -359,6 +359,20 @@ spark_width(const struct series_doc *d)
 	return n < 4 ? 4 : n > SPARK_MAX ? SPARK_MAX : n;
 }
 
+/* What the verdicts of a series rest on, for the line under its header. */
+static const char *
+evidence(const struct grouping *gr)
+{
+	if (gr->nsnap < 2)
+		return "";
+	if (gr->identity)
+		return "; judged by the goroutines that stayed";
+	if (gr->identity_off == GROUP_IDS_TOO_MANY)
+		return "; judged by counts only (too many goroutines to "
+		       "follow)";
+	return "; judged by counts only (no goroutine ids)";
+}
+
 static void
 print_thresholds(FILE *fp, const struct series_doc *d)
 {
@@ -426,9 +440,15 @@ render_trend(FILE *fp, const struct series_doc *d)
 
 	group_key_format(&d->gr->key, by, sizeof(by));
 	print_series_header(&p, d, "trend");
-	fprintf(fp, "%zu leak suspect%s among %zu groups (grouped by %s)\n\n",
+	fprintf(fp, "%zu leak suspect%s among %zu groups (grouped by %s)%s\n",
 		d->an->nsuspects, tx_plural((long long)d->an->nsuspects),
-		d->gr->n, by);
+		d->gr->n, by, evidence(d->gr));
+	if (d->gr->nsnap == 2 && !d->an->nsuspects)
+		fputs("(two snapshots are one step: a leak shows as growth "
+		      "over "
+		      "two steps or more;\ntake a third snapshot to judge)\n",
+		      fp);
+	fputc('\n', fp);
 	fprintf(fp, "    COUNT   CHANGE  %-*s  RISE  %-*s  %-8s  %s\n", spark,
 		"TREND", sw, "STATE", "GROUP", "BLOCKED IN");
 	for (i = 0; i < d->nshown; i++) {
@@ -561,9 +581,26 @@ print_suspect(const struct pen *p, const struct series_doc *d, size_t rank,
 				(long long)e->growth.last,
 				(long long)e->growth.peak);
 		fprintf(p->fp, "  %s\n", spark);
-		if (gr->nsnap == 2)
-			fprintf(p->fp, "     (two snapshots are weak evidence: "
-				       "take more to confirm)\n");
+		if (!gr->identity && e->growth.baseline != e->growth.first)
+			fprintf(p->fp,
+				"     %+lld from its baseline of %lld (the "
+				"median of the first %u snapshots)\n",
+				(long long)e->growth.grown,
+				(long long)e->growth.baseline,
+				growth_baseline_points(gr->nsnap));
+		if (gr->identity)
+			fprintf(p->fp,
+				"     %u of its %u goroutines stayed across "
+				"the "
+				"%u snapshots, %u of them new since the "
+				"first; %u left\n",
+				g->stayed, g->ids_last, gr->nsnap,
+				g->new_stayed, g->left);
+		else
+			fprintf(p->fp, "     counts only: %s\n",
+				gr->identity_off == GROUP_IDS_TOO_MANY
+					? "too many goroutines to follow"
+					: "no goroutine ids to follow");
 	}
 	fputs("     blocked in ", p->fp);
 	tx_frame_cell(p, gr->in, g->blocking, "", WIDTH - 20);
@@ -591,8 +628,8 @@ render_report(FILE *fp, const struct series_doc *d)
 
 	group_key_format(&gr->key, by, sizeof(by));
 	print_series_header(&p, d, "report");
-	fprintf(fp, "%zu group%s (grouped by %s)\n", gr->n,
-		tx_plural((long long)gr->n), by);
+	fprintf(fp, "%zu group%s (grouped by %s)%s\n", gr->n,
+		tx_plural((long long)gr->n), by, evidence(gr));
 	print_inputs(&p, d);
 	if (one)
 		section(&p, "LARGEST BLOCKED GROUPS (one snapshot: growth "
@@ -601,6 +638,11 @@ render_report(FILE *fp, const struct series_doc *d)
 		section(&p, "LEAK SUSPECTS");
 	else
 		section(&p, "LEAK SUSPECTS: none");
+	if (gr->nsnap == 2 && !d->an->nsuspects)
+		fputs("  (two snapshots are one step: a leak shows as growth "
+		      "over two steps\n  or more; take a third snapshot to "
+		      "judge)\n",
+		      fp);
 	for (i = 0; i < d->nshown; i++) {
 		size_t gi = d->shown[i];
 		const struct group_eval *e = &d->an->ev[gi];
@@ -632,7 +674,15 @@ render_report_footer(FILE *fp, const struct series_doc *d)
 	fprintf(fp,
 		"  a suspect is blocked, is not a known long-lived goroutine "
 		"or in the\n  baseline, and over the snapshots:\n"
-		"  --min-growth %-5lld grew by at least this many goroutines\n"
+		"  --min-growth %-5lld grew by at least this many goroutines "
+		"from its\n"
+		"                     baseline (the median of the first half "
+		"of the\n"
+		"                     snapshots), in two steps or more, and "
+		"where the\n"
+		"                     snapshots name their goroutines, by at "
+		"least this\n"
+		"                     many new ones that stayed\n"
 		"  --min-rise %-7.2f did not go down in at least this share "
 		"of steps\n"
 		"  --near-peak %-6.2f ends at this share of its peak or above\n"
@@ -647,9 +697,9 @@ render_report_footer(FILE *fp, const struct series_doc *d)
 	if (d->baseline)
 		fprintf(fp, "  --baseline %s: %zu groups are not suspects\n",
 			d->baseline, d->nbaseline);
-	fprintf(fp, "  score = net growth x rise x last / peak; with one "
-		    "snapshot,\n  count x (1 + ln(1 + longest wait in "
-		    "minutes))\n");
+	fprintf(fp, "  score = growth from the baseline x rise x last / peak; "
+		    "with one\n  snapshot, count x (1 + ln(1 + longest wait "
+		    "in minutes))\n");
 }
 
 /* --- fleet --------------------------------------------------------------- */

@@ -220,6 +220,12 @@ jgroup(const struct grouping *gr, const struct group *g,
 	if (ev != NULL && ev->growth.n >= 2) {
 		w = json_object();
 		json_object_set_new(w, "net", json_integer(ev->growth.net));
+		json_object_set_new(w, "baseline",
+				    json_integer(ev->growth.baseline));
+		json_object_set_new(w, "from_baseline",
+				    json_integer(ev->growth.grown));
+		json_object_set_new(w, "rising_steps",
+				    json_integer(ev->growth.rises));
 		json_object_set_new(w, "slope",
 				    json_real(round6(ev->growth.slope)));
 		json_object_set_new(
@@ -233,6 +239,17 @@ jgroup(const struct grouping *gr, const struct group *g,
 		json_object_set_new(o, "growth", w);
 	} else {
 		json_object_set_new(o, "growth", json_null());
+	}
+	if (gr->identity) {
+		w = json_object();
+		json_object_set_new(w, "with_ids", json_integer(g->ids_last));
+		json_object_set_new(w, "stayed", json_integer(g->stayed));
+		json_object_set_new(w, "new_stayed",
+				    json_integer(g->new_stayed));
+		json_object_set_new(w, "left", json_integer(g->left));
+		json_object_set_new(o, "identity", w);
+	} else {
+		json_object_set_new(o, "identity", json_null());
 	}
 	json_object_set_new(
 		o, "suspect",
@@ -696,6 +713,11 @@ json_write(FILE *fp, const struct json_doc *doc, struct error *err)
 			o, "suspects",
 			pt->an ? json_integer((json_int_t)pt->an->nsuspects)
 			       : json_null());
+		json_object_set_new(
+			o, "evidence",
+			json_string(pt->gr->nsnap < 2  ? "one snapshot"
+				    : pt->gr->identity ? "counts and ids"
+						       : "counts only"));
 		json_array_append_new(a, o);
 	}
 	rc |= dump(fp, a, 2);

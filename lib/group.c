@@ -79,6 +79,8 @@ grouping_init(struct grouping *gr, struct intern *in,
 	gr->nsnap = nsnap ? nsnap : 1;
 	idmap_init(&gr->index);
 	arena_init(&gr->mem);
+	u64map_init(&gr->followed);
+	gr->follow_ids = 1;
 	gr->totals = xgrow_zero(NULL, sizeof(*gr->totals), gr->nsnap,
 				&gr->snapcap_totals);
 	gr->kept = xgrow_zero(NULL, sizeof(*gr->kept), gr->nsnap,
@@ -104,6 +106,9 @@ grouping_release(struct grouping *gr)
 	free(gr->totals);
 	free(gr->kept);
 	free(gr->big);
+	u64map_release(&gr->followed);
+	free(gr->follow);
+	free(gr->order);
 	idmap_release(&gr->index);
 	memset(gr, 0, sizeof(*gr));
 }
@@ -572,6 +577,149 @@ count_add(struct grouping *gr, struct group *g, unsigned idx, int64_t w)
 	g->adding_n = w;
 }
 
+/* --- goroutines followed by id ----------------------------------------- */
+
+/*
+ * Where a snapshot sorts in the series: by capture time and place when the
+ * series goes by time, by place when it goes by place; which one is known
+ * only at the end (series.c), so both are kept, as the snapshots' indices
+ * in the order they were added.
+ */
+struct snap_order {
+	int64_t t;
+	uint64_t place;
+	int trace; /* a moment of an execution trace */
+};
+
+/* Where one goroutine was: in up to FOLLOW_GROUPS groups, the first and
+ * the last snapshot it was in each, by time (t) and by place (p); and the
+ * first snapshot it was in at all. */
+#define FOLLOW_GROUPS 3
+
+struct follow_ent {
+	uint32_t group;
+	uint32_t ft, lt, fp, lp;
+};
+
+struct follow_rec {
+	uint32_t et, ep;
+	uint8_t n;
+	uint8_t old; /* alive before the trace began (not created in it) */
+	struct follow_ent e[FOLLOW_GROUPS];
+};
+
+/* Whether snapshot a sorts before b: by time (then place) or by place. */
+static int
+snap_before(const struct grouping *gr, int by_time, uint32_t a, uint32_t b)
+{
+	const struct snap_order *x = &gr->order[a], *y = &gr->order[b];
+
+	if (by_time && x->t != y->t)
+		return x->t < y->t;
+	if (x->place != y->place)
+		return x->place < y->place;
+	return a < b;
+}
+
+static void
+follow_note(struct grouping *gr, const struct goroutine *gs, uint32_t group,
+	    unsigned idx)
+{
+	uint32_t i = u64map_get(&gr->followed, gs->id), k;
+	struct follow_rec *r = NULL;
+
+	if (i == U64MAP_NONE) {
+		if (gr->nfollow >= GROUP_MAX_FOLLOWED) {
+			gr->identity_off = GROUP_IDS_TOO_MANY;
+			return;
+		}
+		gr->follow = xgrow(gr->follow, sizeof(*gr->follow),
+				   gr->nfollow + 1, &gr->followcap);
+		i = (uint32_t)gr->nfollow++;
+		r = &gr->follow[i];
+		memset(r, 0, sizeof(*r));
+		r->et = r->ep = idx;
+		r->old = gr->order[idx].trace &&
+			 !(gs->flags & G_CREATED_IN_TRACE);
+		u64map_put(&gr->followed, gs->id, i);
+	} else {
+		r = &gr->follow[i];
+		if (snap_before(gr, 1, idx, r->et))
+			r->et = idx;
+		if (snap_before(gr, 0, idx, r->ep))
+			r->ep = idx;
+	}
+	for (k = 0; k < r->n; k++)
+		if (r->e[k].group == group)
+			break;
+	if (k == r->n) {
+		if (r->n == FOLLOW_GROUPS) {
+			/* A goroutine in many groups: its first group
+			 * makes room (the latest ones are what count). */
+			memmove(&r->e[0], &r->e[1],
+				(FOLLOW_GROUPS - 1) * sizeof(r->e[0]));
+			k = FOLLOW_GROUPS - 1;
+		} else {
+			r->n++;
+		}
+		r->e[k].group = group;
+		r->e[k].ft = r->e[k].lt = r->e[k].fp = r->e[k].lp = idx;
+		return;
+	}
+	if (snap_before(gr, 1, idx, r->e[k].ft))
+		r->e[k].ft = idx;
+	if (snap_before(gr, 1, r->e[k].lt, idx))
+		r->e[k].lt = idx;
+	if (snap_before(gr, 0, idx, r->e[k].fp))
+		r->e[k].fp = idx;
+	if (snap_before(gr, 0, r->e[k].lp, idx))
+		r->e[k].lp = idx;
+}
+
+/*
+ * Each group's goroutines that stayed, from the followed ids, in the
+ * order the series goes by (by place once a snapshot has no time, as
+ * series.c orders them). Before the groups move.
+ */
+static void
+follow_finish(struct grouping *gr)
+{
+	int by_time = !gr->by_place;
+	uint32_t first = 0, last = 0, k;
+	size_t i;
+
+	gr->identity = gr->follow_ids && !gr->identity_off && gr->nsnap >= 2;
+	if (!gr->identity)
+		return;
+	for (k = 1; k < gr->nsnap; k++) {
+		if (snap_before(gr, by_time, k, first))
+			first = k;
+		if (snap_before(gr, by_time, last, k))
+			last = k;
+	}
+	for (i = 0; i < gr->nfollow; i++) {
+		const struct follow_rec *r = &gr->follow[i];
+		uint32_t earliest = by_time ? r->et : r->ep;
+		int existed = r->old || earliest == first;
+
+		for (k = 0; k < r->n; k++) {
+			const struct follow_ent *e = &r->e[k];
+			struct group *g = &gr->v[e->group];
+
+			if ((by_time ? e->lt : e->lp) != last) {
+				g->left++;
+				continue;
+			}
+			g->ids_last++;
+			if ((by_time ? e->ft : e->fp) == last)
+				continue; /* new at the last snapshot */
+			g->stayed++;
+			if (!existed)
+				g->new_stayed++;
+		}
+	}
+}
+
 static void
 add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 	const struct desc_key *k, const struct goroutine *gs)
@@ -585,6 +733,8 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 
 	count_add(gr, g, idx, w);
 	g->total = sat_add(g->total, w);
+	if (gr->follow_ids && !gr->identity_off && (gs->flags & G_HAS_ID))
+		follow_note(gr, gs, (uint32_t)(g - gr->v), idx);
 	if ((gs->flags & G_LEAKED) || s->kind == SNAPSHOT_LEAK) {
 		struct group_more *x = more(gr, g);
 
@@ -726,6 +876,15 @@ grouping_add(struct grouping *gr, const struct snapshot *s, unsigned idx,
 	k.idx1 = idx + 1;
 	if (idx >= gr->nsnap)
 		grow_snapshots(gr, idx + 1);
+	if (gr->follow_ids) {
+		gr->order = xgrow_zero(gr->order, sizeof(*gr->order), idx + 1,
+				       &gr->ordercap);
+		gr->order[idx].t = s->time_ns;
+		gr->order[idx].place = (uint64_t)s->input << 32 | s->pos;
+		gr->order[idx].trace = s->offset_ns >= 0;
+		if (!(s->provides & HAS_IDS))
+			gr->identity_off = GROUP_IDS_MISSING;
+	}
 	for (i = 0; i < s->n; i++) {
 		const struct goroutine *gs = &s->g[i];
 
@@ -1352,6 +1511,7 @@ grouping_finish(struct grouping *gr)
 	gr->group_memo = NULL;
 	gr->group_memo_cap = 0;
 	gr->memo_partial = 1;
+	follow_finish(gr);
 	/* The last count of each group into its counts (the arena is not
 	 * for the parts below). */
 	for (i = 0; i < gr->n; i++)

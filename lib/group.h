@@ -12,6 +12,7 @@
 #include "lib/arena.h"
 #include "lib/idmap.h"
 #include "lib/intern.h"
+#include "lib/u64map.h"
 
 struct snapshot;
 struct filter;
@@ -127,7 +128,13 @@ struct group {
 	uint32_t wait_min, wait_max; /* minutes */
 	int64_t leaked, inferred;    /* weights */
 	uint64_t creator_goid;	     /* when all members name one creator */
-	int creator_goid_state;	     /* 0 none seen, 1 one value, 2 mixed */
+	/* Identity over the series (grouping.identity): of the goroutines
+	 * with an id in the last snapshot, how many; of those, how many were
+	 * in the group at an earlier snapshot too (stayed); of those, how
+	 * many were not alive at the first snapshot (new); and how many
+	 * goroutines were in the group once but are not at the end (left). */
+	uint32_t ids_last, stayed, new_stayed, left;
+	int creator_goid_state; /* 0 none seen, 1 one value, 2 mixed */
 	uint32_t nids;
 	/* Room for GROUP_MAX_IDS in the grouping's arena, NULL until the
 	 * first id (most formats have none; groups are many). */
@@ -160,6 +167,21 @@ struct grouping {
 	struct group_count *counts_free[32];
 	int64_t *big; /* counts of GROUP_COUNT_BIG and more (saturating) */
 	size_t nbig, bigcap;
+	/*
+	 * Following goroutines by id (follow_ids, on unless cleared before
+	 * adding: one snapshot has nothing to follow): where
+	 * every snapshot names its goroutines (dumps, tracebacks, traces),
+	 * grouping_finish() fills each group's ids_last, stayed, new_stayed
+	 * and left, and sets identity. Not when a snapshot has no ids
+	 * (identity_off = GROUP_IDS_MISSING) or more than GROUP_MAX_FOLLOWED
+	 * goroutines were seen (GROUP_IDS_TOO_MANY).
+	 */
+	int follow_ids, identity, identity_off;
+	struct u64map followed;	   /* goroutine id -> index into follow */
+	struct follow_rec *follow; /* in lib/group.c */
+	size_t nfollow, followcap;
+	struct snap_order *order; /* per snapshot, as added: where it sorts */
+	size_t ordercap;
 	struct group *v;
 	size_t n, cap;
 	struct arena mem;     /* histograms and counts of the groups */
@@ -180,6 +202,10 @@ struct grouping {
 	int64_t *totals;      /* goroutines per snapshot, before filtering */
 	int64_t *kept;	      /* goroutines per snapshot, after filtering */
 };
+
+/* Goroutines followed by id at the most (about 80 bytes each). */
+#define GROUP_MAX_FOLLOWED (4u << 20)
+enum { GROUP_IDS_MISSING = 1, GROUP_IDS_TOO_MANY };
 
 void grouping_init(struct grouping *gr, struct intern *in,
 		   const struct group_key *key, unsigned nsnap);

@@ -13,11 +13,19 @@
 struct growth {
 	unsigned n; /* snapshots */
 	int64_t first, last, peak;
-	int64_t net;  /* last - first */
-	double slope; /* least squares: per hour when timed, else per
+	int64_t net; /* last - first */
+	/* Without goroutine ids, the count the growth is judged from: the
+	 * upper median of the first half of the snapshots (the first when
+	 * there are 2 or 3), so that one stalled or busy first capture
+	 * does not make a steady group look grown; and the last count minus
+	 * it. With ids, who stayed does that, and growth is net. */
+	int64_t baseline, grown;
+	int64_t late_low; /* the smallest count of the last half */
+	double slope;	  /* least squares: per hour when timed, else per
 				snapshot */
-	int per_hour; /* slope is per hour of capture time */
-	double rise;  /* share of steps that did not decrease, 0..1 */
+	int per_hour;	  /* slope is per hour of capture time */
+	double rise;	  /* share of steps that did not decrease, 0..1 */
+	unsigned rises;	  /* steps that went up */
 };
 
 struct group_count;
@@ -49,6 +57,9 @@ void growth_compute_sparse(struct growth *g, const struct grouping *gr,
 			   const struct group_count *c, uint32_t nc,
 			   const struct growth_xs *xs);
 
+/* How many of the first snapshots the baseline is the median of. */
+unsigned growth_baseline_points(unsigned n);
+
 /* Thresholds of the suspect rule; every one is an option. */
 struct suspect_rules {
 	int64_t min_growth; /* --min-growth: net growth at least this */
@@ -68,13 +79,16 @@ enum verdict {
 	V_SUSPECT,	/* the rule holds */
 	V_ONE_SNAPSHOT, /* growth unknown: ranked by size and wait */
 	V_NOT_BLOCKED,
-	V_KNOWN,     /* long-lived by design (--ignore-known) */
-	V_BASELINE,  /* present in --baseline */
-	V_SHRINKING, /* net growth below zero */
-	V_STEADY,    /* no net growth */
-	V_SMALL,     /* grew, but by less than --min-growth */
-	V_UNSTEADY,  /* grew, but too many steps went down */
-	V_FELL,	     /* grew, but ends well below its peak */
+	V_KNOWN,      /* long-lived by design (--ignore-known) */
+	V_BASELINE,   /* present in --baseline */
+	V_SHRINKING,  /* net growth below zero */
+	V_STEADY,     /* no net growth */
+	V_SMALL,      /* grew, but by less than --min-growth */
+	V_UNSTEADY,   /* grew, but too many steps went down */
+	V_FELL,	      /* grew, but ends well below its peak */
+	V_JUMP,	      /* grew in one step: a moment, not yet a leak */
+	V_NOT_STAYED, /* grew, but not by new goroutines that stayed */
+	V_TURNOVER,   /* more of its goroutines left than stayed */
 };
 
 /* A few words for the verdict: "steady", "rose and fell", ... */
@@ -86,12 +100,19 @@ struct group_facts {
 	int known;  /* matches a known long-lived goroutine */
 	int in_baseline;
 	int64_t wait_max; /* minutes, 0 when unknown */
+	/* Where every snapshot names its goroutines: of the group's
+	 * goroutines at the last snapshot, how many were in it at an
+	 * earlier snapshot too (stayed), and of those how many are new since
+	 * the first; how many were in it once but are not at the end
+	 * (left). */
+	int has_ids;
+	int64_t stayed, new_stayed, left;
 };
 
 /*
- * Judge a group. Sets *score: with two or more snapshots, net growth x rise
- * x last / peak (0 unless it grew); with one, count x (1 + ln(1 + longest
- * wait in minutes)) for blocked groups, 0 otherwise.
+ * Judge a group. Sets *score: with two or more snapshots, growth from the
+ * baseline x rise x last / peak (0 unless it grew); with one, count x (1 +
+ * ln(1 + longest wait in minutes)) for blocked groups, 0 otherwise.
  */
 enum verdict suspect_judge(const struct suspect_rules *r,
 			   const struct growth *g, const struct group_facts *f,

@@ -4,7 +4,8 @@
 # it in the block. Commands of other tools ("$ go tool pprof") are shown
 # but not run. Commands run in a scratch directory that holds a link to
 # testdata/, so examples that write files leave nothing behind; $GOROSCOPE
-# names the binary (default ./goroscope). TAP output.
+# names the binary (default ./goroscope). TAP output. UPDATE=1 rewrites the
+# README's example outputs with what the commands print (review the diff).
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -59,4 +60,26 @@ while [ "$i" -le "$count" ]; do
 	i=$((i + 1))
 done
 echo "1..$count"
+if [ "${UPDATE:-0}" = 1 ]; then
+	awk -v dir="$scratch" '
+	/^```/ {
+		if (inblock) { inblock = 0; skip = 0; print; next }
+		inblock = 1; skip = 0; print; next
+	}
+	inblock && /^\$ / {
+		skip = 0
+		print
+		if (substr($0, 3) ~ /^goroscope( |$)/) {
+			n++
+			while ((getline l < (dir "/got." n)) > 0)
+				print l
+			skip = 1
+		}
+		next
+	}
+	inblock && skip { next }
+	{ print }
+	' "$readme" >"$scratch/README.new" && cp "$scratch/README.new" "$readme"
+	exit 0
+fi
 exit $fail

@@ -49,6 +49,35 @@ dense_growth(struct growth *g, const int64_t *c, const int64_t *t, unsigned n)
 	g->per_hour = t != NULL;
 	if (n > 1 && n * sxx - sx * sx != 0)
 		g->slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+	for (i = 1; i < n; i++)
+		g->rises += c[i] > c[i - 1];
+	{
+		/* The upper median of the first n / 2 (1 below 4). */
+		unsigned m = n < 4 ? 1 : n / 2, j, k;
+		int64_t v[300];
+
+		for (j = 0; j < m; j++)
+			v[j] = c[j];
+		for (j = 0; j < m; j++)
+			for (k = j + 1; k < m; k++)
+				if (v[k] < v[j]) {
+					int64_t x = v[j];
+
+					v[j] = v[k];
+					v[k] = x;
+				}
+		g->baseline = v[m / 2];
+		g->grown = g->last - g->baseline;
+	}
+	{
+		/* The smallest of the last n / 2 (the last one below 2). */
+		unsigned from = n - (n < 2 ? n : n / 2), j;
+
+		g->late_low = c[from];
+		for (j = from; j < n; j++)
+			if (c[j] < g->late_low)
+				g->late_low = c[j];
+	}
 }
 
 static void
@@ -105,7 +134,9 @@ main(void)
 	ok(fabs(g.rise - 0.6) < 1e-9, "three of five steps up");
 
 	is_int(judge(up, 6, 1, &score), V_SUSPECT, "steady growth: suspect");
-	ok(fabs(score - 5.0) < 1e-9, "score = net x rise x last/peak");
+	ok(fabs(score - 4.0) < 1e-9,
+	   "score = growth from the baseline (2: the median of 1 2 3) x rise "
+	   "x last/peak");
 	is_int(judge(up, 6, 0, &score), V_NOT_BLOCKED, "running: not");
 	is_int(judge(steady, 4, 1, &score), V_STEADY, "steady pool: not");
 	is_int(judge(burst, 6, 1, &score), V_FELL, "burst: rose and fell");
@@ -116,5 +147,53 @@ main(void)
 	is_int(judge(up, 1, 1, &score), V_ONE_SNAPSHOT, "one snapshot");
 	test_sparse_same();
 	ok(fabs(score - 1.0) < 1e-9, "one snapshot: scored by size");
+	{
+		const int64_t late[] = { 0, 0, 0, 0, 0, 0, 0, 3 };
+		const int64_t stalled[] = { 2, 12, 12, 12, 12, 12, 12, 12 };
+		const int64_t inflight[] = { 0, 0, 1, 1, 0, 1, 2, 3 };
+		const int64_t slow[] = { 0, 1, 1, 2, 3, 3, 4, 5 };
+		const int64_t idle[] = { 5, 6, 7, 8, 5, 8, 9, 9 };
+		const int64_t passing[] = { 1, 1, 1, 2, 4, 1, 3, 4 };
+		struct suspect_rules r;
+		struct group_facts f = { 0 };
+
+		is_int(judge(late, 8, 1, &score), V_JUMP,
+		       "one jump at the last snapshot: a moment, not a leak");
+		is_int(judge(stalled, 8, 1, &score), V_STEADY,
+		       "one stalled first capture: steady from its baseline");
+		is_int(judge(inflight, 8, 1, &score), V_SMALL,
+		       "requests in flight caught late: +2 from the baseline "
+		       "1");
+		is_int(judge(slow, 8, 1, &score), V_SUSPECT,
+		       "a slow leak (+5 over 8): +4 from its baseline");
+		is_int(judge(passing, 8, 1, &score), V_UNSTEADY,
+		       "back to its baseline in the last half: goroutines "
+		       "passing, not staying");
+		suspect_rules_default(&r);
+		f.blocked = 1;
+		f.has_ids = 1;
+		growth_compute(&g, idle, NULL, 8);
+		f.new_stayed = 0;
+		is_int(suspect_judge(&r, &g, &f, &score), V_NOT_STAYED,
+		       "with ids: +4 (keep-alive connections back from "
+		       "requests), but no new goroutine stayed");
+		growth_compute(&g, up, NULL, 6);
+		f.new_stayed = 1;
+		is_int(suspect_judge(&r, &g, &f, &score), V_NOT_STAYED,
+		       "with ids: 1 new goroutine stayed, below half the "
+		       "floor");
+		f.stayed = 300;
+		f.new_stayed = 300;
+		f.left = 600;
+		is_int(suspect_judge(&r, &g, &f, &score), V_TURNOVER,
+		       "with ids: a burst that stayed, after 600 that left");
+		f.stayed = 5;
+		f.new_stayed = 4;
+		f.left = 0;
+		is_int(suspect_judge(&r, &g, &f, &score), V_SUSPECT,
+		       "with ids: 4 new goroutines stayed, none left");
+		ok(fabs(score - 5.0) < 1e-9,
+		   "with ids, growth counts from the first snapshot (+5)");
+	}
 	return tap_done();
 }
