@@ -27,7 +27,7 @@ OPT ?= -O1 -g -fno-omit-frame-pointer
 SANFLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
 endif
 
-PKGS = zlib libdeflate jansson libprotobuf-c libcgraph libcurl
+PKGS = zlib libdeflate jansson libprotobuf-c libcgraph libgvc libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -125,7 +125,8 @@ check: $(BIN) unit-tests
 		prove --exec '' $(UNIT_BINS) $(REPLAY_BINS) tests/golden.sh \
 		tests/readme.sh tests/roundtrip.sh tests/append.sh tests/gotool.sh \
 		tests/dot.sh tests/tracecheck.sh tests/progress.sh tests/threads.sh \
-		tests/series.sh tests/capture.sh tests/faults.sh tests/samemoment.sh
+		tests/series.sh tests/capture.sh tests/faults.sh tests/samemoment.sh \
+		tests/html.sh
 
 # Style and hygiene.
 FORMAT_SRCS = $(filter-out %.pb-c.c %.pb-c.h, \

@@ -9,6 +9,7 @@
 #include "cmd/load.h"
 #include "cmd/options.h"
 #include "cmd/output.h"
+#include "cmd/render_html.h"
 #include "cmd/render_series.h"
 #include "cmd/textout.h"
 #include "formats/dot.h"
@@ -245,13 +246,11 @@ fill_doc(const struct run *r, const struct judged *j, struct series_doc *sd)
 	sd->nskipped = r->s->nskipped;
 }
 
-static int
-write_json(const struct run *r, FILE *fp, struct error *err)
+/* The document JSON and HTML write: parts[] has r->nj rows. */
+static void
+fill_json(const struct run *r, struct json_doc *jd, struct json_part *parts)
 {
-	struct json_part *parts = xcalloc(r->nj, sizeof(*parts));
-	struct json_doc jd;
 	size_t k;
-	int ret;
 
 	for (k = 0; k < r->nj; k++) {
 		const struct judged *j = &r->j[k];
@@ -264,17 +263,48 @@ write_json(const struct run *r, FILE *fp, struct error *err)
 		parts[k].nshown = j->nshown;
 		parts[k].an = &j->an;
 	}
-	memset(&jd, 0, sizeof(jd));
-	jd.command = view_names[r->view];
-	jd.parts = parts;
-	jd.nparts = r->nj;
-	jd.rules = r->view == VIEW_DIFF ? NULL : &r->o->rules;
-	jd.fleet = r->has_fleet ? &r->fleet : NULL;
-	jd.skipped = r->s->skipped;
-	jd.nskipped = r->s->nskipped;
+	memset(jd, 0, sizeof(*jd));
+	jd->command = view_names[r->view];
+	jd->parts = parts;
+	jd->nparts = r->nj;
+	jd->rules = r->view == VIEW_DIFF ? NULL : &r->o->rules;
+	jd->fleet = r->has_fleet ? &r->fleet : NULL;
+	jd->skipped = r->s->skipped;
+	jd->nskipped = r->s->nskipped;
+}
+
+static int
+write_json(const struct run *r, FILE *fp, struct error *err)
+{
+	struct json_part *parts = xcalloc(r->nj, sizeof(*parts));
+	struct json_doc jd;
+	int ret;
+
+	fill_json(r, &jd, parts);
 	ret = json_write(fp, &jd, err);
 	free(parts);
 	return ret;
+}
+
+/* The graph of the suspects, in dd (parts[] has r->nj rows). */
+static void
+fill_graph(const struct run *r, struct dot_doc *dd, struct dot_part *parts,
+	   char *title, size_t size)
+{
+	size_t k;
+
+	for (k = 0; k < r->nj; k++) {
+		parts[k].instance = inst_name(r, &r->j[k], 1);
+		parts[k].gr = &r->j[k].si->gr;
+		parts[k].an = &r->j[k].an;
+	}
+	snprintf(title, size, "goroscope %s", view_names[r->view]);
+	memset(dd, 0, sizeof(*dd));
+	dd->parts = parts;
+	dd->nparts = r->nj;
+	dd->fleet = r->has_fleet ? &r->fleet : NULL;
+	dd->title = title;
+	dd->max_nodes = (size_t)r->o->nodes;
 }
 
 static int
@@ -283,28 +313,41 @@ write_dot(const struct run *r, FILE *fp, struct error *err)
 	struct dot_part *parts = xcalloc(r->nj, sizeof(*parts));
 	struct dot_doc dd;
 	char title[64];
-	size_t k;
 	int ret;
 
-	for (k = 0; k < r->nj; k++) {
-		parts[k].instance = inst_name(r, &r->j[k], 1);
-		parts[k].gr = &r->j[k].si->gr;
-		parts[k].an = &r->j[k].an;
-	}
-	snprintf(title, sizeof(title), "goroscope %s", view_names[r->view]);
-	memset(&dd, 0, sizeof(dd));
-	dd.parts = parts;
-	dd.nparts = r->nj;
-	dd.fleet = r->has_fleet ? &r->fleet : NULL;
-	dd.title = title;
-	dd.max_nodes = (size_t)r->o->nodes;
+	fill_graph(r, &dd, parts, title, sizeof(title));
 	ret = dot_write(fp, &dd, err);
 	free(parts);
 	return ret;
 }
 
-static void
-write_text(const struct run *r, FILE *fp)
+static int
+write_html(const struct run *r, FILE *fp, struct error *err)
+{
+	struct json_part *parts = xcalloc(r->nj, sizeof(*parts));
+	struct dot_part *gparts = xcalloc(r->nj, sizeof(*gparts));
+	struct json_doc jd;
+	struct dot_doc dd;
+	struct html_doc h;
+	char title[64];
+	int ret;
+
+	fill_json(r, &jd, parts);
+	fill_graph(r, &dd, gparts, title, sizeof(title));
+	memset(&h, 0, sizeof(h));
+	h.doc = &jd;
+	h.graph = &dd;
+	h.title = title;
+	h.series = 1;
+	h.thresholds = r->view != VIEW_DIFF;
+	ret = render_html(fp, &h, err);
+	free(parts);
+	free(gparts);
+	return ret;
+}
+
+static int
+write_text(const struct run *r, FILE *fp, struct error *err)
 {
 	struct series_doc sd;
 	size_t k;
@@ -359,7 +402,19 @@ write_text(const struct run *r, FILE *fp)
 		render_trend_footer(fp, &sd);
 	else if (r->view == VIEW_REPORT)
 		render_report_footer(fp, &sd);
+	(void)err; /* output.c reports a failed write */
+	return 0;
 }
+
+/* The writer of each output format a series command takes (out_formats[]
+ * in cmd/options.c says which). */
+static int (*const writers[OUT_NFORMATS])(const struct run *, FILE *,
+					  struct error *) = {
+	[OUT_TEXT] = write_text,
+	[OUT_JSON] = write_json,
+	[OUT_DOT] = write_dot,
+	[OUT_HTML] = write_html,
+};
 
 int
 analyze_write(enum analyze_view view, const struct options *o, struct series *s,
@@ -379,12 +434,7 @@ analyze_write(enum analyze_view view, const struct options *o, struct series *s,
 	r.base = base;
 	r.nbase = nbase;
 	judge(&r);
-	if (o->format == OUT_JSON)
-		ret = write_json(&r, fp, err);
-	else if (o->format == OUT_DOT)
-		ret = write_dot(&r, fp, err);
-	else
-		ret = (write_text(&r, fp), 0);
+	ret = writers[o->format](&r, fp, err);
 	*suspects = 0;
 	for (k = 0; k < r.nj; k++) {
 		*suspects += r.j[k].an.nsuspects;
@@ -404,7 +454,7 @@ analyze_warn(const struct series *s)
 
 	for (k = 0; k < s->n; k++) {
 		warn_order(s, &s->v[k]);
-		if (s->key.by == GROUP_BY_CREATOR)
+		if (group_by_get(s->key.by)->creator)
 			warn_mixed(&s->v[k], s->in);
 	}
 }

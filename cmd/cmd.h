@@ -29,7 +29,7 @@ enum optset {
 	OPTSET_OUTPUT = 1 << 1,	 /* --format, --output, --color */
 	OPTSET_CONVERT = 1 << 2, /* --to, --output */
 	OPTSET_SERIES = 1 << 3,	 /* --baseline, thresholds, --fail-on-leak */
-	OPTSET_DOT = 1 << 4,	 /* --format dot, --nodes */
+	OPTSET_DOT = 1 << 4,	 /* --nodes: a graph (dot, html) */
 	OPTSET_AT = 1 << 5,	 /* --at: one moment of a trace */
 	OPTSET_EVERY = 1 << 6,	 /* --every: sampling a trace */
 	OPTSET_FETCH = 1 << 7,	 /* --header, --timeout: URL sources */

@@ -29,20 +29,6 @@
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
-enum target {
-	TO_GSNAP,
-	TO_JSON,
-	TO_PPROF,
-};
-
-static int
-ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
 /* A usage error (printed) as -1. */
 static int
 usage(const struct command *cmd, const char *msg)
@@ -52,40 +38,35 @@ usage(const struct command *cmd, const char *msg)
 }
 
 static int
-pick_target(const struct command *cmd, const struct options *o, enum target *t)
+pick_target(const struct command *cmd, const struct options *o,
+	    enum out_format *t)
 {
-	const char *to = o->to, *out = o->output;
+	const char *out = o->output;
+	const struct out_format_def *f = NULL;
+	char names[64];
 
-	if (to == NULL && out != NULL) {
-		if (ends_with(out, ".gsnap"))
-			to = "gsnap";
-		else if (ends_with(out, ".json"))
-			to = "json";
-		else if (ends_with(out, ".pb.gz") || ends_with(out, ".pb"))
-			to = "pprof";
+	if (o->to != NULL) {
+		f = out_format_find(cmd, o->to);
+		if (f == NULL) {
+			out_format_list(cmd, names, sizeof(names));
+			options_usage_error(cmd, "--to: expected %s, got '%s'",
+					    names, o->to);
+			return -1;
+		}
+	} else if (out != NULL) {
+		f = out_format_for_file(cmd, out);
 	}
-	if (to == NULL)
+	if (f == NULL)
 		return usage(cmd, "give --to gsnap, json or pprof "
 				  "(or an OUT ending in .gsnap, "
 				  ".json or .pb.gz)");
-	if (strcmp(to, "gsnap") == 0)
-		*t = TO_GSNAP;
-	else if (strcmp(to, "json") == 0)
-		*t = TO_JSON;
-	else if (strcmp(to, "pprof") == 0)
-		*t = TO_PPROF;
-	else {
-		options_usage_error(
-			cmd, "--to: expected gsnap, json or pprof, got '%s'",
-			to);
-		return -1;
-	}
-	if (o->append && *t != TO_GSNAP)
+	*t = f->id;
+	if (o->append && *t != OUT_GSNAP)
 		return usage(cmd, "--append adds to a .gsnap "
 				  "series: it needs --to gsnap");
 	if (o->append && (out == NULL || strcmp(out, "-") == 0))
 		return usage(cmd, "--append needs -o FILE");
-	if (*t != TO_JSON && (out == NULL || strcmp(out, "-") == 0) &&
+	if (*t != OUT_JSON && (out == NULL || strcmp(out, "-") == 0) &&
 	    isatty(STDOUT_FILENO))
 		return usage(cmd, "the output is binary: give "
 				  "-o FILE (or -o - to write "
@@ -102,7 +83,7 @@ struct entry {
 struct job {
 	const struct command *cmd;
 	const struct options *o;
-	enum target target;
+	enum out_format target;
 	struct intern in;
 	seqid user_meta;
 	strid meta_instance; /* the instance --meta names, or 0 */
@@ -144,7 +125,7 @@ take(void *ctx, struct snapshot *s)
 
 	if (j->has_only && s->instance != j->only)
 		return 0;
-	if (s->record != NULL && j->target == TO_GSNAP) {
+	if (s->record != NULL && j->target == OUT_GSNAP) {
 		/* A .gsnap record: copied as it is, metadata and all. */
 		if (j->user_meta)
 			j->copied_meta = 1;
@@ -161,12 +142,12 @@ take(void *ctx, struct snapshot *s)
 		if (s->instance == 0)
 			s->instance = j->meta_instance;
 	}
-	if (j->target == TO_PPROF) {
+	if (j->target == OUT_PPROF) {
 		if (j->seen++ == 0 || later(s, &j->last))
 			snapshot_take(&j->last, s);
 		return 0;
 	}
-	if (j->target == TO_JSON)
+	if (j->target == OUT_JSON)
 		return json_records_snapshot(j->fp, s, j->nsnap++ == 0,
 					     &j->err) < 0
 			       ? (diag_error(&j->err), -1)
@@ -344,7 +325,7 @@ cmd_convert(int argc, char **argv)
 	j.o = &o;
 	if (pick_target(cmd, &o, &j.target) < 0)
 		return EXIT_USAGE;
-	if (j.target == TO_PPROF && o.noperands > 1)
+	if (j.target == OUT_PPROF && o.noperands > 1)
 		return options_usage_error(cmd, "a pprof profile holds one "
 						"snapshot: give one input (for "
 						"a series, use --to gsnap)");
@@ -359,9 +340,9 @@ cmd_convert(int argc, char **argv)
 	}
 	gsnap_encoder_init(&j.enc, &j.in);
 	buf_init(&j.recs);
-	if (j.target == TO_PPROF) {
+	if (j.target == OUT_PPROF) {
 		ret = write_pprof(&j);
-	} else if (j.target == TO_JSON) {
+	} else if (j.target == OUT_JSON) {
 		ret = write_json(&j);
 	} else if (load_all(&j, 0) == 0) {
 		if (j.copied_meta)

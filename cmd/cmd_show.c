@@ -8,7 +8,9 @@
 #include "cmd/options.h"
 #include "cmd/load.h"
 #include "cmd/output.h"
+#include "cmd/render_html.h"
 #include "cmd/render_text.h"
+#include "formats/dot.h"
 #include "formats/json.h"
 #include "lib/analysis.h"
 #include "lib/error.h"
@@ -52,6 +54,55 @@ keep_latest(void *ctx, struct snapshot *s)
 	snapshot_take(&p->snap, s);
 	return 0;
 }
+
+/* What each writer of show is handed. */
+struct show_out {
+	const struct options *o;
+	struct json_doc json;
+	struct text_doc text;
+	struct dot_part graph_part;
+};
+
+static int
+show_text(const struct show_out *so, FILE *fp, struct error *err)
+{
+	(void)err; /* output.c reports a failed write */
+	render_show(fp, &so->text);
+	return 0;
+}
+
+static int
+show_json(const struct show_out *so, FILE *fp, struct error *err)
+{
+	return json_write(fp, &so->json, err);
+}
+
+static int
+show_html(const struct show_out *so, FILE *fp, struct error *err)
+{
+	struct dot_doc dd;
+	struct html_doc h;
+
+	memset(&dd, 0, sizeof(dd));
+	dd.parts = &so->graph_part;
+	dd.nparts = 1;
+	dd.title = "goroscope show";
+	dd.max_nodes = (size_t)so->o->nodes;
+	memset(&h, 0, sizeof(h));
+	h.doc = &so->json;
+	h.graph = &dd;
+	h.title = "goroscope show";
+	return render_html(fp, &h, err);
+}
+
+/* The writer of each output format show takes (out_formats[] in
+ * cmd/options.c says which). */
+static int (*const show_writers[OUT_NFORMATS])(const struct show_out *, FILE *,
+					       struct error *) = {
+	[OUT_TEXT] = show_text,
+	[OUT_JSON] = show_json,
+	[OUT_HTML] = show_html,
+};
 
 /* Say which snapshot of a source of several is shown. */
 static void
@@ -158,7 +209,7 @@ cmd_show(int argc, char **argv)
 		diag_error(&err);
 		goto out;
 	}
-	if (o.format == OUT_JSON) {
+	{
 		struct analysis_opts ao;
 
 		/* One snapshot: verdicts say growth is unknown, proven
@@ -168,7 +219,7 @@ cmd_show(int argc, char **argv)
 		ao.ignore_known = 1;
 		analysis_run(&an, &gr, &ao);
 	}
-	if (o.format == OUT_JSON) {
+	{
 		struct json_part part = {
 			.instance = meta.instance
 					    ? intern_str(&in, meta.instance)
@@ -180,30 +231,28 @@ cmd_show(int argc, char **argv)
 			.nshown = nshown,
 			.an = &an,
 		};
-		struct json_doc doc = {
-			.command = "show",
-			.parts = &part,
-			.nparts = 1,
+		struct show_out so = {
+			.o = &o,
+			.json = { .command = "show", .parts = &part,
+				  .nparts = 1 },
+			.text = {
+				.gr = &gr,
+				.meta = &meta,
+				.shown = shown,
+				.nshown = nshown,
+				.color = options_use_color(&o, out.fp),
+				.verbose = o.verbose,
+				.filtered = !filter_is_empty(&filter),
+				.threads = options_threads(),
+			},
+			.graph_part = { part.instance, &gr, &an },
 		};
 
-		if (json_write(out.fp, &doc, &err) < 0) {
+		if (show_writers[o.format](&so, out.fp, &err) < 0) {
 			output_abort(&out);
 			diag_error(&err);
 			goto out;
 		}
-	} else {
-		struct text_doc doc = {
-			.gr = &gr,
-			.meta = &meta,
-			.shown = shown,
-			.nshown = nshown,
-			.color = options_use_color(&o, out.fp),
-			.verbose = o.verbose,
-			.filtered = !filter_is_empty(&filter),
-			.threads = options_threads(),
-		};
-
-		render_show(out.fp, &doc);
 	}
 	if (output_commit(&out, &err) < 0) {
 		diag_error(&err);

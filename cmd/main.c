@@ -25,8 +25,8 @@ const struct command commands[] = {
 			"the goroutines were\n"
 			"created. A trace shows its end, or the moment --at "
 			"names.",
-		.optsets =
-			OPTSET_GROUP | OPTSET_OUTPUT | OPTSET_AT | OPTSET_FETCH,
+		.optsets = OPTSET_GROUP | OPTSET_OUTPUT | OPTSET_AT |
+			   OPTSET_FETCH | OPTSET_DOT,
 		.stdin_ok = 1,
 		.min_operands = 1,
 		.max_operands = 1,
@@ -41,7 +41,7 @@ const struct command commands[] = {
 			"before and after, largest growth first; new and gone "
 			"groups are marked.",
 		.optsets = OPTSET_GROUP | OPTSET_OUTPUT | OPTSET_SERIES |
-			   OPTSET_FETCH,
+			   OPTSET_FETCH | OPTSET_DOT,
 		.min_operands = 2,
 		.max_operands = 2,
 	},

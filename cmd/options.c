@@ -58,15 +58,127 @@ struct opt_def {
 	const char *help;
 };
 
+const struct out_format_def out_formats[] = {
+	{ "text", OUT_TEXT, "show diff trend report", NULL, 0 },
+	{ "json", OUT_JSON, "show diff trend report convert", ".json", 0 },
+	{ "dot", OUT_DOT, "trend report", NULL, 0 },
+	{ "html", OUT_HTML, "show diff trend report", NULL, 0 },
+	{ "gsnap", OUT_GSNAP, "convert", ".gsnap", 1 },
+	{ "pprof", OUT_PPROF, "convert", ".pb.gz .pb", 1 },
+	{ NULL, OUT_TEXT, NULL, NULL, 0 },
+};
+
+/* Whether the space-separated list has word. */
+static int
+has_word(const char *list, const char *word, size_t len)
+{
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		const char *end = strchr(p, ' ');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n == len && memcmp(p, word, len) == 0)
+			return 1;
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+/* A space-separated list as "a, b and c". */
+static void
+words_list(const char *list, char *buf, size_t size)
+{
+	size_t total = 1, k = 0, len = 0;
+	const char *p = list;
+
+	for (p = list; *p; p++)
+		total += *p == ' ';
+	buf[0] = '\0';
+	for (p = list; p != NULL && *p != '\0'; k++) {
+		const char *end = strchr(p, ' ');
+		int n = end ? (int)(end - p) : (int)strlen(p);
+
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "%s%.*s",
+			 k == 0		  ? ""
+			 : k + 1 == total ? " and "
+					  : ", ",
+			 n, p);
+		p = end ? end + 1 : NULL;
+	}
+}
+
+static int
+writes(const struct out_format_def *f, const struct command *cmd)
+{
+	return has_word(f->commands, cmd->name, strlen(cmd->name));
+}
+
+const struct out_format_def *
+out_format_find(const struct command *cmd, const char *name)
+{
+	const struct out_format_def *f = NULL;
+
+	for (f = out_formats; f->name != NULL; f++)
+		if (strcmp(f->name, name) == 0 && writes(f, cmd))
+			return f;
+	return NULL;
+}
+
+const struct out_format_def *
+out_format_for_file(const struct command *cmd, const char *path)
+{
+	const struct out_format_def *f = NULL;
+	size_t n = strlen(path);
+
+	for (f = out_formats; f->name != NULL; f++) {
+		const char *p = f->suffixes;
+
+		if (!writes(f, cmd))
+			continue;
+		while (p != NULL && *p != '\0') {
+			const char *end = strchr(p, ' ');
+			size_t k = end ? (size_t)(end - p) : strlen(p);
+
+			if (n >= k && memcmp(path + n - k, p, k) == 0)
+				return f;
+			p = end ? end + 1 : NULL;
+		}
+	}
+	return NULL;
+}
+
+void
+out_format_list(const struct command *cmd, char *buf, size_t size)
+{
+	const struct out_format_def *f = NULL;
+	size_t total = 0, k = 0, len = 0;
+
+	for (f = out_formats; f->name != NULL; f++)
+		total += writes(f, cmd);
+	buf[0] = '\0';
+	for (f = out_formats; f->name != NULL; f++) {
+		if (!writes(f, cmd))
+			continue;
+		k++;
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "%s%s",
+			 k == 1	      ? ""
+			 : k == total ? " or "
+				      : ", ",
+			 f->name);
+	}
+}
+
 static const struct opt_def opt_defs[] = {
 	{ "format", OPT_FORMAT, "FMT", OPTSET_OUTPUT,
-	  "text (default), json (or dot: trend, report)" },
+	  NULL /* from out_formats[] */ },
 	{ "output", OPT_OUTPUT, "FILE", OPTSET_OUTPUT | OPTSET_CONVERT,
 	  "write to FILE, only if the command succeeds" },
 	{ "output", OPT_OUTPUT, "FILE", OPTSET_CAPTURE,
 	  "the .gsnap series each snapshot is appended to" },
-	{ "to", OPT_TO, "FMT", OPTSET_CONVERT,
-	  "gsnap, json or pprof (default: from OUT's name)" },
+	{ "to", OPT_TO, "FMT", OPTSET_CONVERT, NULL /* from out_formats[] */ },
 	{ "append", OPT_APPEND, NULL, OPTSET_CONVERT,
 	  "add the snapshots to the .gsnap series OUT" },
 	{ "meta", OPT_META, "K=V", OPTSET_CONVERT | OPTSET_CAPTURE,
@@ -99,7 +211,7 @@ static const struct opt_def opt_defs[] = {
 	{ "fail-on-leak", OPT_FAIL_ON_LEAK, NULL, OPTSET_SERIES,
 	  "exit with status 3 when a suspect is found" },
 	{ "nodes", OPT_NODES, "N", OPTSET_DOT,
-	  "most nodes in a DOT graph (80)" },
+	  "most nodes in the graph of dot and html (80)" },
 	{ "instance", OPT_INSTANCE, "NAME", OPTSET_GROUP,
 	  "only the snapshots of instance NAME" },
 	{ "instance", OPT_NAME_INSTANCE, "NAME", OPTSET_CAPTURE,
@@ -249,22 +361,41 @@ set_option(struct options *o, const struct command *cmd, int id,
 	struct error err;
 
 	switch (id) {
-	case OPT_FORMAT:
-		if (strcmp(arg, "text") == 0)
-			o->format = OUT_TEXT;
-		else if (strcmp(arg, "json") == 0)
-			o->format = OUT_JSON;
-		else if (strcmp(arg, "dot") == 0 && (cmd->optsets & OPTSET_DOT))
-			o->format = OUT_DOT;
-		else
-			return options_usage_error(
-				       cmd, "--format: expected %s, got '%s'",
-				       (cmd->optsets & OPTSET_DOT)
-					       ? "text, json or dot"
-					       : "text or json",
-				       arg),
+	case OPT_FORMAT: {
+		const struct out_format_def *f = out_format_find(cmd, arg);
+		char names[128];
+
+		if (f == NULL) {
+			const struct out_format_def *other = NULL;
+
+			out_format_list(cmd, names, sizeof(names));
+			for (other = out_formats; other->name != NULL; other++)
+				if (strcmp(other->name, arg) == 0)
+					break;
+			if (other->name != NULL) {
+				char who[128];
+
+				words_list(other->commands, who, sizeof(who));
+				return options_usage_error(
+					       cmd,
+					       "--format: %s does not write %s "
+					       "(%s %s); expected %s",
+					       cmd->name, arg, who,
+					       strchr(other->commands, ' ')
+						       ? "do"
+						       : "does",
+					       names),
+				       -1;
+			}
+			return options_usage_error(cmd,
+						   "--format: expected %s, "
+						   "got '%s'",
+						   names, arg),
 			       -1;
+		}
+		o->format = f->id;
 		return 0;
+	}
 	case OPT_OUTPUT:
 		o->output = arg;
 		return 0;
@@ -533,6 +664,16 @@ options_help(FILE *fp, const struct command *cmd)
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", d->name,
 				 d->arg ? " " : "", d->arg ? d->arg : "");
+		if (d->id == OPT_FORMAT || d->id == OPT_TO) {
+			/* The formats cmd writes, from out_formats[]. */
+			char names[128];
+
+			out_format_list(cmd, names, sizeof(names));
+			fprintf(fp, "  %-24s %s%s\n", left, names,
+				d->id == OPT_FORMAT ? " (default: text)"
+						    : " (default: from OUT)");
+			continue;
+		}
 		fprintf(fp, "  %-24s %s\n", left, d->help);
 	}
 }

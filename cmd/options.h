@@ -15,11 +15,44 @@
 
 struct command;
 
+/*
+ * Output formats: rows of out_formats[] (cmd/options.c), which say the
+ * name --format and --to take, the commands that write it and the file
+ * names convert takes it from. Each command holds its writers in an array
+ * by this enum. Adding a format: a value here, a row there, a writer in
+ * the commands it names, a section in the man page and golden cases.
+ */
 enum out_format {
 	OUT_TEXT = 0,
 	OUT_JSON,
 	OUT_DOT,
+	OUT_HTML,
+	OUT_GSNAP,
+	OUT_PPROF,
+	OUT_NFORMATS,
 };
+
+struct out_format_def {
+	const char *name;
+	enum out_format id;
+	const char *commands; /* the commands that write it, by name */
+	const char *suffixes; /* convert: OUT names that choose it, or NULL */
+	int binary;	      /* not for a terminal */
+};
+
+/* The table, in the order --help lists formats; ends with name NULL. */
+extern const struct out_format_def out_formats[];
+
+/* The row called name that cmd writes, or NULL. */
+const struct out_format_def *out_format_find(const struct command *cmd,
+					     const char *name);
+
+/* The row convert picks from OUT's name, or NULL. */
+const struct out_format_def *out_format_for_file(const struct command *cmd,
+						 const char *path);
+
+/* The names cmd writes, as "text, json or dot", into buf. */
+void out_format_list(const struct command *cmd, char *buf, size_t size);
 
 /* Most nodes of a DOT graph by default, as pprof does: Graphviz layout
  * time explodes on large graphs. */

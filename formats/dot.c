@@ -1,5 +1,6 @@
 /* The suspects' call graph in DOT, built with libcgraph. */
 #include <cgraph.h>
+#include <gvc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,7 +190,7 @@ draw(Agraph_t *ag, struct graph *g, const size_t *groups, size_t ngroups,
 	const struct grouping *gr = g->gr;
 	double top = 0;
 	size_t i, k;
-	frameid path[512];
+	frameid route[512];
 
 	for (i = 0; i < g->n; i++)
 		if (g->v[i].keep && g->v[i].weight > top)
@@ -216,12 +217,12 @@ draw(Agraph_t *ag, struct graph *g, const size_t *groups, size_t ngroups,
 	for (k = 0; k < ngroups; k++) {
 		const struct group *grp = &gr->v[groups[k]];
 		const struct group_eval *e = &an->ev[groups[k]];
-		size_t n = group_path(gr, grp, path, 512), j;
+		size_t n = group_path(gr, grp, route, 512), j;
 		struct node *prev = NULL;
 		int skipped = 0;
 
 		for (j = 0; j < n; j++) {
-			struct node *nd = node_of(g, path[j]);
+			struct node *nd = node_of(g, route[j]);
 			Agedge_t *ed = NULL;
 			char label[64];
 
@@ -276,17 +277,17 @@ prepare(struct graph *g, const struct analysis *an, size_t max_nodes,
 {
 	const struct grouping *gr = g->gr;
 	size_t ngroups, i, k;
-	frameid path[512];
+	frameid route[512];
 	struct node *sorted = NULL;
 
 	ngroups = pick_groups(gr, an, groups, fallback);
 	for (k = 0; k < ngroups; k++) {
 		const struct group *grp = &gr->v[groups[k]];
 		double w = group_weight(&an->ev[groups[k]]);
-		size_t n = group_path(gr, grp, path, 512), j;
+		size_t n = group_path(gr, grp, route, 512), j;
 
 		for (j = 0; j < n; j++) {
-			struct node *nd = node_of(g, path[j]);
+			struct node *nd = node_of(g, route[j]);
 
 			nd->weight += w;
 			nd->count = sat_add(nd->count, group_last(gr, grp));
@@ -313,13 +314,14 @@ struct drawn {
 	int cut;      /* --nodes left frames out */
 };
 
-int
-dot_write(FILE *fp, const struct dot_doc *doc, struct error *err)
+/* The graph of doc, to agclose() when done. */
+static Agraph_t *
+build(const struct dot_doc *doc)
 {
 	Agraph_t *ag = NULL;
 	struct drawn *d = xcalloc(doc->nparts, sizeof(*d));
 	size_t p, ngroups_all = 0, nsnap_all = 0;
-	int fallback_all = 1, cut = 0, rc;
+	int fallback_all = 1, cut = 0;
 	char legend[1024], inst[64] = "";
 	Agnode_t *ln = NULL;
 
@@ -400,15 +402,87 @@ dot_write(FILE *fp, const struct dot_doc *doc, struct error *err)
 		}
 		draw(sub, &d[p].g, d[p].groups, d[p].ngroups, doc->parts[p].an);
 	}
-	rc = agwrite(ag, fp);
-	agclose(ag);
 	for (p = 0; p < doc->nparts; p++) {
 		free(d[p].groups);
 		free(d[p].g.v);
 		free(d[p].g.index);
 	}
 	free(d);
+	return ag;
+}
+
+int
+dot_write(FILE *fp, const struct dot_doc *doc, struct error *err)
+{
+	Agraph_t *ag = build(doc);
+	int rc = agwrite(ag, fp);
+
+	agclose(ag);
 	if (rc != 0 || ferror(fp))
 		return error_set(err, "cannot write the DOT graph");
 	return 0;
+}
+
+/* Graphviz's own messages, kept for the error rather than printed. */
+static char gv_message[256];
+
+static int
+gv_error(char *msg)
+{
+	size_t n = strlen(gv_message);
+
+	if (n + 1 < sizeof(gv_message))
+		snprintf(gv_message + n, sizeof(gv_message) - n, "%s", msg);
+	return 0;
+}
+
+int
+dot_render_svg(const struct dot_doc *doc, char **svg, size_t *len,
+	       struct error *err)
+{
+	Agraph_t *ag = build(doc);
+	GVC_t *gvc = NULL;
+	char *data = NULL;
+	unsigned int n = 0;
+	int rc = -1;
+	size_t k;
+
+	*svg = NULL;
+	*len = 0;
+	gv_message[0] = '\0';
+	agseterrf(gv_error);
+	agseterr(AGERR);
+	gvc = gvContext();
+	if (gvc == NULL) {
+		error_set(err, "Graphviz could not start");
+		goto out;
+	}
+	if (gvLayout(gvc, ag, "dot") != 0) {
+		error_set(err, "Graphviz could not lay out the graph%s%s",
+			  gv_message[0] ? ": " : "", gv_message);
+		goto out;
+	}
+	if (gvRenderData(gvc, ag, "svg", &data, &n) != 0 || data == NULL) {
+		error_set(err, "Graphviz could not render SVG%s%s",
+			  gv_message[0] ? ": " : "", gv_message);
+		gvFreeLayout(gvc, ag);
+		goto out;
+	}
+	*svg = xmalloc((size_t)n + 1);
+	memcpy(*svg, data, n);
+	(*svg)[n] = '\0';
+	*len = n;
+	gvFreeRenderData(data);
+	gvFreeLayout(gvc, ag);
+	rc = 0;
+out:
+	/* Graphviz's messages end with a newline: not in ours. */
+	k = strlen(err->text);
+	while (rc < 0 && k > 0 && err->text[k - 1] == '\n')
+		err->text[--k] = '\0';
+	agclose(ag);
+	if (gvc != NULL)
+		gvFreeContext(gvc);
+	agseterrf(NULL);
+	return rc;
 }

@@ -39,4 +39,12 @@ struct dot_doc {
  */
 int dot_write(FILE *fp, const struct dot_doc *doc, struct error *err);
 
+/*
+ * The same graph laid out and rendered by Graphviz (libgvc) as an SVG
+ * document, NUL-terminated, in *svg (*len bytes; free() it). -1 with err
+ * when Graphviz cannot (its plugins missing, say).
+ */
+int dot_render_svg(const struct dot_doc *doc, char **svg, size_t *len,
+		   struct error *err);
+
 #endif

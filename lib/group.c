@@ -19,54 +19,76 @@
  * before: fewer copies, at most that much room unused. */
 #define COUNTS_GROW_LG 2
 
+static const struct group_by_def group_bys[] = {
+	[GROUP_BY_STACK] = { "stack", GROUP_BY_STACK, 0, 1, 1, 0, 0, 0 },
+	[GROUP_BY_FUNC] = { "func", GROUP_BY_FUNC, 0, 1, 1, 0, 1, 0 },
+	[GROUP_BY_TOP] = { "top", GROUP_BY_TOP, 1, 1, 0, 1, 0, 0 },
+	[GROUP_BY_CREATOR] = { "creator", GROUP_BY_CREATOR, 0, 0, 0, 0, 0, 1 },
+};
+
+#define NGROUP_BYS (sizeof(group_bys) / sizeof(group_bys[0]))
+
+const struct group_by_def *
+group_by_get(enum group_by by)
+{
+	return &group_bys[(unsigned)by < NGROUP_BYS ? by : GROUP_BY_STACK];
+}
+
 int
 group_key_parse(struct group_key *key, const char *text, struct error *err)
 {
-	memset(key, 0, sizeof(*key));
-	if (strcmp(text, "stack") == 0) {
-		key->by = GROUP_BY_STACK;
-	} else if (strcmp(text, "func") == 0) {
-		key->by = GROUP_BY_FUNC;
-	} else if (strcmp(text, "creator") == 0) {
-		key->by = GROUP_BY_CREATOR;
-	} else if (strncmp(text, "top:", 4) == 0) {
-		char *end = NULL;
-		unsigned long n = strtoul(text + 4, &end, 10);
+	size_t i, len = strcspn(text, ":");
+	char names[128] = "";
 
-		if (text[4] < '0' || text[4] > '9' || *end != '\0' || n == 0 ||
-		    n > GROUP_MAX_TOP)
+	memset(key, 0, sizeof(*key));
+	for (i = 0; i < NGROUP_BYS; i++) {
+		const struct group_by_def *d = &group_bys[i];
+		char *end = NULL;
+		unsigned long n = 0;
+
+		if (strlen(d->name) != len || memcmp(d->name, text, len) != 0)
+			continue;
+		if (!d->takes_n && text[len] == '\0') {
+			key->by = d->by;
+			return 0;
+		}
+		if (d->takes_n && text[len] == ':') {
+			n = strtoul(text + len + 1, &end, 10);
+			if (text[len + 1] >= '0' && text[len + 1] <= '9' &&
+			    *end == '\0' && n >= 1 && n <= GROUP_MAX_TOP) {
+				key->by = d->by;
+				key->top = (unsigned)n;
+				return 0;
+			}
+		}
+		if (d->takes_n)
 			return error_set(err,
-					 "--group-by: expected top:N with "
+					 "--group-by: expected %s:N with "
 					 "N from 1 to %u, got '%s'",
-					 GROUP_MAX_TOP, text);
-		key->by = GROUP_BY_TOP;
-		key->top = (unsigned)n;
-	} else {
-		return error_set(err,
-				 "--group-by: expected stack, func, top:N "
-				 "or creator, got '%s'",
-				 text);
+					 d->name, GROUP_MAX_TOP, text);
+		break;
 	}
-	return 0;
+	for (i = 0; i < NGROUP_BYS; i++) {
+		size_t n = strlen(names);
+
+		snprintf(names + n, sizeof(names) - n, "%s%s%s",
+			 i == 0		       ? ""
+			 : i + 1 == NGROUP_BYS ? " or "
+					       : ", ",
+			 group_bys[i].name, group_bys[i].takes_n ? ":N" : "");
+	}
+	return error_set(err, "--group-by: expected %s, got '%s'", names, text);
 }
 
 void
 group_key_format(const struct group_key *key, char *buf, size_t size)
 {
-	switch (key->by) {
-	case GROUP_BY_FUNC:
-		snprintf(buf, size, "func");
-		break;
-	case GROUP_BY_TOP:
-		snprintf(buf, size, "top:%u", key->top);
-		break;
-	case GROUP_BY_CREATOR:
-		snprintf(buf, size, "creator");
-		break;
-	default:
-		snprintf(buf, size, "stack");
-		break;
-	}
+	const struct group_by_def *d = group_by_get(key->by);
+
+	if (d->takes_n)
+		snprintf(buf, size, "%s:%u", d->name, key->top);
+	else
+		snprintf(buf, size, "%s", d->name);
 }
 
 void
@@ -194,7 +216,7 @@ key_frame(struct grouping *gr, frameid f)
 {
 	uint32_t *m = NULL;
 
-	if (gr->key.by != GROUP_BY_FUNC || f == 0)
+	if (!group_by_get(gr->key.by)->func_only || f == 0)
 		return f;
 	m = memo(&gr->frame_memo, &gr->frame_memo_cap, f);
 	if (*m == 0)
@@ -209,13 +231,15 @@ key_stack(struct grouping *gr, seqid stack)
 	const uint32_t *v = NULL;
 	uint32_t *tmp = NULL;
 
-	if (gr->key.by == GROUP_BY_CREATOR)
+	const struct group_by_def *d = group_by_get(gr->key.by);
+
+	if (!d->stack)
 		return 0;
 	m = memo(&gr->stack_memo, &gr->stack_memo_cap, stack);
 	if (*m != 0)
 		return *m - 1;
 	v = seqtab_items(&gr->in->stacks, stack, &n);
-	if (gr->key.by != GROUP_BY_TOP) {
+	if (d->from_blocking) {
 		/* The key starts at the blocking frame: the frames inside
 		 * it are the runtime's and the standard library's, and one
 		 * wait is recorded with more of them or fewer by format (a
@@ -230,7 +254,7 @@ key_stack(struct grouping *gr, seqid stack)
 			v += k;
 			n -= k;
 		}
-		if (gr->key.by == GROUP_BY_STACK && k == 0) {
+		if (!d->func_only && k == 0) {
 			*m = stack + 1;
 			return stack;
 		}
@@ -240,18 +264,14 @@ key_stack(struct grouping *gr, seqid stack)
 	for (i = 0; i < n; i++) {
 		uint32_t f = v[i];
 
-		if (gr->key.by == GROUP_BY_TOP) {
+		if (d->top_n) {
 			if (intern_frame_get(gr->in, f)->flags &
 			    FRAME_MACHINERY)
 				continue;
 			if (o == gr->key.top)
 				break;
-			tmp[o++] = f;
-		} else if (gr->key.by == GROUP_BY_STACK) {
-			tmp[o++] = f;
-		} else {
-			tmp[o++] = func_only(gr->in, f);
 		}
+		tmp[o++] = d->func_only ? func_only(gr->in, f) : f;
 	}
 	*m = seqtab_intern(&gr->in->stacks, tmp, o) + 1;
 	free(tmp);
@@ -726,8 +746,9 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 {
 	int blocked = state_blocked(gr, gs->state);
 	seqid ks = key_stack(gr, gs->stack);
-	frameid kc =
-		gr->key.by == GROUP_BY_CREATOR ? key_frame(gr, gs->creator) : 0;
+	frameid kc = group_by_get(gr->key.by)->creator
+			     ? key_frame(gr, gs->creator)
+			     : 0;
 	struct group *g = find_group(gr, blocked, ks, kc);
 	int64_t w = gs->weight;
 
@@ -976,7 +997,7 @@ frame_line_hash(const struct grouping *gr, frameid f)
 
 	hash_text(&h, intern_str(in, fr->func),
 		  strtab_len(&in->strings, fr->func));
-	if (gr->key.by != GROUP_BY_FUNC) {
+	if (!group_by_get(gr->key.by)->func_only) {
 		do {
 			num[--n] = (char)('0' + line % 10);
 			line /= 10;

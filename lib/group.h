@@ -33,6 +33,25 @@ struct group_key {
 /* Largest N of top:N. */
 #define GROUP_MAX_TOP 1024u
 
+/*
+ * What each --group-by key is made of: rows of group_bys[] in lib/group.c,
+ * by enum group_by. Adding a key: a value above, a row there, the man
+ * page's --group-by entry and golden cases.
+ */
+struct group_by_def {
+	const char *name; /* as --group-by takes it ("top" takes ":N") */
+	enum group_by by;
+	int takes_n;	   /* NAME:N */
+	int stack;	   /* the key holds frames of the stack */
+	int from_blocking; /* ... from the blocking frame out */
+	int top_n;	   /* ... only the innermost N outside the runtime */
+	int func_only;	   /* ... and the creator by function, no file:line */
+	int creator;	   /* the key holds the creator frame */
+};
+
+/* The row of key->by. */
+const struct group_by_def *group_by_get(enum group_by by);
+
 /* Parse "stack", "func", "top:N" or "creator". */
 int group_key_parse(struct group_key *key, const char *text, struct error *err);
 
