@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/output.h"
+#include "lib/suggest.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
@@ -258,10 +260,19 @@ main(int argc, char **argv)
 		return run_bare(cmd_version, "version");
 	cmd = command_find(argv[i]);
 	if (cmd == NULL) {
-		fprintf(stderr,
-			"goroscope: '%s' is not a command\n"
-			"Try 'goroscope help'.\n",
-			argv[i]);
+		const char *names[64];
+		const char *near = NULL;
+		size_t nnames = 0, k;
+
+		for (k = 0; commands[k].name != NULL && nnames + 2 <= 64; k++) {
+			names[nnames++] = commands[k].name;
+			names[nnames++] = commands[k].alias;
+		}
+		near = suggest_nearest(argv[i], names, nnames);
+		fprintf(stderr, "goroscope: '%s' is not a command\n", argv[i]);
+		if (near != NULL)
+			fprintf(stderr, "Did you mean 'goroscope %s'?\n", near);
+		fprintf(stderr, "Try 'goroscope help'.\n");
 		return EXIT_USAGE;
 	}
 	args = xreallocarray(NULL, (size_t)argc + 1, sizeof(*args));
@@ -274,6 +285,10 @@ main(int argc, char **argv)
 	status = cmd->run(n, args);
 	free(args);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (output_reader_gone())
+			return status; /* `| head`: it stopped reading */
+		if (status != EXIT_OK)
+			return status; /* the command said why */
 		fprintf(stderr, "goroscope: cannot write to standard output\n");
 		return EXIT_INPUT;
 	}

@@ -9,6 +9,7 @@
 #include "cmd/options.h"
 #include "formats/trace.h"
 #include "lib/error.h"
+#include "lib/suggest.h"
 #include "lib/banned.h"
 
 enum opt_id {
@@ -346,6 +347,60 @@ parse_every(const struct command *cmd, const char *s, struct options *o)
 	return 0;
 }
 
+/* Every word of a --state list is one it knows, or a usage error that
+ * suggests the nearest and lists them all. */
+static int
+check_states(const struct command *cmd, const char *list)
+{
+	const char *p = list;
+	size_t n = 0, i, col = 0;
+	const char *const *known = filter_state_words(&n);
+
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char word[128];
+		const char *near = NULL;
+
+		while (len > 0 && *p == ' ') {
+			p++;
+			len--;
+		}
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
+		if (len > 0 && !filter_state_known(p, len)) {
+			snprintf(word, sizeof(word), "%.*s", (int)len, p);
+			near = suggest_nearest(word, known, n);
+			fprintf(stderr,
+				"goroscope: %s: --state: unknown state '%s'",
+				cmd->name, word);
+			if (near != NULL)
+				fprintf(stderr, "; did you mean '%s'?", near);
+			fputs("\nKnown states (a comma-separated list of "
+			      "any):\n ",
+			      stderr);
+			col = 1;
+			for (i = 0; i < n; i++) {
+				size_t w = strlen(known[i]) + 2;
+
+				if (col + w > 78) {
+					fputs("\n ", stderr);
+					col = 1;
+				}
+				fprintf(stderr, " %s%s", known[i],
+					i + 1 < n ? "," : "");
+				col += w;
+			}
+			fprintf(stderr, "\nTry 'goroscope help %s'.\n",
+				cmd->name);
+			return -1;
+		}
+		if (comma == NULL)
+			return 0;
+		p = comma + 1;
+	}
+}
+
 static int
 applies(const struct opt_def *d, const struct command *cmd)
 {
@@ -415,6 +470,8 @@ set_option(struct options *o, const struct command *cmd, int id,
 			return options_usage_error(cmd, "too many --state "
 							"options"),
 			       -1;
+		if (check_states(cmd, arg) < 0)
+			return -1;
 		o->filter.states[o->filter.nstates++] = arg;
 		return 0;
 	case OPT_LABEL:
@@ -570,6 +627,43 @@ set_option(struct options *o, const struct command *cmd, int id,
 	return -1;
 }
 
+/* An unknown or ambiguous long option, with the nearest ones suggested. */
+static void
+unknown_long(const struct command *cmd, const struct option *longopts, size_t n,
+	     const char *arg)
+{
+	const char *names[sizeof(opt_defs) / sizeof(opt_defs[0])];
+	const char *word = arg + strspn(arg, "-"), *near = NULL;
+	char name[64];
+	size_t i, k = 0, len = strcspn(word, "=");
+
+	snprintf(name, sizeof(name), "%.*s", (int)len, word);
+	for (i = 0; i < n; i++)
+		if (strncmp(longopts[i].name, name, len) == 0 && len > 0)
+			k++;
+	if (k > 1) {
+		fprintf(stderr,
+			"goroscope: %s: option '%s' is ambiguous; it "
+			"could be",
+			cmd->name, arg);
+		for (i = 0; i < n; i++)
+			if (strncmp(longopts[i].name, name, len) == 0)
+				fprintf(stderr, " --%s", longopts[i].name);
+		fprintf(stderr, "\nTry 'goroscope help %s'.\n", cmd->name);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		names[i] = longopts[i].name;
+	near = suggest_nearest(name, names, n);
+	if (near != NULL)
+		options_usage_error(cmd,
+				    "unknown option '%s'; did you mean "
+				    "'--%s'?",
+				    arg, near);
+	else
+		options_usage_error(cmd, "unknown option '%s'", arg);
+}
+
 int
 options_parse(struct options *o, const struct command *cmd, int argc,
 	      char **argv)
@@ -605,14 +699,18 @@ options_parse(struct options *o, const struct command *cmd, int argc,
 	shortopts[ns] = '\0';
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	/* Long options with one dash too, as pprof takes them (-focus RE):
+	 * a word after one dash that is no long option is short ones. */
+	while ((c = getopt_long_only(argc, argv, shortopts, longopts, NULL)) !=
+	       -1) {
 		if (c == '?') {
-			if (optopt && optopt < 256)
+			const char *bad = argv[optind - 1];
+
+			if (optopt && optopt < 256 && bad[1] != '-')
 				options_usage_error(cmd, "unknown option '-%c'",
 						    optopt);
 			else
-				options_usage_error(cmd, "unknown option '%s'",
-						    argv[optind - 1]);
+				unknown_long(cmd, longopts, nl, bad);
 			return -1;
 		}
 		if (c == ':') {

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,9 +239,23 @@ output_open(struct output *o, const char *path, struct error *err)
 	return 0;
 }
 
+int
+output_reader_gone(void)
+{
+	struct pollfd p = { STDOUT_FILENO, POLLOUT, 0 };
+
+	/* The write end of a pipe whose readers are all gone polls as
+	 * POLLERR; so does a socket the peer shut. */
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
 void
 output_abort(struct output *o)
 {
+	/* A failed write to a reader that stopped reading (`| head`): its
+	 * choice, not a failure; end quietly. */
+	if (o->is_stdout && ferror(stdout) && output_reader_gone())
+		exit(0);
 	if (!o->is_stdout && o->fp != NULL) {
 		fclose(o->fp);
 		unlink(o->tmp);

@@ -29,4 +29,7 @@ int output_commit(struct output *o, struct error *err);
 /* Give up: close and remove the temporary file. */
 void output_abort(struct output *o);
 
+/* Whether standard output is a pipe or socket nobody reads any more. */
+int output_reader_gone(void);
+
 #endif

@@ -6,6 +6,7 @@
 #include "lib/filter.h"
 #include "lib/intern.h"
 #include "lib/snapshot.h"
+#include "lib/waitreason.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
@@ -47,6 +48,51 @@ add_states(struct filter *f, const char *list)
 			break;
 		p = comma + 1;
 	}
+}
+
+/* Words --state takes besides the states and their classes. */
+static const char *const state_keywords[] = { "blocked", "leaked", "locked" };
+
+const char *const *
+filter_state_words(size_t *n)
+{
+	static const char **words;
+	static size_t nwords;
+	size_t i, k;
+
+	if (words == NULL) {
+		size_t nr = 0;
+
+		while (wait_reasons[nr].text != NULL)
+			nr++;
+		words = xcalloc(nr + 16, sizeof(*words));
+		for (i = 0;
+		     i < sizeof(state_keywords) / sizeof(*state_keywords); i++)
+			words[nwords++] = state_keywords[i];
+		for (k = WAIT_UNKNOWN; k <= STATE_ACTIVE; k++)
+			words[nwords++] = wait_class_name((enum wait_class)k);
+		for (i = 0; i < nr; i++) {
+			for (k = 0; k < nwords; k++)
+				if (strcmp(words[k], wait_reasons[i].text) == 0)
+					break;
+			if (k == nwords)
+				words[nwords++] = wait_reasons[i].text;
+		}
+	}
+	*n = nwords;
+	return words;
+}
+
+int
+filter_state_known(const char *word, size_t len)
+{
+	size_t n = 0, i;
+	const char *const *w = filter_state_words(&n);
+
+	for (i = 0; i < n; i++)
+		if (strlen(w[i]) == len && memcmp(w[i], word, len) == 0)
+			return 1;
+	return 0;
 }
 
 int

@@ -52,6 +52,15 @@ void filter_release(struct filter *f);
 /* Whether g passes; memoised per stack and label set. */
 int filter_match(struct filter *f, const struct goroutine *g);
 
+/*
+ * Whether a --state word names something: a wait reason or state Go
+ * prints, a class ("peer", "forever", ...) or "blocked", "leaked",
+ * "locked". The known words, in the order a usage error lists them, are
+ * filter_state_words[0..n) (n set).
+ */
+int filter_state_known(const char *word, size_t len);
+const char *const *filter_state_words(size_t *n);
+
 /* Whether the filter keeps everything (nothing was asked). */
 int filter_is_empty(const struct filter *f);
 

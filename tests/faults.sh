@@ -362,6 +362,17 @@ ok $? "SIGTERM during -o: no temporary left, no output"
 st=${PIPESTATUS[0]}
 [ "$st" = 0 ] && [ ! -s "$t/e" ]
 ok $? "show | head -1: exits 0, says nothing (status $st)"
+for f in json html; do
+	"$bin" show -f $f testdata/captures/many/18000.pb.gz 2>"$t/e" |
+		head -1 >/dev/null
+	st=${PIPESTATUS[0]}
+	[ "$st" = 0 ] && [ ! -s "$t/e" ]
+	ok $? "show -f $f | head -1: exits 0, says nothing (status $st)"
+done
+"$bin" show testdata/captures/leaky/05.pb.gz >/dev/full 2>"$t/e"
+st=$?
+[ "$st" = 1 ] && [ "$(wc -l <"$t/e")" = 1 ] && grep -q 'No space' "$t/e"
+ok $? "show >/dev/full: exit 1, one line naming the reason (status $st)"
 
 echo "1..$n"
 exit $fail
