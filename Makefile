@@ -122,6 +122,7 @@ unit-tests: $(UNIT_BINS) $(REPLAY_BINS) $(TRACESUM)
 check: $(BIN) unit-tests
 	GOROSCOPE=$(CURDIR)/$(BIN) BUILD=$(CURDIR)/$(BUILD) \
 		GOROSCOPE_SANITIZED=$(SANITIZE) \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		prove --exec '' $(UNIT_BINS) $(REPLAY_BINS) tests/golden.sh \
 		tests/readme.sh tests/roundtrip.sh tests/append.sh tests/gotool.sh \
 		tests/dot.sh tests/tracecheck.sh tests/progress.sh tests/threads.sh \

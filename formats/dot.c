@@ -297,7 +297,8 @@ prepare(struct graph *g, const struct analysis *an, size_t max_nodes,
 	}
 	/* Keep the heaviest nodes; the index still points at g->v. */
 	sorted = xreallocarray(NULL, g->n + 1, sizeof(*sorted));
-	memcpy(sorted, g->v, g->n * sizeof(*sorted));
+	if (g->n > 0)
+		memcpy(sorted, g->v, g->n * sizeof(*sorted));
 	sort_stable(sorted, g->n, sizeof(*sorted), node_cmp, (void *)gr);
 	*kept = 0;
 	for (i = 0; i < g->n && *kept < max_nodes; i++, (*kept)++)
