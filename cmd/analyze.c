@@ -546,6 +546,11 @@ analyze_main(const struct command *cmd, enum analyze_view view, int argc,
 		goto out;
 	}
 	status = o.fail_on_leak && suspects > 0 ? EXIT_LEAK : EXIT_OK;
+	if (status == EXIT_LEAK)
+		fprintf(stderr,
+			"goroscope: %s: %zu leak suspect%s (--fail-on-leak: "
+			"exit status 3)\n",
+			cmd->name, suspects, suspects == 1 ? "" : "s");
 out:
 	free(base);
 	series_release(&s);

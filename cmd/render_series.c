@@ -192,6 +192,14 @@ print_series_header(const struct pen *p, const struct series_doc *d,
 
 /* --- diff ---------------------------------------------------------------- */
 
+static char
+mark(const struct group_eval *e)
+{
+	return e->verdict == V_PROVEN	 ? '*'
+	       : e->verdict == V_SUSPECT ? '!'
+					 : ' ';
+}
+
 void
 render_diff(FILE *fp, const struct series_doc *d)
 {
@@ -241,7 +249,7 @@ render_diff(FILE *fp, const struct series_doc *d)
 	for (i = 0; i < d->nshown; i++) {
 		const struct group *g = &gr->v[d->shown[i]];
 		int64_t a = group_count(gr, g, 0), b = group_count(gr, g, 1);
-		char ch[32];
+		char ch[32], m = mark(&d->an->ev[d->shown[i]]);
 		struct cell c = { ch, sizeof(ch), 0 };
 
 		if (a == 0)
@@ -250,7 +258,15 @@ render_diff(FILE *fp, const struct series_doc *d)
 			tx_put_str(&c, "gone");
 		else
 			tx_put_signed(&c, b - a);
-		tx_print_count(fp, a);
+		if (m != ' ') {
+			/* The count's first column is a space below 10^7. */
+			tx_on(&p, C_RED);
+			fputc(m, fp);
+			tx_off(&p, C_RED);
+			fprintf(fp, "%7lld", (long long)(a < 0 ? 0 : a));
+		} else {
+			tx_print_count(fp, a);
+		}
 		fputs("  ", fp);
 		tx_print_count(fp, b);
 		fputs("  ", fp);
@@ -281,17 +297,19 @@ render_diff(FILE *fp, const struct series_doc *d)
 	if (d->nshown < gr->n)
 		fprintf(fp, "; %zu of %zu groups shown", d->nshown, gr->n);
 	fputc('\n', fp);
+	if (d->an->nsuspects > 0)
+		fprintf(fp,
+			"%zu leak suspect%s, marked ! (or * where the capture "
+			"proves the leak)\n",
+			d->an->nsuspects,
+			tx_plural((long long)d->an->nsuspects));
+	else
+		fputs("no leak suspects (two snapshots are one step: a leak "
+		      "grows over two or more)\n",
+		      fp);
 }
 
 /* --- trend --------------------------------------------------------------- */
-
-static char
-mark(const struct group_eval *e)
-{
-	return e->verdict == V_PROVEN	 ? '*'
-	       : e->verdict == V_SUSPECT ? '!'
-					 : ' ';
-}
 
 /* One table row of trend and report: mark, count, change, sparkline,
  * rise, state, id, blocking frame; why-not text when why is set. */
