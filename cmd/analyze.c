@@ -171,7 +171,7 @@ warn_order(const struct series *s, const struct series_inst *si)
 static void
 judge(struct run *r)
 {
-	size_t k, i;
+	size_t k, i, picked = 0;
 
 	r->nj = r->s->n;
 	r->j = xcalloc(r->nj ? r->nj : 1, sizeof(*r->j));
@@ -198,9 +198,18 @@ judge(struct run *r)
 			sort_stable(order, gr->n, sizeof(*order), change_cmp,
 				    gr);
 		j->nshown = grouping_select(gr, order, r->o->min_count,
-					    r->o->limit, j->shown);
+					    r->o->group ? 0 : r->o->limit,
+					    j->shown);
+		j->nshown = options_pick_group(r->o, gr, j->shown, j->nshown);
+		if (r->o->limit > 0 && j->nshown > (size_t)r->o->limit)
+			j->nshown = (size_t)r->o->limit;
+		picked += j->nshown;
 		free(order);
 	}
+	if (r->o->group != NULL && picked == 0)
+		fprintf(stderr,
+			"goroscope: %s: no group's id starts with '%s'\n",
+			view_names[r->view], r->o->group);
 	if (r->nj > 1) {
 		struct fleet_part *parts = xcalloc(r->nj, sizeof(*parts));
 

@@ -204,7 +204,15 @@ cmd_show(int argc, char **argv)
 	snapshot_release(snapp);
 	grouping_finish(&gr);
 	shown = xreallocarray(NULL, gr.n ? gr.n : 1, sizeof(*shown));
-	nshown = grouping_select(&gr, NULL, o.min_count, o.limit, shown);
+	nshown = grouping_select(&gr, NULL, o.min_count, o.group ? 0 : o.limit,
+				 shown);
+	nshown = options_pick_group(&o, &gr, shown, nshown);
+	if (o.limit > 0 && nshown > (size_t)o.limit)
+		nshown = (size_t)o.limit;
+	if (o.group != NULL && nshown == 0)
+		fprintf(stderr,
+			"goroscope: show: no group's id starts with '%s'\n",
+			o.group);
 	if (output_open(&out, o.output, &err) < 0) {
 		diag_error(&err);
 		goto out;

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -49,6 +50,9 @@ enum opt_id {
 	OPT_DEBUG,
 	OPT_LEAK,
 	OPT_SAVE,
+	OPT_LABEL_IGNORE,
+	OPT_IGNORE_TOP,
+	OPT_GROUP,
 };
 
 struct opt_def {
@@ -192,8 +196,14 @@ static const struct opt_def opt_defs[] = {
 	  "drop goroutines with a function matching RE" },
 	{ "state", OPT_STATE, "LIST", OPTSET_GROUP,
 	  "only these states, e.g. 'chan receive,blocked'" },
+	{ "ignore-top", OPT_IGNORE_TOP, "RE", OPTSET_GROUP,
+	  "drop goroutines blocked in a function matching RE" },
 	{ "label", OPT_LABEL, "K=V", OPTSET_GROUP,
-	  "only goroutines with label K=V (or K)" },
+	  "only goroutines with label K=V (V: value or RE; or K)" },
+	{ "label-ignore", OPT_LABEL_IGNORE, "K=V", OPTSET_GROUP,
+	  "drop goroutines with label K=V (V: value or RE; or K)" },
+	{ "group", OPT_GROUP, "ID", OPTSET_GROUP,
+	  "only the group whose id (as printed) starts with ID" },
 	{ "min-count", OPT_MIN_COUNT, "N", OPTSET_GROUP,
 	  "hide groups of fewer than N goroutines" },
 	{ "limit", OPT_LIMIT, "N", OPTSET_GROUP, "show at most N groups" },
@@ -481,6 +491,31 @@ set_option(struct options *o, const struct command *cmd, int id,
 			       -1;
 		o->filter.labels[o->filter.nlabels++] = arg;
 		return 0;
+	case OPT_LABEL_IGNORE:
+		if (o->filter.nlabel_ignores == FILTER_MAX_TERMS)
+			return options_usage_error(cmd, "too many "
+							"--label-ignore "
+							"options"),
+			       -1;
+		o->filter.label_ignores[o->filter.nlabel_ignores++] = arg;
+		return 0;
+	case OPT_IGNORE_TOP:
+		o->filter.ignore_top = arg;
+		return 0;
+	case OPT_GROUP: {
+		size_t n = strlen(arg);
+
+		if (n < 4 || n > 16 ||
+		    strspn(arg, "0123456789abcdefABCDEF") != n)
+			return options_usage_error(cmd,
+						   "--group: expected a group "
+						   "id of 4 to 16 hex digits, "
+						   "got '%s'",
+						   arg),
+			       -1;
+		o->group = arg;
+		return 0;
+	}
 	case OPT_MIN_COUNT:
 		return parse_count(cmd, "min-count", arg, &o->min_count);
 	case OPT_LIMIT:
@@ -737,6 +772,25 @@ options_parse(struct options *o, const struct command *cmd, int argc,
 		return -1;
 	}
 	return 0;
+}
+
+size_t
+options_pick_group(const struct options *o, const struct grouping *gr,
+		   size_t *shown, size_t n)
+{
+	size_t i, k = 0, len;
+	char id[17];
+
+	if (o->group == NULL)
+		return n;
+	len = strlen(o->group);
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "%016llx",
+			 (unsigned long long)gr->v[shown[i]].id);
+		if (strncasecmp(id, o->group, len) == 0)
+			shown[k++] = shown[i];
+	}
+	return k;
 }
 
 void

@@ -74,6 +74,7 @@ struct options {
 	struct filter_spec filter;
 	long long min_count; /* groups below are not shown */
 	long long limit;     /* at most this many groups; 0: all */
+	const char *group;   /* --group: hex prefix of the one group shown */
 	enum color_mode color;
 	int verbose;
 	int progress;
@@ -125,6 +126,13 @@ int options_usage_error(const struct command *cmd, const char *fmt, ...)
 
 /* The --meta pairs as a label set over in's tables, or 0. */
 seqid options_meta(struct intern *in, const struct options *o);
+
+/*
+ * With --group, keep of shown[0..n) the groups of gr whose id starts with
+ * it; returns how many are left. Without, n.
+ */
+size_t options_pick_group(const struct options *o, const struct grouping *gr,
+			  size_t *shown, size_t n);
 
 /* Threads a reader may use: $GOROSCOPE_THREADS, or 0 (one per core). */
 unsigned options_threads(void);

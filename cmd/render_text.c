@@ -257,8 +257,10 @@ render_show(FILE *fp, const struct text_doc *doc)
 		fprintf(fp, ", %lld matching the filters",
 			(long long)gr->kept[0]);
 	fprintf(fp, " in %zu group%s", gr->n, tx_plural((long long)gr->n));
-	if (doc->nshown < gr->n)
-		fprintf(fp, "; %zu shown, of %lld goroutine%s", doc->nshown,
-			(long long)shown_total, tx_plural(shown_total));
+	if (doc->nshown == 0 && gr->n > 0)
+		fputs("; none shown", fp);
+	else if (doc->nshown < gr->n)
+		fprintf(fp, "; the %zu shown hold%s %lld", doc->nshown,
+			doc->nshown == 1 ? "s" : "", (long long)shown_total);
 	fputc('\n', fp);
 }

@@ -1,4 +1,5 @@
 /* Goroutine filters with per-stack memoisation. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,57 @@ filter_state_known(const char *word, size_t len)
 	return 0;
 }
 
+/* Parse KEY or KEY=VALUE into t; VALUE is also tried as a regular
+ * expression the whole value must match (as pprof's -tagfocus). */
+static int
+label_term(struct label_term *t, struct intern *in, const char *text,
+	   const char *opt, struct error *err)
+{
+	const char *eq = strchr(text, '=');
+	size_t kl = eq ? (size_t)(eq - text) : strlen(text);
+
+	memset(t, 0, sizeof(*t));
+	if (kl == 0)
+		return error_set(err, "%s: expected KEY=VALUE or KEY, got '%s'",
+				 opt, text);
+	t->key = strtab_intern(&in->strings, text, kl);
+	t->value = UINT32_MAX;
+	if (eq != NULL) {
+		size_t n = strlen(eq + 1);
+		char *pat = xmalloc(n + 5);
+
+		t->value = strtab_intern_cstr(&in->strings, eq + 1);
+		snprintf(pat, n + 5, "^(%s)$", eq + 1);
+		/* A value that is no regular expression is matched exactly. */
+		t->has_re = regcomp(&t->re, pat, REG_EXTENDED | REG_NOSUB) == 0;
+		free(pat);
+	}
+	return 0;
+}
+
+static void
+label_terms_release(struct label_term *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].has_re)
+			regfree(&v[i].re);
+	free(v);
+}
+
+/* Whether the label k=v satisfies term t. */
+static int
+term_match(const struct intern *in, const struct label_term *t, uint32_t k,
+	   uint32_t v)
+{
+	if (k != t->key)
+		return 0;
+	if (t->value == UINT32_MAX || v == t->value)
+		return 1;
+	return t->has_re && regexec(&t->re, intern_str(in, v), 0, NULL, 0) == 0;
+}
+
 int
 filter_init(struct filter *f, struct intern *in, const struct filter_spec *spec,
 	    struct error *err)
@@ -115,26 +167,26 @@ filter_init(struct filter *f, struct intern *in, const struct filter_spec *spec,
 	}
 	for (i = 0; i < spec->nstates; i++)
 		add_states(f, spec->states[i]);
-	if (spec->nlabels) {
-		f->label_keys = xcalloc(spec->nlabels, sizeof(uint32_t));
-		f->label_values = xcalloc(spec->nlabels, sizeof(uint32_t));
-	}
-	for (i = 0; i < spec->nlabels; i++) {
-		const char *t = spec->labels[i], *eq = strchr(t, '=');
-		size_t kl = eq ? (size_t)(eq - t) : strlen(t);
-
-		if (kl == 0) {
-			error_set(err,
-				  "--label: expected KEY=VALUE or KEY, "
-				  "got '%s'",
-				  t);
+	if (spec->ignore_top) {
+		if (compile(&f->ignore_top, spec->ignore_top, "--ignore-top",
+			    err) < 0)
 			goto fail;
-		}
-		f->label_keys[i] = strtab_intern(&in->strings, t, kl);
-		f->label_values[i] =
-			eq ? strtab_intern_cstr(&in->strings, eq + 1)
-			   : UINT32_MAX;
+		f->has_ignore_top = 1;
+	}
+	f->labels = xcalloc(spec->nlabels + 1, sizeof(*f->labels));
+	for (i = 0; i < spec->nlabels; i++) {
+		if (label_term(&f->labels[i], in, spec->labels[i], "--label",
+			       err) < 0)
+			goto fail;
 		f->nlabels++;
+	}
+	f->label_ignores =
+		xcalloc(spec->nlabel_ignores + 1, sizeof(*f->label_ignores));
+	for (i = 0; i < spec->nlabel_ignores; i++) {
+		if (label_term(&f->label_ignores[i], in, spec->label_ignores[i],
+			       "--label-ignore", err) < 0)
+			goto fail;
+		f->nlabel_ignores++;
 	}
 	return 0;
 fail:
@@ -154,8 +206,11 @@ filter_release(struct filter *f)
 	for (i = 0; i < f->nstate_words; i++)
 		free(f->state_words[i]);
 	free(f->state_words);
-	free(f->label_keys);
-	free(f->label_values);
+	label_terms_release(f->labels, f->nlabels);
+	label_terms_release(f->label_ignores, f->nlabel_ignores);
+	if (f->has_ignore_top)
+		regfree(&f->ignore_top);
+	free(f->top_memo);
 	free(f->func_memo);
 	free(f->stack_memo);
 	free(f->label_memo);
@@ -166,7 +221,7 @@ int
 filter_is_empty(const struct filter *f)
 {
 	return !f->has_focus && !f->has_ignore && f->nstate_words == 0 &&
-	       f->nlabels == 0;
+	       f->nlabels == 0 && f->nlabel_ignores == 0 && !f->has_ignore_top;
 }
 
 static unsigned char *
@@ -248,18 +303,49 @@ labels_pass(struct filter *f, seqid set)
 	unsigned char *m = memo_slot(&f->label_memo, &f->label_cap, set);
 
 	if (*m == 0) {
-		uint32_t n = 0, i, j, ok = 1;
+		uint32_t n = 0, i, ok = 1;
+		size_t j;
 		const uint32_t *p = seqtab_items(&f->in->labelsets, set, &n);
 
 		for (j = 0; j < f->nlabels && ok; j++) {
 			ok = 0;
-			for (i = 0; i + 1 < n; i += 2)
-				if (p[i] == f->label_keys[j] &&
-				    (f->label_values[j] == UINT32_MAX ||
-				     p[i + 1] == f->label_values[j]))
-					ok = 1;
+			for (i = 0; i + 1 < n && !ok; i += 2)
+				ok = term_match(f->in, &f->labels[j], p[i],
+						p[i + 1]);
 		}
+		for (j = 0; j < f->nlabel_ignores && ok; j++)
+			for (i = 0; i + 1 < n && ok; i += 2)
+				if (term_match(f->in, &f->label_ignores[j],
+					       p[i], p[i + 1]))
+					ok = 0;
 		*m = ok ? 1 : 2;
+	}
+	return *m == 1;
+}
+
+/* --ignore-top: whether a frame from the top of the stack down to the
+ * blocking frame (the first outside the runtime) matches; goleak's
+ * IgnoreTopFunction names either ("internal/poll.runtime_pollWait"). */
+static int
+top_pass(struct filter *f, seqid stack)
+{
+	unsigned char *m = memo_slot(&f->top_memo, &f->top_cap, stack);
+
+	if (*m == 0) {
+		uint32_t n = 0, i;
+		const uint32_t *v = seqtab_items(&f->in->stacks, stack, &n);
+		int drop = 0;
+
+		for (i = 0; i < n && !drop; i++) {
+			const struct frame *fr = intern_frame_get(f->in, v[i]);
+
+			drop = regexec(&f->ignore_top,
+				       intern_str(f->in, fr->func), 0, NULL,
+				       0) == 0;
+			if (!(fr->flags & FRAME_MACHINERY))
+				break;
+		}
+		*m = drop ? 2 : 1;
 	}
 	return *m == 1;
 }
@@ -271,7 +357,9 @@ filter_match(struct filter *f, const struct goroutine *g)
 		return 0;
 	if (f->nstate_words && !state_pass(f, g))
 		return 0;
-	if (f->nlabels && !labels_pass(f, g->labels))
+	if ((f->nlabels || f->nlabel_ignores) && !labels_pass(f, g->labels))
+		return 0;
+	if (f->has_ignore_top && !top_pass(f, g->stack))
 		return 0;
 	return 1;
 }

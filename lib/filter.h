@@ -23,6 +23,19 @@ struct filter_spec {
 	size_t nstates;
 	const char *labels[FILTER_MAX_TERMS]; /* KEY=VALUE or KEY */
 	size_t nlabels;
+	/* --label-ignore: KEY=VALUE or KEY; a goroutine with one is dropped */
+	const char *label_ignores[FILTER_MAX_TERMS];
+	size_t nlabel_ignores;
+	const char *ignore_top; /* --ignore-top RE, or NULL */
+};
+
+/* A label term: KEY, or KEY=VALUE where VALUE is the value itself or a
+ * regular expression the whole value matches. */
+struct label_term {
+	uint32_t key;	/* strid */
+	uint32_t value; /* strid of VALUE as given; UINT32_MAX: any value */
+	regex_t re;	/* VALUE anchored, when it compiled */
+	int has_re;
 };
 
 struct filter {
@@ -31,8 +44,12 @@ struct filter {
 	int has_focus, has_ignore;
 	char **state_words;
 	size_t nstate_words;
-	uint32_t *label_keys, *label_values; /* strids; value UINT32_MAX: any */
-	size_t nlabels;
+	struct label_term *labels, *label_ignores;
+	size_t nlabels, nlabel_ignores;
+	regex_t ignore_top;
+	int has_ignore_top;
+	unsigned char *top_memo; /* seqid -> 1 keep, 2 drop (--ignore-top) */
+	size_t top_cap;
 	unsigned char *func_memo; /* strid -> 1 focus, 2 ignore bits + 4 */
 	size_t func_cap;
 	unsigned char *stack_memo; /* seqid -> 1 keep, 2 drop */
