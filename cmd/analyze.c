@@ -73,6 +73,14 @@ struct run {
 };
 
 static int
+u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
 take(void *ctx, struct snapshot *s)
 {
 	return series_add(ctx, s);
@@ -131,22 +139,57 @@ load_baseline(struct intern *in, const struct group_key *key,
 /* Formats with and without creation sites (dumps and traces; pprof,
  * debug=1) give the same goroutines different groups under --group-by
  * creator (the other keys leave creators out): say so. */
-static void
-warn_mixed(const struct series_inst *si, const struct intern *in)
+void
+analyze_warn_creators(const struct snapshot_meta *meta, unsigned n,
+		      const struct intern *in)
 {
-	unsigned k, with = 0, first = 0, n = si->gr.nsnap;
+	unsigned k, with = 0, first = 0, last = 0;
 
-	for (k = n; k > 0; k--)
-		if (si->meta[k - 1].provides & HAS_CREATOR) {
+	for (k = n; k > 0; k--) {
+		if (meta[k - 1].provides & HAS_CREATOR) {
 			with++;
 			first = k - 1;
+		} else {
+			last = k - 1;
 		}
+	}
 	if (with > 0 && with < n)
 		fprintf(stderr,
 			"goroscope: warning: %u of the %u snapshots have "
 			"creation sites (%s) and the others do not: "
 			"--group-by creator puts all of theirs in one group\n",
-			with, n, intern_shown(in, si->meta[first].format));
+			with, n, intern_shown(in, meta[first].format));
+	else if (with == 0 && n > 0)
+		fprintf(stderr,
+			"goroscope: warning: %s carries no creation sites: "
+			"--group-by creator puts every goroutine in one group "
+			"per state class (a debug=2 dump or a trace has "
+			"them)\n",
+			intern_shown(in, meta[last].format));
+}
+
+/* Say when the baseline matched no group: a different program, build or
+ * --group-by, most likely; it then changes nothing. */
+static void
+warn_baseline(const struct run *r)
+{
+	size_t k, i;
+
+	if (r->o->baseline == NULL || r->nbase == 0)
+		return;
+	for (k = 0; k < r->nj; k++) {
+		const struct grouping *gr = &r->j[k].si->gr;
+
+		for (i = 0; i < gr->n; i++)
+			if (bsearch(&gr->v[i].id, r->base, r->nbase,
+				    sizeof(*r->base), u64_cmp) != NULL)
+				return;
+	}
+	fprintf(stderr,
+		"goroscope: warning: --baseline %s: none of its %zu groups is "
+		"in the series, so it changes no verdict (another program or "
+		"build, or another --group-by?)\n",
+		r->o->baseline, r->nbase);
 }
 
 /* Say when an instance's snapshots could not all be put in time order. */
@@ -443,6 +486,7 @@ analyze_write(enum analyze_view view, const struct options *o, struct series *s,
 	r.base = base;
 	r.nbase = nbase;
 	judge(&r);
+	warn_baseline(&r);
 	ret = writers[o->format](&r, fp, err);
 	*suspects = 0;
 	for (k = 0; k < r.nj; k++) {
@@ -464,7 +508,8 @@ analyze_warn(const struct series *s)
 	for (k = 0; k < s->n; k++) {
 		warn_order(s, &s->v[k]);
 		if (group_by_get(s->key.by)->creator)
-			warn_mixed(&s->v[k], s->in);
+			analyze_warn_creators(s->v[k].meta, s->v[k].gr.nsnap,
+					      s->in);
 	}
 }
 

@@ -37,4 +37,11 @@ int analyze_write(enum analyze_view view, const struct options *o,
 /* Print the warnings about a finished series: order, mixed formats. */
 void analyze_warn(const struct series *s);
 
+/* Warn that --group-by creator cannot group snapshots without creation
+ * sites (pprof, debug=1): meta[0..n) of one instance. */
+struct snapshot_meta;
+struct intern;
+void analyze_warn_creators(const struct snapshot_meta *meta, unsigned n,
+			   const struct intern *in);
+
 #endif

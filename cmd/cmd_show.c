@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/analyze.h"
 #include "cmd/cmd.h"
 #include "cmd/diag.h"
 #include "cmd/options.h"
@@ -200,6 +201,8 @@ cmd_show(int argc, char **argv)
 	have_gr = 1;
 	grouping_add(&gr, snapp, 0, filter_is_empty(&filter) ? NULL : &filter);
 	snapshot_meta(snapp, &meta);
+	if (group_by_get(o.key.by)->creator)
+		analyze_warn_creators(&meta, 1, &in);
 	/* The records are grouped: their memory serves what follows. */
 	snapshot_release(snapp);
 	grouping_finish(&gr);
