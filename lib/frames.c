@@ -134,7 +134,12 @@ frames_classify(const char *func, size_t n, const char *file, size_t filelen)
 		flags |= FRAME_SYSTEM_START;
 	if (runtime || has_prefix(func, n, "internal/runtime/"))
 		flags |= FRAME_LEAF_HIDDEN;
+	/* The system call layer too: a goroutine in a syscall keys from the
+	 * call that made it (net.(*netFD).accept, os.(*File).Read), as the
+	 * same goroutine parked in the netpoller does. */
 	if (runtime || has_prefix(func, n, "internal/") ||
+	    has_prefix(func, n, "syscall.") ||
+	    has_prefix(func, n, "golang.org/x/sys/unix.") ||
 	    (flags & (FRAME_HIDDEN | FRAME_WRAPPER)))
 		flags |= FRAME_MACHINERY;
 	else {

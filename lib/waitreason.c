@@ -97,7 +97,7 @@ const struct wait_reason wait_reasons[] = {
 	{ .text = "idle", .class = WAIT_RUNTIME, .since = "1.17" },
 	{ .text = "runnable", .class = STATE_ACTIVE, .since = "1.17" },
 	{ .text = "running", .class = STATE_ACTIVE, .since = "1.17" },
-	{ .text = "syscall", .class = STATE_ACTIVE, .since = "1.17" },
+	{ .text = "syscall", .class = WAIT_EXTERNAL, .since = "1.17" },
 	{ .text = "waiting", .class = WAIT_UNKNOWN, .since = "1.17" },
 	{ .text = "dead", .class = WAIT_RUNTIME, .since = "1.17" },
 	{ .text = "copystack", .class = STATE_ACTIVE, .since = "1.17" },

@@ -62,6 +62,7 @@ for p in capture transform leaky dumps/panicall dumps/sigquit dumps/ancestors du
 	run go126 build -o "$BIN/$(basename "$p")" "./$p"
 done
 run go126 build -trimpath -o "$BIN/deadlock" ./dumps/deadlock
+run go126 build -trimpath -o "$BIN/acceptflip" ./dumps/acceptflip
 run go126 build -trimpath -o "$BIN/fleet" ./fleet
 run go126 build -trimpath -o "$BIN/keepalive" ./keepalive
 run go126 test -c -o "$BIN/synctest.test" ./dumps/synctest
@@ -162,6 +163,9 @@ if [ "$GO127_ON" = 1 ]; then
 fi
 run "$CAP" -o "$D/truncated.txt" -want-exit 0 -- "$BIN/truncated"
 GOTRACEBACK=all run "$CAP" -o "$D/log_preamble.txt" -want-exit 2 -- "$BIN/logpreamble"
+
+say "acceptflip: an accept loop caught in [IO wait] and in [syscall]"
+run "$BIN/acceptflip" -io "$D/accept_iowait.txt" -syscall "$D/accept_syscall.txt"
 
 say "samemoment: one moment of one process in every format (debug=2 beside each traceback, debug=1, pprof, a trace)"
 S="$OUT/samemoment"
