@@ -118,35 +118,6 @@ jframe(const struct intern *in, frameid id)
 	return o;
 }
 
-/*
- * jansson's text of each frame, made once (frame_text): groups share most
- * of their frames.
- */
-struct frame_cache {
-	struct frame_text *text; /* by frame id */
-	size_t textcap;
-};
-
-/* jansson's text of a frame where a group shows it, indented to fit. */
-struct frame_text {
-	char *item; /* an item of "stack" */
-	char *blocking;
-	size_t itemlen, blockinglen;
-};
-
-static void
-frame_cache_release(struct frame_cache *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->textcap; i++) {
-		free(c->text[i].item);
-		free(c->text[i].blocking);
-	}
-	free(c->text);
-	memset(c, 0, sizeof(*c));
-}
-
 json_t *
 json_labelset(const struct intern *in, seqid set)
 {
@@ -173,172 +144,551 @@ round6(double x)
 	return isfinite(x) ? round(x * 1e6) / 1e6 : 0;
 }
 
-static json_t *
-jgroup(const struct grouping *gr, const struct group *g,
-       const struct group_eval *ev)
+/* A growable byte buffer. */
+struct bytes {
+	char *p;
+	size_t n, cap;
+};
+
+static inline void
+bytes_put(struct bytes *b, const char *s, size_t len)
+{
+	if (len > b->cap - b->n)
+		b->p = xgrow(b->p, 1, b->n + len + 4096, &b->cap);
+	if (len)
+		memcpy(b->p + b->n, s, len);
+	b->n += len;
+}
+
+/*
+ * A JSON text written straight into a buffer, laid out byte for byte as
+ * jansson lays out JSON_INDENT(2) | JSON_REAL_PRECISION(6): the groups are
+ * most of a report, and building and dumping a jansson object per group
+ * took 85% of `show -f json` on a profile of 60,000 stacks, seven times
+ * the text output (issue 15). The head and tail of the document stay
+ * jansson's. tests/unit/test_misc.c checks jw against jansson.
+ */
+struct jw {
+	struct bytes *b;
+	int base;		 /* spaces before a line at depth 0 */
+	int depth;		 /* of the container being written */
+	unsigned char empty[32]; /* container at depth d has no item yet */
+	struct quoted *q;	 /* strings already quoted, or NULL */
+};
+
+/* Each string's quoted text, made once: groups share most of their
+ * frames' names and files. */
+struct quoted {
+	uint32_t *at; /* strid -> offset into text + 1, 0: not yet */
+	uint32_t *len;
+	size_t cap;
+	struct bytes text;
+};
+
+static void
+quoted_release(struct quoted *q)
+{
+	free(q->at);
+	free(q->len);
+	free(q->text.p);
+	memset(q, 0, sizeof(*q));
+}
+
+static void
+jw_put(struct jw *w, const char *s, size_t n)
+{
+	bytes_put(w->b, s, n);
+}
+
+static void
+jw_newline(struct jw *w)
+{
+	static const char spaces[] = "\n                                  "
+				     "                              ";
+	size_t n = (size_t)(w->base + 2 * w->depth) + 1;
+
+	if (n <= sizeof(spaces) - 1) {
+		jw_put(w, spaces, n);
+		return;
+	}
+	jw_put(w, spaces, sizeof(spaces) - 1);
+	for (n -= sizeof(spaces) - 1; n > 0; n--)
+		jw_put(w, " ", 1);
+}
+
+/* Before an item of the open container: its separator and indent. */
+static void
+jw_item(struct jw *w)
+{
+	if (!w->empty[w->depth])
+		jw_put(w, ",", 1);
+	w->empty[w->depth] = 0;
+	jw_newline(w);
+}
+
+static void
+jw_open(struct jw *w, char c)
+{
+	jw_put(w, &c, 1);
+	w->depth++;
+	w->empty[w->depth] = 1;
+}
+
+static void
+jw_close(struct jw *w, char c)
+{
+	int empty = w->empty[w->depth];
+
+	w->depth--;
+	if (!empty)
+		jw_newline(w);
+	jw_put(w, &c, 1);
+}
+
+/* s[0..n) as a JSON string: jansson's escapes, and each byte that is no
+ * part of valid UTF-8 as the text \xNN (as json_utf8_escape writes). */
+static void
+json_string_text(struct bytes *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF",
+			  lhex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, from = 0;
+	char esc[8];
+
+	bytes_put(b, "\"", 1);
+	while (i < n) {
+		unsigned char c = u[i];
+		size_t k = 1, el = 0;
+
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			i++;
+			continue;
+		}
+		if (c >= 0x80) {
+			k = utf8_seq(u + i, n - i);
+			if (k > 0) {
+				i += k;
+				continue;
+			}
+			k = 1;
+			memcpy(esc, "\\\\x", 3);
+			esc[3] = lhex[c >> 4];
+			esc[4] = lhex[c & 15];
+			el = 5;
+		} else {
+			esc[0] = '\\';
+			el = 2;
+			switch (c) {
+			case '"':
+				esc[1] = '"';
+				break;
+			case '\\':
+				esc[1] = '\\';
+				break;
+			case '\b':
+				esc[1] = 'b';
+				break;
+			case '\f':
+				esc[1] = 'f';
+				break;
+			case '\n':
+				esc[1] = 'n';
+				break;
+			case '\r':
+				esc[1] = 'r';
+				break;
+			case '\t':
+				esc[1] = 't';
+				break;
+			default:
+				memcpy(esc, "\\u00", 4);
+				esc[4] = hex[c >> 4];
+				esc[5] = hex[c & 15];
+				el = 6;
+			}
+		}
+		bytes_put(b, s + from, i - from);
+		bytes_put(b, esc, el);
+		i += k;
+		from = i;
+	}
+	bytes_put(b, s + from, n - from);
+	bytes_put(b, "\"", 1);
+}
+
+char *
+json_quote(const char *s, size_t n, size_t *len)
+{
+	struct bytes b = { NULL, 0, 0 };
+
+	json_string_text(&b, s, n);
+	bytes_put(&b, "", 1);
+	*len = b.n - 1;
+	return b.p;
+}
+
+static void
+jw_str(struct jw *w, const char *s, size_t n)
+{
+	json_string_text(w->b, s, n);
+}
+
+static void
+jw_cstr(struct jw *w, const char *s)
+{
+	json_string_text(w->b, s, strlen(s));
+}
+
+static void
+jw_strid(struct jw *w, const struct intern *in, strid id)
+{
+	struct quoted *q = w->q;
+	size_t at;
+
+	if (q == NULL || id >= (1u << 30)) {
+		jw_str(w, intern_str(in, id), strtab_len(&in->strings, id));
+		return;
+	}
+	if (id >= q->cap) {
+		size_t cap = q->cap;
+
+		q->at = xgrow_zero(q->at, sizeof(*q->at), (size_t)id + 1,
+				   &q->cap);
+		q->len = xgrow_zero(q->len, sizeof(*q->len), (size_t)id + 1,
+				    &cap);
+	}
+	if (q->at[id] == 0 && q->text.n < UINT32_MAX / 2) {
+		at = q->text.n;
+		json_string_text(&q->text, intern_str(in, id),
+				 strtab_len(&in->strings, id));
+		q->at[id] = (uint32_t)at + 1;
+		q->len[id] = (uint32_t)(q->text.n - at);
+	}
+	if (q->at[id] == 0) {
+		jw_str(w, intern_str(in, id), strtab_len(&in->strings, id));
+		return;
+	}
+	jw_put(w, q->text.p + q->at[id] - 1, q->len[id]);
+}
+
+/* A member's key, a literal identifier: quoted as it is. */
+#define jw_key(w, k) jw_key_text((w), "\"" k "\": ", sizeof(k) + 3)
+
+static void
+jw_key_text(struct jw *w, const char *text, size_t n)
+{
+	jw_item(w);
+	jw_put(w, text, n);
+}
+
+static void
+jw_int(struct jw *w, long long v)
+{
+	char t[24];
+	size_t n = sizeof(t);
+	unsigned long long u =
+		v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+
+	do {
+		t[--n] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0)
+		t[--n] = '-';
+	jw_put(w, t + n, sizeof(t) - n);
+}
+
+void
+json_real_text(char *buf, size_t size, double v)
+{
+	char *e = NULL, *from = NULL, *to = NULL;
+
+	/* jansson's jsonp_dtostr at precision 6. */
+	snprintf(buf, size, "%.6g", v);
+	if (strchr(buf, '.') == NULL && strchr(buf, 'e') == NULL) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, size - n, ".0");
+	}
+	e = strchr(buf, 'e');
+	if (e != NULL) {
+		from = e + 1;
+		to = from + 1;
+		if (*from == '-')
+			from++;
+		while (*to == '0')
+			to++;
+		if (to != from)
+			memmove(from, to, strlen(to) + 1);
+	}
+}
+
+static void
+jw_real(struct jw *w, double v)
+{
+	char t[64];
+
+	json_real_text(t, sizeof(t), v);
+	jw_put(w, t, strlen(t));
+}
+
+static void
+jw_bool(struct jw *w, int v)
+{
+	jw_put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+static void
+jw_null(struct jw *w)
+{
+	jw_put(w, "null", 4);
+}
+
+static void
+jw_frame(struct jw *w, const struct intern *in, frameid id)
+{
+	const struct frame *f = intern_frame_get(in, id);
+
+	jw_open(w, '{');
+	jw_key(w, "func");
+	jw_strid(w, in, f->func);
+	jw_key(w, "file");
+	jw_strid(w, in, f->file);
+	jw_key(w, "line");
+	jw_int(w, f->line);
+}
+
+static void
+jw_frames(struct jw *w, const struct intern *in, const uint32_t *v, uint32_t n)
+{
+	uint32_t i;
+
+	jw_open(w, '[');
+	for (i = 0; i < n; i++) {
+		jw_item(w);
+		jw_frame(w, in, v[i]);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+}
+
+static void
+jw_labelset(struct jw *w, const struct intern *in, seqid set)
+{
+	uint32_t n = 0, i;
+	const uint32_t *p = seqtab_items(&in->labelsets, set, &n);
+
+	jw_open(w, '{');
+	for (i = 0; i + 1 < n; i += 2) {
+		jw_item(w);
+		jw_strid(w, in, p[i]);
+		jw_put(w, ": ", 2);
+		jw_strid(w, in, p[i + 1]);
+	}
+	jw_close(w, '}');
+}
+
+/* The group object as an item of "groups" (indented by 4). */
+static void
+jw_group(struct jw *w, const struct grouping *gr, const struct group *g,
+	 const struct group_eval *ev, const char *instance)
 {
 	const struct intern *in = gr->in;
 	const struct group_more *x = group_more(g);
-	json_t *o = json_object(), *a = NULL, *w = NULL;
 	char id[17];
-	uint32_t n = 0, i;
-	strid state = g->state;
+	uint32_t n = 0, i, j;
+	const uint32_t *v = NULL;
 
 	snprintf(id, sizeof(id), "%016llx", (unsigned long long)g->id);
-	json_object_set_new(o, "id", json_string(id));
-	json_object_set_new(o, "state", jstrid(in, state));
-	a = json_object();
+	jw_open(w, '{');
+	jw_key(w, "id");
+	jw_cstr(w, id);
+	jw_key(w, "state");
+	jw_strid(w, in, g->state);
+	jw_key(w, "states");
+	jw_open(w, '{');
 	for (i = 0; i < g->states.n; i++) {
-		const char *k = intern_str(in, g->states.v[i].id);
-		size_t kl = strtab_len(&in->strings, g->states.v[i].id);
-		char *tmp = xreallocarray(NULL, kl + 1, 4);
-
-		json_utf8_escape(k, kl, tmp);
-		json_object_set_new(a, tmp,
-				    json_integer(g->states.v[i].weight));
-		free(tmp);
+		jw_item(w);
+		jw_strid(w, in, g->states.v[i].id);
+		jw_put(w, ": ", 2);
+		jw_int(w, g->states.v[i].weight);
 	}
-	json_object_set_new(o, "states", a);
-	json_object_set_new(o, "blocked", json_boolean(g->blocked));
-	json_object_set_new(
-		o, "state_inferred",
-		json_boolean(g->inferred == g->described && g->described > 0));
-	a = json_array();
-	{
-		uint32_t j = 0;
-
-		/* One per snapshot; the group's own are by snapshot. */
-		for (i = 0; i < gr->nsnap; i++) {
-			int64_t c = j < g->ncounts && g->counts[j].idx == i
-					    ? group_count_n(gr, &g->counts[j++])
-					    : 0;
-
-			json_array_append_new(a, json_integer(c));
-		}
+	jw_close(w, '}');
+	jw_key(w, "blocked");
+	jw_bool(w, g->blocked);
+	jw_key(w, "state_inferred");
+	jw_bool(w, g->inferred == g->described && g->described > 0);
+	jw_key(w, "counts");
+	jw_open(w, '[');
+	/* One per snapshot; the group's own are by snapshot. */
+	for (i = 0, j = 0; i < gr->nsnap; i++) {
+		jw_item(w);
+		jw_int(w, j < g->ncounts && g->counts[j].idx == i
+				  ? group_count_n(gr, &g->counts[j++])
+				  : 0);
 	}
-	json_object_set_new(o, "counts", a);
+	jw_close(w, ']');
+	jw_key(w, "growth");
 	if (ev != NULL && ev->growth.n >= 2) {
-		w = json_object();
-		json_object_set_new(w, "net", json_integer(ev->growth.net));
-		json_object_set_new(w, "baseline",
-				    json_integer(ev->growth.baseline));
-		json_object_set_new(w, "from_baseline",
-				    json_integer(ev->growth.grown));
-		json_object_set_new(w, "rising_steps",
-				    json_integer(ev->growth.rises));
-		json_object_set_new(w, "slope",
-				    json_real(round6(ev->growth.slope)));
-		json_object_set_new(
-			w, "slope_unit",
-			json_string(ev->growth.per_hour
-					    ? "goroutines/hour"
-					    : "goroutines/snapshot"));
-		json_object_set_new(w, "nondecreasing",
-				    json_real(round6(ev->growth.rise)));
-		json_object_set_new(w, "peak", json_integer(ev->growth.peak));
-		json_object_set_new(o, "growth", w);
+		jw_open(w, '{');
+		jw_key(w, "net");
+		jw_int(w, ev->growth.net);
+		jw_key(w, "baseline");
+		jw_int(w, ev->growth.baseline);
+		jw_key(w, "from_baseline");
+		jw_int(w, ev->growth.grown);
+		jw_key(w, "rising_steps");
+		jw_int(w, ev->growth.rises);
+		jw_key(w, "slope");
+		jw_real(w, round6(ev->growth.slope));
+		jw_key(w, "slope_unit");
+		jw_cstr(w, ev->growth.per_hour ? "goroutines/hour"
+					       : "goroutines/snapshot");
+		jw_key(w, "nondecreasing");
+		jw_real(w, round6(ev->growth.rise));
+		jw_key(w, "peak");
+		jw_int(w, ev->growth.peak);
+		jw_close(w, '}');
 	} else {
-		json_object_set_new(o, "growth", json_null());
+		jw_null(w);
 	}
+	jw_key(w, "identity");
 	if (gr->identity) {
-		w = json_object();
-		json_object_set_new(w, "with_ids", json_integer(g->ids_last));
-		json_object_set_new(w, "stayed", json_integer(g->stayed));
-		json_object_set_new(w, "new_stayed",
-				    json_integer(g->new_stayed));
-		json_object_set_new(w, "left", json_integer(g->left));
-		json_object_set_new(o, "identity", w);
+		jw_open(w, '{');
+		jw_key(w, "with_ids");
+		jw_int(w, g->ids_last);
+		jw_key(w, "stayed");
+		jw_int(w, g->stayed);
+		jw_key(w, "new_stayed");
+		jw_int(w, g->new_stayed);
+		jw_key(w, "left");
+		jw_int(w, g->left);
+		jw_close(w, '}');
 	} else {
-		json_object_set_new(o, "identity", json_null());
+		jw_null(w);
 	}
-	json_object_set_new(
-		o, "suspect",
-		json_boolean(ev && verdict_is_suspect(ev->verdict)));
-	json_object_set_new(o, "proven_leak", json_boolean(x->leaked_peak > 0));
-	json_object_set_new(o, "verdict",
-			    ev ? json_string(verdict_text(ev->verdict))
-			       : json_null());
-	json_object_set_new(o, "known",
-			    ev && ev->known ? json_string(ev->known->name)
-					    : json_null());
-	json_object_set_new(o, "score",
-			    ev ? json_real(round6(ev->score))
-			       : json_integer(group_last(gr, g)));
+	jw_key(w, "suspect");
+	jw_bool(w, ev && verdict_is_suspect(ev->verdict));
+	jw_key(w, "proven_leak");
+	jw_bool(w, x->leaked_peak > 0);
+	jw_key(w, "verdict");
+	if (ev)
+		jw_cstr(w, verdict_text(ev->verdict));
+	else
+		jw_null(w);
+	jw_key(w, "known");
+	if (ev && ev->known)
+		jw_cstr(w, ev->known->name);
+	else
+		jw_null(w);
+	jw_key(w, "score");
+	if (ev)
+		jw_real(w, round6(ev->score));
+	else
+		jw_int(w, group_last(gr, g));
+	jw_key(w, "wait");
 	if (x->has_wait_ns) {
 		/* Exact, from an execution trace. */
-		w = json_object();
-		json_object_set_new(w, "min", json_integer(x->wait_ns_min));
-		json_object_set_new(w, "median",
-				    json_integer(x->wait_ns_median));
-		json_object_set_new(w, "max", json_integer(x->wait_ns_max));
-		json_object_set_new(w, "unit", json_string("nanoseconds"));
-		json_object_set_new(o, "wait", w);
+		jw_open(w, '{');
+		jw_key(w, "min");
+		jw_int(w, x->wait_ns_min);
+		jw_key(w, "median");
+		jw_int(w, x->wait_ns_median);
+		jw_key(w, "max");
+		jw_int(w, x->wait_ns_max);
+		jw_key(w, "unit");
+		jw_cstr(w, "nanoseconds");
+		jw_close(w, '}');
 	} else if (g->has_wait) {
-		w = json_object();
-		json_object_set_new(w, "min", json_integer(g->wait_min));
-		json_object_set_new(w, "max", json_integer(g->wait_max));
-		json_object_set_new(w, "unit", json_string("minutes"));
-		json_object_set_new(o, "wait", w);
+		jw_open(w, '{');
+		jw_key(w, "min");
+		jw_int(w, g->wait_min);
+		jw_key(w, "max");
+		jw_int(w, g->wait_max);
+		jw_key(w, "unit");
+		jw_cstr(w, "minutes");
+		jw_close(w, '}');
 	} else {
-		json_object_set_new(o, "wait", json_null());
+		jw_null(w);
 	}
-	/* The frames of "blocking" and "stack" are dump_group()'s. */
-	json_object_set_new(o, "blocking", json_null());
-	(void)seqtab_items(&in->stacks, g->stack, &n);
-	json_object_set_new(o, "stack", n ? json_null() : json_array());
+	jw_key(w, "blocking");
+	if (g->blocking) {
+		jw_frame(w, in, g->blocking);
+		jw_close(w, '}');
+	} else {
+		jw_null(w);
+	}
+	jw_key(w, "stack");
+	v = seqtab_items(&in->stacks, g->stack, &n);
+	jw_frames(w, in, v, n);
+	jw_key(w, "created_by");
 	if (g->creator) {
-		w = jframe(in, g->creator);
-		if (g->creator_goid_state == 1)
-			json_object_set_new(
-				w, "goroutine",
-				json_integer((json_int_t)g->creator_goid));
-		json_object_set_new(o, "created_by", w);
+		jw_frame(w, in, g->creator);
+		if (g->creator_goid_state == 1) {
+			jw_key(w, "goroutine");
+			jw_int(w, (long long)g->creator_goid);
+		}
+		jw_close(w, '}');
 	} else {
-		json_object_set_new(o, "created_by", json_null());
+		jw_null(w);
 	}
+	jw_key(w, "creation_stack");
 	if (x->creation_stack) {
-		const uint32_t *v =
-			seqtab_items(&in->stacks, x->creation_stack, &n);
-
-		a = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(a, jframe(in, v[i]));
-		json_object_set_new(o, "creation_stack", a);
+		v = seqtab_items(&in->stacks, x->creation_stack, &n);
+		jw_frames(w, in, v, n);
 	} else {
-		json_object_set_new(o, "creation_stack", json_null());
+		jw_null(w);
 	}
+	jw_key(w, "trace");
 	if (x->traced > 0) {
-		w = json_object();
-		json_object_set_new(w, "created", json_integer(x->traced));
-		json_object_set_new(w, "blocked_never_ended",
-				    json_integer(x->traced_blocked));
-		json_object_set_new(o, "trace", w);
+		jw_open(w, '{');
+		jw_key(w, "created");
+		jw_int(w, x->traced);
+		jw_key(w, "blocked_never_ended");
+		jw_int(w, x->traced_blocked);
+		jw_close(w, '}');
 	} else {
-		json_object_set_new(o, "trace", json_null());
+		jw_null(w);
 	}
-	a = json_array();
+	jw_key(w, "labels");
+	jw_open(w, '[');
 	for (i = 0; i < g->labels.n; i++) {
 		if (g->labels.v[i].id == 0)
 			continue;
-		w = json_object();
-		json_object_set_new(w, "labels",
-				    json_labelset(in, g->labels.v[i].id));
-		json_object_set_new(w, "count",
-				    json_integer(g->labels.v[i].weight));
-		json_array_append_new(a, w);
+		jw_item(w);
+		jw_open(w, '{');
+		jw_key(w, "labels");
+		jw_labelset(w, in, g->labels.v[i].id);
+		jw_key(w, "count");
+		jw_int(w, g->labels.v[i].weight);
+		jw_close(w, '}');
 	}
-	json_object_set_new(o, "labels", a);
-	w = json_object();
-	json_object_set_new(w, "leaked", json_integer(g->leaked));
-	json_object_set_new(w, "locked_to_thread", json_integer(x->locked));
-	json_object_set_new(w, "durable", json_integer(x->durable));
-	json_object_set_new(w, "truncated", json_integer(x->truncated));
-	json_object_set_new(o, "flags", w);
-	a = json_array();
-	for (i = 0; i < g->nids; i++)
-		json_array_append_new(a, json_integer((json_int_t)g->ids[i]));
-	json_object_set_new(o, "goroutine_ids", a);
-	return o;
+	jw_close(w, ']');
+	jw_key(w, "flags");
+	jw_open(w, '{');
+	jw_key(w, "leaked");
+	jw_int(w, g->leaked);
+	jw_key(w, "locked_to_thread");
+	jw_int(w, x->locked);
+	jw_key(w, "durable");
+	jw_int(w, x->durable);
+	jw_key(w, "truncated");
+	jw_int(w, x->truncated);
+	jw_close(w, '}');
+	jw_key(w, "goroutine_ids");
+	jw_open(w, '[');
+	for (i = 0; i < g->nids; i++) {
+		jw_item(w);
+		jw_int(w, (long long)g->ids[i]);
+	}
+	jw_close(w, ']');
+	jw_key(w, "instance");
+	if (instance)
+		jw_cstr(w, instance);
+	else
+		jw_null(w);
+	jw_close(w, '}');
 }
 
 json_t *
@@ -375,22 +725,6 @@ json_input(const struct intern *in, const struct snapshot_meta *s)
 
 static const size_t dump_flags =
 	JSON_INDENT(2) | JSON_REAL_PRECISION(6) | JSON_ENCODE_ANY;
-
-/* A growable byte buffer. */
-struct bytes {
-	char *p;
-	size_t n, cap;
-};
-
-static void
-bytes_put(struct bytes *b, const char *s, size_t len)
-{
-	if (len > b->cap - b->n)
-		b->p = xgrow(b->p, 1, b->n + len, &b->cap);
-	if (len)
-		memcpy(b->p + b->n, s, len);
-	b->n += len;
-}
 
 /* Append jansson's text of j to b and free j; -1 when jansson fails. */
 static int
@@ -463,119 +797,6 @@ dump(FILE *fp, json_t *j, int indent)
 	return fwrite(out.p, 1, out.n, fp) == out.n ? 0 : -1;
 }
 
-/*
- * jansson's text of a frame as a group's "blocking" member and as an item
- * of its "stack", each indented as the report indents it, made once per
- * frame. Every group repeated jansson's work on the same frames (600,000
- * of them in a report of 60,000 groups): most of the report's time.
- */
-static const struct frame_text *
-frame_text(struct frame_cache *c, const struct intern *in, frameid id)
-{
-	struct frame_text *t = NULL;
-	struct bytes raw = { NULL, 0, 0 }, item = { NULL, 0, 0 };
-	struct bytes blocking = { NULL, 0, 0 };
-
-	if (id >= c->textcap)
-		c->text = xgrow_zero(c->text, sizeof(*c->text), (size_t)id + 1,
-				     &c->textcap);
-	t = &c->text[id];
-	if (t->item != NULL)
-		return t;
-	if (dump_into(&raw, jframe(in, id)) < 0) {
-		free(raw.p);
-		return NULL;
-	}
-	put_indented(&item, raw.p, raw.n, 8);
-	put_indented(&blocking, raw.p, raw.n, 6);
-	free(raw.p);
-	t->item = item.p;
-	t->itemlen = item.n;
-	t->blocking = blocking.p;
-	t->blockinglen = blocking.n;
-	return t;
-}
-
-/*
- * Where jgroup() leaves null for dump_group() to put the frames in (a null
- * costs jansson less than an empty object or array), as they look in
- * jansson's text of the group: members of the group itself, indented by
- * 2 (text inside strings has no raw newline). dump_group() looks for them
- * only where they stand for frames.
- */
-#define BLOCKING_HOLE "\n  \"blocking\": null"
-#define STACK_HOLE    "\n  \"stack\": null"
-
-/* The offset of hole in b from *pos on (moved past it), or -1. */
-static long
-find_hole(const struct bytes *b, size_t *pos, const char *hole)
-{
-	size_t len = strlen(hole), at = *pos;
-
-	while (at + len <= b->n) {
-		const char *nl = memchr(b->p + at, '\n', b->n - at);
-
-		if (nl == NULL)
-			break;
-		at = (size_t)(nl - b->p);
-		if (at + len <= b->n && memcmp(nl, hole, len) == 0) {
-			*pos = at + len;
-			return (long)at;
-		}
-		at++;
-	}
-	return -1;
-}
-
-/*
- * Dump the group object j indented as an item of "groups", with the text
- * of its blocking frame and of its stack's frames v[0..n) where jgroup()
- * left them empty, then free j: what jansson prints for the whole group.
- */
-static int
-dump_group(FILE *fp, json_t *j, struct frame_cache *fc, const struct intern *in,
-	   frameid blocking, const uint32_t *v, uint32_t n)
-{
-	static struct bytes raw, out;
-	const struct frame_text *t = NULL;
-	size_t pos = 0, done = 0;
-	long at;
-	uint32_t i;
-
-	raw.n = out.n = 0;
-	if (dump_into(&raw, j) < 0)
-		return -1;
-	if (blocking) {
-		at = find_hole(&raw, &pos, BLOCKING_HOLE);
-		t = frame_text(fc, in, blocking);
-		if (at < 0 || t == NULL)
-			return -1;
-		/* Up to "blocking": and its space, then the frame. */
-		put_indented(&out, raw.p, pos - 4, 4);
-		bytes_put(&out, t->blocking, t->blockinglen);
-		done = pos;
-	}
-	if (n > 0) {
-		at = find_hole(&raw, &pos, STACK_HOLE);
-		if (at < 0)
-			return -1;
-		put_indented(&out, raw.p + done, pos - 4 - done, 4);
-		bytes_put(&out, "[", 1);
-		for (i = 0; i < n; i++) {
-			t = frame_text(fc, in, v[i]);
-			if (t == NULL)
-				return -1;
-			bytes_put(&out, i ? ",\n        " : "\n        ",
-				  i ? 10 : 9);
-			bytes_put(&out, t->item, t->itemlen);
-		}
-		bytes_put(&out, "\n      ]", 8);
-		done = pos;
-	}
-	put_indented(&out, raw.p + done, raw.n - done, 4);
-	return fwrite(out.p, 1, out.n, fp) == out.n ? 0 : -1;
-}
-
 /* The fleet row r (a group over the instances) as an object. */
 static json_t *
 jfleet_row(const struct json_doc *doc, const struct fleet_row *r)
@@ -635,7 +856,8 @@ json_write(FILE *fp, const struct json_doc *doc, struct error *err)
 {
 	const struct grouping *gr0 = doc->parts[0].gr;
 	const struct intern *in = gr0->in;
-	struct frame_cache fc = { NULL, 0 };
+	struct bytes gb = { NULL, 0, 0 };
+	struct quoted q = { NULL, NULL, 0, { NULL, 0, 0 } };
 	json_t *a = NULL, *o = NULL;
 	char by[32];
 	size_t i, p, suspects = 0;
@@ -728,20 +950,20 @@ json_write(FILE *fp, const struct json_doc *doc, struct error *err)
 
 		for (i = 0; i < pt->nshown; i++) {
 			size_t gi = pt->shown[i];
-			const struct group *g = &gr->v[gi];
-			uint32_t n = 0;
-			const uint32_t *v =
-				seqtab_items(&in->stacks, g->stack, &n);
-			json_t *j =
-				jgroup(gr, g, pt->an ? &pt->an->ev[gi] : NULL);
+			struct jw w;
 
-			json_object_set_new(j, "instance",
-					    pt->instance
-						    ? json_string(pt->instance)
-						    : json_null());
-			fprintf(fp, "%s\n    ", first ? "" : ",");
+			memset(&w, 0, sizeof(w));
+			w.b = &gb;
+			w.base = 4;
+			w.q = &q;
+			gb.n = 0;
+			bytes_put(&gb, first ? "\n    " : ",\n    ",
+				  first ? 5 : 6);
 			first = 0;
-			rc |= dump_group(fp, j, &fc, in, g->blocking, v, n);
+			jw_group(&w, gr, &gr->v[gi],
+				 pt->an ? &pt->an->ev[gi] : NULL, pt->instance);
+			if (fwrite(gb.p, 1, gb.n, fp) != gb.n)
+				rc = -1;
 		}
 	}
 	fprintf(fp, "%s]", first ? "" : "\n  ");
@@ -754,7 +976,8 @@ json_write(FILE *fp, const struct json_doc *doc, struct error *err)
 		rc |= dump(fp, a, 2);
 	}
 	fprintf(fp, "\n}\n");
-	frame_cache_release(&fc);
+	free(gb.p);
+	quoted_release(&q);
 	if (rc != 0 || ferror(fp))
 		return error_set(err, "cannot write the JSON report");
 	return 0;

@@ -10,6 +10,15 @@
  * NULL). */
 json_t *json_bytes(const char *s, size_t n);
 
+/*
+ * What the report's own writer prints where jansson would (formats/json.c
+ * writes the groups without jansson; tests check it agrees): s[0..n) as a
+ * quoted JSON string, NUL-terminated, *len bytes (free() it); and a real
+ * as JSON_REAL_PRECISION(6) prints it.
+ */
+char *json_quote(const char *s, size_t n, size_t *len);
+void json_real_text(char *buf, size_t size, double v);
+
 struct intern;
 struct snapshot_meta;
 

@@ -6,10 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <jansson.h>
+#include <math.h>
 #include <zlib.h>
 
 #include "formats/input.h"
 #include "formats/json.h"
+#include "formats/jsonutil.h"
 #include "formats/source.h"
 #include "formats/textdump.h"
 #include "lib/snapshot.h"
@@ -330,6 +333,96 @@ test_shrinking_file(void)
 	unlink(path);
 }
 
+#define diag(...) (printf("# "), printf(__VA_ARGS__), printf("\n"))
+
+/* jansson's text of the string s[0..n) as the report made it before:
+ * invalid UTF-8 first escaped as \xNN, then dumped by jansson. */
+static char *
+jansson_quote(const char *s, size_t n)
+{
+	char *tmp = malloc(n * 4 + 1), *out = NULL;
+	size_t m = json_utf8_escape(s, n, tmp);
+	json_t *j = json_stringn_nocheck(tmp, m);
+
+	out = json_dumps(j, JSON_ENCODE_ANY);
+	json_decref(j);
+	free(tmp);
+	return out;
+}
+
+/* The groups' own JSON writer agrees with jansson byte for byte: every
+ * byte alone, then random strings (bytes of every kind, UTF-8 valid and
+ * not), and reals. */
+static void
+test_json_writer(void)
+{
+	unsigned seed = 12345, i, k, bad = 0;
+	char s[64];
+
+	for (i = 0; i < 256; i++) {
+		size_t len = 0;
+		char *mine = NULL, *theirs = NULL;
+
+		s[0] = 'a';
+		s[1] = (char)i;
+		s[2] = 'z';
+		mine = json_quote(s, 3, &len);
+		theirs = jansson_quote(s, 3);
+		if (strcmp(mine, theirs) != 0 || len != strlen(theirs)) {
+			if (bad++ < 5)
+				diag("byte 0x%02x: %s, jansson %s", i, mine,
+				     theirs);
+		}
+		free(mine);
+		free(theirs);
+	}
+	ok(bad == 0, "json_quote agrees with jansson on every byte");
+	bad = 0;
+	for (i = 0; i < 20000; i++) {
+		size_t n = (seed = seed * 1103515245u + 12345u) % 40, len = 0;
+		char *mine = NULL, *theirs = NULL;
+		static const char pool[] = "ab\"\\/\n\t\x01\x1f\x7f"
+					   "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98"
+					   "\x80\xff\xc0\xed\xa0\x80";
+
+		for (k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			s[k] = pool[(seed >> 16) % (sizeof(pool) - 1)];
+		}
+		mine = json_quote(s, n, &len);
+		theirs = jansson_quote(s, n);
+		if (strcmp(mine, theirs) != 0) {
+			if (bad++ < 5)
+				diag("%s, jansson %s", mine, theirs);
+		}
+		free(mine);
+		free(theirs);
+	}
+	ok(bad == 0, "json_quote agrees with jansson on 20,000 random strings");
+	{
+		static const double v[] = {
+			0,	1,	 -1,   0.5,	      1.0 / 3,
+			123456, 1234567, 1e-5, 1e20,	      -2.5e-7,
+			100.25, 4.4e15,	 1e6,  0.000123456789
+		};
+		char mine[64], *theirs = NULL;
+
+		bad = 0;
+		for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+			json_t *j = json_real(v[i]);
+
+			theirs = json_dumps(j, JSON_ENCODE_ANY |
+						       JSON_REAL_PRECISION(6));
+			json_real_text(mine, sizeof(mine), v[i]);
+			if (strcmp(mine, theirs) != 0 && bad++ < 5)
+				diag("%g: %s, jansson %s", v[i], mine, theirs);
+			free(theirs);
+			json_decref(j);
+		}
+		ok(bad == 0, "json_real_text agrees with jansson");
+	}
+}
+
 int
 main(void)
 {
@@ -342,5 +435,6 @@ main(void)
 	test_idmap_reserve();
 	test_par();
 	test_shrinking_file();
+	test_json_writer();
 	return tap_done();
 }
