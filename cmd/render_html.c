@@ -221,18 +221,6 @@ order_words(const char *order)
 	return "in natural order of file names";
 }
 
-static const char *
-evidence_words(const struct grouping *gr)
-{
-	if (gr->nsnap < 2)
-		return "one snapshot: growth unknown";
-	if (gr->identity)
-		return "judged by the goroutines that stayed";
-	if (gr->identity_off == GROUP_IDS_TOO_MANY)
-		return "judged by counts only (too many goroutines to follow)";
-	return "judged by counts only (no goroutine ids)";
-}
-
 static void
 inputs_table(FILE *fp, const struct json_part *pt)
 {
@@ -706,7 +694,7 @@ render_html(FILE *fp, const struct html_doc *h, struct error *err)
 				"<br>%zu leak suspect%s among %zu groups; %s",
 				pt->an->nsuspects,
 				plural((long long)pt->an->nsuspects), gr->n,
-				evidence_words(gr));
+				tx_evidence(gr));
 		fputs("</p>\n", fp);
 		if (h->series && pt->an != NULL) {
 			if (pt->an->nsuspects > 0) {

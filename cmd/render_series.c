@@ -381,14 +381,12 @@ spark_width(const struct series_doc *d)
 static const char *
 evidence(const struct grouping *gr)
 {
+	static char buf[96];
+
 	if (gr->nsnap < 2)
 		return "";
-	if (gr->identity)
-		return "; judged by the goroutines that stayed";
-	if (gr->identity_off == GROUP_IDS_TOO_MANY)
-		return "; judged by counts only (too many goroutines to "
-		       "follow)";
-	return "; judged by counts only (no goroutine ids)";
+	snprintf(buf, sizeof(buf), "; %s", tx_evidence(gr));
+	return buf;
 }
 
 static void

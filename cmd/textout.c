@@ -646,3 +646,15 @@ tx_width(const char *s)
 			w++;
 	return w;
 }
+
+const char *
+tx_evidence(const struct grouping *gr)
+{
+	if (gr->nsnap < 2)
+		return "one snapshot: growth unknown";
+	if (gr->identity)
+		return "judged by the goroutines that stayed";
+	if (gr->identity_off == GROUP_IDS_TOO_MANY)
+		return "judged by counts only (too many goroutines to follow)";
+	return "judged by counts only (no goroutine ids)";
+}

@@ -152,6 +152,10 @@ int tx_width(const char *s);
 /* "s" unless n is 1. */
 const char *tx_plural(long long n);
 
+/* What the verdicts over gr's snapshots rest on: "judged by the goroutines
+ * that stayed", "judged by counts only (no goroutine ids)", ... */
+const char *tx_evidence(const struct grouping *gr);
+
 /* "goroutine dump (debug=2)", "pprof", ... */
 const char *tx_format_words(const struct intern *in,
 			    const struct snapshot_meta *s);

@@ -60,4 +60,23 @@ tu_list_dir(const char *dir, size_t *n)
 	return names ? names : calloc(1, sizeof(*names));
 }
 
+/* Split a line of tab-separated fields in place (its newline dropped)
+ * into f[0..max); returns how many. */
+static inline int
+tsv_split(char *line, char **f, int max)
+{
+	char *p = line;
+	int n = 0;
+
+	line[strcspn(line, "\n")] = '\0';
+	while (n < max) {
+		f[n++] = p;
+		p = strchr(p, '\t');
+		if (p == NULL)
+			break;
+		*p++ = '\0';
+	}
+	return n;
+}
+
 #endif

@@ -18,6 +18,7 @@
 #include "lib/series.h"
 #include "lib/snapshot.h"
 #include "tests/tap.h"
+#include "tests/testutil.h"
 
 #define MAX_ROWS 32
 
@@ -41,18 +42,10 @@ read_expected(const char *path)
 	while (fgets(line, sizeof(line), fp) && nrows < MAX_ROWS) {
 		char *f[16];
 		int n = 0;
-		char *p = line;
 
 		if (line[0] == '#')
 			continue;
-		line[strcspn(line, "\n")] = '\0';
-		while (n < 16) {
-			f[n++] = p;
-			p = strchr(p, '\t');
-			if (p == NULL)
-				break;
-			*p++ = '\0';
-		}
+		n = tsv_split(line, f, 16);
 		if (n < 15)
 			continue;
 		snprintf(rows[nrows].name, sizeof(rows[0].name), "%s", f[0]);
@@ -318,19 +311,12 @@ ka_read_expected(const char *run)
 	if (!ok(fp != NULL, "read %s", path))
 		return;
 	while (fgets(line, sizeof(line), fp) && nrows < MAX_ROWS) {
-		char *f[16], *p = line;
+		char *f[16];
 		int n = 0;
 
 		if (line[0] == '#')
 			continue;
-		line[strcspn(line, "\n")] = '\0';
-		while (n < 16) {
-			f[n++] = p;
-			p = strchr(p, '\t');
-			if (p == NULL)
-				break;
-			*p++ = '\0';
-		}
+		n = tsv_split(line, f, 16);
 		if (n != 14)
 			continue;
 		snprintf(rows[nrows].name, sizeof(rows[0].name), "%s", f[0]);

@@ -154,21 +154,14 @@ test_leaky(void)
 		   "read at moment %zu", m);
 		rewind(fp);
 		while (fgets(line, sizeof(line), fp)) {
-			char *f[16], *p = line;
+			char *f[16];
 			int n = 0;
 			long want_n;
 			int64_t got;
 
 			if (line[0] == '#')
 				continue;
-			line[strcspn(line, "\n")] = '\0';
-			while (n < 16) {
-				f[n++] = p;
-				p = strchr(p, '\t');
-				if (p == NULL)
-					break;
-				*p++ = '\0';
-			}
+			n = tsv_split(line, f, 16);
 			/* main runs between moments: its stack then is not
 			 * in the trace. */
 			if (n < 15 || strcmp(f[0], "main") == 0)
