@@ -505,6 +505,8 @@ print_inputs(const struct pen *p, const struct series_doc *d)
 			tx_print_labels(p->fp, in, d->meta[k].user_meta);
 		}
 		fputc('\n', p->fp);
+		/* A traceback's message, under its row. */
+		tx_print_message(p, in, d->meta[k].message, "        ");
 	}
 	/* Inputs left out belong to no instance: listed once. */
 	for (k = 0; d->list_skipped && k < d->nskipped; k++)
