@@ -77,6 +77,16 @@ infer_state(const struct intern *in, const uint32_t *v, uint32_t n,
 	int parked = leaf_hidden;
 	uint32_t i;
 
+	/* Only runtime.goexit: a goroutine created and not yet run, whose
+	 * recorded stack is the return address the runtime set up; debug=2
+	 * prints it [runnable] (with the function it is to run), a trace
+	 * says runnable. */
+	for (i = 0; i < n; i++)
+		if (!(intern_frame_get(in, v[i])->flags & FRAME_GOEXIT))
+			break;
+	if (n > 0 && i == n)
+		return "runnable";
+
 	for (i = 0; i < n; i++) {
 		uint32_t flags = intern_frame_get(in, v[i])->flags;
 		unsigned hint = FRAME_HINT(flags);
