@@ -38,6 +38,13 @@ static const struct leaf_rule rules[] = {
 	{ .func = "time.Sleep", .state = "sleep" },
 	{ .func = "runtime.timeSleep", .state = "sleep" },
 	{ .func = "runtime.coroswitch", .state = "coroutine" },
+	/* The execution trace's reader, parked in runtime.ReadTrace, which
+	 * debug=1 hides (the state debug=2 and traces give it). */
+	{ .func = "runtime.ReadTrace", .state = "trace reader (blocked)" },
+	{ .func = "runtime/trace.(*traceMultiplexer).startLocked.func1",
+	  .state = "trace reader (blocked)" },
+	{ .func = "runtime/trace.Start.func1",
+	  .state = "trace reader (blocked)" },
 	{ .func = "syscall.Syscall", .state = "syscall", .prefix = 1 },
 	{ .func = "syscall.RawSyscall", .state = "syscall", .prefix = 1 },
 	{ .func = "syscall.syscall", .state = "syscall", .prefix = 1 },
