@@ -65,6 +65,7 @@ run go126 build -trimpath -o "$BIN/deadlock" ./dumps/deadlock
 run go126 build -trimpath -o "$BIN/fleet" ./fleet
 run go126 build -trimpath -o "$BIN/keepalive" ./keepalive
 run go126 test -c -o "$BIN/synctest.test" ./dumps/synctest
+run go126 test -c -trimpath -o "$BIN/hungtest.test" ./dumps/hungtest
 GOEXPERIMENT=goroutineleakprofile run go126 build -o "$BIN/leaky-goroutineleak" ./leaky
 if [ "$GO127_ON" = 1 ]; then
 	if go127 version >/dev/null 2>&1; then
@@ -162,6 +163,9 @@ if [ "$GO127_ON" = 1 ]; then
 fi
 run "$CAP" -o "$D/truncated.txt" -want-exit 0 -- "$BIN/truncated"
 GOTRACEBACK=all run "$CAP" -o "$D/log_preamble.txt" -want-exit 2 -- "$BIN/logpreamble"
+# What `go test -timeout 2s` prints for a hung test (the test binary run as
+# go test runs it); -test.parallel 1 so that a parallel subtest waits.
+run "$CAP" -o "$D/test_timeout.txt" -want-exit 2 -- "$BIN/hungtest.test" -test.timeout 2s -test.parallel 1
 
 say "samemoment: one moment of one process in every format (debug=2 beside each traceback, debug=1, pprof, a trace)"
 S="$OUT/samemoment"
