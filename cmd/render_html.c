@@ -14,6 +14,7 @@
 #include "lib/group.h"
 #include "lib/series.h"
 #include "lib/snapshot.h"
+#include "lib/textsafe.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
@@ -127,6 +128,32 @@ static void
 esc_id(FILE *fp, const struct intern *in, strid id)
 {
 	esc(fp, intern_shown(in, id));
+}
+
+/* A traceback's message in a <pre>: each line escaped as the text output
+ * escapes it (Go's leading tabs kept), then as HTML. */
+static void
+message_pre(FILE *fp, const struct intern *in, strid id)
+{
+	const char *s = intern_str(in, id);
+	size_t n = strtab_len(&in->strings, id), i = 0;
+	char *t = xmalloc(4 * n + 1);
+
+	fputs("<pre class=\"message\">", fp);
+	while (i <= n) {
+		const char *nl = memchr(s + i, '\n', n - i);
+		size_t e = nl ? (size_t)(nl - s) : n;
+
+		for (; i < e && s[i] == '\t'; i++)
+			fputc('\t', fp);
+		text_escape(s + i, e - i, t);
+		esc(fp, t);
+		if (e < n)
+			fputc('\n', fp);
+		i = e + 1;
+	}
+	fputs("</pre>\n", fp);
+	free(t);
 }
 
 static void
@@ -251,6 +278,11 @@ inputs_table(FILE *fp, const struct json_part *pt)
 			(long long)m->total);
 		esc(fp, tx_source(in, m, src, sizeof(src)));
 		fputs("</td></tr>\n", fp);
+		if (m->message) {
+			fputs("<tr><td></td><td colspan=\"4\">", fp);
+			message_pre(fp, in, m->message);
+			fputs("</td></tr>\n", fp);
+		}
 	}
 	fputs("</tbody></table></details>\n", fp);
 }
@@ -696,6 +728,8 @@ render_html(FILE *fp, const struct html_doc *h, struct error *err)
 				plural((long long)pt->an->nsuspects), gr->n,
 				tx_evidence(gr));
 		fputs("</p>\n", fp);
+		if (gr->nsnap == 1 && pt->meta[0].message)
+			message_pre(fp, gr->in, pt->meta[0].message);
 		if (h->series && pt->an != NULL) {
 			if (pt->an->nsuspects > 0) {
 				fputs("<h3>Leak suspects</h3>\n", fp);

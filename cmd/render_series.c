@@ -362,8 +362,11 @@ trend_row(const struct pen *p, const struct series_doc *d, size_t gi, int sw,
 	if (why && !verdict_is_suspect(e->verdict)) {
 		tx_pad(p->fp, 1 + 8 + 2);
 		tx_on(p, C_DIM);
-		fprintf(p->fp, "not a suspect: %s",
-			e->known ? e->known->name : verdict_text(e->verdict));
+		/* The verdict JSON and HTML give, and the known goroutine
+		 * it is, as they name it too. */
+		fprintf(p->fp, "not a suspect: %s", verdict_text(e->verdict));
+		if (e->known)
+			fprintf(p->fp, " (%s)", e->known->name);
 		tx_off(p, C_DIM);
 		fputc('\n', p->fp);
 	}
@@ -521,6 +524,8 @@ print_inputs(const struct pen *p, const struct series_doc *d)
 			tx_print_labels(p->fp, in, d->meta[k].user_meta);
 		}
 		fputc('\n', p->fp);
+		/* A traceback's message, under its row. */
+		tx_print_message(p, in, d->meta[k].message, "        ");
 	}
 	/* Inputs left out belong to no instance: listed once. */
 	for (k = 0; d->list_skipped && k < d->nskipped; k++)

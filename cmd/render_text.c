@@ -233,7 +233,10 @@ render_show(FILE *fp, const struct text_doc *doc)
 			tx_plural((long long)s->thread_stacks));
 	if (s->system_goroutines > 0 || s->thread_stacks > 0)
 		fputs(" left out", fp);
-	fprintf(fp, "\n\n");
+	fputc('\n', fp);
+	/* What made a traceback: the first thing a reader looks for. */
+	tx_print_message(&p, gr->in, s->message, "  ");
+	fputc('\n', fp);
 	fprintf(fp, "%8s  %-*s  %-8s  %s\n", "COUNT", sw, "STATE", "GROUP",
 		"BLOCKED IN");
 	for (k = 0; k < parts; k++) {

@@ -179,6 +179,37 @@ tx_source(const struct intern *in, const struct snapshot_meta *s, char *buf,
 }
 
 void
+tx_print_message(const struct pen *p, const struct intern *in, strid message,
+		 const char *indent)
+{
+	const char *s = intern_str(in, message);
+	size_t n = strtab_len(&in->strings, message), i = 0;
+	char *esc = NULL;
+
+	if (message == 0)
+		return;
+	/* One line at a time: its leading TABs (Go indents a panic's
+	 * chain and the lines of a value with them) as four spaces, the
+	 * rest under the text output's one escaping rule. */
+	esc = xmalloc(4 * n + 1);
+	while (i <= n) {
+		const char *nl = memchr(s + i, '\n', n - i);
+		size_t e = nl ? (size_t)(nl - s) : n;
+
+		fputs(indent, p->fp);
+		for (; i < e && s[i] == '\t'; i++)
+			fputs("    ", p->fp);
+		text_escape(s + i, e - i, esc);
+		tx_on(p, C_BOLD);
+		fputs(esc, p->fp);
+		tx_off(p, C_BOLD);
+		fputc('\n', p->fp);
+		i = e + 1;
+	}
+	free(esc);
+}
+
+void
 tx_pad(FILE *fp, int n)
 {
 	static const char spaces[] = "                                ";
@@ -553,6 +584,8 @@ tx_format_words(const struct intern *in, const struct snapshot_meta *s)
 
 	if (strcmp(f, "debug=2") == 0)
 		return "goroutine dump (debug=2)";
+	if (strcmp(f, "traceback") == 0)
+		return "goroutine traceback";
 	if (strcmp(f, "debug=1") == 0)
 		return s->kind == SNAPSHOT_LEAK
 			       ? "goroutineleak profile (debug=1)"

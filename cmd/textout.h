@@ -79,6 +79,11 @@ size_t tx_state_cell(const struct grouping *gr, const struct group *g,
 		     char *buf, size_t size);
 enum color tx_state_color(const struct grouping *gr, const struct group *g);
 
+/* A traceback's message (a snapshot's, 0: nothing), each line after
+ * indent, escaped. */
+void tx_print_message(const struct pen *p, const struct intern *in,
+		      strid message, const char *indent);
+
 /* n spaces; a count right-aligned in 8 columns; the 8-digit short id. */
 void tx_pad(FILE *fp, int n);
 void tx_print_count(FILE *fp, long long v);

@@ -128,6 +128,16 @@ finish_record(struct reader *r)
 		pcs_as_frames(r);
 		n = (uint32_t)r->nframes;
 		hidden = 1; /* (unknown: most goroutines of a profile wait) */
+	} else if (n == 0 && r->rec.npcs > 0) {
+		/* Addresses and no frame line: Go prints every frame of a
+		 * stack it would otherwise hide whole, but runtime.goexit,
+		 * so they are goexit's alone (a goroutine not yet run). */
+		r->frames =
+			xgrow(r->frames, sizeof(*r->frames), 1, &r->capframes);
+		r->frames[0] = intern_frame(r->in, INTERN_GOEXIT,
+					    strlen(INTERN_GOEXIT), "", 0, 0);
+		n = 1;
+		hidden = 0;
 	}
 	g = snapshot_add(r->s);
 	g->weight = r->rec.count;

@@ -559,6 +559,14 @@ decode_meta(struct gsnap_decoder *d, struct gsnap_section *sec,
 		/* Older records: what their --meta named. */
 		out->instance = snapshot_instance_of(in, out->user_meta);
 	}
+	if (c.off < c.len) {
+		/* 1.3: a traceback's message, "" for none. */
+		p = cursor_str(&c, &len);
+		if (p == NULL)
+			return bad(err, w, &c, "message cut short");
+		if (len > 0)
+			out->message = strtab_intern(&in->strings, p, len);
+	}
 	/* Later minor versions may add fields here: ignore the rest. */
 	return 0;
 }
@@ -1628,6 +1636,7 @@ put_meta(struct gsnap_encoder *e, const struct snapshot *s, struct buf *out)
 		put_cstr(b, in, pairs[i]);
 	buf_put_svarint(b, s->offset_ns); /* 1.1 */
 	put_cstr(b, in, s->instance);	  /* 1.2 */
+	put_cstr(b, in, s->message);	  /* 1.3 */
 	put_section(e, SEC_META, out);
 }
 

@@ -29,7 +29,7 @@ struct intern;
 struct error;
 
 #define GSNAP_MAJOR		 1
-#define GSNAP_MINOR		 2
+#define GSNAP_MINOR		 3
 #define GSNAP_HEADER_SIZE	 16
 #define GSNAP_RECORD_HEADER_SIZE 24
 /* Largest record payload accepted (a record is one snapshot). */

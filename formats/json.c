@@ -716,6 +716,8 @@ json_input(const struct intern *in, const struct snapshot_meta *s)
 	json_object_set_new(o, "go_version",
 			    s->go_version ? jstrid(in, s->go_version)
 					  : json_null());
+	json_object_set_new(o, "message",
+			    s->message ? jstrid(in, s->message) : json_null());
 	json_object_set_new(o, "meta", json_labelset(in, s->user_meta));
 	json_object_set_new(o, "instance",
 			    s->instance ? jstrid(in, s->instance)

@@ -1150,6 +1150,16 @@ read_sample(struct reader *r, size_t idx, size_t off, size_t len, int col,
 		pairs[2 * np + 1] = val;
 		np++;
 	}
+	if (n == 0 && state == 0) {
+		/* No location: Go's profile writer drops runtime.goexit
+		 * (allFrames in runtime/pprof), so a goroutine not yet run,
+		 * whose stack is goexit's alone, has none, where debug=1
+		 * prints its one address. (goroscope's own profiles say the
+		 * state, and keep an empty stack empty.) */
+		r->stack = xgrow(r->stack, sizeof(*r->stack), 1, &r->capstack);
+		r->stack[n++] = intern_frame(r->in, INTERN_GOEXIT,
+					     strlen(INTERN_GOEXIT), "", 0, 0);
+	}
 	g = snapshot_add(r->s);
 	g->weight = w;
 	if (kind == SNAPSHOT_LEAK)

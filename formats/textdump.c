@@ -32,6 +32,15 @@ struct cached_frame {
 	frameid id;
 };
 
+/* A traceback's message, by where its first marker line is. */
+struct msg {
+	size_t rec;	  /* the first goroutine after it */
+	size_t off;	  /* of the marker line, or MSG_NONE */
+	size_t prefixlen; /* of the prefix its lines carry */
+};
+
+#define MSG_NONE SIZE_MAX
+
 struct reader {
 	struct snapshot *s;
 	struct intern *in;
@@ -54,6 +63,12 @@ struct reader {
 	struct hints *hints;
 	unsigned pending;      /* hint flags for the next goroutine */
 	uint64_t pending_line; /* of the marker line */
+	/* A traceback's message: the first marker line of the latest text
+	 * between goroutines that has one, until a goroutine takes it. */
+	const char *base;   /* the input's first byte */
+	const char *region; /* where the text since the last block began */
+	int region_msg;	    /* that text has a marker line */
+	struct msg msg;	    /* the message pending (off MSG_NONE: none) */
 };
 
 /*
@@ -78,6 +93,8 @@ struct hint {
 struct hints {
 	struct hint *v;
 	size_t n, cap;
+	struct msg *m; /* messages, in the order of their goroutines */
+	size_t nm, capm;
 };
 
 struct mark {
@@ -291,25 +308,28 @@ func_name(const struct line *ln, struct line *name)
  * without its trailing blanks, becomes empty.
  */
 static int
-strip_prefix(const struct reader *r, struct line *ln)
+strip_prefix_of(const char *prefix, size_t pl, struct line *ln)
 {
-	size_t pl = r->prefixlen;
-
 	if (pl == 0)
 		return 1;
-	if (ln->n >= pl && memcmp(ln->p, r->prefix, pl) == 0) {
+	if (ln->n >= pl && memcmp(ln->p, prefix, pl) == 0) {
 		ln->p += pl;
 		ln->n -= pl;
 		return 1;
 	}
-	while (pl > 0 &&
-	       (r->prefix[pl - 1] == ' ' || r->prefix[pl - 1] == '\t'))
+	while (pl > 0 && (prefix[pl - 1] == ' ' || prefix[pl - 1] == '\t'))
 		pl--;
-	if (ln->n <= pl && memcmp(ln->p, r->prefix, ln->n) == 0) {
+	if (ln->n <= pl && memcmp(ln->p, prefix, ln->n) == 0) {
 		ln->n = 0;
 		return 1;
 	}
 	return 0;
+}
+
+static int
+strip_prefix(const struct reader *r, struct line *ln)
+{
+	return strip_prefix_of(r->prefix, r->prefixlen, ln);
 }
 
 /*
@@ -823,6 +843,52 @@ add_hint(struct hints *h, size_t rec, uint64_t line, unsigned flags)
 }
 
 static void
+add_msg(struct hints *h, size_t rec, size_t off, size_t prefixlen)
+{
+	h->m = xgrow(h->m, sizeof(*h->m), h->nm + 1, &h->capm);
+	h->m[h->nm].rec = rec;
+	h->m[h->nm].off = off;
+	h->m[h->nm].prefixlen = prefixlen;
+	h->nm++;
+}
+
+/* A marker line at p, its lines' prefix prefixlen bytes: the message of
+ * the next goroutine, unless the text it is in has one already. */
+static void
+note_message(struct reader *r, const char *p, size_t prefixlen)
+{
+	if (r->region_msg)
+		return;
+	r->region_msg = 1;
+	r->msg.off = (size_t)(p - r->base);
+	r->msg.prefixlen = prefixlen;
+}
+
+/*
+ * The text between goroutines, [from, to), of a dump whose lines carry a
+ * prefix (the header's first prefixlen bytes at to): a marker line after
+ * that prefix, which the line-by-line look (no prefix known yet) missed.
+ */
+static void
+prefixed_marker(struct reader *r, const char *from, const char *to,
+		size_t prefixlen)
+{
+	struct lines l;
+	struct line ln;
+
+	lines_init(&l, from, (size_t)(to - from), TEXTDUMP_MAX_LINE);
+	while (lines_next(&l, &ln)) {
+		struct line rest = { ln.p + prefixlen, ln.n - prefixlen };
+
+		if (ln.n > prefixlen && memcmp(ln.p, to, prefixlen) == 0 &&
+		    is_marker(&rest)) {
+			note_message(r, ln.p, prefixlen);
+			return;
+		}
+	}
+}
+
+static void
 read_block(struct reader *r, const struct header *h)
 {
 	struct goroutine *g = snapshot_add(r->s);
@@ -899,6 +965,10 @@ read_block(struct reader *r, const struct header *h)
 		r->s->system_goroutines++;
 		return;
 	}
+	if (r->msg.off != MSG_NONE && r->hints != NULL) {
+		add_msg(r->hints, r->s->n - 1, r->msg.off, r->msg.prefixlen);
+		r->msg.off = MSG_NONE;
+	}
 	if (r->hints != NULL) {
 		unsigned f = r->pending;
 
@@ -939,12 +1009,14 @@ textdump_sniff(const unsigned char *buf, size_t len)
 
 /*
  * Read the goroutines in buf[0..len) into out, noting in hints (when not
- * NULL) where captures may start; *lines: lines read; *pending: hint
- * flags left for a goroutine after the end (a marker line at its end).
+ * NULL) where captures may start and where their messages are (offsets
+ * into buf); *lines: lines read; *pending: hint flags left for a goroutine
+ * after the end (a marker line at its end); *left: a message left so.
  */
 static void
 read_range(struct snapshot *out, const unsigned char *buf, size_t len,
-	   struct hints *hints, uint64_t *lines, unsigned *pending)
+	   struct hints *hints, uint64_t *lines, unsigned *pending,
+	   struct msg *left)
 {
 	struct reader r;
 	struct line ln;
@@ -955,24 +1027,34 @@ read_range(struct snapshot *out, const unsigned char *buf, size_t len,
 	r.s = out;
 	r.in = out->in;
 	r.hints = hints;
+	r.base = r.region = (const char *)buf;
+	r.msg.off = MSG_NONE;
 	lines_init(&r.l, buf, len, TEXTDUMP_MAX_LINE);
 	idmap_init(&r.cache_index);
 	while (lines_next(&r.l, &ln)) {
 		if (!find_header(&ln, &at, &h)) {
 			/* Preamble, logs, register dumps: a new traceback
 			 * may start here. */
-			if (is_marker(&ln) && !(r.pending & HINT_MARKER)) {
-				r.pending |= HINT_MARKER;
-				r.pending_line = r.l.lineno;
+			if (is_marker(&ln)) {
+				if (!(r.pending & HINT_MARKER)) {
+					r.pending |= HINT_MARKER;
+					r.pending_line = r.l.lineno;
+				}
+				note_message(&r, ln.p, 0);
 			}
 			continue;
 		}
+		if (at > 0 && !r.region_msg)
+			prefixed_marker(&r, r.region, ln.p, at);
 		r.prefix = ln.p;
 		r.prefixlen = at;
 		read_block(&r, &h);
+		r.region = r.l.cur;
+		r.region_msg = 0;
 	}
 	*lines = r.l.lineno;
 	*pending = r.pending & HINT_MARKER;
+	*left = r.msg;
 	free(r.frames);
 	free(r.cache);
 	free(r.scratch);
@@ -990,11 +1072,11 @@ struct part {
 	struct intern in;
 	struct snapshot s;
 	struct hints hints;
-	int want_hints;
 	const unsigned char *buf;
 	size_t len;
 	uint64_t lines;
 	unsigned pending;
+	struct msg left;
 	pthread_t thread;
 	int started;
 };
@@ -1004,8 +1086,8 @@ read_part(void *arg)
 {
 	struct part *p = arg;
 
-	read_range(&p->s, p->buf, p->len, p->want_hints ? &p->hints : NULL,
-		   &p->lines, &p->pending);
+	read_range(&p->s, p->buf, p->len, &p->hints, &p->lines, &p->pending,
+		   &p->left);
 	return NULL;
 }
 
@@ -1098,12 +1180,38 @@ merge_hints(struct hints *out, const struct part *p, size_t rec, uint64_t line,
 	}
 }
 
+/*
+ * Append a part's messages, its records starting at rec and its bytes at
+ * off; a message left pending by the parts before goes to its first
+ * goroutine, unless text of its own before that goroutine has one.
+ */
+static void
+merge_msgs(struct hints *out, const struct part *p, size_t rec, size_t off,
+	   struct msg *pending)
+{
+	size_t i;
+
+	if (pending->off != MSG_NONE && p->s.n > 0) {
+		if (p->hints.nm == 0 || p->hints.m[0].rec != 0)
+			add_msg(out, rec, pending->off, pending->prefixlen);
+		pending->off = MSG_NONE;
+	}
+	for (i = 0; i < p->hints.nm; i++)
+		add_msg(out, rec + p->hints.m[i].rec, off + p->hints.m[i].off,
+			p->hints.m[i].prefixlen);
+	if (p->left.off != MSG_NONE) {
+		*pending = p->left;
+		pending->off += off;
+	}
+}
+
 static int
 read_parallel(struct snapshot *out, const unsigned char *buf, size_t len,
 	      unsigned nthreads, struct hints *hints, uint64_t *lines)
 {
 	unsigned pending = 0;
 	uint64_t pending_line = 0;
+	struct msg msg = { 0, MSG_NONE, 0 };
 	struct part parts[TEXTDUMP_MAX_THREADS];
 	size_t cut[TEXTDUMP_MAX_THREADS + 1], i, n = 1;
 	uint64_t base = 0;
@@ -1124,7 +1232,6 @@ read_parallel(struct snapshot *out, const unsigned char *buf, size_t len,
 		intern_init(&p->in);
 		snapshot_init(&p->s, &p->in);
 		memset(&p->hints, 0, sizeof(p->hints));
-		p->want_hints = hints != NULL;
 		p->pending = 0;
 		p->buf = buf + cut[i];
 		p->len = cut[i + 1] - cut[i];
@@ -1140,21 +1247,141 @@ read_parallel(struct snapshot *out, const unsigned char *buf, size_t len,
 		else
 			read_part(p);
 		intern_import(out->in, &p->in, &map);
-		if (hints != NULL)
-			merge_hints(hints, p, out->n, base, &pending,
-				    &pending_line);
+		merge_hints(hints, p, out->n, base, &pending, &pending_line);
+		merge_msgs(hints, p, out->n, cut[i], &msg);
 		snapshot_import(out, &p->s, &map);
 		out->thread_stacks += p->s.thread_stacks;
 		out->system_goroutines += p->s.system_goroutines;
 		merge_skipped(out, &p->s, base);
 		base += p->lines;
 		free(p->hints.v);
+		free(p->hints.m);
 		intern_remap_release(&map);
 		snapshot_release(&p->s);
 		intern_release(&p->in);
 	}
 	*lines = base;
 	return 0;
+}
+
+/* --- a traceback's message --------------------------------------------- */
+
+/* Lines looked at after a message for the header of the goroutine that
+ * follows it (a fatal error's "runtime stack:" block comes between). */
+#define MSG_HEADER_LINES 64u
+
+/* The message as it is built: at most TEXTDUMP_MESSAGE_MAX bytes. */
+struct msgbuf {
+	char text[TEXTDUMP_MESSAGE_MAX];
+	size_t n;
+	unsigned lines;
+	int cut;
+};
+
+/*
+ * Add a line to m (after a '\n'); 0 when it was not added whole: past the
+ * lines or bytes kept, the message ends in "..." (never inside a UTF-8
+ * sequence, whatever the bytes are).
+ */
+static int
+msg_line(struct msgbuf *m, const char *p, size_t n)
+{
+	const size_t limit = sizeof(m->text) - 4; /* "\n..." always fits */
+
+	if (m->cut)
+		return 0;
+	if (m->lines >= TEXTDUMP_MESSAGE_LINES || m->n + 1 >= limit) {
+		memcpy(m->text + m->n, "\n...", 4);
+		m->n += 4;
+		m->cut = 1;
+		return 0;
+	}
+	if (m->lines > 0)
+		m->text[m->n++] = '\n';
+	m->lines++;
+	if (m->n + n > limit) {
+		n = limit - m->n;
+		while (n > 0 && ((unsigned char)p[n] & 0xc0) == 0x80)
+			n--;
+		memcpy(m->text + m->n, p, n);
+		memcpy(m->text + m->n + n, "...", 3);
+		m->n += n + 3;
+		m->cut = 1;
+		return 0;
+	}
+	memcpy(m->text + m->n, p, n);
+	m->n += n;
+	return 1;
+}
+
+/*
+ * The message whose marker line is at buf + mk->off, as a string of in:
+ * the "runtime: " lines right above it (a stack overflow names its limit
+ * there), that line and those after it up to an empty line or a goroutine
+ * header, and the header of the first goroutine printed after it when
+ * that one is running (the one that panicked or threw); lines carry the
+ * prefix of mk->prefixlen bytes the marker line starts with, stripped.
+ */
+static strid
+message_text(struct intern *in, const unsigned char *buf, size_t len,
+	     const struct msg *mk)
+{
+	const char *b = (const char *)buf, *pre = b + mk->off, *start = pre;
+	size_t pl = mk->prefixlen;
+	struct msgbuf m;
+	struct lines l;
+	struct line ln;
+	struct header h;
+	unsigned k, after = 0;
+	int in_msg = 1;
+
+	for (k = 0; k < 4 && start > b; k++) {
+		const char *e = start - 1; /* the '\n' ending the line above */
+		const char *q = memrchr(b, '\n', (size_t)(e - b));
+		struct line up;
+
+		up.p = q ? q + 1 : b;
+		up.n = (size_t)(e - up.p);
+		if (up.n > 0 && up.p[up.n - 1] == '\r')
+			up.n--;
+		if (!strip_prefix_of(pre, pl, &up) ||
+		    !LINE_STARTS(&up, "runtime: "))
+			break;
+		start = up.p - pl; /* the line with its prefix */
+	}
+	memset(&m, 0, sizeof(m));
+	lines_init(&l, start, len - (size_t)(start - b), TEXTDUMP_MAX_LINE);
+	while (lines_next(&l, &ln)) {
+		int kept = strip_prefix_of(pre, pl, &ln);
+		int header = kept && header_at_start(&ln, &h);
+
+		if (in_msg &&
+		    (!kept || ln.n == 0 || header || !msg_line(&m, ln.p, ln.n)))
+			in_msg = 0;
+		if (header && h.id != 0) {
+			if (h.status.n == 7 &&
+			    memcmp(h.status.p, "running", 7) == 0 && !m.cut &&
+			    m.n + 1 + ln.n <= sizeof(m.text)) {
+				m.text[m.n++] = '\n';
+				memcpy(m.text + m.n, ln.p, ln.n);
+				m.n += ln.n;
+			}
+			break;
+		}
+		if (!in_msg && ++after > MSG_HEADER_LINES)
+			break;
+	}
+	return strtab_intern(&in->strings, m.text, m.n);
+}
+
+/* The message of a capture (NULL: none) and so its format. */
+static void
+set_message(struct snapshot *s, const unsigned char *buf, size_t len,
+	    const struct msg *m)
+{
+	s->message = m ? message_text(s->in, buf, len, m) : 0;
+	s->format = strtab_intern_cstr(&s->in->strings,
+				       s->message ? "traceback" : "debug=2");
 }
 
 /* Read the whole of buf into out as one snapshot, with the hints. */
@@ -1164,12 +1391,13 @@ parse_all(struct snapshot *out, const unsigned char *buf, size_t len,
 {
 	unsigned nthreads = thread_count(threads, len), pending = 0;
 	uint64_t lines = 0;
+	struct msg left;
 
-	out->format = strtab_intern_cstr(&out->in->strings, "debug=2");
 	out->provides = HAS_STATE | HAS_WAIT | HAS_CREATOR | HAS_IDS;
 	if (nthreads < 2 ||
 	    read_parallel(out, buf, len, nthreads, hints, &lines) < 0)
-		read_range(out, buf, len, hints, &lines, &pending);
+		read_range(out, buf, len, hints, &lines, &pending, &left);
+	set_message(out, buf, len, hints->nm > 0 ? &hints->m[0] : NULL);
 	if (out->n == 0 && out->thread_stacks > 0)
 		return error_set(err,
 				 "no goroutine found, only %llu thread "
@@ -1197,7 +1425,14 @@ int
 textdump_parse(struct snapshot *out, const unsigned char *buf, size_t len,
 	       unsigned threads, struct error *err)
 {
-	return parse_all(out, buf, len, threads, NULL, err);
+	struct hints hints;
+	int ret;
+
+	memset(&hints, 0, sizeof(hints));
+	ret = parse_all(out, buf, len, threads, &hints, err);
+	free(hints.v);
+	free(hints.m);
+	return ret;
 }
 
 /*
@@ -1291,7 +1526,7 @@ textdump_read(struct intern *in, const unsigned char *buf, size_t len,
 {
 	struct snapshot all, part;
 	struct hints hints;
-	size_t *starts = NULL, n = 0, k, skipped_in = 0;
+	size_t *starts = NULL, n = 0, k, skipped_in = 0, m = 0;
 	uint64_t *lines = NULL;
 	int ret;
 
@@ -1318,6 +1553,12 @@ textdump_read(struct intern *in, const unsigned char *buf, size_t len,
 		part.parts = (uint32_t)n;
 		part.held = (uint32_t)n;
 		part.line = lines[k];
+		/* Its message: the first of its goroutines'. */
+		while (m < hints.nm && hints.m[m].rec < starts[k])
+			m++;
+		set_message(&part, buf, len,
+			    m < hints.nm && hints.m[m].rec < to ? &hints.m[m]
+								: NULL);
 		if (k != skipped_in)
 			memset(&part.skipped, 0, sizeof(part.skipped));
 		if (k + 1 < n)
@@ -1329,6 +1570,7 @@ out:
 	free(starts);
 	free(lines);
 	free(hints.v);
+	free(hints.m);
 	snapshot_release(&all);
 	return ret;
 }

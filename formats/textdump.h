@@ -20,6 +20,10 @@ struct error;
 /* Dumps of at least two parts this size are read by several threads. */
 #define TEXTDUMP_PART_MIN    (16u << 20)
 #define TEXTDUMP_MAX_THREADS 8u
+/* A traceback's message (the panic, fatal error or signal before its
+ * goroutines) is kept up to this many bytes and lines. */
+#define TEXTDUMP_MESSAGE_MAX   1024u
+#define TEXTDUMP_MESSAGE_LINES 8u
 
 /*
  * Whether buf looks like a goroutine dump: some line (within the first
@@ -30,8 +34,9 @@ int textdump_sniff(const unsigned char *buf, size_t len);
 /*
  * Read every goroutine of buf into out (initialised by the caller, with its
  * tables) as one snapshot. Lines that are not understood inside a goroutine
- * are skipped and counted in out->skipped; text between goroutines (panic
- * messages, register dumps, logs) is ignored; thread stacks ("goroutine 0")
+ * are skipped and counted in out->skipped; text between goroutines (register
+ * dumps, logs) is ignored but for a traceback's message (a panic, a fatal
+ * error, a signal), kept in out->message; thread stacks ("goroutine 0")
  * are counted in out->thread_stacks, not kept. Fails only when no goroutine
  * is found. A large dump is read by up to threads threads (0: one per
  * core), with the same result as one thread gives.
@@ -43,7 +48,8 @@ int textdump_parse(struct snapshot *out, const unsigned char *buf, size_t len,
  * The format table's reader: every capture of buf to sink, in file order.
  * Dumps appended to one file (a traceback's first line again, runtime.Stack
  * output after another, a goroutine id seen twice) are separate snapshots,
- * each with its position, the count in parts and its first line.
+ * each with its position, the count in parts and its first line. A
+ * capture with a message has the format "traceback", others "debug=2".
  */
 int textdump_read(struct intern *in, const unsigned char *buf, size_t len,
 		  const struct read_opts *o, snapshot_sink sink, void *ctx,

@@ -38,6 +38,13 @@ static const struct leaf_rule rules[] = {
 	{ .func = "time.Sleep", .state = "sleep" },
 	{ .func = "runtime.timeSleep", .state = "sleep" },
 	{ .func = "runtime.coroswitch", .state = "coroutine" },
+	/* The execution trace's reader, parked in runtime.ReadTrace, which
+	 * debug=1 hides (the state debug=2 and traces give it). */
+	{ .func = "runtime.ReadTrace", .state = "trace reader (blocked)" },
+	{ .func = "runtime/trace.(*traceMultiplexer).startLocked.func1",
+	  .state = "trace reader (blocked)" },
+	{ .func = "runtime/trace.Start.func1",
+	  .state = "trace reader (blocked)" },
 	{ .func = "syscall.Syscall", .state = "syscall", .prefix = 1 },
 	{ .func = "syscall.RawSyscall", .state = "syscall", .prefix = 1 },
 	{ .func = "syscall.syscall", .state = "syscall", .prefix = 1 },
@@ -76,6 +83,16 @@ infer_state(const struct intern *in, const uint32_t *v, uint32_t n,
 {
 	int parked = leaf_hidden;
 	uint32_t i;
+
+	/* Only runtime.goexit: a goroutine created and not yet run, whose
+	 * recorded stack is the return address the runtime set up; debug=2
+	 * prints it [runnable] (with the function it is to run), a trace
+	 * says runnable. */
+	for (i = 0; i < n; i++)
+		if (!(intern_frame_get(in, v[i])->flags & FRAME_GOEXIT))
+			break;
+	if (n > 0 && i == n)
+		return "runnable";
 
 	for (i = 0; i < n; i++) {
 		uint32_t flags = intern_frame_get(in, v[i])->flags;

@@ -15,7 +15,8 @@ struct intern;
  * innermost first) is v[0..n). leaf_hidden says that runtime frames were
  * cut from the leaf (debug=1 hides them) so the goroutine was parked in
  * the runtime. Returns a static string: a wait reason, "waiting" (parked,
- * reason unknown), "syscall" or "running".
+ * reason unknown), "syscall", "runnable" (runtime.goexit alone: not yet
+ * run) or "running".
  */
 const char *infer_state(const struct intern *in, const uint32_t *v, uint32_t n,
 			int leaf_hidden);

@@ -102,6 +102,14 @@ intern_stack(struct intern *in, uint32_t *v, uint32_t n)
 				v[o++] = v[i];
 		}
 	}
+	if (o == 0 && n > 0) {
+		/* runtime.goexit alone: a goroutine created and not yet run
+		 * (see infer_state). It is its one frame, without the file
+		 * and line of the assembly stub, which profiles name and
+		 * debug=1 never prints, so that every format agrees. */
+		v[o++] = intern_frame(in, INTERN_GOEXIT, strlen(INTERN_GOEXIT),
+				      "", 0, 0);
+	}
 	return seqtab_intern(&in->stacks, v, o);
 }
 

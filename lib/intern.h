@@ -37,12 +37,16 @@ void intern_release(struct intern *in);
 frameid intern_frame(struct intern *in, const char *func, size_t funclen,
 		     const char *file, size_t filelen, uint32_t line);
 
+/* The function every goroutine returns to. */
+#define INTERN_GOEXIT "runtime.goexit"
+
 /*
  * Normalise the frames v[0..n) (innermost first) in place and intern them:
  * runtime.goexit is dropped, and so is every frame a level-1 traceback hides
  * (unexported runtime functions, wrappers) plus leading runtime and
  * internal/runtime frames (debug=1 hides those), unless that would leave
- * nothing. Stacks from pprof, debug=1 and
+ * nothing; a stack of runtime.goexit alone becomes the one frame
+ * runtime.goexit with no file or line. Stacks from pprof, debug=1 and
  * debug=2 of one goroutine thus become one stack id.
  */
 seqid intern_stack(struct intern *in, uint32_t *v, uint32_t n);

@@ -12,10 +12,20 @@
 
 struct intern;
 
+/* Which frames of a goroutine a rule looks at. */
+enum known_where {
+	/* Any frame of its stack, or its creator: the goroutine runs
+	 * there, whatever it waits on. */
+	KNOWN_ANY_FRAME = 0,
+	/* Only the frame it blocks in (intern_blocking_frame): a runner
+	 * waiting, not what it started (goleak's isTestStack). */
+	KNOWN_BLOCKING_FRAME,
+};
+
 struct known_rule {
-	const char *name;     /* shown: "signal loop" */
-	const char *funcs[8]; /* any frame (or the creator) with one of
-				 these functions, NULL-terminated */
+	const char *name; /* shown: "signal loop" */
+	enum known_where where;
+	const char *funcs[16]; /* the functions, NULL-terminated */
 };
 
 /* The table; ends with a row whose name is NULL. */

@@ -54,6 +54,7 @@ snapshot_meta(const struct snapshot *s, struct snapshot_meta *m)
 	m->source = s->source;
 	m->format = s->format;
 	m->go_version = s->go_version;
+	m->message = s->message;
 	m->container = s->container;
 	m->user_meta = s->user_meta;
 	m->kind = s->kind;

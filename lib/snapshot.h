@@ -73,6 +73,10 @@ struct snapshot {
 	seqid user_meta;  /* --meta KEY=VALUE pairs (a label set), or 0 */
 	strid format;	  /* e.g. "debug=2", "pprof" */
 	strid go_version; /* 0 when unknown */
+	/* What a traceback printed before its goroutines (a panic and its
+	 * chain, a fatal error, a signal), its lines joined by '\n', as
+	 * the input has them (shown escaped); 0 when none. */
+	strid message;
 	enum snapshot_kind kind;
 	uint32_t provides;	/* enum snapshot_provides */
 	int64_t time_ns;	/* capture time (Unix ns), 0 when unknown */
@@ -109,6 +113,7 @@ struct snapshot {
 /* What reports say of a snapshot once its records are gone. */
 struct snapshot_meta {
 	strid source, format, go_version, container;
+	strid message; /* a traceback's, 0 when none */
 	seqid user_meta;
 	enum snapshot_kind kind;
 	uint32_t provides;

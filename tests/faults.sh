@@ -300,6 +300,25 @@ ok $? "hostile names in JSON: valid JSON, the bytes kept (NUL too), invalid UTF-
 	"$bin" show -f json "$t/again.pb.gz" | json_names >"$t/names2" &&
 	cmp -s "$t/names" "$t/names2" && grep -qF "'ma\\x00in.go'" "$t/names2"
 ok $? "hostile names through convert to pprof: every byte back, NUL included"
+# A panic message is text from the program too: the same rules.
+printf 'panic: \033]0;pwned\007\033[2J boom\n\tline \302\233x \377\n\n%b' \
+	'goroutine 1 [running]:\nmain.main()\n\t/m.go:1 +0x1\n' >"$t/evilpanic.txt"
+bad=0
+for cmd in show report; do
+	"$bin" $cmd "$t/evilpanic.txt" 2>&1 | clean || { bad=$((bad + 1)); echo "# $cmd"; }
+done
+"$bin" show "$t/evilpanic.txt" | grep -qF '  panic: \x1b]0;pwned\x07\x1b[2J boom' &&
+	"$bin" show "$t/evilpanic.txt" | grep -qF '      line \xc2\x9bx \xff'
+ok $((bad + $?)) "a hostile panic message in text: escaped, its lines indented ($bad outputs not)"
+"$bin" convert -o "$t/evilpanic.gsnap" "$t/evilpanic.txt" &&
+	for f in "$t/evilpanic.txt" "$t/evilpanic.gsnap"; do
+		"$bin" show -f json "$f" | python3 -c '
+import json, sys
+m = json.load(sys.stdin)["inputs"][0]["message"]
+assert m == "panic: \x1b]0;pwned\x07\x1b[2J boom\n\tline \x9bx \\xff\ngoroutine 1 [running]:", repr(m)
+' || exit 1
+	done
+ok $? "a hostile panic message in JSON: the bytes kept, also through .gsnap"
 if command -v dot >/dev/null 2>&1; then
 	"$bin" report -f dot "$t/evil.pb.gz" >"$t/evil.dot" &&
 		out=$(dot -Tsvg "$t/evil.dot" 2>&1 >/dev/null) && [ -z "$out" ] &&

@@ -66,6 +66,7 @@ run go126 build -trimpath -o "$BIN/acceptflip" ./dumps/acceptflip
 run go126 build -trimpath -o "$BIN/fleet" ./fleet
 run go126 build -trimpath -o "$BIN/keepalive" ./keepalive
 run go126 test -c -o "$BIN/synctest.test" ./dumps/synctest
+run go126 test -c -trimpath -o "$BIN/hungtest.test" ./dumps/hungtest
 GOEXPERIMENT=goroutineleakprofile run go126 build -o "$BIN/leaky-goroutineleak" ./leaky
 if [ "$GO127_ON" = 1 ]; then
 	if go127 version >/dev/null 2>&1; then
@@ -163,6 +164,9 @@ if [ "$GO127_ON" = 1 ]; then
 fi
 run "$CAP" -o "$D/truncated.txt" -want-exit 0 -- "$BIN/truncated"
 GOTRACEBACK=all run "$CAP" -o "$D/log_preamble.txt" -want-exit 2 -- "$BIN/logpreamble"
+# What `go test -timeout 2s` prints for a hung test (the test binary run as
+# go test runs it); -test.parallel 1 so that a parallel subtest waits.
+run "$CAP" -o "$D/test_timeout.txt" -want-exit 2 -- "$BIN/hungtest.test" -test.timeout 2s -test.parallel 1
 
 say "acceptflip: an accept loop caught in [IO wait] and in [syscall]"
 run "$BIN/acceptflip" -io "$D/accept_iowait.txt" -syscall "$D/accept_syscall.txt"

@@ -116,6 +116,20 @@ test_edges(void)
 	   "an empty '@' record and CRLF");
 	is_int(snap.n, 1, "one record");
 
+	/* A goroutine not yet run: runtime.goexit alone, which Go never
+	 * prints, and the same with a frame line for it. */
+	ok(parse("goroutine profile: total 3\n2 @ 0x4919e1\n\n1 @ 0x4919e1\n"
+		 "#\t0x4919e0\truntime.goexit+0x1\truntime/asm_amd64.s:1700\n"
+		 "\n") == 0 &&
+		   snap.n == 2,
+	   "records of runtime.goexit alone parse");
+	ok(strcmp(intern_str(&in, snap.g[0].state), "runnable") == 0 &&
+		   strcmp(intern_str(&in, snap.g[1].state), "runnable") == 0,
+	   "both are runnable, not running");
+	ok(snap.g[0].stack == snap.g[1].stack &&
+		   strcmp(frame(0, 0), "runtime.goexit :0") == 0,
+	   "both have the one frame runtime.goexit (%s)", frame(0, 0));
+
 	ok(parse("goroutine profile: total 5\n"
 		 "2 @ 0x1\n#\t0x1\tmain.f+0x1\t/a.go:1\n\n") == 0,
 	   "a total that does not match");

@@ -91,7 +91,7 @@ same_snapshot(const struct snapshot *a, const struct snapshot *b)
 	       a->go_version == b->go_version && a->kind == b->kind &&
 	       a->provides == b->provides && a->time_ns == b->time_ns &&
 	       a->declared_total == b->declared_total &&
-	       a->user_meta == b->user_meta;
+	       a->user_meta == b->user_meta && a->message == b->message;
 }
 
 static void
@@ -122,6 +122,7 @@ load_originals(void)
 		"testdata/captures/leaky/02.debug1.txt",
 		"testdata/captures/dumps/labels_go126.txt",
 		"testdata/captures/dumps/minutes.txt",
+		"testdata/captures/dumps/panic_all.txt",
 		"testdata/captures/goroutineleak/05.leak.pb.gz",
 	};
 	struct error err;
@@ -179,10 +180,11 @@ test_round_trip(void)
 		ok(format_read_last(format_find("gsnap"), &s, b.p, b.len, &o,
 				    &err) == 0,
 		   "latest only");
-		ok(s.time_ns == orig[5].time_ns && s.n == orig[5].n &&
-			   s.pos == 5,
-		   "it is the latest capture, record 6");
-		ok(s.held == 6, "and it says the file holds 6: %u", s.held);
+		ok(s.time_ns == orig[norig - 1].time_ns &&
+			   s.n == orig[norig - 1].n && s.pos == norig - 1,
+		   "it is the latest capture, record %u", norig);
+		ok(s.held == norig, "and it says the file holds %u: %u", norig,
+		   s.held);
 		snapshot_release(&s);
 	}
 	buf_release(&b);
@@ -430,8 +432,8 @@ test_versions(void)
 
 	buf_init(&b);
 	encode_all(&b, 1);
-	ok(get_u16le(b.p + 8) == 1 && get_u16le(b.p + 10) == 2,
-	   "written as version 1.2, the layout man/goroscope-gsnap.5 gives");
+	ok(get_u16le(b.p + 8) == 1 && get_u16le(b.p + 10) == 3,
+	   "written as version 1.3, the layout man/goroscope-gsnap.5 gives");
 	b.p[8] = 2; /* version 2.0 */
 	b.p[10] = 0;
 	set_header_crc(b.p);
@@ -511,9 +513,10 @@ test_hand_made(void)
 	buf_put_uvarint(&s, 1 | 4 | 8);
 	buf_put_svarint(&s, -1);
 	buf_put_uvarint(&s, 0);
-	buf_put_svarint(&s, -1);     /* 1.1: not a trace */
-	buf_put_str(&s, "web-1", 5); /* 1.2: the instance */
-	buf_put_uvarint(&s, 99);     /* a field of a later minor version */
+	buf_put_svarint(&s, -1);	    /* 1.1: not a trace */
+	buf_put_str(&s, "web-1", 5);	    /* 1.2: the instance */
+	buf_put_str(&s, "panic: boom", 11); /* 1.3: the message */
+	buf_put_uvarint(&s, 99); /* a field of a later minor version */
 	raw_section(&p, 1, &s);
 	s.len = 0;
 	/* strings */
@@ -578,8 +581,10 @@ test_hand_made(void)
 				   0 &&
 			   g.s[0].declared_total == -1 &&
 			   strcmp(intern_str(&in, g.s[0].instance), "web-1") ==
-				   0,
-		   "its metadata and instance");
+				   0 &&
+			   strcmp(intern_str(&in, g.s[0].message),
+				  "panic: boom") == 0,
+		   "its metadata, instance and message");
 	}
 	got_release(&g);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lib/intern.h"
+#include "lib/known.h"
 #include "lib/xalloc.h"
 #include "tests/tap.h"
 
@@ -182,6 +183,77 @@ test_stacks_and_labels(void)
 	intern_release(&in);
 }
 
+/* A stack of the functions given, innermost first, in files "f.go". */
+static seqid
+stack_of(struct intern *in, const char *const *funcs)
+{
+	uint32_t v[16], n = 0;
+
+	for (; funcs[n] != NULL; n++)
+		v[n] = intern_frame(in, funcs[n], strlen(funcs[n]), "f.go", 4,
+				    n + 1);
+	return intern_stack(in, v, n);
+}
+
+static const char *
+known_name(struct known *k, struct intern *in, const char *const *funcs,
+	   const char *creator)
+{
+	frameid c = creator ? intern_frame(in, creator, strlen(creator), "f.go",
+					   4, 99)
+			    : 0;
+	const struct known_rule *r = known_match(k, in, stack_of(in, funcs), c);
+
+	return r ? r->name : "none";
+}
+
+/* Known goroutines: the test runner only where it waits, as goleak has
+ * it, not the tests it created; the others by any frame or creator. */
+static void
+test_known(void)
+{
+	struct intern in;
+	struct known k;
+	static const char *const runner[] = { "runtime.gopark",
+					      "runtime.chanrecv",
+					      "runtime.chanrecv1",
+					      "testing.(*T).Run",
+					      "main.TestHang",
+					      "testing.tRunner",
+					      NULL };
+	static const char *const hung[] = { "main.TestHang.func1",
+					    "testing.tRunner", NULL };
+	static const char *const subwait[] = { "testing.tRunner.func1",
+					       "testing.tRunner", NULL };
+	static const char *const slot[] = { "testing.(*testState).waitParallel",
+					    "testing.(*T).Parallel",
+					    "main.TestP", "testing.tRunner",
+					    NULL };
+	static const char *const deep[] = { "main.helper", "testing.(*T).Run",
+					    "main.TestHang", NULL };
+	static const char *const sig[] = { "main.handle", NULL };
+
+	intern_init(&in);
+	memset(&k, 0, sizeof(k));
+	is_str(known_name(&k, &in, runner, "testing.(*T).Run"), "test runner",
+	       "a test waiting in t.Run for its subtest is a runner");
+	is_str(known_name(&k, &in, hung, "testing.(*T).Run"), "none",
+	       "a test blocked in its own code is not, though t.Run created "
+	       "it");
+	is_str(known_name(&k, &in, subwait, "testing.(*T).Run"), "test runner",
+	       "tRunner waiting for parallel subtests is");
+	is_str(known_name(&k, &in, slot, NULL), "test runner",
+	       "a parallel test waiting for a slot is");
+	is_str(known_name(&k, &in, deep, NULL), "none",
+	       "t.Run deeper than the blocking frame is not");
+	is_str(known_name(&k, &in, sig, "os/signal.Notify.func1.1"), "none",
+	       "an unknown creator is nothing");
+	is_str(known_name(&k, &in, sig, "runtime.ensureSigM"), "signal loop",
+	       "other rules still match by creator");
+	known_release(&k);
+	intern_release(&in);
+}
+
 int
 main(void)
 {
@@ -189,5 +261,6 @@ main(void)
 	test_frame_flags();
 	test_canon();
 	test_stacks_and_labels();
+	test_known();
 	return tap_done();
 }

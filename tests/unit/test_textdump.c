@@ -403,6 +403,8 @@ struct caps {
 	uint32_t pos[MAXCAP], parts[MAXCAP];
 	uint64_t line[MAXCAP], threads[MAXCAP], system[MAXCAP];
 	char warning[MAXCAP][256];
+	char message[MAXCAP][TEXTDUMP_MESSAGE_MAX + 1];
+	char format[MAXCAP][16];
 };
 
 static int
@@ -420,20 +422,31 @@ collect(struct snapshot *s, void *ctx)
 	c->threads[c->n] = s->thread_stacks;
 	c->system[c->n] = s->system_goroutines;
 	snprintf(c->warning[c->n], sizeof(c->warning[0]), "%s", s->warning);
+	snprintf(c->message[c->n], sizeof(c->message[0]), "%s",
+		 intern_str(&in, s->message));
+	snprintf(c->format[c->n], sizeof(c->format[0]), "%s",
+		 intern_str(&in, s->format));
 	c->n++;
 	return 0;
 }
 
 static int
-split(const char *text, size_t len, struct caps *c)
+split_threads(const char *text, size_t len, unsigned threads, struct caps *c)
 {
 	struct read_opts o;
 
 	memset(&o, 0, sizeof(o));
+	o.threads = threads;
 	memset(c, 0, sizeof(*c));
 	error_clear(&err);
 	return textdump_read(&in, (const unsigned char *)text, len, &o, collect,
 			     c, &err);
+}
+
+static int
+split(const char *text, size_t len, struct caps *c)
+{
+	return split_threads(text, len, 1, c);
 }
 
 /* Two runtime.Stack(buf, true) outputs as written one after the other. */
@@ -570,6 +583,161 @@ test_split_real(void)
 	input_release(&b);
 }
 
+/* The message of a traceback: what it printed before its goroutines. */
+static const char *
+message(void)
+{
+	return intern_str(&in, snap.message);
+}
+
+static void
+test_messages(void)
+{
+	int r;
+	struct caps c;
+	char big[4096], *p = big;
+	unsigned k;
+	static const char two[] =
+		"panic: first\n\ngoroutine 5 [running]:\nmain.a()\n\t/m.go:1 "
+		"+0x1\nexit status 2\n"
+		"panic: second [recovered]\n\tpanic: again\n\n"
+		"goroutine 12 [running]:\nmain.b()\n\t/m.go:2 +0x1\n";
+
+	ok(parse("goroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n") ==
+			   0 &&
+		   snap.message == 0 &&
+		   strcmp(intern_str(&in, snap.format), "debug=2") == 0,
+	   "runtime.Stack output: no message, format debug=2");
+	ok(parse("2026/11/28 10:00:00 main.handler(0x1)\n"
+		 "panic: boom [recovered]\n\tpanic: again\n\tline 2\n"
+		 "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 "
+		 "pc=0x1]\n\n"
+		 "goroutine 1 [running, locked to thread]:\r\n"
+		 "main.main()\n\t/a.go:1 +0x1\n\n"
+		 "goroutine 2 [sleep]:\nmain.s()\n\t/a.go:2 +0x1\n") == 0,
+	   "a panic after log lines parses");
+	is_str(message(),
+	       "panic: boom [recovered]\n\tpanic: again\n\tline 2\n"
+	       "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 "
+	       "pc=0x1]\ngoroutine 1 [running, locked to thread]:",
+	       "its message: the chain, the signal line and the running "
+	       "goroutine's header, not the log line");
+	is_str(intern_str(&in, snap.format), "traceback",
+	       "its format says traceback");
+	ok(parse("fatal error: all goroutines are asleep - deadlock!\n\n"
+		 "goroutine 1 [chan receive]:\nmain.main()\n\t/a.go:1 "
+		 "+0x1\n") == 0,
+	   "a deadlock parses");
+	is_str(message(), "fatal error: all goroutines are asleep - deadlock!",
+	       "a goroutine that is not running is not the message's");
+	ok(parse("runtime: goroutine stack exceeds 1000-byte limit\n"
+		 "runtime: sp=0x1 stack=[0x2, 0x3]\n"
+		 "fatal error: stack overflow\n\nruntime stack:\n"
+		 "runtime.throw({0x1, 0x2})\n\t/p.go:1 +0x1 fp=0x1 sp=0x2 "
+		 "pc=0x3\n\n"
+		 "goroutine 0 gp=0x1 m=0 mp=0x2 "
+		 "[idle]:\nruntime.futex()\n\t/x.s:1 "
+		 "+0x1\n\n"
+		 "goroutine 1 gp=0x1 m=0 mp=0x2 "
+		 "[running]:\nmain.f()\n\t/a.go:1 "
+		 "+0x1\n") == 0,
+	   "a stack overflow parses");
+	is_str(message(),
+	       "runtime: goroutine stack exceeds 1000-byte limit\n"
+	       "runtime: sp=0x1 stack=[0x2, 0x3]\nfatal error: stack overflow\n"
+	       "goroutine 1 gp=0x1 m=0 mp=0x2 [running]:",
+	       "the runtime's lines above it, and the goroutine after the "
+	       "runtime stack and a thread's");
+	ok(parse("app[1]: x\napp[1]: panic: boom\napp[1]: \tmore\napp[1]:\n"
+		 "app[1]: goroutine 1 [running]:\napp[1]: main.main()\n"
+		 "app[1]: \t/a.go:1 +0x1\n") == 0 &&
+		   strcmp(message(),
+			  "panic: boom\n\tmore\ngoroutine 1 [running]:") == 0,
+	   "a prefix on every line: the message without it");
+	for (k = 0; k < 40; k++)
+		p += snprintf(p, sizeof(big) - (size_t)(p - big),
+			      "%spanic: %.60s\n", k ? "\t" : "",
+			      "a value long enough that forty of them overflow "
+			      "the message");
+	snprintf(p, sizeof(big) - (size_t)(p - big),
+		 "\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n");
+	ok(parse(big) == 0 && snap.message != 0, "a long chain parses");
+	ok(strtab_len(&in.strings, snap.message) <= TEXTDUMP_MESSAGE_MAX &&
+		   strstr(message(), "\n...") != NULL &&
+		   strstr(message(), "[running]") == NULL,
+	   "the message is bounded (%u bytes), its cut marked",
+	   strtab_len(&in.strings, snap.message));
+	memset(big, 'x', 2000);
+	memcpy(big, "panic: ", 7);
+	memcpy(big + 2000,
+	       "\n\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1 "
+	       "+0x1\n",
+	       sizeof("\n\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1 "
+		      "+0x1\n"));
+	ok(parse(big) == 0 &&
+		   strtab_len(&in.strings, snap.message) <=
+			   TEXTDUMP_MESSAGE_MAX &&
+		   strcmp(message() + strtab_len(&in.strings, snap.message) - 3,
+			  "...") == 0,
+	   "a line longer than the message is cut, marked");
+	r = split(two, sizeof(two) - 1, &c);
+	ok(r == 0 && c.n == 2 &&
+		   strcmp(c.message[0],
+			  "panic: first\ngoroutine 5 [running]:") == 0 &&
+		   strcmp(c.message[1],
+			  "panic: second [recovered]\n\tpanic: "
+			  "again\ngoroutine 12 [running]:") == 0 &&
+		   strcmp(c.format[1], "traceback") == 0,
+	   "two tracebacks in one file: each capture has its own message");
+}
+
+/* Goroutines ids from..., chan receive, until buf[*n..) reaches size. */
+static void
+fill_blocks(char *buf, size_t *n, size_t size, unsigned from)
+{
+	while (*n + 64 < size)
+		*n += (size_t)snprintf(buf + *n, size - *n,
+				       "goroutine %u [chan receive]:\nmain.w()"
+				       "\n\t/m.go:1 +0x1\n\n",
+				       from++);
+}
+
+/*
+ * A large dump is read in parts by threads: a traceback whose message
+ * ends one part and whose goroutines start the next keeps its message.
+ */
+static void
+test_messages_parallel(void)
+{
+	size_t half = TEXTDUMP_PART_MIN + (1u << 20), na = 0, nb = 0;
+	char *buf = malloc(2 * half);
+	struct caps one, two;
+	int r1, r2;
+
+	na = (size_t)snprintf(buf, half, "panic: A\n\n");
+	fill_blocks(buf, &na, half - 1024, 1);
+	nb = na + (size_t)snprintf(buf + na, half,
+				   "panic: B\n\ngoroutine 1 "
+				   "[running]:\nmain.main()\n\t/"
+				   "m.go:2 +0x1\n\n");
+	fill_blocks(buf, &nb, 2 * na - 8, 2);
+	/* Blank lines up to twice A, so that the cut falls at B's start. */
+	while (nb < 2 * na)
+		buf[nb++] = '\n';
+	r1 = split_threads(buf, nb, 1, &one);
+	r2 = split_threads(buf, nb, 2, &two);
+	ok(r1 == 0 && r2 == 0 && one.n == 2 && two.n == 2 &&
+		   one.count[1] == two.count[1],
+	   "two large tracebacks: two captures, by one thread or two");
+	ok(strcmp(one.message[0], "panic: A") == 0 &&
+		   strcmp(two.message[0], "panic: A") == 0,
+	   "the first one's message");
+	ok(strcmp(one.message[1], "panic: B\ngoroutine 1 [running]:") == 0 &&
+		   strcmp(two.message[1], one.message[1]) == 0,
+	   "the second's, though its text ends the first thread's part");
+	free(buf);
+}
+
 static void
 test_threads_left_out(void)
 {
@@ -599,6 +767,8 @@ main(void)
 	test_truncation();
 	test_malformed();
 	test_threads_left_out();
+	test_messages();
+	test_messages_parallel();
 	test_split_appended();
 	test_split_tracebacks();
 	test_split_real();
