@@ -120,8 +120,13 @@ const struct command commands[] = {
 			"(.gsnap, .json,\n"
 			".pb.gz or .pb). OUT is written whole or not at all. "
 			"An execution\n"
-			"trace gives its end, or the moment --at names.",
-		.optsets = OPTSET_CONVERT | OPTSET_AT | OPTSET_FETCH,
+			"trace is sampled at --every points (default 10, "
+			"evenly spaced, the last\n"
+			"at its end), or read at the one moment --at names; "
+			"as a pprof profile,\n"
+			"it gives its end (or --at).",
+		.optsets = OPTSET_CONVERT | OPTSET_AT | OPTSET_EVERY |
+			   OPTSET_FETCH,
 		.stdin_ok = 1,
 		.min_operands = 1,
 		.max_operands = -1,
