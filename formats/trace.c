@@ -371,6 +371,31 @@ trace_wait_state(struct trace_run *r, strid reason, struct trace_stack *s)
 
 /* --- sampling ------------------------------------------------------------ */
 
+/*
+ * Leave out each of pts[0..n) that is closer to the next than a tenth of
+ * the interval between points (or not before it): it would be a near copy
+ * of the next one (--every 3s of a trace of 12.001 s: 12 s, then the end).
+ * The last point, the end, stays. Returns the points kept.
+ */
+static unsigned
+merge_close(int64_t *pts, unsigned n, int64_t duration, double interval)
+{
+	unsigned i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n) {
+			int64_t next =
+				pts[i + 1] == TL_END ? duration : pts[i + 1];
+
+			if (next <= pts[i] ||
+			    (double)(next - pts[i]) * 10 < interval)
+				continue;
+		}
+		pts[k++] = pts[i];
+	}
+	return k;
+}
+
 int
 trace_set_points(struct trace_run *r, int64_t duration, struct error *err)
 {
@@ -405,6 +430,7 @@ trace_set_points(struct trace_run *r, int64_t duration, struct error *err)
 		for (k = 1; k < count; k++)
 			pts[n++] = (int64_t)((double)duration * k / count);
 		pts[n++] = TL_END;
+		n = merge_close(pts, n, duration, (double)duration / count);
 		break;
 	}
 	case SAMPLE_EVERY:
@@ -421,6 +447,7 @@ trace_set_points(struct trace_run *r, int64_t duration, struct error *err)
 		for (k = 1; (int64_t)k * o->every < duration; k++)
 			pts[n++] = (int64_t)k * o->every;
 		pts[n++] = TL_END;
+		n = merge_close(pts, n, duration, (double)o->every);
 		break;
 	}
 	timeline_set_points(&r->tl, pts, n);
