@@ -61,8 +61,8 @@ const struct command commands[] = {
 			"by natural order of the file names; each instance's "
 			"own. An execution\n"
 			"trace is sampled at --every points (default 10, "
-			"evenly spaced, the\n"
-			"last at its end).",
+			"evenly spaced from\n"
+			"its start to its end).",
 		.optsets = OPTSET_GROUP | OPTSET_OUTPUT | OPTSET_SERIES |
 			   OPTSET_DOT | OPTSET_EVERY | OPTSET_FETCH,
 		.stdin_ok = 1,
@@ -87,12 +87,13 @@ const struct command commands[] = {
 			"snapshot, the\n"
 			"largest blocked groups, ranked by size and wait. An "
 			"execution trace is\n"
-			"sampled at --every points (default 10) and adds its "
-			"own evidence: exact\n"
-			"blocked times, creation stacks, parent goroutines, "
-			"and the goroutines\n"
-			"created during the trace that were still blocked at "
-			"its end.",
+			"sampled at --every points (default 10, from its start "
+			"to its end) and\n"
+			"adds its own evidence: exact blocked times, creation "
+			"stacks, parent\n"
+			"goroutines, and the goroutines created during the "
+			"trace that were still\n"
+			"blocked at its end.",
 		.optsets = OPTSET_GROUP | OPTSET_OUTPUT | OPTSET_SERIES |
 			   OPTSET_DOT | OPTSET_EVERY | OPTSET_FETCH,
 		.stdin_ok = 1,
@@ -121,10 +122,10 @@ const struct command commands[] = {
 			".pb.gz or .pb). OUT is written whole or not at all. "
 			"An execution\n"
 			"trace is sampled at --every points (default 10, "
-			"evenly spaced, the last\n"
-			"at its end), or read at the one moment --at names; "
-			"as a pprof profile,\n"
-			"it gives its end (or --at).",
+			"evenly spaced from its\n"
+			"start to its end), or read at the one moment --at "
+			"names; as a pprof\n"
+			"profile, it gives its end (or --at).",
 		.optsets = OPTSET_CONVERT | OPTSET_AT | OPTSET_EVERY |
 			   OPTSET_FETCH,
 		.stdin_ok = 1,

@@ -424,13 +424,18 @@ trace_set_points(struct trace_run *r, int64_t duration, struct error *err)
 	case SAMPLE_EVENLY: {
 		unsigned count = o->count ? o->count : TRACE_DEFAULT_POINTS;
 
+		/* From the start, so that a series sees what was there before
+		 * anything happened, to the end; one point is the end. */
 		if (count > TL_MAX_POINTS)
 			count = TL_MAX_POINTS;
 		pts = xreallocarray(NULL, count, sizeof(*pts));
-		for (k = 1; k < count; k++)
-			pts[n++] = (int64_t)((double)duration * k / count);
+		for (k = 0; k + 1 < count; k++)
+			pts[n++] =
+				(int64_t)((double)duration * k / (count - 1));
 		pts[n++] = TL_END;
-		n = merge_close(pts, n, duration, (double)duration / count);
+		if (count > 1)
+			n = merge_close(pts, n, duration,
+					(double)duration / (count - 1));
 		break;
 	}
 	case SAMPLE_EVERY:
@@ -444,7 +449,7 @@ trace_set_points(struct trace_run *r, int64_t duration, struct error *err)
 		}
 		pts = xreallocarray(NULL, (size_t)(duration / o->every) + 2,
 				    sizeof(*pts));
-		for (k = 1; (int64_t)k * o->every < duration; k++)
+		for (k = 0; (int64_t)k * o->every < duration; k++)
 			pts[n++] = (int64_t)k * o->every;
 		pts[n++] = TL_END;
 		n = merge_close(pts, n, duration, (double)o->every);

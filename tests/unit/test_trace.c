@@ -639,9 +639,9 @@ note_moment(void *ctx, struct snapshot *s)
 
 /*
  * Each committed trace sampled every so often and at N points: the points
- * rise, the last is the end, and none is within a tenth of the interval of
- * the next (--every 100ms of a trace of 301 ms: 100, 200 and the end, not
- * 300 ms and then 301 ms).
+ * rise from the start, 0, to the end, and none is within a tenth of the
+ * interval of the next (--every 100ms of a trace of 301 ms: 0, 100, 200
+ * and the end, not 300 ms and then 301 ms).
  */
 static void
 test_points(void)
@@ -654,6 +654,7 @@ test_points(void)
 		{ SAMPLE_EVERY, 100000000, 0 }, { SAMPLE_EVERY, 50000000, 0 },
 		{ SAMPLE_EVERY, 30000000, 0 },	{ SAMPLE_EVERY, 150000000, 0 },
 		{ SAMPLE_EVENLY, 0, 3 },	{ SAMPLE_EVENLY, 0, 0 },
+		{ SAMPLE_EVENLY, 0, 2 },
 	};
 	size_t t, k;
 
@@ -674,6 +675,8 @@ test_points(void)
 			struct moments m;
 			struct error err;
 			double interval = 0;
+			unsigned count = runs[k].count ? runs[k].count
+						       : TRACE_DEFAULT_POINTS;
 			unsigned i, close = 0, order = 0;
 
 			memset(&o, 0, sizeof(o));
@@ -692,13 +695,9 @@ test_points(void)
 				intern_release(&in);
 				continue;
 			}
-			interval =
-				runs[k].every
-					? (double)runs[k].every
-					: (double)info.duration_ns /
-						  (runs[k].count
-							   ? runs[k].count
-							   : TRACE_DEFAULT_POINTS);
+			interval = runs[k].every ? (double)runs[k].every
+						 : (double)info.duration_ns /
+							   (count - 1);
 			for (i = 0; i + 1 < m.n; i++) {
 				if (m.ns[i + 1] <= m.ns[i])
 					order++;
@@ -706,12 +705,16 @@ test_points(void)
 					 interval)
 					close++;
 			}
-			ok(order == 0 && close == 0 &&
+			ok(order == 0 && close == 0 && m.ns[0] == 0 &&
 				   m.ns[m.n - 1] == info.duration_ns,
-			   "%s, run %zu: %u points rising, none within a "
-			   "tenth of the interval of the next, the last at "
-			   "the end (%lld ns)",
+			   "%s, run %zu: %u points rising from the start, "
+			   "none within a tenth of the interval of the next, "
+			   "the last at the end (%lld ns)",
 			   traces[t], k, m.n, (long long)m.ns[m.n - 1]);
+			if (runs[k].how == SAMPLE_EVENLY)
+				is_int(m.n, count,
+				       "%s, run %zu: as many points as asked",
+				       traces[t], k);
 			intern_release(&in);
 		}
 		free(buf);
@@ -729,6 +732,7 @@ test_options(void)
 	unsigned char *buf =
 		slurp("testdata/captures/traces/go1.26.trace", &len);
 	int64_t ns = 0;
+	int rc;
 
 	if (!ok(buf != NULL, "read go1.26.trace"))
 		return;
@@ -740,8 +744,19 @@ test_options(void)
 	   "--at past the end: %s", err.text);
 	snapshot_release(&s);
 	snapshot_init(&s, &in);
-	ok(read_at(&s, buf, len, 0, &err) == 0 && s.offset_ns == 0,
-	   "--at 0 reads the start");
+	rc = read_at(&s, buf, len, 0, &err);
+	ok(rc == 0 && s.offset_ns == 0 && s.n == 6,
+	   "--at 0 reads the start: main, 2 early leaks, 3 pool workers (%zu)",
+	   s.n);
+	snapshot_release(&s);
+	free(buf);
+	/* An old-format trace lists the goroutines alive when it began one
+	 * event at a time, over some 30 us: the start holds them all. */
+	buf = slurp("testdata/captures/traces/go1.21.trace", &len);
+	snapshot_init(&s, &in);
+	rc = buf ? read_at(&s, buf, len, 0, &err) : -1;
+	ok(rc == 0 && s.n == 6,
+	   "go1.21.trace at 0: the same 6 goroutines (%zu)", s.n);
 	snapshot_release(&s);
 	intern_release(&in);
 	free(buf);
