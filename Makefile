@@ -4,6 +4,7 @@
 #   make check                every test, ending with prove's summary
 #   make SANITIZE=address,undefined check
 #   make install PREFIX=/usr/local DESTDIR=
+#   make uninstall PREFIX=/usr/local DESTDIR=   remove what install put
 #   make deps                 install missing Debian packages
 #   make demo                 deps, build, and report on bundled captures
 #   make format-check check-headers lint-man
@@ -62,7 +63,7 @@ BIN := $(BUILD)/goroscope
 STAMP := $(BUILD)/.flags
 
 .PHONY: all check unit-tests format format-check check-headers lint-man \
-	install deps demo fuzz bench testdata clean FORCE
+	install uninstall deps demo fuzz bench testdata clean FORCE
 
 all: goroscope
 
@@ -127,7 +128,7 @@ check: $(BIN) unit-tests
 		tests/readme.sh tests/roundtrip.sh tests/append.sh tests/gotool.sh \
 		tests/dot.sh tests/tracecheck.sh tests/progress.sh tests/threads.sh \
 		tests/series.sh tests/capture.sh tests/faults.sh tests/samemoment.sh \
-		tests/html.sh
+		tests/html.sh tests/install.sh
 
 # Style and hygiene.
 FORMAT_SRCS = $(filter-out %.pb-c.c %.pb-c.h, \
@@ -160,6 +161,15 @@ install: goroscope
 	$(if $(filter %.5, $(MANPAGES)), \
 		install -m 644 $(filter %.5, $(MANPAGES)) \
 		$(DESTDIR)$(MANDIR)/man5/)
+
+# The files install put, and nothing else: not the folders, which other
+# software shares.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/goroscope \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/, \
+			$(notdir $(filter %.1, $(MANPAGES)))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/, \
+			$(notdir $(filter %.5, $(MANPAGES))))
 
 deps:
 	@.ci/deps

@@ -168,11 +168,12 @@ load_all(struct job *j, int latest_only)
 	struct load_sink sink = { j, take, NULL };
 
 	load_opts_init(&lo, j->o);
-	/* A trace: its end, --at a moment, or --every points. */
-	lo.read.sampling = j->o->has_at		? SAMPLE_AT
-			   : j->o->every_ns > 0 ? SAMPLE_EVERY
-			   : j->o->has_every	? SAMPLE_EVENLY
-						: SAMPLE_END;
+	/* A trace: sampled as trend samples it, into a series; --at picks
+	 * one moment; a pprof profile holds one snapshot: the end. */
+	lo.read.sampling = j->o->has_at		    ? SAMPLE_AT
+			   : j->target == OUT_PPROF ? SAMPLE_END
+			   : j->o->every_ns > 0	    ? SAMPLE_EVERY
+						    : SAMPLE_EVENLY;
 	lo.read.at = j->o->at_ns;
 	lo.read.every = j->o->every_ns;
 	lo.read.count = j->o->every_points;
@@ -329,6 +330,15 @@ cmd_convert(int argc, char **argv)
 		return options_usage_error(cmd, "a pprof profile holds one "
 						"snapshot: give one input (for "
 						"a series, use --to gsnap)");
+	if (j.target == OUT_PPROF && o.has_every)
+		return options_usage_error(cmd, "a pprof profile holds one "
+						"snapshot: --every needs --to "
+						"gsnap or json (--at picks one "
+						"moment)");
+	if (o.has_at && o.has_every)
+		return options_usage_error(cmd, "--at reads one moment of a "
+						"trace, --every samples it: "
+						"give one of them");
 	error_clear(&j.err);
 	intern_init(&j.in);
 	snapshot_init(&j.last, &j.in);

@@ -63,8 +63,8 @@ const struct command commands[] = {
 			"by natural order of the file names; each instance's "
 			"own. An execution\n"
 			"trace is sampled at --every points (default 10, "
-			"evenly spaced, the\n"
-			"last at its end).",
+			"evenly spaced from\n"
+			"its start to its end).",
 		.optsets = OPTSET_GROUP | OPTSET_OUTPUT | OPTSET_SERIES |
 			   OPTSET_DOT | OPTSET_EVERY | OPTSET_FETCH,
 		.stdin_ok = 1,
@@ -89,12 +89,13 @@ const struct command commands[] = {
 			"snapshot, the\n"
 			"largest blocked groups, ranked by size and wait. An "
 			"execution trace is\n"
-			"sampled at --every points (default 10) and adds its "
-			"own evidence: exact\n"
-			"blocked times, creation stacks, parent goroutines, "
-			"and the goroutines\n"
-			"created during the trace that were still blocked at "
-			"its end.",
+			"sampled at --every points (default 10, from its start "
+			"to its end) and\n"
+			"adds its own evidence: exact blocked times, creation "
+			"stacks, parent\n"
+			"goroutines, and the goroutines created during the "
+			"trace that were still\n"
+			"blocked at its end.",
 		.optsets = OPTSET_GROUP | OPTSET_OUTPUT | OPTSET_SERIES |
 			   OPTSET_DOT | OPTSET_EVERY | OPTSET_FETCH,
 		.stdin_ok = 1,
@@ -117,13 +118,20 @@ const struct command commands[] = {
 			"  pprof  one snapshot as a gzipped goroutine "
 			"profile for 'go tool pprof'\n"
 			"         (goroutine states kept as the label "
-			"goroscope.state)\n"
+			"goroscope.state; a pprof\n"
+			"         input's mappings, its program and build "
+			"id, kept)\n"
 			"The format comes from --to, or else from OUT's name "
 			"(.gsnap, .json,\n"
 			".pb.gz or .pb). OUT is written whole or not at all. "
 			"An execution\n"
-			"trace gives its end, or the moment --at names.",
-		.optsets = OPTSET_CONVERT | OPTSET_AT | OPTSET_FETCH,
+			"trace is sampled at --every points (default 10, "
+			"evenly spaced from its\n"
+			"start to its end), or read at the one moment --at "
+			"names; as a pprof\n"
+			"profile, it gives its end (or --at).",
+		.optsets = OPTSET_CONVERT | OPTSET_AT | OPTSET_EVERY |
+			   OPTSET_FETCH,
 		.stdin_ok = 1,
 		.min_operands = 1,
 		.max_operands = -1,

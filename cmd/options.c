@@ -244,7 +244,7 @@ static const struct opt_def opt_defs[] = {
 	{ "timeout", OPT_TIMEOUT, "TIME", OPTSET_FETCH,
 	  "for each URL request (default 30s)" },
 	{ "at", OPT_AT, "TIME", OPTSET_AT,
-	  "a trace TIME after its start, e.g. 2.5s (its end)" },
+	  "one moment of a trace, TIME after its start (2.5s)" },
 	{ "every", OPT_EVERY, "TIME|N", OPTSET_EVERY,
 	  "sample traces every TIME, or at N points (10)" },
 	{ "color", OPT_COLOR, "WHEN", OPTSET_OUTPUT,

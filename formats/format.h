@@ -37,8 +37,9 @@ typedef int (*snapshot_sink)(struct snapshot *s, void *ctx);
 enum trace_sampling {
 	SAMPLE_END = 0, /* one snapshot, at the end */
 	SAMPLE_AT,	/* one snapshot, at `at` ns after the start */
-	SAMPLE_EVENLY,	/* `count` points evenly spaced, the last at the end */
-	SAMPLE_EVERY,	/* every `every` ns after the start, and the end */
+	SAMPLE_EVENLY,	/* `count` points evenly spaced, the first at the
+			   start (unless count is 1), the last at the end */
+	SAMPLE_EVERY,	/* every `every` ns from the start, and the end */
 };
 
 /*

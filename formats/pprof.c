@@ -285,8 +285,9 @@ struct pvaluetype {
 };
 
 struct pmapping {
-	uint64_t id, memory_start;
+	uint64_t id, memory_start, memory_limit, file_offset;
 	int64_t filename, build_id;
+	uint32_t flags; /* enum mapping_flag */
 };
 
 struct pfunction {
@@ -398,8 +399,14 @@ decode_mapping(struct profile *p, const unsigned char *buf,
 	m = &p->mappings[p->nmappings++];
 	m->id = v[1];
 	m->memory_start = v[2];
+	m->memory_limit = v[3];
+	m->file_offset = v[4];
 	m->filename = (int64_t)v[5];
 	m->build_id = (int64_t)v[6];
+	m->flags = (v[7] ? MAPPING_FUNCTIONS : 0) |
+		   (v[8] ? MAPPING_FILENAMES : 0) |
+		   (v[9] ? MAPPING_LINE_NUMBERS : 0) |
+		   (v[10] ? MAPPING_INLINE_FRAMES : 0);
 	return 0;
 }
 
@@ -1227,6 +1234,38 @@ reader_release(struct reader *r)
 	idmap_release(&r->map_index);
 }
 
+/*
+ * Keep the profile's mappings (the first SNAPSHOT_MAX_MAPPINGS) in the
+ * snapshot, for a profile written from it: the program's file name and
+ * build id are what `go tool pprof` shows first. Nothing refers to them
+ * once the frames are read, so a name that is not in the string table
+ * is left empty rather than refused.
+ */
+static void
+keep_mappings(struct reader *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->p.nmappings; i++) {
+		const struct pmapping *pm = &r->p.mappings[i];
+		struct snapshot_mapping *m = snapshot_add_mapping(r->s);
+		strid name = 0, id = 0;
+
+		if (m == NULL)
+			break;
+		if (pm->filename > 0 && (uint64_t)pm->filename < r->p.nstrings)
+			(void)strid_of(r, pm->filename, "", &name);
+		if (pm->build_id > 0 && (uint64_t)pm->build_id < r->p.nstrings)
+			(void)strid_of(r, pm->build_id, "", &id);
+		m->memory_start = pm->memory_start;
+		m->memory_limit = pm->memory_limit;
+		m->file_offset = pm->file_offset;
+		m->filename = name;
+		m->build_id = id;
+		m->flags = pm->flags;
+	}
+}
+
 static int
 read_profile(struct reader *r)
 {
@@ -1260,6 +1299,7 @@ read_profile(struct reader *r)
 	    build_locations(r) < 0)
 		return -1;
 	index_locations_densely(r);
+	keep_mappings(r);
 	/* Room for every sample at once: a profile of 60,000 distinct
 	 * stacks spent a tenth of its time regrowing the tables. */
 	seqtab_reserve(&r->in->stacks, r->p.nsamples, 0);
@@ -1550,6 +1590,48 @@ gzip_to(FILE *fp, const unsigned char *buf, size_t len, struct error *err)
 	return zr == Z_STREAM_END ? 0 : error_set(err, "gzip failed");
 }
 
+/*
+ * The mappings of the profile written from s: the ones its source profile
+ * had, in order, or else one named "goroscope" (a profile without any
+ * makes `go tool pprof` say that the main binary is not available). Every
+ * location refers to the first, which therefore has functions whatever the
+ * source said: its frames are all named, none is to be symbolized.
+ */
+static Mapping **
+wmappings(struct writer *w, size_t *n)
+{
+	size_t k = w->s->nmappings ? w->s->nmappings : 1, i;
+	Mapping **v = arena_alloc(&w->mem, k * sizeof(*v));
+
+	for (i = 0; i < k; i++) {
+		Mapping *mp = arena_alloc(&w->mem, sizeof(*mp));
+
+		perftools__profiles__mapping__init(mp);
+		mp->id = i + 1;
+		if (w->s->nmappings) {
+			const struct snapshot_mapping *m = &w->s->mappings[i];
+
+			mp->memory_start = m->memory_start;
+			mp->memory_limit = m->memory_limit;
+			mp->file_offset = m->file_offset;
+			mp->filename = wstr(w, m->filename);
+			mp->build_id = wstr(w, m->build_id);
+			mp->has_functions = !!(m->flags & MAPPING_FUNCTIONS);
+			mp->has_filenames = !!(m->flags & MAPPING_FILENAMES);
+			mp->has_line_numbers =
+				!!(m->flags & MAPPING_LINE_NUMBERS);
+			mp->has_inline_frames =
+				!!(m->flags & MAPPING_INLINE_FRAMES);
+		} else {
+			mp->filename = wstr_bytes(w, "goroscope");
+		}
+		v[i] = mp;
+	}
+	v[0]->has_functions = 1;
+	*n = k;
+	return v;
+}
+
 int
 pprof_write(FILE *fp, const struct snapshot *s, struct error *err)
 {
@@ -1557,9 +1639,7 @@ pprof_write(FILE *fp, const struct snapshot *s, struct error *err)
 	Profile p = PERFTOOLS__PROFILES__PROFILE__INIT;
 	ValueType st = PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
 	ValueType pt = PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
-	Mapping mp = PERFTOOLS__PROFILES__MAPPING__INIT;
 	ValueType *stp[1] = { &st };
-	Mapping *mpp[1] = { &mp };
 	unsigned char *buf = NULL;
 	size_t len, i;
 	int ret;
@@ -1575,9 +1655,7 @@ pprof_write(FILE *fp, const struct snapshot *s, struct error *err)
 							  : "goroutine");
 	st.unit = wstr_bytes(&w, "count");
 	pt = st;
-	mp.id = 1;
-	mp.has_functions = 1;
-	mp.filename = wstr_bytes(&w, "goroscope");
+	p.mapping = wmappings(&w, &p.n_mapping);
 	w.state_key = wstr_bytes(&w, PPROF_STATE_LABEL);
 	w.creator_key = wstr_bytes(&w, PPROF_CREATOR_LABEL);
 	for (i = 0; i < s->n; i++)
@@ -1587,8 +1665,6 @@ pprof_write(FILE *fp, const struct snapshot *s, struct error *err)
 	p.period_type = &pt;
 	p.period = 1;
 	p.time_nanos = s->time_ns;
-	p.n_mapping = 1;
-	p.mapping = mpp;
 	p.n_sample = w.nsamples;
 	p.sample = w.samples;
 	p.n_location = w.nlocs;

@@ -371,6 +371,31 @@ trace_wait_state(struct trace_run *r, strid reason, struct trace_stack *s)
 
 /* --- sampling ------------------------------------------------------------ */
 
+/*
+ * Leave out each of pts[0..n) that is closer to the next than a tenth of
+ * the interval between points (or not before it): it would be a near copy
+ * of the next one (--every 3s of a trace of 12.001 s: 12 s, then the end).
+ * The last point, the end, stays. Returns the points kept.
+ */
+static unsigned
+merge_close(int64_t *pts, unsigned n, int64_t duration, double interval)
+{
+	unsigned i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n) {
+			int64_t next =
+				pts[i + 1] == TL_END ? duration : pts[i + 1];
+
+			if (next <= pts[i] ||
+			    (double)(next - pts[i]) * 10 < interval)
+				continue;
+		}
+		pts[k++] = pts[i];
+	}
+	return k;
+}
+
 int
 trace_set_points(struct trace_run *r, int64_t duration, struct error *err)
 {
@@ -399,12 +424,18 @@ trace_set_points(struct trace_run *r, int64_t duration, struct error *err)
 	case SAMPLE_EVENLY: {
 		unsigned count = o->count ? o->count : TRACE_DEFAULT_POINTS;
 
+		/* From the start, so that a series sees what was there before
+		 * anything happened, to the end; one point is the end. */
 		if (count > TL_MAX_POINTS)
 			count = TL_MAX_POINTS;
 		pts = xreallocarray(NULL, count, sizeof(*pts));
-		for (k = 1; k < count; k++)
-			pts[n++] = (int64_t)((double)duration * k / count);
+		for (k = 0; k + 1 < count; k++)
+			pts[n++] =
+				(int64_t)((double)duration * k / (count - 1));
 		pts[n++] = TL_END;
+		if (count > 1)
+			n = merge_close(pts, n, duration,
+					(double)duration / (count - 1));
 		break;
 	}
 	case SAMPLE_EVERY:
@@ -418,9 +449,10 @@ trace_set_points(struct trace_run *r, int64_t duration, struct error *err)
 		}
 		pts = xreallocarray(NULL, (size_t)(duration / o->every) + 2,
 				    sizeof(*pts));
-		for (k = 1; (int64_t)k * o->every < duration; k++)
+		for (k = 0; (int64_t)k * o->every < duration; k++)
 			pts[n++] = (int64_t)k * o->every;
 		pts[n++] = TL_END;
+		n = merge_close(pts, n, duration, (double)o->every);
 		break;
 	}
 	timeline_set_points(&r->tl, pts, n);

@@ -171,8 +171,10 @@ strid trace_wait_state(struct trace_run *r, strid reason,
 		       struct trace_stack *s);
 
 /*
- * The sampling points for a trace of duration ns: set on r->tl. Fails
- * when o asks for a moment past the end or for too many points.
+ * The sampling points for a trace of duration ns: set on r->tl, leaving
+ * out a point closer to the next than a tenth of the interval between
+ * points (the end stays). Fails when o asks for a moment past the end or
+ * for too many points.
  */
 int trace_set_points(struct trace_run *r, int64_t duration, struct error *err);
 

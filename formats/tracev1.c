@@ -150,6 +150,7 @@ struct v1 {
 	struct cursor **heap;
 	size_t nheap;
 	int in_snapshot;	 /* before the first Gomaxprocs: trace start */
+	int has_gomaxprocs;	 /* the trace has one, ending that snapshot */
 	uint64_t missing_stacks; /* references to stacks not in the table */
 	strid reasons[EV_COUNT]; /* interned block reasons + 1 */
 	struct u64map seqs;	 /* goroutine -> v1 sequence number */
@@ -346,6 +347,8 @@ index_events(struct v1 *v)
 			break;
 		}
 		default:
+			if (e.type == EV_GOMAXPROCS)
+				v->has_gomaxprocs = 1;
 			if (timed(e.type) && cur != NULL) {
 				unsigned ti = v->ver < 1007 ? 1 : 0;
 
@@ -441,6 +444,18 @@ ns_of(const struct v1 *v, uint64_t ticks)
 	if (ticks < v->min_ticks)
 		return 0;
 	return trace_ticks_ns((double)(ticks - v->min_ticks), v->ns_per_tick);
+}
+
+/*
+ * When an event happened, for the timeline. The events that list the
+ * goroutines alive when tracing began were written one by one while the
+ * world was stopped: they are one moment, the start, so that a snapshot
+ * at 0 holds all of them (as a new-format trace's first statuses do).
+ */
+static int64_t
+event_ns(const struct v1 *v, uint64_t ticks)
+{
+	return v->in_snapshot && v->has_gomaxprocs ? 0 : ns_of(v, ticks);
 }
 
 /* The next timed event of c into c->ev; 0 when its batches are done. */
@@ -614,7 +629,7 @@ process(struct v1 *v, uint32_t pi, const struct raw *e, uint64_t ticks)
 	struct trace_run *r = v->r;
 	struct timeline *tl = &r->tl;
 	struct pstate *ps = &v->ps[pi];
-	int64_t now = ns_of(v, ticks);
+	int64_t now = event_ns(v, ticks);
 	struct tl_goroutine *g = NULL;
 	struct trace_stack *s = NULL;
 	uint64_t id;
@@ -816,7 +831,7 @@ walk(struct v1 *v)
 		size_t k = pick(v);
 		struct cursor *c = v->heap[k];
 
-		if (timeline_advance(&r->tl, ns_of(v, c->ticks)) < 0)
+		if (timeline_advance(&r->tl, event_ns(v, c->ticks)) < 0)
 			return -1;
 		process(v, c->pi, &c->ev, c->ticks);
 		if (next_event(v, c)) {

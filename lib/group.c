@@ -674,11 +674,18 @@ follow_note(struct grouping *gr, const struct goroutine *gs, uint32_t group,
 			break;
 	if (k == r->n) {
 		if (r->n == FOLLOW_GROUPS) {
-			/* A goroutine in many groups: its first group
-			 * makes room (the latest ones are what count). */
-			memmove(&r->e[0], &r->e[1],
-				(FOLLOW_GROUPS - 1) * sizeof(r->e[0]));
-			k = FOLLOW_GROUPS - 1;
+			/* A goroutine in many groups: the group it was last
+			 * in earliest makes room (the latest ones are what
+			 * count), by the series' order, not the order the
+			 * snapshots came in (a .gsnap is read latest first). */
+			uint32_t m = 0;
+
+			for (k = 1; k < r->n; k++)
+				if (snap_before(gr, 1, r->e[k].lt, r->e[m].lt))
+					m = k;
+			if (snap_before(gr, 1, idx, r->e[m].lt))
+				return; /* seen here before all of those */
+			k = m;
 		} else {
 			r->n++;
 		}

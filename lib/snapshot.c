@@ -19,9 +19,25 @@ snapshot_init(struct snapshot *s, struct intern *in)
 void
 snapshot_release(struct snapshot *s)
 {
-	if (!s->view)
+	if (!s->view) {
 		free(s->g);
+		free(s->mappings);
+	}
 	memset(s, 0, sizeof(*s));
+}
+
+struct snapshot_mapping *
+snapshot_add_mapping(struct snapshot *s)
+{
+	struct snapshot_mapping *m = NULL;
+
+	if (s->nmappings >= SNAPSHOT_MAX_MAPPINGS)
+		return NULL;
+	s->mappings = xreallocarray(s->mappings, s->nmappings + 1,
+				    sizeof(*s->mappings));
+	m = &s->mappings[s->nmappings++];
+	memset(m, 0, sizeof(*m));
+	return m;
 }
 
 struct goroutine *
@@ -85,10 +101,19 @@ snapshot_take(struct snapshot *dst, struct snapshot *src)
 		if (src->n)
 			memcpy(dst->g, src->g, src->n * sizeof(*dst->g));
 		dst->cap = src->n ? src->n : 1;
+		dst->mappings = NULL;
+		if (src->nmappings) {
+			dst->mappings = xreallocarray(NULL, src->nmappings,
+						      sizeof(*dst->mappings));
+			memcpy(dst->mappings, src->mappings,
+			       src->nmappings * sizeof(*dst->mappings));
+		}
 		dst->view = 0;
 	}
 	src->g = NULL;
 	src->n = src->cap = 0;
+	src->mappings = NULL;
+	src->nmappings = 0;
 	src->view = 0;
 }
 

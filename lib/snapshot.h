@@ -56,6 +56,28 @@ enum snapshot_provides {
 	HAS_IDS = 1 << 3,     /* goroutine ids */
 };
 
+/*
+ * A file mapped into the process, as a pprof profile's Mapping names it
+ * (the program first, then its libraries): kept so that a profile written
+ * from the snapshot says which binary, with which build id, it came from.
+ * Other formats have none.
+ */
+enum mapping_flag {
+	MAPPING_FUNCTIONS = 1 << 0, /* pprof's has_functions, ... */
+	MAPPING_FILENAMES = 1 << 1,
+	MAPPING_LINE_NUMBERS = 1 << 2,
+	MAPPING_INLINE_FRAMES = 1 << 3,
+};
+
+struct snapshot_mapping {
+	uint64_t memory_start, memory_limit, file_offset;
+	strid filename, build_id;
+	uint32_t flags; /* enum mapping_flag */
+};
+
+/* Most mappings a snapshot keeps; a profile's later ones are left out. */
+#define SNAPSHOT_MAX_MAPPINGS 256u
+
 /* Lines of a text capture skipped because they were not understood. */
 struct snapshot_skipped {
 	uint64_t count;
@@ -104,6 +126,10 @@ struct snapshot {
 	/* Execution traces: the moment read, ns since the trace's start
 	 * (-1: not a trace). */
 	int64_t offset_ns;
+	/* pprof profiles: the mapped files, in order (owned, unless a view;
+	 * at most SNAPSHOT_MAX_MAPPINGS). */
+	struct snapshot_mapping *mappings;
+	uint32_t nmappings;
 	/* A .gsnap record's bytes (header and payload) when it was read from
 	 * one: borrowed from the input, valid while the sink has it. */
 	const unsigned char *record;
@@ -133,6 +159,10 @@ void snapshot_release(struct snapshot *s);
  * snapshot_add() or release. */
 struct goroutine *snapshot_add(struct snapshot *s);
 
+/* A new zeroed mapping appended to s, or NULL when s holds
+ * SNAPSHOT_MAX_MAPPINGS already; borrowed like snapshot_add()'s. */
+struct snapshot_mapping *snapshot_add_mapping(struct snapshot *s);
+
 /* Sum of the weights: the number of goroutines the snapshot describes. */
 int64_t snapshot_total(const struct snapshot *s);
 
@@ -141,14 +171,16 @@ void snapshot_meta(const struct snapshot *s, struct snapshot_meta *m);
 
 /*
  * Append the records of src (over other tables) to dst, their ids mapped
- * by map (from intern_import of src's tables into dst's).
+ * by map (from intern_import of src's tables into dst's); not its
+ * mappings.
  */
 void snapshot_import(struct snapshot *dst, const struct snapshot *src,
 		     const struct intern_remap *map);
 
 /*
- * Move src's records and description into dst (over the same tables),
- * releasing what dst held; src is left empty. A view's records are copied.
+ * Move src's records, mappings and description into dst (over the same
+ * tables), releasing what dst held; src is left empty. A view's records
+ * and mappings are copied.
  */
 void snapshot_take(struct snapshot *dst, struct snapshot *src);
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # What `goroscope convert --to pprof` writes, `go tool pprof -top` and `-raw`
-# open: the goroutine totals, functions, labels and goroscope.state survive.
+# open: the goroutine totals, functions, labels and goroscope.state survive,
+# and so do the File: and Build ID: of a pprof source (its mappings; the
+# unit test test_pprof checks them without Go).
 # Runs when Go is on the machine, and says it skipped otherwise. Speaks TAP.
 set -u
 
@@ -43,6 +45,15 @@ for input in testdata/captures/leaky/05.debug2.txt \
 	check "-raw: states as labels" grep -q "goroscope.state:\[" "$tmp/raw"
 done
 check "-top: a goroutine profile" grep -q "Type: goroutineleak" "$tmp/top"
+src=testdata/captures/leaky/05.pb.gz
+out=$tmp/05.pprof.pb.gz
+check "convert $src" "$bin" convert --to pprof -o "$out" "$src"
+go tool pprof -top "$src" 2>/dev/null | grep -E '^(File|Build ID):' >"$tmp/want"
+go tool pprof -top "$out" 2>/dev/null | grep -E '^(File|Build ID):' >"$tmp/got"
+check "-top: the source's $(paste -sd ' ' "$tmp/want")" \
+	grep -q '^Build ID: ' "$tmp/want"
+check "-top: the same File: and Build ID: from the converted profile" \
+	cmp -s "$tmp/want" "$tmp/got"
 check "-raw: the leaking function" \
 	grep -q "main.sendAfterTimeoutWorker" "$tmp/raw"
 echo "1..$n"

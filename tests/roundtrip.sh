@@ -63,15 +63,17 @@ for f in $files; do
 	check "convert --to json $f" "'$bin' convert --to json '$f' 2>/dev/null" \
 		"'$bin' convert --to json '$g' 2>/dev/null"
 done
-# Execution traces: the snapshot at the end, with the trace's own
-# evidence (exact waits, creation stacks, goroutines created in the trace).
+# Execution traces: converted at the ten points trend samples, with the
+# trace's own evidence (exact waits, creation stacks, goroutines created in
+# the trace); the latest of them is the end.
 for f in $(find testdata/captures -type f -name '*.trace' | sort); do
 	convert_one "$f" || continue
 	check "show -f json $f" "'$bin' show -f json '$f' 2>/dev/null" \
 		"'$bin' show -f json '$g' 2>/dev/null"
-	check "report -f json $f" \
-		"'$bin' report --every 1 -f json '$f' 2>/dev/null" \
-		"'$bin' report -f json '$g' 2>/dev/null"
+	for cmd in trend report; do
+		check "$cmd -f json $f" "'$bin' $cmd -f json '$f' 2>/dev/null" \
+			"'$bin' $cmd -f json '$g' 2>/dev/null"
+	done
 done
 # The list must not silently shrink (testdata/captures/MANIFEST.md).
 n=$((n + 1))

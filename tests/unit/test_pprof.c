@@ -650,6 +650,130 @@ test_round_trip(void)
 	free(mem);
 }
 
+/* The profile s written and read back into out. */
+static int
+write_and_read(const struct snapshot *s, struct snapshot *out)
+{
+	char *mem = NULL;
+	size_t memlen = 0, rawlen = 0;
+	unsigned char *raw = NULL;
+	FILE *fp = open_memstream(&mem, &memlen);
+	int ret = -1;
+
+	if (pprof_write(fp, s, &err) == 0 && fclose(fp) == 0 &&
+	    input_gunzip(&raw, &rawlen, (unsigned char *)mem, memlen, &err) ==
+		    0)
+		ret = pprof_parse(out, raw, rawlen, &err);
+	free(raw);
+	free(mem);
+	return ret;
+}
+
+static int
+mapping_is(const struct snapshot_mapping *m, const char *file, const char *id)
+{
+	return strcmp(intern_str(&in, m->filename), file) == 0 &&
+	       strcmp(intern_str(&in, m->build_id), id) == 0;
+}
+
+/*
+ * A profile's mappings survive convert --to pprof, so `go tool pprof`
+ * names the program and its build id (not "goroscope"); a snapshot of
+ * another format has none, and the profile written from it one named
+ * "goroscope"; a snapshot keeps at most SNAPSHOT_MAX_MAPPINGS.
+ */
+static void
+test_mappings(void)
+{
+	static const char dump[] =
+		"goroutine 1 [running]:\nmain.main()\n\t/a/m.go:5 +0x1\n";
+	static struct pb p;
+	struct input inp;
+	struct snapshot a, b;
+	uint32_t i, same = 1;
+	int rc;
+
+	snapshot_init(&a, &in);
+	snapshot_init(&b, &in);
+	if (!ok(input_open(&inp, "testdata/captures/leaky/05.pb.gz", &err) == 0,
+		"read leaky/05.pb.gz"))
+		return;
+	rc = pprof_parse(&a, inp.data, inp.len, &err);
+	ok(rc == 0 && a.nmappings == 5 &&
+		   mapping_is(&a.mappings[0], "/tmp/goroscope-gen.af04sL/leaky",
+			      "3bd1b3a5052972e46c3948d9c72ec301b8761f92") &&
+		   a.mappings[0].memory_start == 0x400000 &&
+		   a.mappings[0].memory_limit == 0x53c000 &&
+		   a.mappings[0].flags == MAPPING_FUNCTIONS &&
+		   mapping_is(&a.mappings[1],
+			      "/usr/lib/x86_64-linux-gnu/libc.so.6",
+			      "93ac61ec5a8eb1396f9fbd350e3169a558528a40") &&
+		   a.mappings[1].file_offset == 0x26000,
+	   "the profile's 5 mappings are read: the program first (%u)",
+	   a.nmappings);
+	input_release(&inp);
+	rc = write_and_read(&a, &b);
+	ok(rc == 0 && b.nmappings == a.nmappings,
+	   "written and read back: %u mappings", b.nmappings);
+	for (i = 0; i < a.nmappings && i < b.nmappings; i++)
+		if (a.mappings[i].memory_start != b.mappings[i].memory_start ||
+		    a.mappings[i].memory_limit != b.mappings[i].memory_limit ||
+		    a.mappings[i].file_offset != b.mappings[i].file_offset ||
+		    a.mappings[i].filename != b.mappings[i].filename ||
+		    a.mappings[i].build_id != b.mappings[i].build_id ||
+		    a.mappings[i].flags != b.mappings[i].flags)
+			same = 0;
+	ok(same && b.nmappings == 5,
+	   "each with its file, build id, range, offset and flags");
+	snapshot_release(&b);
+	snapshot_init(&b, &in);
+	snapshot_take(&b, &a);
+	ok(b.nmappings == 5 && a.nmappings == 0 && a.mappings == NULL,
+	   "snapshot_take moves them");
+	snapshot_release(&a);
+	snapshot_release(&b);
+
+	/* A dump has none: the profile names goroscope, as before. */
+	snapshot_init(&a, &in);
+	snapshot_init(&b, &in);
+	ok(textdump_parse(&a, (const unsigned char *)dump, strlen(dump), 0,
+			  &err) == 0 &&
+		   a.nmappings == 0 && write_and_read(&a, &b) == 0 &&
+		   b.nmappings == 1 &&
+		   mapping_is(&b.mappings[0], "goroscope", "") &&
+		   b.mappings[0].flags == MAPPING_FUNCTIONS,
+	   "a dump has no mapping; its profile one, named goroscope");
+	snapshot_release(&a);
+	snapshot_release(&b);
+
+	/* Bounded: 300 mappings, the first SNAPSHOT_MAX_MAPPINGS kept. */
+	{
+		static const char *const str[] = { "", "goroutine", "count",
+						   "/bin/app" };
+		struct pb m = { .n = 0 };
+		unsigned k;
+
+		put_int(&m, 1, 1);
+		put_int(&m, 2, 2);
+		put_msg(&p, 1, &m);
+		for (k = 0; k < 300; k++) {
+			m.n = 0;
+			put_int(&m, 1, k + 1);
+			put_int(&m, 5,
+				k == 0 ? 3 : 99); /* 99: no such string */
+			put_msg(&p, 3, &m);
+		}
+		for (k = 0; k < 4; k++)
+			put_bytes(&p, 6, str[k], strlen(str[k]));
+		rc = parse(p.b, p.n);
+		ok(rc == 0 && snap.nmappings == SNAPSHOT_MAX_MAPPINGS &&
+			   mapping_is(&snap.mappings[0], "/bin/app", "") &&
+			   snap.mappings[1].filename == 0,
+		   "300 mappings: %u kept, a name not in the table empty",
+		   snap.nmappings);
+	}
+}
+
 int
 main(void)
 {
@@ -660,6 +784,7 @@ main(void)
 	test_inline_and_addresses();
 	test_damage();
 	test_round_trip();
+	test_mappings();
 	snapshot_release(&snap);
 	intern_release(&in);
 	return tap_done();

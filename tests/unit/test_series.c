@@ -201,6 +201,68 @@ test_order_and_description(void)
 	series_release(&sr);
 }
 
+/* At t: goroutine 8 in main.a, goroutine 7 in func; both with ids. */
+static void
+add_ids(struct series *sr, int64_t t, const char *func)
+{
+	uint32_t fa = intern_frame(&in, "main.a", 6, "/m.go", 5, 1);
+	uint32_t f7 = intern_frame(&in, func, strlen(func), "/m.go", 5, 9);
+	struct snapshot s;
+	struct goroutine *g = NULL;
+
+	snapshot_init(&s, &in);
+	s.time_ns = t;
+	s.pos = (uint32_t)t;
+	s.provides = HAS_STATE | HAS_IDS;
+	s.format = strtab_intern_cstr(&in.strings, "debug=2");
+	g = snapshot_add(&s);
+	g->id = 8;
+	g->flags = G_HAS_ID;
+	g->stack = intern_stack(&in, &fa, 1);
+	g->state = strtab_intern_cstr(&in.strings, "chan receive");
+	g = snapshot_add(&s);
+	g->id = 7;
+	g->flags = G_HAS_ID;
+	g->stack = intern_stack(&in, &f7, 1);
+	g->state = strtab_intern_cstr(&in.strings, "chan receive");
+	series_add(sr, &s);
+	snapshot_release(&s);
+}
+
+static void
+test_identity_any_order(void)
+{
+	static const char *const where[] = { "main.a", "main.b", "main.c",
+					     "main.d", "main.d" };
+	struct series sr;
+	const struct group *d = NULL;
+	int k, reverse;
+
+	/* Goroutine 7 goes through four groups, more than are followed per
+	 * goroutine: the ones it was in last count, whatever the order the
+	 * snapshots come in (a .gsnap is read latest first). */
+	for (reverse = 0; reverse < 2; reverse++) {
+		init(&sr, SERIES_BY_INSTANCE);
+		for (k = 0; k < 5; k++) {
+			int i = reverse ? 4 - k : k;
+
+			add_ids(&sr, 10 * (i + 1), where[i]);
+		}
+		series_finish(&sr);
+		d = group_of(&sr.v[0], "main.d");
+		ok(sr.v[0].gr.identity && d && d->ids_last == 1 &&
+			   d->stayed == 1,
+		   "%s: goroutine 7 stayed in main.d (%u of %u)",
+		   reverse ? "latest first" : "in order", d ? d->stayed : 0,
+		   d ? d->ids_last : 0);
+		ok(group_of(&sr.v[0], "main.b")->left == 1 &&
+			   group_of(&sr.v[0], "main.c")->left == 1,
+		   "%s: and left main.b and main.c",
+		   reverse ? "latest first" : "in order");
+		series_release(&sr);
+	}
+}
+
 static void
 test_fleet(void)
 {
@@ -270,6 +332,7 @@ main(void)
 	intern_init(&in);
 	test_instances();
 	test_order_and_description();
+	test_identity_any_order();
 	test_fleet();
 	test_natural();
 	intern_release(&in);

@@ -610,6 +610,110 @@ test_built(void)
 	}
 }
 
+/* --- sampling points ---------------------------------------------------- */
+
+#define MAX_POINTS 64
+
+struct moments {
+	int64_t ns[MAX_POINTS];
+	unsigned n;
+};
+
+static int
+note_moment(void *ctx, struct snapshot *s)
+{
+	struct moments *m = ctx;
+
+	if (m->n < MAX_POINTS)
+		m->ns[m->n] = s->offset_ns;
+	m->n++;
+	return 0;
+}
+
+/*
+ * Each committed trace sampled every so often and at N points: the points
+ * rise from the start, 0, to the end, and none is within a tenth of the
+ * interval of the next (--every 100ms of a trace of 301 ms: 0, 100, 200
+ * and the end, not 300 ms and then 301 ms).
+ */
+static void
+test_points(void)
+{
+	static const struct {
+		enum trace_sampling how;
+		int64_t every;
+		unsigned count;
+	} runs[] = {
+		{ SAMPLE_EVERY, 100000000, 0 }, { SAMPLE_EVERY, 50000000, 0 },
+		{ SAMPLE_EVERY, 30000000, 0 },	{ SAMPLE_EVERY, 150000000, 0 },
+		{ SAMPLE_EVENLY, 0, 3 },	{ SAMPLE_EVENLY, 0, 0 },
+		{ SAMPLE_EVENLY, 0, 2 },
+	};
+	size_t t, k;
+
+	for (t = 0; t < sizeof(traces) / sizeof(traces[0]); t++) {
+		char path[256];
+		size_t len = 0;
+		unsigned char *buf = NULL;
+
+		snprintf(path, sizeof(path), "testdata/captures/traces/%s",
+			 traces[t]);
+		buf = slurp(path, &len);
+		if (!ok(buf != NULL, "read %s", path))
+			continue;
+		for (k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
+			struct intern in;
+			struct trace_opts o;
+			struct trace_info info;
+			struct moments m;
+			struct error err;
+			double interval = 0;
+			unsigned count = runs[k].count ? runs[k].count
+						       : TRACE_DEFAULT_POINTS;
+			unsigned i, close = 0, order = 0;
+
+			memset(&o, 0, sizeof(o));
+			memset(&m, 0, sizeof(m));
+			o.sampling = runs[k].how;
+			o.every = runs[k].every;
+			o.count = runs[k].count;
+			o.listen.ctx = &m;
+			o.listen.snapshot = note_moment;
+			intern_init(&in);
+			error_clear(&err);
+			if (!ok(trace_read_points(&in, buf, len, &o, &info,
+						  &err) == 0 &&
+					m.n >= 1 && m.n <= MAX_POINTS,
+				"%s: sampled (%u points)", traces[t], m.n)) {
+				intern_release(&in);
+				continue;
+			}
+			interval = runs[k].every ? (double)runs[k].every
+						 : (double)info.duration_ns /
+							   (count - 1);
+			for (i = 0; i + 1 < m.n; i++) {
+				if (m.ns[i + 1] <= m.ns[i])
+					order++;
+				else if ((double)(m.ns[i + 1] - m.ns[i]) * 10 <
+					 interval)
+					close++;
+			}
+			ok(order == 0 && close == 0 && m.ns[0] == 0 &&
+				   m.ns[m.n - 1] == info.duration_ns,
+			   "%s, run %zu: %u points rising from the start, "
+			   "none within a tenth of the interval of the next, "
+			   "the last at the end (%lld ns)",
+			   traces[t], k, m.n, (long long)m.ns[m.n - 1]);
+			if (runs[k].how == SAMPLE_EVENLY)
+				is_int(m.n, count,
+				       "%s, run %zu: as many points as asked",
+				       traces[t], k);
+			intern_release(&in);
+		}
+		free(buf);
+	}
+}
+
 /* --at past the end fails; durations parse. */
 static void
 test_options(void)
@@ -621,6 +725,7 @@ test_options(void)
 	unsigned char *buf =
 		slurp("testdata/captures/traces/go1.26.trace", &len);
 	int64_t ns = 0;
+	int rc;
 
 	if (!ok(buf != NULL, "read go1.26.trace"))
 		return;
@@ -632,8 +737,19 @@ test_options(void)
 	   "--at past the end: %s", err.text);
 	snapshot_release(&s);
 	snapshot_init(&s, &in);
-	ok(read_at(&s, buf, len, 0, &err) == 0 && s.offset_ns == 0,
-	   "--at 0 reads the start");
+	rc = read_at(&s, buf, len, 0, &err);
+	ok(rc == 0 && s.offset_ns == 0 && s.n == 6,
+	   "--at 0 reads the start: main, 2 early leaks, 3 pool workers (%zu)",
+	   s.n);
+	snapshot_release(&s);
+	free(buf);
+	/* An old-format trace lists the goroutines alive when it began one
+	 * event at a time, over some 30 us: the start holds them all. */
+	buf = slurp("testdata/captures/traces/go1.21.trace", &len);
+	snapshot_init(&s, &in);
+	rc = buf ? read_at(&s, buf, len, 0, &err) : -1;
+	ok(rc == 0 && s.n == 6,
+	   "go1.21.trace at 0: the same 6 goroutines (%zu)", s.n);
 	snapshot_release(&s);
 	intern_release(&in);
 	free(buf);
@@ -661,6 +777,7 @@ main(void)
 	test_cuts("go1.22.trace", 0);
 	test_cuts("go1.21.trace", 1);
 	test_built();
+	test_points();
 	test_options();
 	return tap_done();
 }
