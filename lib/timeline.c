@@ -24,6 +24,11 @@ timeline_release(struct timeline *t)
 	free(t->free);
 	free(t->points);
 	free(t->tmp);
+	if (t->held != NULL) {
+		snapshot_release(t->held);
+		free(t->held);
+	}
+	free(t->unknown);
 	u64map_release(&t->index);
 	memset(t, 0, sizeof(*t));
 }
@@ -356,22 +361,74 @@ timeline_snapshot(struct timeline *t, struct snapshot *s, int64_t now)
 	}
 }
 
+/* Hand s to the listener (and release it). */
+static int
+hand(struct timeline *t, struct snapshot *s)
+{
+	int ret = 0;
+
+	if (t->listen.snapshot && t->listen.snapshot(t->listen.ctx, s) < 0) {
+		t->stopped = 1;
+		ret = -1;
+	}
+	snapshot_release(s);
+	return ret;
+}
+
+/* Give the held snapshot's stack-less records the stacks their goroutines
+ * have now, and hand it on. */
+static int
+release_held(struct timeline *t)
+{
+	struct snapshot *s = t->held;
+	size_t k;
+	int ret;
+
+	if (s == NULL)
+		return 0;
+	for (k = 0; k < t->nunknown; k++) {
+		struct goroutine *g = &s->g[t->unknown[k]];
+		const struct tl_goroutine *tg = timeline_find(t, g->id);
+
+		if (tg != NULL && tg->stack != 0)
+			g->stack = tg->stack;
+	}
+	t->held = NULL;
+	t->nunknown = 0;
+	ret = hand(t, s);
+	free(s);
+	return ret;
+}
+
 static int
 emit(struct timeline *t, int64_t at, int last)
 {
 	struct snapshot s;
-	int ret = 0;
+	size_t i;
 
+	if (release_held(t) < 0)
+		return -1;
 	snapshot_init(&s, t->in);
 	timeline_snapshot(t, &s, at);
 	if (last && t->warning[0])
 		snprintf(s.warning, sizeof(s.warning), "%s", t->warning);
-	if (t->listen.snapshot && t->listen.snapshot(t->listen.ctx, &s) < 0) {
-		t->stopped = 1;
-		ret = -1;
+	if (!last) {
+		for (i = 0; i < s.n; i++)
+			if (s.g[i].stack == 0) {
+				t->unknown =
+					xgrow(t->unknown, sizeof(*t->unknown),
+					      t->nunknown + 1, &t->unknowncap);
+				t->unknown[t->nunknown++] = (uint32_t)i;
+			}
+		if (t->nunknown > 0) {
+			t->held = xmalloc(sizeof(*t->held));
+			snapshot_init(t->held, t->in);
+			snapshot_take(t->held, &s);
+			snapshot_release(&s);
+			return 0;
+		}
 	}
-	snapshot_release(&s);
-	return ret;
+	return hand(t, &s);
 }
 
 int
@@ -404,6 +461,8 @@ timeline_finish(struct timeline *t, int64_t end_ns)
 		if (emit(t, at, t->next == t->npoints) < 0)
 			return -1;
 	}
+	if (release_held(t) < 0)
+		return -1;
 	if (t->listen.gone) {
 		for (i = 0; i < t->n; i++) {
 			struct tl_goroutine *g = &t->g[i];

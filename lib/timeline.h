@@ -117,6 +117,14 @@ struct timeline {
 	char anomaly[160];
 	/* Interned words (+1, 0: not yet): the states, "coroutine". */
 	strid words[5], coroutine;
+	/* A snapshot held back until the next point because some of its
+	 * goroutines had no known stack yet (older than the trace, they
+	 * acted before the point but recorded no stack until later): their
+	 * records get the stack they have by then. */
+	struct snapshot *held;
+	uint32_t *unknown; /* records of held without a stack */
+	size_t nunknown, unknowncap;
+	int held_last;
 	/* Scratch. */
 	uint32_t *tmp;
 	size_t tmpcap;

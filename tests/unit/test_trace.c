@@ -714,6 +714,78 @@ test_points(void)
 	}
 }
 
+struct first_point {
+	unsigned seen, pool, stackless;
+};
+
+static int
+note_first(void *ctx, struct snapshot *s)
+{
+	struct first_point *f = ctx;
+	size_t i;
+
+	if (f->seen++ > 0)
+		return 0;
+	for (i = 0; i < s->n; i++) {
+		uint32_t n = 0, k;
+		const uint32_t *v =
+			seqtab_items(&s->in->stacks, s->g[i].stack, &n);
+
+		if (s->g[i].stack == 0)
+			f->stackless++;
+		for (k = 0; k < n; k++)
+			if (strcmp(intern_str(
+					   s->in,
+					   intern_frame_get(s->in, v[k])->func),
+				   "main.poolWorker") == 0) {
+				f->pool++;
+				break;
+			}
+	}
+	return 0;
+}
+
+/*
+ * The pool's three workers are older than the trace and busy in its first
+ * generation, so the trace records no stack for them at the start: the
+ * point at 0 gives them the stack they have by the next point, so that
+ * they are one steady group, not a stack-less group that shrank beside a
+ * pool that grew.
+ */
+static void
+test_first_point_stacks(void)
+{
+	struct intern in;
+	struct trace_opts o;
+	struct trace_info info;
+	struct first_point f;
+	struct error err;
+	size_t len = 0;
+	int rc;
+	unsigned char *buf =
+		slurp("testdata/captures/traces/go1.26.trace", &len);
+
+	if (!ok(buf != NULL, "read go1.26.trace"))
+		return;
+	intern_init(&in);
+	memset(&o, 0, sizeof(o));
+	memset(&f, 0, sizeof(f));
+	error_clear(&err);
+	o.sampling = SAMPLE_EVENLY;
+	o.listen.ctx = &f;
+	o.listen.snapshot = note_first;
+	rc = trace_read_points(&in, buf, len, &o, &info, &err);
+	ok(rc == 0 && f.seen == TRACE_DEFAULT_POINTS,
+	   "go1.26.trace sampled at %u points (%u)", TRACE_DEFAULT_POINTS,
+	   f.seen);
+	ok(f.pool == 3 && f.stackless == 0,
+	   "at 0: the 3 pool workers in main.poolWorker (%u), no goroutine "
+	   "without a stack (%u)",
+	   f.pool, f.stackless);
+	intern_release(&in);
+	free(buf);
+}
+
 /* --at past the end fails; durations parse. */
 static void
 test_options(void)
@@ -778,6 +850,7 @@ main(void)
 	test_cuts("go1.21.trace", 1);
 	test_built();
 	test_points();
+	test_first_point_stacks();
 	test_options();
 	return tap_done();
 }
