@@ -681,9 +681,25 @@ parse_creator(struct reader *r, const struct line *ln, struct goroutine *g)
 		}
 		name.n -= d + il;
 	}
-	if (block_line(r, &next) &&
-	    parse_location(&next, &file, &lineno, &loc)) {
-		g->creator = cached_frame(r, &name, &file, lineno, &loc);
+	if (block_line(r, &next)) {
+		if (parse_location(&next, &file, &lineno, &loc) &&
+		    !(at_cut(r) && loc.p + loc.n == next.p + next.n)) {
+			g->creator =
+				cached_frame(r, &name, &file, lineno, &loc);
+			return;
+		}
+		if (at_cut(r) || r->l.cur >= r->l.end) {
+			/* The capture ends inside the creator's location
+			 * line (or its line number): the goroutine is cut,
+			 * its creator's function is known. */
+			g->flags |= G_TRUNCATED;
+			g->creator =
+				intern_frame(r->in, name.p, name.n, "", 0, 0);
+			return;
+		}
+	} else if (r->l.cur >= r->l.end) {
+		g->flags |= G_TRUNCATED; /* the capture ends after it */
+		g->creator = intern_frame(r->in, name.p, name.n, "", 0, 0);
 		return;
 	}
 	rewind_to(r, m);

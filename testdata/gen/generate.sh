@@ -47,7 +47,9 @@ BIN="$(mktemp -d "${TMPDIR:-/tmp}/goroscope-gen.XXXXXX")"
 trap 'rm -rf "$BIN"' EXIT
 
 cd "$GEN"
-export GOFLAGS=-buildvcs=false CGO_ENABLED=1
+# -trimpath: the captures name files as Go does in a module (runtime/proc.go,
+# goroscope.test/gen/leaky/main.go), not by the paths of the machine that made them.
+export GOFLAGS="-buildvcs=false -trimpath" CGO_ENABLED=1
 # Whatever the caller set must not leak into the captured programs.
 unset GOTRACEBACK GODEBUG GOEXPERIMENT GOMAXPROCS GOGC
 

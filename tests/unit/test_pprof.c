@@ -676,6 +676,19 @@ mapping_is(const struct snapshot_mapping *m, const char *file, const char *id)
 	       strcmp(intern_str(&in, m->build_id), id) == 0;
 }
 
+/* The program's own mapping: a file named base (in whatever directory
+ * the generator built it) and a build id of 40 hex digits. */
+static int
+program_mapping_is(const struct snapshot_mapping *m, const char *base)
+{
+	const char *f = intern_str(&in, m->filename);
+	const char *slash = strrchr(f, '/');
+	const char *id = intern_str(&in, m->build_id);
+
+	return slash != NULL && strcmp(slash + 1, base) == 0 &&
+	       strlen(id) == 40 && strspn(id, "0123456789abcdef") == 40;
+}
+
 /*
  * A profile's mappings survive convert --to pprof, so `go tool pprof`
  * names the program and its build id (not "goroscope"); a snapshot of
@@ -700,10 +713,9 @@ test_mappings(void)
 		return;
 	rc = pprof_parse(&a, inp.data, inp.len, &err);
 	ok(rc == 0 && a.nmappings == 5 &&
-		   mapping_is(&a.mappings[0], "/tmp/goroscope-gen.af04sL/leaky",
-			      "3bd1b3a5052972e46c3948d9c72ec301b8761f92") &&
+		   program_mapping_is(&a.mappings[0], "leaky") &&
 		   a.mappings[0].memory_start == 0x400000 &&
-		   a.mappings[0].memory_limit == 0x53c000 &&
+		   a.mappings[0].memory_limit > 0x400000 &&
 		   a.mappings[0].flags == MAPPING_FUNCTIONS &&
 		   mapping_is(&a.mappings[1],
 			      "/usr/lib/x86_64-linux-gnu/libc.so.6",

@@ -751,6 +751,45 @@ test_threads_left_out(void)
 	   "only thread stacks: no goroutine, said so (%s)", err.text);
 }
 
+/*
+ * A capture cut inside a creator's location line (runtime.Stack with a
+ * small buffer ends anywhere): the goroutine is cut, its creator's
+ * function kept, and no line counts as not understood.
+ */
+static void
+test_cut_in_creator(void)
+{
+	static const char head[] =
+		"goroutine 7 [chan receive]:\n"
+		"main.waiter(0x0?)\n"
+		"\tgoroscope.test/gen/dumps/truncated/main.go:20 +0x49\n"
+		"created by main.main in goroutine 1\n";
+	static const char *const tails[] = {
+		"\tgoroscope.test/gen/",
+		"\tgoroscope.test/gen/dumps/truncated/main.go:2",
+		"",
+	};
+	char text[512];
+	size_t k;
+
+	for (k = 0; k < sizeof(tails) / sizeof(tails[0]); k++) {
+		int rc;
+
+		snprintf(text, sizeof(text), "%s%s", head, tails[k]);
+		rc = parse(text);
+		ok(rc == 0 && snap.n == 1 && (snap.g[0].flags & G_TRUNCATED) &&
+			   snap.g[0].creator != 0 &&
+			   strcmp(intern_str(&in, intern_frame_get(
+							  &in, snap.g[0].creator)
+							  ->func),
+				  "main.main") == 0 &&
+			   snap.skipped.count == 0,
+		   "cut after 'created by' (%zu bytes of its location): "
+		   "truncated, creator main.main, no line skipped (%llu)",
+		   strlen(tails[k]), (unsigned long long)snap.skipped.count);
+	}
+}
+
 int
 main(void)
 {
@@ -765,6 +804,7 @@ main(void)
 	test_cgo();
 	test_preamble_prefix_crlf();
 	test_truncation();
+	test_cut_in_creator();
 	test_malformed();
 	test_threads_left_out();
 	test_messages();
