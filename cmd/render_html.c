@@ -421,9 +421,10 @@ suspect_list(FILE *fp, const struct json_part *pt)
 			else if (e->growth.baseline != e->growth.first)
 				fprintf(fp,
 					"%+lld from its baseline of %lld (the "
-					"median of the first snapshots)<br>",
+					"median of the first %u snapshots)<br>",
 					(long long)e->growth.grown,
-					(long long)e->growth.baseline);
+					(long long)e->growth.baseline,
+					growth_baseline_points(gr->nsnap));
 		}
 		fputs("blocked in ", fp);
 		if (g->blocking)
@@ -479,8 +480,11 @@ group_table(FILE *fp, const struct html_doc *h, const struct json_part *pt)
 		if (series) {
 			group_counts(gr, g, c);
 			fprintf(fp,
-				"<td class=\"num\" data-v=\"%lld\">%+lld</td>"
-				"<td>",
+				e->growth.net
+					? "<td class=\"num\" data-v=\"%lld\">"
+					  "%+lld</td><td>"
+					: "<td class=\"num\" data-v=\"%lld\">"
+					  "%lld</td><td>",
 				(long long)e->growth.net,
 				(long long)e->growth.net);
 			sparkline(fp, c, gr->nsnap);

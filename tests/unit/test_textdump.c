@@ -779,9 +779,10 @@ test_cut_in_creator(void)
 		rc = parse(text);
 		ok(rc == 0 && snap.n == 1 && (snap.g[0].flags & G_TRUNCATED) &&
 			   snap.g[0].creator != 0 &&
-			   strcmp(intern_str(&in, intern_frame_get(
-							  &in, snap.g[0].creator)
-							  ->func),
+			   strcmp(intern_str(&in,
+					     intern_frame_get(&in,
+							      snap.g[0].creator)
+						     ->func),
 				  "main.main") == 0 &&
 			   snap.skipped.count == 0,
 		   "cut after 'created by' (%zu bytes of its location): "
