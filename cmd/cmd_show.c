@@ -220,11 +220,12 @@ cmd_show(int argc, char **argv)
 		diag_error(&err);
 		goto out;
 	}
-	{
+	if (o.format != OUT_TEXT) {
 		struct analysis_opts ao;
 
 		/* One snapshot: verdicts say growth is unknown, proven
-		 * leaks, known goroutines; scores rank by size and wait. */
+		 * leaks, known goroutines; scores rank by size and wait
+		 * (JSON and HTML say them; text does not). */
 		memset(&ao, 0, sizeof(ao));
 		suspect_rules_default(&ao.rules);
 		ao.ignore_known = 1;
