@@ -200,30 +200,47 @@ jw_put(struct jw *w, const char *s, size_t n)
 	bytes_put(w->b, s, n);
 }
 
+/* Room for n more bytes at b->p + b->n. */
+static inline char *
+bytes_room(struct bytes *b, size_t n)
+{
+	if (n > b->cap - b->n)
+		b->p = xgrow(b->p, 1, b->n + n + 4096, &b->cap);
+	return b->p + b->n;
+}
+
+/* A newline and the indent of the current depth (at most 64 levels). */
+static inline char *
+put_newline(char *o, int spaces)
+{
+	int k;
+
+	*o++ = '\n';
+	for (k = 0; k < spaces; k++)
+		*o++ = ' ';
+	return o;
+}
+
 static void
 jw_newline(struct jw *w)
 {
-	static const char spaces[] = "\n                                  "
-				     "                              ";
-	size_t n = (size_t)(w->base + 2 * w->depth) + 1;
+	int spaces = w->base + 2 * w->depth;
+	char *o = bytes_room(w->b, (size_t)spaces + 1);
 
-	if (n <= sizeof(spaces) - 1) {
-		jw_put(w, spaces, n);
-		return;
-	}
-	jw_put(w, spaces, sizeof(spaces) - 1);
-	for (n -= sizeof(spaces) - 1; n > 0; n--)
-		jw_put(w, " ", 1);
+	w->b->n = (size_t)(put_newline(o, spaces) - w->b->p);
 }
 
 /* Before an item of the open container: its separator and indent. */
 static void
 jw_item(struct jw *w)
 {
+	int spaces = w->base + 2 * w->depth;
+	char *o = bytes_room(w->b, (size_t)spaces + 2);
+
 	if (!w->empty[w->depth])
-		jw_put(w, ",", 1);
+		*o++ = ',';
 	w->empty[w->depth] = 0;
-	jw_newline(w);
+	w->b->n = (size_t)(put_newline(o, spaces) - w->b->p);
 }
 
 static void
@@ -378,15 +395,24 @@ jw_strid(struct jw *w, const struct intern *in, strid id)
 static void
 jw_key_text(struct jw *w, const char *text, size_t n)
 {
-	jw_item(w);
-	jw_put(w, text, n);
+	int spaces = w->base + 2 * w->depth;
+	char *o = bytes_room(w->b, (size_t)spaces + 2 + n);
+	size_t k;
+
+	if (!w->empty[w->depth])
+		*o++ = ',';
+	w->empty[w->depth] = 0;
+	o = put_newline(o, spaces);
+	for (k = 0; k < n; k++)
+		o[k] = text[k];
+	w->b->n = (size_t)(o + n - w->b->p);
 }
 
 static void
 jw_int(struct jw *w, long long v)
 {
-	char t[24];
-	size_t n = sizeof(t);
+	char t[24], *o = NULL;
+	size_t n = sizeof(t), k;
 	unsigned long long u =
 		v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
 
@@ -396,7 +422,10 @@ jw_int(struct jw *w, long long v)
 	} while (u > 0);
 	if (v < 0)
 		t[--n] = '-';
-	jw_put(w, t + n, sizeof(t) - n);
+	o = bytes_room(w->b, sizeof(t));
+	for (k = n; k < sizeof(t); k++)
+		*o++ = t[k];
+	w->b->n += sizeof(t) - n;
 }
 
 void
@@ -958,16 +987,22 @@ json_write(FILE *fp, const struct json_doc *doc, struct error *err)
 			w.b = &gb;
 			w.base = 4;
 			w.q = &q;
-			gb.n = 0;
 			bytes_put(&gb, first ? "\n    " : ",\n    ",
 				  first ? 5 : 6);
 			first = 0;
 			jw_group(&w, gr, &gr->v[gi],
 				 pt->an ? &pt->an->ev[gi] : NULL, pt->instance);
-			if (fwrite(gb.p, 1, gb.n, fp) != gb.n)
-				rc = -1;
+			/* Written in pieces of 256 KiB or more, which stdio
+			 * passes on without copying. */
+			if (gb.n >= (1u << 18)) {
+				if (fwrite(gb.p, 1, gb.n, fp) != gb.n)
+					rc = -1;
+				gb.n = 0;
+			}
 		}
 	}
+	if (gb.n > 0 && fwrite(gb.p, 1, gb.n, fp) != gb.n)
+		rc = -1;
 	fprintf(fp, "%s]", first ? "" : "\n  ");
 	if (doc->fleet != NULL) {
 		fprintf(fp, ",\n  \"fleet\": ");

@@ -913,6 +913,16 @@ grouping_add(struct grouping *gr, const struct snapshot *s, unsigned idx,
 		if (!(s->provides & HAS_IDS))
 			gr->identity_off = GROUP_IDS_MISSING;
 	}
+	if (gr->n == 0 && gr->cap < s->n) {
+		/* Room for a group per record of the first snapshot, the
+		 * most it can make: growing by copies was a fifth of show's
+		 * time on a profile of 60,000 stacks (copying, and faulting
+		 * in the pages of each new array). Pages are touched only as
+		 * groups come. */
+		size_t want = s->n < ((size_t)1 << 20) ? s->n : (size_t)1 << 20;
+
+		gr->v = xgrow(gr->v, sizeof(*gr->v), want, &gr->cap);
+	}
 	for (i = 0; i < s->n; i++) {
 		const struct goroutine *gs = &s->g[i];
 
