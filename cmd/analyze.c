@@ -73,14 +73,6 @@ struct run {
 };
 
 static int
-u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
 take(void *ctx, struct snapshot *s)
 {
 	return series_add(ctx, s);
@@ -182,7 +174,7 @@ warn_baseline(const struct run *r)
 
 		for (i = 0; i < gr->n; i++)
 			if (bsearch(&gr->v[i].id, r->base, r->nbase,
-				    sizeof(*r->base), u64_cmp) != NULL)
+				    sizeof(*r->base), id_cmp) != NULL)
 				return;
 	}
 	fprintf(stderr,

@@ -73,45 +73,61 @@ const struct out_format_def out_formats[] = {
 	{ NULL, OUT_TEXT, NULL, NULL, 0 },
 };
 
+/* The next word of a space-separated list at *p, moving *p past it (n
+ * bytes); NULL at the end. */
+static const char *
+next_word(const char **p, size_t *n)
+{
+	const char *w = *p, *end = NULL;
+
+	if (w == NULL || *w == '\0')
+		return NULL;
+	end = strchr(w, ' ');
+	*n = end ? (size_t)(end - w) : strlen(w);
+	*p = end ? end + 1 : NULL;
+	return w;
+}
+
 /* Whether the space-separated list has word. */
 static int
 has_word(const char *list, const char *word, size_t len)
 {
-	const char *p = list;
+	const char *w = NULL;
+	size_t n = 0;
 
-	while (p != NULL && *p != '\0') {
-		const char *end = strchr(p, ' ');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-
-		if (n == len && memcmp(p, word, len) == 0)
+	while ((w = next_word(&list, &n)) != NULL)
+		if (n == len && memcmp(w, word, len) == 0)
 			return 1;
-		p = end ? end + 1 : NULL;
-	}
 	return 0;
+}
+
+/* Append item k (from 0) of total to buf as a list reads: "a", "a and
+ * b", "a, b and c", with last between the last two. */
+static void
+list_append(char *buf, size_t size, size_t k, size_t total, const char *last,
+	    const char *w, size_t n)
+{
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, size - len, "%s%.*s",
+		 k == 0		  ? ""
+		 : k + 1 == total ? last
+				  : ", ",
+		 (int)n, w);
 }
 
 /* A space-separated list as "a, b and c". */
 static void
 words_list(const char *list, char *buf, size_t size)
 {
-	size_t total = 1, k = 0, len = 0;
-	const char *p = list;
+	const char *p = list, *w = NULL;
+	size_t total = 0, k = 0, n = 0;
 
-	for (p = list; *p; p++)
-		total += *p == ' ';
+	while (next_word(&p, &n) != NULL)
+		total++;
 	buf[0] = '\0';
-	for (p = list; p != NULL && *p != '\0'; k++) {
-		const char *end = strchr(p, ' ');
-		int n = end ? (int)(end - p) : (int)strlen(p);
-
-		len = strlen(buf);
-		snprintf(buf + len, size - len, "%s%.*s",
-			 k == 0		  ? ""
-			 : k + 1 == total ? " and "
-					  : ", ",
-			 n, p);
-		p = end ? end + 1 : NULL;
-	}
+	for (p = list; (w = next_word(&p, &n)) != NULL; k++)
+		list_append(buf, size, k, total, " and ", w, n);
 }
 
 static int
@@ -138,18 +154,14 @@ out_format_for_file(const struct command *cmd, const char *path)
 	size_t n = strlen(path);
 
 	for (f = out_formats; f->name != NULL; f++) {
-		const char *p = f->suffixes;
+		const char *p = f->suffixes, *w = NULL;
+		size_t k = 0;
 
 		if (!writes(f, cmd))
 			continue;
-		while (p != NULL && *p != '\0') {
-			const char *end = strchr(p, ' ');
-			size_t k = end ? (size_t)(end - p) : strlen(p);
-
-			if (n >= k && memcmp(path + n - k, p, k) == 0)
+		while ((w = next_word(&p, &k)) != NULL)
+			if (n >= k && memcmp(path + n - k, w, k) == 0)
 				return f;
-			p = end ? end + 1 : NULL;
-		}
 	}
 	return NULL;
 }
@@ -158,22 +170,15 @@ void
 out_format_list(const struct command *cmd, char *buf, size_t size)
 {
 	const struct out_format_def *f = NULL;
-	size_t total = 0, k = 0, len = 0;
+	size_t total = 0, k = 0;
 
 	for (f = out_formats; f->name != NULL; f++)
 		total += writes(f, cmd);
 	buf[0] = '\0';
-	for (f = out_formats; f->name != NULL; f++) {
-		if (!writes(f, cmd))
-			continue;
-		k++;
-		len = strlen(buf);
-		snprintf(buf + len, size - len, "%s%s",
-			 k == 1	      ? ""
-			 : k == total ? " or "
-				      : ", ",
-			 f->name);
-	}
+	for (f = out_formats; f->name != NULL; f++)
+		if (writes(f, cmd))
+			list_append(buf, size, k++, total, " or ", f->name,
+				    strlen(f->name));
 }
 
 static const struct opt_def opt_defs[] = {

@@ -667,6 +667,7 @@ parse_creator(struct reader *r, const struct line *ln, struct goroutine *g)
 	uint32_t lineno = 0;
 	struct mark m = mark(r);
 	size_t d = 0, il = sizeof(in_g) - 1;
+	int cut = 0;
 
 	/* "created by F in goroutine N" (Go 1.21+) */
 	while (d < name.n && is_digit(name.p[name.n - 1 - d]))
@@ -688,23 +689,20 @@ parse_creator(struct reader *r, const struct line *ln, struct goroutine *g)
 				cached_frame(r, &name, &file, lineno, &loc);
 			return;
 		}
-		if (at_cut(r) || r->l.cur >= r->l.end) {
-			/* The capture ends inside the creator's location
-			 * line (or its line number): the goroutine is cut,
-			 * its creator's function is known. */
-			g->flags |= G_TRUNCATED;
-			g->creator =
-				intern_frame(r->in, name.p, name.n, "", 0, 0);
-			return;
-		}
-	} else if (r->l.cur >= r->l.end) {
-		g->flags |= G_TRUNCATED; /* the capture ends after it */
-		g->creator = intern_frame(r->in, name.p, name.n, "", 0, 0);
-		return;
+		cut = at_cut(r) || r->l.cur >= r->l.end;
+	} else {
+		cut = r->l.cur >= r->l.end;
 	}
-	rewind_to(r, m);
-	/* A creator without its location line: keep the function. */
-	skip(r, ln);
+	if (cut) {
+		/* The capture ends inside the creator's location line (or
+		 * right before it): the goroutine is cut, its creator's
+		 * function is known. */
+		g->flags |= G_TRUNCATED;
+	} else {
+		/* A creator without its location line: keep the function. */
+		rewind_to(r, m);
+		skip(r, ln);
+	}
 	g->creator = intern_frame(r->in, name.p, name.n, "", 0, 0);
 }
 

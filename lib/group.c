@@ -20,10 +20,10 @@
 #define COUNTS_GROW_LG 2
 
 static const struct group_by_def group_bys[] = {
-	[GROUP_BY_STACK] = { "stack", GROUP_BY_STACK, 0, 1, 1, 0, 0, 0 },
-	[GROUP_BY_FUNC] = { "func", GROUP_BY_FUNC, 0, 1, 1, 0, 1, 0 },
-	[GROUP_BY_TOP] = { "top", GROUP_BY_TOP, 1, 1, 0, 1, 0, 0 },
-	[GROUP_BY_CREATOR] = { "creator", GROUP_BY_CREATOR, 0, 0, 0, 0, 0, 1 },
+	[GROUP_BY_STACK] = { "stack", 0, 1, 1, 0, 0, 0 },
+	[GROUP_BY_FUNC] = { "func", 0, 1, 1, 0, 1, 0 },
+	[GROUP_BY_TOP] = { "top", 1, 1, 0, 1, 0, 0 },
+	[GROUP_BY_CREATOR] = { "creator", 0, 0, 0, 0, 0, 1 },
 };
 
 #define NGROUP_BYS (sizeof(group_bys) / sizeof(group_bys[0]))
@@ -49,14 +49,14 @@ group_key_parse(struct group_key *key, const char *text, struct error *err)
 		if (strlen(d->name) != len || memcmp(d->name, text, len) != 0)
 			continue;
 		if (!d->takes_n && text[len] == '\0') {
-			key->by = d->by;
+			key->by = (enum group_by)i;
 			return 0;
 		}
 		if (d->takes_n && text[len] == ':') {
 			n = strtoul(text + len + 1, &end, 10);
 			if (text[len + 1] >= '0' && text[len + 1] <= '9' &&
 			    *end == '\0' && n >= 1 && n <= GROUP_MAX_TOP) {
-				key->by = d->by;
+				key->by = (enum group_by)i;
 				key->top = (unsigned)n;
 				return 0;
 			}

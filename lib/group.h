@@ -39,8 +39,7 @@ struct group_key {
  * page's --group-by entry and golden cases.
  */
 struct group_by_def {
-	const char *name; /* as --group-by takes it ("top" takes ":N") */
-	enum group_by by;
+	const char *name;  /* as --group-by takes it ("top" takes ":N") */
 	int takes_n;	   /* NAME:N */
 	int stack;	   /* the key holds frames of the stack */
 	int from_blocking; /* ... from the blocking frame out */

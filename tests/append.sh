@@ -13,17 +13,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 cd "$top" || exit 1
 cap=testdata/captures/leaky
-n=0
-fail=0
-ok() { # condition-status, description
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. tests/tap.sh
 snapshots() { # the number of snapshots goroscope reads from a file
 	"$bin" convert --to json "$1" 2>/dev/null | grep -c '"goroutine_records"'
 }
@@ -93,5 +83,4 @@ wait
 ok "$([ $? = 0 ] && [ ! -s "$tmp/err" ]; echo $?)" \
 	"eight creators at once: the series reads clean"
 ok "$([ "$(snapshots "$d")" = 8 ]; echo $?)" "and holds all 8 snapshots"
-echo "1..$n"
-exit $fail
+tap_end

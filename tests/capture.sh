@@ -23,18 +23,7 @@ cleanup() {
 	rm -rf "$t"
 }
 trap cleanup EXIT
-n=0
-fail=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. tests/tap.sh
 
 # serve NAME DIR [ARGS...]: a server of DIR's captures; sets port_NAME.
 serve() {
@@ -237,5 +226,4 @@ ok $? "capture --interval 1 (no unit): usage error"
 [ $? = 2 ] && grep -q -- "several URLs are several instances" "$t/u5"
 ok $? "capture --instance with two URLs: usage error"
 
-echo "1..$n"
-exit $fail
+tap_end

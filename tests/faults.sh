@@ -12,19 +12,8 @@ bin=${GOROSCOPE:-$root/goroscope}
 cd "$root" || exit 1
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
-n=0
-fail=0
+. tests/tap.sh
 cap=testdata/captures/leaky
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
 
 snapshots() { # the snapshots goroscope reads from a series
 	"$bin" convert --to json "$1" 2>/dev/null | grep -c '"goroutine_records"'
@@ -393,5 +382,4 @@ st=$?
 [ "$st" = 1 ] && [ "$(wc -l <"$t/e")" = 1 ] && grep -q 'No space' "$t/e"
 ok $? "show >/dev/full: exit 1, one line naming the reason (status $st)"
 
-echo "1..$n"
-exit $fail
+tap_end

@@ -13,18 +13,7 @@ cd "$root" || exit 1
 d=testdata/captures/samemoment
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
-n=0
-fail=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. tests/tap.sh
 
 # groups FILE [OPTION...]: "id count state" of each blocked group but
 # main's, sorted.
@@ -78,5 +67,4 @@ ok $? "diff debug=2 SIGQUIT: only main's goroutine new and gone ($(tail -1 "$t/d
 "$bin" show "$d/system.txt" | head -1 | grep -q '; 5 system goroutines .*left out'
 ok $? "GOTRACEBACK=system: the runtime's 5 own goroutines left out, as debug=2 leaves them"
 
-echo "1..$n"
-exit $fail
+tap_end

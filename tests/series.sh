@@ -19,18 +19,7 @@ cd "$root" || exit 1
 F=testdata/captures/fleet
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
-n=0
-fail=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. tests/tap.sh
 
 # The evidence of the suspects of a report: every line of its LEAK
 # SUSPECTS section (counts, growth, frames, ids), without the rate, which
@@ -131,5 +120,4 @@ st=$?
 [ $st = 1 ] && [ ! -s "$t/strict.out" ] && grep -q "11.pb.gz: offset 0x3e8" "$t/strict.err"
 ok $? "--strict: exit 1, nothing written, the file named"
 
-echo "1..$n"
-exit $fail
+tap_end
