@@ -562,6 +562,7 @@ trace_read(struct intern *in, const unsigned char *buf, size_t len,
 	o.progress_ctx = ro->progress_ctx;
 	o.drop = ro->drop;
 	o.drop_ctx = ro->drop_ctx;
+	o.threads = ro->threads;
 	return trace_read_points(in, buf, len, &o, NULL, err);
 }
 

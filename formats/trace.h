@@ -54,6 +54,9 @@ struct trace_opts {
 	 * input_drop), so that memory holds about one generation. */
 	void (*drop)(void *ctx, size_t from, size_t to);
 	void *drop_ctx;
+	/* Threads that read generations at once (0: one per core); the
+	 * answer is the same for any number. */
+	unsigned threads;
 };
 
 /* What a reader found out about the trace. */

@@ -1,8 +1,10 @@
 /* The new execution trace format (Go 1.22-1.26), one generation at a time. */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "formats/trace.h"
 #include "formats/tracev2.h"
@@ -132,7 +134,7 @@ struct gen {
 	uint64_t clock_time, clock_sec, clock_nsec;
 };
 
-/* An event batch of the generation being read. */
+/* An event batch of a generation. */
 struct ebatch {
 	size_t off;
 	uint32_t len;
@@ -170,48 +172,79 @@ struct tabent {
 	strid gid;    /* interned string + 1, 0: not yet */
 };
 
+/* What decoding counted: folded into the totals in generation order. */
+struct counts {
+	uint64_t events, skipped_events, skipped_batches;
+	size_t skipped_at;
+	char skip_why[120];
+};
+
+/* A cursor in the merge's heap, with its next event's key inline. */
+struct hent {
+	uint64_t time;
+	uint32_t m, ci; /* thread, cursor */
+};
+
+/*
+ * One generation as its events are read: its batches per M, its tables,
+ * and the merge's state. The merge of the Ms' streams needs only the
+ * generation itself, so one thread can merge while the main one replays
+ * the events it merged into the timeline (struct walk).
+ */
+struct gtab {
+	const struct gen *g;
+	struct ebatch *batches, *order;
+	size_t nbatches, batchcap, ordercap;
+	struct tabent *strs, *stacks;
+	size_t nstrs, strcap, nstacks, stackcap;
+	struct u64map strindex, stackindex;
+	struct cursor *cur;
+	size_t ncur, curcap;
+	uint64_t cpu_max; /* latest CPU sample of the generation, ticks */
+	/* The merge: its heap, and each goroutine's latest sequence number
+	 * in the generation. */
+	struct hent *heap;
+	size_t nheap, heapcap;
+	struct u64map seqs;
+	struct counts counts;
+};
+
 struct v2 {
 	struct trace_run *r;
 	const unsigned char *buf;
 	size_t len;
 	unsigned version;
+	unsigned char nargs[256]; /* timed[].nargs of this version, else 0 */
 	struct error *err;
 	/* First pass. */
 	struct gen *gens;
 	size_t ngens, gencap;
 	size_t damaged_at;
 	char damage[200];
-	/* Threads, over the whole trace. */
+	/* Threads, over the whole trace: those that write batches are all
+	 * known after the first pass (mindex, read by every thread); those
+	 * only named by a status event are added later (mextra). */
 	struct thread *ms;
 	size_t nms, mscap;
-	struct u64map mindex;
-	/* The generation being read. */
+	struct u64map mindex, mextra;
+	int mfrozen;
+	size_t nbatchms; /* ms[0..nbatchms) write batches */
+	/* The generation being replayed (or learnt). */
 	const struct gen *g;
+	struct gtab *t;
 	double ns_per_tick;
 	int64_t start_ns;  /* of the trace, in this clock */
 	int64_t gen_start; /* ns since the start */
-	struct ebatch *batches, *order;
-	size_t nbatches, batchcap, ordercap;
-	struct tabent *strs, *stacks;
-	size_t nstrs, strcap, nstacks, stackcap;
-	struct u64map strindex, stackindex;
 	struct trace_stack *stackmemo;
 	size_t stackmemocap;
-	struct cursor *cur;
-	size_t ncur, curcap;
-	struct cursor **heap;
-	size_t nheap, heapcap;
-	uint64_t cpu_max; /* latest CPU sample of the generation, ticks */
-	strid coroutine;  /* interned + 1 */
-	uint64_t skipped_batches;
-	size_t skipped_at;
-	char skip_why[120];
+	strid coroutine; /* interned + 1 */
+	struct counts counts;
 };
 
 /* --- first pass: batches and generations --------------------------------- */
 
 static int
-read_header(struct v2 *v, size_t pos, struct bhdr *h, const char **why)
+read_header(const struct v2 *v, size_t pos, struct bhdr *h, const char **why)
 {
 	const unsigned char *b = v->buf;
 	size_t p = pos + 1;
@@ -373,6 +406,45 @@ gen_complete(struct v2 *v, const struct gen *g, int has_strings, size_t at)
 	return 1;
 }
 
+/* Whether a batch holds an M's events (not tables, samples or a clock). */
+static int
+event_batch(const struct v2 *v, const struct bhdr *h)
+{
+	if (h->end_of_gen || h->experimental || h->len == 0)
+		return 0;
+	switch (v->buf[h->off]) {
+	case EV_STRINGS:
+	case EV_STACKS:
+	case EV_CPU_SAMPLES:
+		return 0;
+	case EV_SYNC:
+		return v->version < 25;
+	case EV_FREQUENCY:
+		return v->version >= 25;
+	default:
+		return 1;
+	}
+}
+
+/* The index of thread id in ms, added when new (by the main thread only:
+ * the first pass, status events). */
+static uint32_t
+thread_index(struct v2 *v, uint64_t id)
+{
+	uint32_t i = u64map_get(&v->mindex, id);
+
+	if (i == U64MAP_NONE)
+		i = u64map_get(&v->mextra, id);
+	if (i != U64MAP_NONE)
+		return i;
+	v->ms = xgrow(v->ms, sizeof(*v->ms), v->nms + 1, &v->mscap);
+	v->ms[v->nms].id = id;
+	v->ms[v->nms].curg = TL_NO_GOROUTINE;
+	/* Once the first pass is done, mindex is only read. */
+	u64map_put(v->mfrozen ? &v->mextra : &v->mindex, id, (uint32_t)v->nms);
+	return (uint32_t)v->nms++;
+}
+
 /* Find the complete generations: v->gens, and where damage stops it. */
 static void drop(struct v2 *v, size_t from, size_t to);
 
@@ -450,6 +522,8 @@ index_generations(struct v2 *v)
 			has_strings = 0;
 			open = 1;
 		}
+		if (event_batch(v, &h))
+			thread_index(v, h.m);
 		if (h.time < cur.min_time)
 			cur.min_time = h.time;
 		if (h.time > cur.max_time)
@@ -493,22 +567,31 @@ index_generations(struct v2 *v)
 
 /* --- tables of a generation ---------------------------------------------- */
 
-static uint32_t
-thread_index(struct v2 *v, uint64_t id)
+static void
+gtab_init(struct gtab *t)
 {
-	uint32_t i = u64map_get(&v->mindex, id);
-
-	if (i != U64MAP_NONE)
-		return i;
-	v->ms = xgrow(v->ms, sizeof(*v->ms), v->nms + 1, &v->mscap);
-	v->ms[v->nms].id = id;
-	v->ms[v->nms].curg = TL_NO_GOROUTINE;
-	u64map_put(&v->mindex, id, (uint32_t)v->nms);
-	return (uint32_t)v->nms++;
+	memset(t, 0, sizeof(*t));
+	u64map_init(&t->strindex);
+	u64map_init(&t->stackindex);
+	u64map_init(&t->seqs);
 }
 
 static void
-add_entries(struct v2 *v, const struct bhdr *h)
+gtab_release(struct gtab *t)
+{
+	free(t->batches);
+	free(t->order);
+	free(t->strs);
+	free(t->stacks);
+	free(t->cur);
+	free(t->heap);
+	u64map_release(&t->strindex);
+	u64map_release(&t->stackindex);
+	u64map_release(&t->seqs);
+}
+
+static void
+add_entries(const struct v2 *v, struct gtab *t, const struct bhdr *h)
 {
 	const unsigned char *b = v->buf;
 	size_t p = h->off + 1, end = h->off + h->len;
@@ -532,26 +615,26 @@ add_entries(struct v2 *v, const struct bhdr *h)
 				trace_uvarint(b, end, &p, &x);
 		}
 		if (strings) {
-			if (u64map_get(&v->strindex, id) != U64MAP_NONE)
+			if (u64map_get(&t->strindex, id) != U64MAP_NONE)
 				continue; /* a duplicate: the first wins */
-			v->strs = xgrow(v->strs, sizeof(*v->strs), v->nstrs + 1,
-					&v->strcap);
-			v->strs[v->nstrs] = e;
-			u64map_put(&v->strindex, id, (uint32_t)v->nstrs++);
+			t->strs = xgrow(t->strs, sizeof(*t->strs), t->nstrs + 1,
+					&t->strcap);
+			t->strs[t->nstrs] = e;
+			u64map_put(&t->strindex, id, (uint32_t)t->nstrs++);
 		} else {
-			if (u64map_get(&v->stackindex, id) != U64MAP_NONE)
+			if (u64map_get(&t->stackindex, id) != U64MAP_NONE)
 				continue;
-			v->stacks = xgrow(v->stacks, sizeof(*v->stacks),
-					  v->nstacks + 1, &v->stackcap);
-			v->stacks[v->nstacks] = e;
-			u64map_put(&v->stackindex, id, (uint32_t)v->nstacks++);
+			t->stacks = xgrow(t->stacks, sizeof(*t->stacks),
+					  t->nstacks + 1, &t->stackcap);
+			t->stacks[t->nstacks] = e;
+			u64map_put(&t->stackindex, id, (uint32_t)t->nstacks++);
 		}
 	}
 }
 
 /* CPU samples are events too: the trace lasts until the last one. */
 static void
-cpu_samples_end(struct v2 *v, const struct bhdr *h)
+cpu_samples_end(const struct v2 *v, struct gtab *t, const struct bhdr *h)
 {
 	size_t p = h->off + 1, end = h->off + h->len;
 	uint64_t x[5];
@@ -562,69 +645,100 @@ cpu_samples_end(struct v2 *v, const struct bhdr *h)
 		for (k = 0; k < 5; k++)
 			if (trace_uvarint(v->buf, end, &p, &x[k]) < 0)
 				return;
-		if (x[0] > v->cpu_max)
-			v->cpu_max = x[0];
+		if (x[0] > t->cpu_max)
+			t->cpu_max = x[0];
 	}
 }
 
-/* Collect the generation's batches: tables, and event batches per M. */
+/* A cursor per M over its batches in order[]. */
 static void
-load_generation(struct v2 *v, const struct gen *g)
+make_cursors(struct gtab *t)
 {
-	size_t pos = g->begin, i, *count = NULL, nc = 0;
+	size_t i = 0;
+
+	t->ncur = 0;
+	while (i < t->nbatches) {
+		size_t j = i;
+		struct cursor *c = NULL;
+
+		while (j < t->nbatches && t->order[j].m == t->order[i].m)
+			j++;
+		t->cur =
+			xgrow(t->cur, sizeof(*t->cur), t->ncur + 1, &t->curcap);
+		c = &t->cur[t->ncur++];
+		memset(c, 0, sizeof(*c));
+		c->m = t->order[i].m;
+		c->bi = i;
+		c->bend = j;
+		i = j;
+	}
+}
+
+/*
+ * Collect generation g's batches into t: tables, and event batches per M.
+ * Reads v only (any thread may call it).
+ */
+static void
+load_generation(const struct v2 *v, struct gtab *t, const struct gen *g)
+{
+	size_t pos = g->begin, i, *count = NULL, nc = v->nbatchms + 1;
 	const char *why = NULL;
 	struct bhdr h;
 
-	v->nbatches = v->nstrs = v->nstacks = 0;
-	v->cpu_max = 0;
-	u64map_clear(&v->strindex);
-	u64map_clear(&v->stackindex);
+	t->g = g;
+	t->nbatches = t->nstrs = t->nstacks = 0;
+	t->cpu_max = 0;
+	memset(&t->counts, 0, sizeof(t->counts));
+	u64map_clear(&t->strindex);
+	u64map_clear(&t->stackindex);
 	while (pos < g->end) {
-		read_header(v, pos, &h, &why); /* checked by the first pass */
+		/* Checked by the first pass, which knows every M. */
+		read_header(v, pos, &h, &why);
 		pos = h.end_of_gen ? pos + 1 : h.off + h.len;
 		if (h.end_of_gen || h.experimental || h.len == 0)
 			continue;
 		switch (v->buf[h.off]) {
 		case EV_STRINGS:
 		case EV_STACKS:
-			add_entries(v, &h);
+			add_entries(v, t, &h);
 			continue;
 		case EV_CPU_SAMPLES:
-			cpu_samples_end(v, &h);
+			cpu_samples_end(v, t, &h);
 			continue;
-		case EV_SYNC:
-			if (v->version >= 25)
-				continue;
-			break;
-		case EV_FREQUENCY:
-			if (v->version < 25)
-				continue;
-			break;
 		}
-		v->batches = xgrow(v->batches, sizeof(*v->batches),
-				   v->nbatches + 1, &v->batchcap);
-		v->batches[v->nbatches].off = h.off;
-		v->batches[v->nbatches].len = h.len;
-		v->batches[v->nbatches].time = h.time;
-		v->batches[v->nbatches].m = thread_index(v, h.m);
-		v->nbatches++;
+		if (!event_batch(v, &h))
+			continue;
+		t->batches = xgrow(t->batches, sizeof(*t->batches),
+				   t->nbatches + 1, &t->batchcap);
+		t->batches[t->nbatches].off = h.off;
+		t->batches[t->nbatches].len = h.len;
+		t->batches[t->nbatches].time = h.time;
+		t->batches[t->nbatches].m = u64map_get(&v->mindex, h.m);
+		t->nbatches++;
 	}
 	/* Order the batches by M, keeping file order: a counting sort. */
-	count = xcalloc(v->nms + 1, sizeof(*count));
-	nc = v->nms + 1;
-	for (i = 0; i < v->nbatches; i++)
-		count[v->batches[i].m + 1]++;
+	count = xcalloc(nc, sizeof(*count));
+	for (i = 0; i < t->nbatches; i++)
+		count[t->batches[i].m + 1]++;
 	for (i = 1; i < nc; i++)
 		count[i] += count[i - 1];
-	v->order = xgrow(v->order, sizeof(*v->order), v->nbatches + 1,
-			 &v->ordercap);
-	v->ncur = 0;
-	for (i = 0; i < v->nbatches; i++)
-		v->order[count[v->batches[i].m]++] = v->batches[i];
+	t->order = xgrow(t->order, sizeof(*t->order), t->nbatches + 1,
+			 &t->ordercap);
+	for (i = 0; i < t->nbatches; i++)
+		t->order[count[t->batches[i].m]++] = t->batches[i];
 	free(count);
+	make_cursors(t);
+}
+
+/* Make generation t the one whose stacks and strings are looked up. */
+static void
+use_generation(struct v2 *v, struct gtab *t)
+{
+	v->t = t;
+	v->g = t->g;
 	v->stackmemo = xgrow(v->stackmemo, sizeof(*v->stackmemo),
-			     v->nstacks + 1, &v->stackmemocap);
-	memset(v->stackmemo, 0, (v->nstacks + 1) * sizeof(*v->stackmemo));
+			     t->nstacks + 1, &v->stackmemocap);
+	memset(v->stackmemo, 0, (t->nstacks + 1) * sizeof(*v->stackmemo));
 }
 
 /* The interned string of a generation's string id (0 for none). */
@@ -636,7 +750,7 @@ gstring(struct v2 *v, uint64_t id)
 
 	if (id == 0)
 		return 0;
-	i = u64map_get(&v->strindex, id);
+	i = u64map_get(&v->t->strindex, id);
 	if (i == U64MAP_NONE) {
 		timeline_anomaly(&v->r->tl,
 				 "string %" PRIu64 " of generation %" PRIu64
@@ -644,7 +758,7 @@ gstring(struct v2 *v, uint64_t id)
 				 id, v->g->gen);
 		return 0;
 	}
-	e = &v->strs[i];
+	e = &v->t->strs[i];
 	if (e->gid == 0)
 		e->gid = strtab_intern(&v->r->in->strings, v->buf + e->off,
 				       e->len) +
@@ -655,14 +769,14 @@ gstring(struct v2 *v, uint64_t id)
 static const unsigned char *
 gstring_bytes(struct v2 *v, uint64_t id, size_t *n)
 {
-	uint32_t i = id ? u64map_get(&v->strindex, id) : U64MAP_NONE;
+	uint32_t i = id ? u64map_get(&v->t->strindex, id) : U64MAP_NONE;
 
 	if (i == U64MAP_NONE) {
 		*n = 0;
 		return (const unsigned char *)"";
 	}
-	*n = v->strs[i].len;
-	return v->buf + v->strs[i].off;
+	*n = v->t->strs[i].len;
+	return v->buf + v->t->strs[i].off;
 }
 
 /* The stack of a generation's stack id, or NULL for none. */
@@ -677,7 +791,7 @@ gstack(struct v2 *v, uint64_t id)
 
 	if (id == 0)
 		return NULL;
-	i = u64map_get(&v->stackindex, id);
+	i = u64map_get(&v->t->stackindex, id);
 	if (i == U64MAP_NONE) {
 		timeline_anomaly(&r->tl,
 				 "stack %" PRIu64 " of generation %" PRIu64
@@ -688,7 +802,7 @@ gstack(struct v2 *v, uint64_t id)
 	s = &v->stackmemo[i];
 	if (s->filled)
 		return s;
-	e = &v->stacks[i];
+	e = &v->t->stacks[i];
 	r->frames =
 		xgrow(r->frames, sizeof(*r->frames), e->len + 1, &r->framecap);
 	p = e->off;
@@ -721,36 +835,41 @@ ns_of(const struct v2 *v, uint64_t ticks)
 	return trace_ticks_ns((double)ticks, v->ns_per_tick) - v->start_ns;
 }
 
-/* Note the first event batch left unread, and why. */
+/* Note (in n, when not NULL) the first event batch left unread, and why. */
 static void
-skip_batch(struct v2 *v, struct cursor *c, size_t at, int unknown,
-	   unsigned type)
+skip_batch(struct counts *n, struct cursor *c, int unknown, unsigned type)
 {
-	if (v->skipped_batches++ == 0) {
-		v->skipped_at = at;
+	if (n != NULL && n->skipped_batches++ == 0) {
+		n->skipped_at = c->pos;
 		if (unknown)
-			snprintf(v->skip_why, sizeof(v->skip_why),
+			snprintf(n->skip_why, sizeof(n->skip_why),
 				 "event of unknown type %u: the rest of its "
 				 "batch is skipped",
 				 type);
 		else
-			snprintf(v->skip_why, sizeof(v->skip_why),
+			snprintf(n->skip_why, sizeof(n->skip_why),
 				 "event (type %u) cut short: the rest of its "
 				 "batch is skipped",
 				 type);
 	}
+	if (n != NULL && unknown)
+		n->skipped_events++;
 	c->pos = c->end;
 }
 
-/* Decode c's next event into c->ev; 0 when its batches are done. */
+/*
+ * Decode c's next event into c->ev; 0 when its batches are done. Counts
+ * in n when it is not NULL. Reads v only.
+ */
 static int
-next_event(struct v2 *v, struct cursor *c)
+next_event(const struct v2 *v, const struct gtab *t, struct cursor *c,
+	   struct counts *n)
 {
 	const unsigned char *b = v->buf;
 
 	for (;;) {
-		unsigned char t;
-		unsigned k, n;
+		unsigned char ty;
+		unsigned k, na;
 		uint64_t dt = 0;
 		size_t p;
 
@@ -759,35 +878,36 @@ next_event(struct v2 *v, struct cursor *c)
 
 			if (c->bi >= c->bend)
 				return 0;
-			eb = &v->order[c->bi++];
+			eb = &t->order[c->bi++];
 			c->pos = eb->off;
 			c->end = eb->off + eb->len;
 			c->time = eb->time;
 			continue;
 		}
 		p = c->pos;
-		t = b[p++];
-		n = timed[t].nargs;
-		if (n == 0 || timed[t].since > v->version) {
-			skip_batch(v, c, c->pos, 1, t);
-			v->r->info->skipped_events++;
+		ty = b[p];
+		na = v->nargs[ty];
+		if (na == 0) {
+			skip_batch(n, c, 1, ty);
 			continue;
 		}
+		p++;
 		if (trace_uvarint(b, c->end, &p, &dt) < 0)
 			goto bad;
-		for (k = 1; k < n; k++)
+		for (k = 1; k < na; k++)
 			if (trace_uvarint(b, c->end, &p, &c->ev.args[k - 1]) <
 			    0)
 				goto bad;
-		c->ev.type = t;
+		c->ev.type = ty;
 		c->ev.at = c->pos;
 		c->time += dt;
 		c->ev.time = c->time;
 		c->pos = p;
-		v->r->info->events++;
+		if (n != NULL)
+			n->events++;
 		return 1;
 	bad:
-		skip_batch(v, c, c->pos, 0, t);
+		skip_batch(n, c, 0, ty);
 	}
 }
 
@@ -820,33 +940,6 @@ static struct tl_goroutine *
 named(struct v2 *v, uint64_t id, const struct event *e)
 {
 	return trace_named(v->r, id, e->type, e->at);
-}
-
-static int
-has_seq(unsigned char type)
-{
-	return type == EV_GO_START || type == EV_GO_UNBLOCK ||
-	       type == EV_GO_SWITCH || type == EV_GO_SWITCH_DESTROY;
-}
-
-/* Whether an event can happen now: a goroutine sequence number must be
- * the next of its goroutine in this generation. */
-static int
-ready(struct v2 *v, const struct event *e)
-{
-	const struct tl_goroutine *g = NULL;
-
-	if (!has_seq(e->type))
-		return 1;
-	g = timeline_find(&v->r->tl, e->args[0]);
-	return g != NULL && g->seq_gen == v->g->gen && g->seq + 1 == e->args[1];
-}
-
-static void
-set_seq(struct v2 *v, struct tl_goroutine *g, uint64_t seq)
-{
-	g->seq = seq;
-	g->seq_gen = v->g->gen;
 }
 
 static strid
@@ -882,7 +975,6 @@ do_status(struct v2 *v, uint32_t m, int64_t now, const struct event *e)
 	g = timeline_status(&r->tl, now, v->gen_start, e->args[0], st,
 			    s ? s->norm : 0, state);
 	trace_mark_system(r, g, s);
-	set_seq(v, g, 0);
 	if (v->ms[m].id == NO_ID)
 		return; /* end-of-generation statuses: no context */
 	if (st == TL_RUNNING)
@@ -908,7 +1000,6 @@ do_create(struct v2 *v, uint32_t m, int64_t now, const struct event *e)
 		by ? by->first : 0, start ? start->first : 0,
 		e->type == EV_GO_CREATE_BLOCKED ? TL_WAITING : TL_RUNNABLE);
 	trace_mark_system(r, g, start);
-	set_seq(v, g, 0);
 }
 
 static void
@@ -945,15 +1036,12 @@ process(struct v2 *v, uint32_t m, const struct event *e, int64_t now)
 		g = timeline_create(tl, now, e->args[0], TL_NO_GOROUTINE, 0, 0,
 				    0, TL_SYSCALL);
 		trace_mark_system(r, g, NULL);
-		set_seq(v, g, 0);
 		th->curg = e->args[0];
 		break;
 	case EV_GO_START:
 		g = named(v, e->args[0], e);
-		if (g) {
+		if (g)
 			timeline_start(tl, now, g);
-			set_seq(v, g, e->args[1]);
-		}
 		th->curg = e->args[0];
 		break;
 	case EV_GO_DESTROY:
@@ -984,10 +1072,8 @@ process(struct v2 *v, uint32_t m, const struct event *e, int64_t now)
 		break;
 	case EV_GO_UNBLOCK:
 		g = named(v, e->args[0], e);
-		if (g) {
+		if (g)
 			timeline_unblock(tl, now, g);
-			set_seq(v, g, e->args[1]);
-		}
 		break;
 	case EV_GO_SYSCALL_BEGIN:
 		g = current(v, m, e);
@@ -1024,7 +1110,6 @@ process(struct v2 *v, uint32_t m, const struct event *e, int64_t now)
 		if (h) {
 			timeline_unblock(tl, now, h);
 			timeline_start(tl, now, h);
-			set_seq(v, h, e->args[1]);
 		}
 		th->curg = e->args[0];
 		break;
@@ -1039,107 +1124,199 @@ process(struct v2 *v, uint32_t m, const struct event *e, int64_t now)
 /* --- the merge of the Ms' streams ---------------------------------------- */
 
 static int
-cur_less(const struct cursor *a, const struct cursor *b)
+hent_less(const struct hent *a, const struct hent *b)
 {
-	if (a->ev.time != b->ev.time)
-		return a->ev.time < b->ev.time;
+	if (a->time != b->time)
+		return a->time < b->time;
 	return a->m < b->m;
 }
 
 static void
-heap_down(struct v2 *v, size_t i)
+heap_down(struct gtab *t, size_t i)
 {
-	struct cursor **h = v->heap;
+	struct hent *h = t->heap, x = h[i];
 
 	for (;;) {
-		size_t l = 2 * i + 1, s = i;
+		size_t l = 2 * i + 1, s = l;
 
-		if (l < v->nheap && cur_less(h[l], h[s]))
-			s = l;
-		if (l + 1 < v->nheap && cur_less(h[l + 1], h[s]))
+		if (l >= t->nheap)
+			break;
+		if (l + 1 < t->nheap && hent_less(&h[l + 1], &h[l]))
 			s = l + 1;
-		if (s == i)
-			return;
-		{
-			struct cursor *t = h[i];
-
-			h[i] = h[s];
-			h[s] = t;
-		}
+		if (!hent_less(&h[s], &x))
+			break;
+		h[i] = h[s];
 		i = s;
 	}
+	h[i] = x;
 }
 
 static void
-heap_up(struct v2 *v, size_t i)
+heap_up(struct gtab *t, size_t i)
 {
-	struct cursor **h = v->heap;
+	struct hent *h = t->heap, x = h[i];
 
-	while (i > 0 && cur_less(h[i], h[(i - 1) / 2])) {
-		struct cursor *t = h[i];
-
+	while (i > 0 && hent_less(&x, &h[(i - 1) / 2])) {
 		h[i] = h[(i - 1) / 2];
-		h[(i - 1) / 2] = t;
 		i = (i - 1) / 2;
 	}
+	h[i] = x;
 }
 
 static void
-heap_remove(struct v2 *v, size_t i)
+heap_remove(struct gtab *t, size_t i)
 {
-	v->heap[i] = v->heap[--v->nheap];
-	if (i < v->nheap) {
-		heap_down(v, i);
-		heap_up(v, i);
+	t->heap[i] = t->heap[--t->nheap];
+	if (i < t->nheap) {
+		heap_down(t, i);
+		heap_up(t, i);
 	}
+}
+
+static int
+has_seq(unsigned char type)
+{
+	return type == EV_GO_START || type == EV_GO_UNBLOCK ||
+	       type == EV_GO_SWITCH || type == EV_GO_SWITCH_DESTROY;
+}
+
+/*
+ * Whether an event can happen now: a goroutine sequence number must be
+ * the next of its goroutine in this generation, where the goroutine's
+ * status or creation set it to 0.
+ */
+static int
+ready(const struct gtab *t, const struct event *e)
+{
+	uint32_t s;
+
+	if (!has_seq(e->type))
+		return 1;
+	s = u64map_get(&t->seqs, e->args[0]);
+	return s != U64MAP_NONE && (uint64_t)s + 1 == e->args[1];
+}
+
+/* The sequence number an event gives its goroutine. */
+static void
+note_seq(struct gtab *t, const struct event *e)
+{
+	uint64_t seq = 0;
+
+	switch (e->type) {
+	case EV_GO_STATUS:
+	case EV_GO_STATUS_STACK:
+		if (status_state(e->args[2]) == TL_NOTEXIST)
+			return;
+		break;
+	case EV_GO_CREATE:
+	case EV_GO_CREATE_BLOCKED:
+	case EV_GO_CREATE_SYSCALL:
+		break;
+	default:
+		if (!has_seq(e->type))
+			return;
+		/* Kept below U64MAP_NONE; a larger one is never next. */
+		seq = e->args[1] < U64MAP_NONE - 1 ? e->args[1]
+						   : U64MAP_NONE - 1;
+		break;
+	}
+	u64map_put(&t->seqs, e->args[0], (uint32_t)seq);
 }
 
 /*
  * The position in the heap of the cursor to advance: the earliest ready
- * event. When none is ready the trace is damaged: the earliest goes anyway.
+ * event. When none is ready the trace is damaged: the earliest goes anyway
+ * (*forced).
  */
 static size_t
-pick(struct v2 *v)
+pick(struct gtab *t, int *forced)
 {
 	size_t i, best = SIZE_MAX;
 
-	if (ready(v, &v->heap[0]->ev))
+	*forced = 0;
+	if (ready(t, &t->cur[t->heap[0].ci].ev))
 		return 0;
-	for (i = 1; i < v->nheap; i++)
-		if (ready(v, &v->heap[i]->ev) &&
-		    (best == SIZE_MAX || cur_less(v->heap[i], v->heap[best])))
+	for (i = 1; i < t->nheap; i++)
+		if (ready(t, &t->cur[t->heap[i].ci].ev) &&
+		    (best == SIZE_MAX ||
+		     hent_less(&t->heap[i], &t->heap[best])))
 			best = i;
 	if (best != SIZE_MAX)
 		return best;
-	timeline_anomaly(&v->r->tl,
-			 "no event can come next at offset 0x%zx (goroutine "
-			 "%" PRIu64 " out of sequence)",
-			 v->heap[0]->ev.at, v->heap[0]->ev.args[0]);
+	*forced = 1;
 	return 0;
 }
 
-static void
-make_cursors(struct v2 *v)
+/* Up to this many Ms, the merge scans their next events instead of
+ * keeping a heap: a generation mostly has a few. */
+#define SCAN_MAX 8
+
+/* The scan's answer to pick(): the position of the earliest ready event
+ * in the unordered t->heap[0..nheap). */
+static size_t
+pick_scan(struct gtab *t, int *forced)
 {
-	size_t i = 0;
+	const struct hent *h = t->heap;
+	size_t i, min = 0, best = SIZE_MAX;
 
-	v->ncur = 0;
-	while (i < v->nbatches) {
-		size_t j = i;
-		struct cursor *c = NULL;
-
-		while (j < v->nbatches && v->order[j].m == v->order[i].m)
-			j++;
-		v->cur =
-			xgrow(v->cur, sizeof(*v->cur), v->ncur + 1, &v->curcap);
-		c = &v->cur[v->ncur++];
-		memset(c, 0, sizeof(*c));
-		c->m = v->order[i].m;
-		c->bi = i;
-		c->bend = j;
-		i = j;
-	}
+	*forced = 0;
+	for (i = 1; i < t->nheap; i++)
+		if (hent_less(&h[i], &h[min]))
+			min = i;
+	if (ready(t, &t->cur[h[min].ci].ev))
+		return min;
+	for (i = 0; i < t->nheap; i++)
+		if (i != min && ready(t, &t->cur[h[i].ci].ev) &&
+		    (best == SIZE_MAX || hent_less(&h[i], &h[best])))
+			best = i;
+	if (best != SIZE_MAX)
+		return best;
+	*forced = 1;
+	return min;
 }
+
+/* --- the walk: merge, then replay ---------------------------------------- */
+
+/* What the merge hands the replay. */
+enum rec_kind {
+	REC_EVENT,
+	REC_FORCED, /* an event that went out of sequence (damage) */
+	REC_BEGIN,  /* generation args[0] begins (tables in its slot) */
+	REC_END,    /* it ends (its counts are final) */
+};
+
+struct rec {
+	struct event ev; /* ev.args[0]: the generation of a mark */
+	uint32_t m;
+	unsigned char kind;
+};
+
+/* Records in the ring between the threads, in chunks of RING_CHUNK. */
+#define RING_CHUNK 4096u
+#define RING_SIZE  (16u * RING_CHUNK)
+
+/*
+ * The walk over the generations. On one thread the merge replays each
+ * event as it comes. On two, a second thread merges (decoding every
+ * event once) into a ring of records the calling thread replays, and
+ * loads the next generation into the other slot while the calling thread
+ * finishes the last one: the same events in the same order either way.
+ */
+struct walk {
+	struct v2 *v;
+	int threaded;
+	struct gtab slot[2];
+	struct rec *ring;
+	size_t wr, rd;		 /* records written, read (own thread) */
+	pthread_mutex_t mu;	 /* guards the four below */
+	pthread_cond_t cond;	 /* any of them changed */
+	size_t published;	 /* records the replay may read */
+	size_t released;	 /* records the merge may overwrite */
+	size_t replayed;	 /* generations replayed */
+	int merged, stop;	 /* the merge is done; the replay stopped */
+	int ret;		 /* -1: the listener asked to stop */
+	uint64_t since_progress; /* events replayed since progress */
+};
 
 /* Before the first generation's events: every goroutine it lists by a
  * status existed at the start of the trace, in that state. */
@@ -1147,14 +1324,20 @@ static void
 seed_statuses(struct v2 *v)
 {
 	struct trace_run *r = v->r;
-	uint64_t events = r->info->events, skipped = r->info->skipped_events;
-	size_t i;
+	const struct gtab *t = v->t;
+	size_t i = 0;
 
-	make_cursors(v);
-	for (i = 0; i < v->ncur; i++) {
-		struct cursor c = v->cur[i];
+	/* A cursor of its own per M: the merge may be using t->cur. */
+	while (i < t->nbatches) {
+		struct cursor c;
 
-		while (next_event(v, &c)) {
+		memset(&c, 0, sizeof(c));
+		c.m = t->order[i].m;
+		c.bi = i;
+		while (i < t->nbatches && t->order[i].m == c.m)
+			i++;
+		c.bend = i;
+		while (next_event(v, t, &c, NULL)) {
 			struct trace_stack *s = NULL;
 			enum tl_state st;
 
@@ -1178,50 +1361,22 @@ seed_statuses(struct v2 *v)
 				s);
 		}
 	}
-	/* Counted again by the walk. */
-	r->info->events = events;
-	r->info->skipped_events = skipped;
-	v->skipped_batches = 0;
 }
 
-/* Read the events of the loaded generation in order. */
-static int
-walk_generation(struct v2 *v)
+/* Fold a generation's counts into the reading's. */
+static void
+add_counts(struct v2 *v, const struct counts *n)
 {
-	struct trace_run *r = v->r;
-	size_t i;
+	struct trace_info *info = v->r->info;
 
-	make_cursors(v);
-	v->nheap = 0;
-	v->heap = xgrow(v->heap, sizeof(*v->heap), v->ncur + 1, &v->heapcap);
-	for (i = 0; i < v->ncur; i++) {
-		if (!next_event(v, &v->cur[i]))
-			continue;
-		v->heap[v->nheap++] = &v->cur[i];
-		heap_up(v, v->nheap - 1);
+	info->events += n->events;
+	info->skipped_events += n->skipped_events;
+	if (v->counts.skipped_batches == 0 && n->skipped_batches) {
+		v->counts.skipped_at = n->skipped_at;
+		memcpy(v->counts.skip_why, n->skip_why,
+		       sizeof(v->counts.skip_why));
 	}
-	while (v->nheap > 0) {
-		size_t k = pick(v);
-		struct cursor *c = v->heap[k];
-
-		int64_t now = ns_of(v, c->ev.time);
-
-		if (timeline_due(&r->tl, now) &&
-		    timeline_advance(&r->tl, now) < 0)
-			return -1;
-		process(v, c->m, &c->ev, now);
-		if (next_event(v, c)) {
-			heap_down(v, k);
-			heap_up(v, k);
-		} else {
-			heap_remove(v, k);
-		}
-		if ((r->info->events & 0xffff) == 0 && c->bi > 0)
-			trace_progress(r, v->order[c->bi - 1].off, v->len);
-	}
-	if (v->cpu_max && ns_of(v, v->cpu_max) > r->tl.last_ns)
-		r->tl.last_ns = ns_of(v, v->cpu_max);
-	return 0;
+	v->counts.skipped_batches += n->skipped_batches;
 }
 
 /* Done with bytes [from, to) for now: memory holds one generation. */
@@ -1232,24 +1387,278 @@ drop(struct v2 *v, size_t from, size_t to)
 		v->r->o->drop(v->r->o->drop_ctx, from, to);
 }
 
-/* Read every generation. Returns -1 when the listener asked to stop. */
+/* Replay one record into the timeline; -1 when the listener asked to
+ * stop. Main thread only. */
+static int
+replay(struct walk *w, const struct rec *e)
+{
+	struct v2 *v = w->v;
+	struct trace_run *r = v->r;
+	size_t gi = (size_t)e->ev.args[0];
+	int64_t now;
+
+	switch (e->kind) {
+	case REC_BEGIN:
+		use_generation(v, &w->slot[gi % 2]);
+		v->ns_per_tick = 1.0 / ((double)v->g->freq / 1e9);
+		v->gen_start = gi == 0 ? 0 : ns_of(v, v->g->min_time);
+		if (gi == 0)
+			seed_statuses(v);
+		return 0;
+	case REC_END:
+		add_counts(v, &v->t->counts);
+		if (v->t->cpu_max && ns_of(v, v->t->cpu_max) > r->tl.last_ns)
+			r->tl.last_ns = ns_of(v, v->t->cpu_max);
+		drop(v, v->g->begin, v->g->end);
+		if (w->threaded) {
+			pthread_mutex_lock(&w->mu);
+			w->replayed = gi + 1;
+			pthread_cond_broadcast(&w->cond);
+			pthread_mutex_unlock(&w->mu);
+		}
+		return 0;
+	case REC_FORCED:
+		timeline_anomaly(&r->tl,
+				 "no event can come next at offset 0x%zx "
+				 "(goroutine %" PRIu64 " out of sequence)",
+				 e->ev.at, e->ev.args[0]);
+		break;
+	}
+	now = ns_of(v, e->ev.time);
+	if (timeline_due(&r->tl, now) && timeline_advance(&r->tl, now) < 0)
+		return -1;
+	process(v, e->m, &e->ev, now);
+	if (++w->since_progress == 0x10000) {
+		w->since_progress = 0;
+		trace_progress(r, e->ev.at, v->len);
+	}
+	return 0;
+}
+
+/* Make the records written so far readable by the replay. */
+static void
+publish(struct walk *w)
+{
+	pthread_mutex_lock(&w->mu);
+	w->published = w->wr;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Hand a record to the replay: at once on one thread, through the ring
+ * on two. Returns -1 when the walk is to stop. */
+static int
+emit(struct walk *w, const struct rec *e)
+{
+	if (!w->threaded)
+		return replay(w, e);
+	if (w->wr % RING_CHUNK == 0 && w->wr > 0) {
+		/* A chunk is full: hand it over, and wait for room. */
+		int stop;
+
+		pthread_mutex_lock(&w->mu);
+		w->published = w->wr;
+		pthread_cond_broadcast(&w->cond);
+		while (!w->stop && w->wr + RING_CHUNK - w->released > RING_SIZE)
+			pthread_cond_wait(&w->cond, &w->mu);
+		stop = w->stop;
+		pthread_mutex_unlock(&w->mu);
+		if (stop)
+			return -1;
+	}
+	w->ring[w->wr++ % RING_SIZE] = *e;
+	return 0;
+}
+
+static int
+emit_mark(struct walk *w, enum rec_kind kind, size_t gi)
+{
+	struct rec e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = (unsigned char)kind;
+	e.ev.args[0] = gi;
+	return emit(w, &e);
+}
+
+/*
+ * Merge generation gi (loaded into t) into records: by time (then M),
+ * each goroutine's events in the order of their sequence numbers.
+ * Reads v only. Returns -1 when the walk is to stop.
+ */
+static int
+merge_generation(struct walk *w, struct gtab *t, size_t gi)
+{
+	const struct v2 *v = w->v;
+	int scan = t->ncur <= SCAN_MAX;
+	struct rec e;
+	size_t i;
+
+	if (emit_mark(w, REC_BEGIN, gi) < 0)
+		return -1;
+	u64map_clear(&t->seqs);
+	t->nheap = 0;
+	t->heap = xgrow(t->heap, sizeof(*t->heap), t->ncur + 1, &t->heapcap);
+	for (i = 0; i < t->ncur; i++) {
+		struct cursor *c = &t->cur[i];
+
+		if (!next_event(v, t, c, &t->counts))
+			continue;
+		t->heap[t->nheap].time = c->ev.time;
+		t->heap[t->nheap].m = c->m;
+		t->heap[t->nheap].ci = (uint32_t)i;
+		t->nheap++;
+		if (!scan)
+			heap_up(t, t->nheap - 1);
+	}
+	memset(&e, 0, sizeof(e));
+	while (t->nheap > 0) {
+		int forced;
+		size_t k = scan ? pick_scan(t, &forced) : pick(t, &forced);
+		struct cursor *c = &t->cur[t->heap[k].ci];
+
+		e.kind = forced ? REC_FORCED : REC_EVENT;
+		e.m = c->m;
+		e.ev = c->ev;
+		note_seq(t, &c->ev);
+		if (emit(w, &e) < 0)
+			return -1;
+		if (next_event(v, t, c, &t->counts)) {
+			t->heap[k].time = c->ev.time;
+			if (!scan) {
+				heap_down(t, k);
+				heap_up(t, k);
+			}
+		} else if (scan) {
+			t->heap[k] = t->heap[--t->nheap];
+		} else {
+			heap_remove(t, k);
+		}
+	}
+	return emit_mark(w, REC_END, gi);
+}
+
+/* Merge every generation in order; -1 when the walk is to stop. */
+static int
+merge_all(struct walk *w)
+{
+	size_t gi;
+
+	for (gi = 0; gi < w->v->ngens; gi++) {
+		struct gtab *t = &w->slot[gi % 2];
+
+		if (w->threaded) {
+			/* The slot is free once generation gi - 2 is
+			 * replayed; the replay needs what is written. */
+			int stop;
+
+			publish(w);
+			pthread_mutex_lock(&w->mu);
+			while (!w->stop && w->replayed + 2 <= gi)
+				pthread_cond_wait(&w->cond, &w->mu);
+			stop = w->stop;
+			pthread_mutex_unlock(&w->mu);
+			if (stop)
+				return -1;
+		}
+		load_generation(w->v, t, &w->v->gens[gi]);
+		if (merge_generation(w, t, gi) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The second thread's part: merge, then say it is done. */
+static void
+merger(struct walk *w)
+{
+	(void)merge_all(w);
+	pthread_mutex_lock(&w->mu);
+	w->published = w->wr;
+	w->merged = 1;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* The calling thread's part on two threads: replay what the merge wrote. */
+static void
+replayer(struct walk *w)
+{
+	size_t avail = 0;
+
+	for (;;) {
+		if (w->rd == avail) {
+			pthread_mutex_lock(&w->mu);
+			w->released = w->rd;
+			pthread_cond_broadcast(&w->cond);
+			while (w->published == w->rd && !w->merged)
+				pthread_cond_wait(&w->cond, &w->mu);
+			avail = w->published;
+			pthread_mutex_unlock(&w->mu);
+			if (w->rd == avail)
+				break; /* merged, and all replayed */
+		}
+		if (replay(w, &w->ring[w->rd++ % RING_SIZE]) < 0) {
+			w->ret = -1;
+			break;
+		}
+	}
+	pthread_mutex_lock(&w->mu);
+	w->stop = 1;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void *
+merger_start(void *w)
+{
+	merger(w);
+	return NULL;
+}
+
+/*
+ * Read every generation: merged on a second thread when o->threads allows
+ * (0: as many as there are cores) and the machine has two cores, replayed
+ * in order on this one. Returns -1 when the listener asked to stop.
+ */
 static int
 walk_all(struct v2 *v)
 {
-	size_t gi;
-	int ret = 0;
+	struct walk w;
+	unsigned n = v->r->o->threads;
 
-	for (gi = 0; gi < v->ngens && ret == 0; gi++) {
-		v->g = &v->gens[gi];
-		v->ns_per_tick = 1.0 / ((double)v->g->freq / 1e9);
-		v->gen_start = gi == 0 ? 0 : ns_of(v, v->g->min_time);
-		load_generation(v, v->g);
-		if (gi == 0)
-			seed_statuses(v);
-		ret = walk_generation(v);
-		drop(v, v->g->begin, v->g->end);
+	memset(&w, 0, sizeof(w));
+	w.v = v;
+	gtab_init(&w.slot[0]);
+	gtab_init(&w.slot[1]);
+	if (n == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		n = cpus > 0 ? (unsigned)cpus : 1;
 	}
-	return ret;
+	if (n > 1) {
+		pthread_t th;
+
+		w.threaded = 1;
+		w.ring = xreallocarray(NULL, RING_SIZE, sizeof(*w.ring));
+		pthread_mutex_init(&w.mu, NULL);
+		pthread_cond_init(&w.cond, NULL);
+		if (pthread_create(&th, NULL, merger_start, &w) == 0) {
+			replayer(&w);
+			pthread_join(th, NULL);
+		} else {
+			w.threaded = 0; /* no thread to be had: alone */
+		}
+		pthread_cond_destroy(&w.cond);
+		pthread_mutex_destroy(&w.mu);
+		free(w.ring);
+	}
+	if (!w.threaded)
+		w.ret = merge_all(&w);
+	gtab_release(&w.slot[0]);
+	gtab_release(&w.slot[1]);
+	v->t = NULL;
+	return w.ret;
 }
 
 /*
@@ -1262,15 +1671,16 @@ static void
 learn(struct v2 *v, int64_t *last_ns)
 {
 	struct trace_run *r = v->r;
+	struct gtab t;
 	size_t gi, i;
 	uint64_t last = 0;
 
+	gtab_init(&t);
 	for (gi = 0; gi < v->ngens; gi++) {
-		v->g = &v->gens[gi];
-		load_generation(v, v->g);
-		make_cursors(v);
-		for (i = 0; i < v->ncur; i++) {
-			struct cursor c = v->cur[i];
+		load_generation(v, &t, &v->gens[gi]);
+		use_generation(v, &t);
+		for (i = 0; i < t.ncur; i++) {
+			struct cursor c = t.cur[i];
 			int nothread = v->ms[c.m].id == NO_ID;
 
 			/* The last generation: each thread's last batch. */
@@ -1278,7 +1688,7 @@ learn(struct v2 *v, int64_t *last_ns)
 				c.bi = c.bend - 1;
 			else if (!nothread)
 				continue;
-			while (next_event(v, &c)) {
+			while (next_event(v, &t, &c, NULL)) {
 				struct trace_stack *s = NULL;
 
 				if (c.ev.time > last && gi + 1 == v->ngens)
@@ -1293,17 +1703,14 @@ learn(struct v2 *v, int64_t *last_ns)
 				trace_learn(r, s);
 			}
 		}
-		if (gi + 1 == v->ngens && v->cpu_max > last)
-			last = v->cpu_max;
-		drop(v, v->g->begin, v->g->end);
+		if (gi + 1 == v->ngens && t.cpu_max > last)
+			last = t.cpu_max;
+		drop(v, v->gens[gi].begin, v->gens[gi].end);
 	}
+	gtab_release(&t);
+	v->t = NULL;
 	v->ns_per_tick = 1.0 / ((double)v->gens[v->ngens - 1].freq / 1e9);
 	*last_ns = ns_of(v, last);
-	/* Counted again by the walk. */
-	r->info->events = r->info->skipped_events = 0;
-	v->skipped_batches = 0;
-	for (i = 0; i < v->nms; i++)
-		v->ms[i].curg = TL_NO_GOROUTINE;
 }
 
 static void
@@ -1311,16 +1718,9 @@ v2_release(struct v2 *v)
 {
 	free(v->gens);
 	free(v->ms);
-	free(v->batches);
-	free(v->order);
-	free(v->strs);
-	free(v->stacks);
 	free(v->stackmemo);
-	free(v->cur);
-	free(v->heap);
 	u64map_release(&v->mindex);
-	u64map_release(&v->strindex);
-	u64map_release(&v->stackindex);
+	u64map_release(&v->mextra);
 }
 
 static void
@@ -1337,13 +1737,13 @@ compose_warning(struct v2 *v)
 				      v->damaged_at, v->damage, v->ngens,
 				      v->ngens == 1 ? "" : "s");
 	}
-	if (v->skipped_batches && o < n)
-		o += (size_t)snprintf(w + o, n - o,
-				      "%soffset 0x%zx: %s (%" PRIu64
-				      " batch%s in all)",
-				      o ? "; " : "", v->skipped_at, v->skip_why,
-				      v->skipped_batches,
-				      v->skipped_batches == 1 ? "" : "es");
+	if (v->counts.skipped_batches && o < n)
+		o += (size_t)snprintf(
+			w + o, n - o,
+			"%soffset 0x%zx: %s (%" PRIu64 " batch%s in all)",
+			o ? "; " : "", v->counts.skipped_at, v->counts.skip_why,
+			v->counts.skipped_batches,
+			v->counts.skipped_batches == 1 ? "" : "es");
 	if (r->tl.anomalies && o < n)
 		snprintf(w + o, n - o,
 			 "%s%" PRIu64 " event%s out of place (%s)",
@@ -1360,17 +1760,22 @@ tracev2_read(struct trace_run *r, const unsigned char *buf, size_t len,
 	int ret = -1;
 	const struct gen *first = NULL;
 	int64_t duration;
+	unsigned k;
 
 	memset(&v, 0, sizeof(v));
 	v.r = r;
 	v.buf = buf;
 	v.len = len;
 	v.version = r->info->version;
+	for (k = 0; k < 256; k++)
+		if (timed[k].since <= v.version)
+			v.nargs[k] = timed[k].nargs;
 	v.err = err;
 	u64map_init(&v.mindex);
-	u64map_init(&v.strindex);
-	u64map_init(&v.stackindex);
+	u64map_init(&v.mextra);
 	index_generations(&v);
+	v.mfrozen = 1;
+	v.nbatchms = v.nms;
 	if (v.ngens == 0) {
 		if (v.damaged_at)
 			error_set_offset(err, v.damaged_at,
