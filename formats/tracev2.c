@@ -181,8 +181,11 @@ struct counts {
 
 /* A cursor in the merge's heap, with its next event's key inline. */
 struct hent {
+	uint64_t key; /* with packed (struct gtab): time and m in one */
 	uint64_t time;
 	uint32_t m, ci; /* thread, cursor */
+	uint32_t check; /* the event is ready once goid has seq - 1 */
+	uint64_t goid, seq;
 };
 
 /*
@@ -205,6 +208,9 @@ struct gtab {
 	 * in the generation. */
 	struct hent *heap;
 	size_t nheap, heapcap;
+	/* Every key so far is (time - min_time) << 16 | m: one comparison
+	 * orders two events (SCAN_MAX Ms or fewer). */
+	int packed;
 	struct u64map seqs;
 	struct counts counts;
 };
@@ -1181,19 +1187,19 @@ has_seq(unsigned char type)
 }
 
 /*
- * Whether an event can happen now: a goroutine sequence number must be
- * the next of its goroutine in this generation, where the goroutine's
- * status or creation set it to 0.
+ * Whether the event of heap entry h can happen now: a goroutine sequence
+ * number must be the next of its goroutine in this generation, where the
+ * goroutine's status or creation set it to 0.
  */
-static int
-ready(const struct gtab *t, const struct event *e)
+static inline int
+ready_at(const struct gtab *t, const struct hent *h)
 {
 	uint32_t s;
 
-	if (!has_seq(e->type))
+	if (!h->check)
 		return 1;
-	s = u64map_get(&t->seqs, e->args[0]);
-	return s != U64MAP_NONE && (uint64_t)s + 1 == e->args[1];
+	s = u64map_get(&t->seqs, h->goid);
+	return s != U64MAP_NONE && (uint64_t)s + 1 == h->seq;
 }
 
 /* The sequence number an event gives its goroutine. */
@@ -1220,7 +1226,7 @@ note_seq(struct gtab *t, const struct event *e)
 						   : U64MAP_NONE - 1;
 		break;
 	}
-	u64map_put(&t->seqs, e->args[0], (uint32_t)seq);
+	u64map_set(&t->seqs, e->args[0], (uint32_t)seq);
 }
 
 /*
@@ -1234,10 +1240,10 @@ pick(struct gtab *t, int *forced)
 	size_t i, best = SIZE_MAX;
 
 	*forced = 0;
-	if (ready(t, &t->cur[t->heap[0].ci].ev))
+	if (ready_at(t, &t->heap[0]))
 		return 0;
 	for (i = 1; i < t->nheap; i++)
-		if (ready(t, &t->cur[t->heap[i].ci].ev) &&
+		if (ready_at(t, &t->heap[i]) &&
 		    (best == SIZE_MAX ||
 		     hent_less(&t->heap[i], &t->heap[best])))
 			best = i;
@@ -1260,19 +1266,45 @@ pick_scan(struct gtab *t, int *forced)
 	size_t i, min = 0, best = SIZE_MAX;
 
 	*forced = 0;
-	for (i = 1; i < t->nheap; i++)
-		if (hent_less(&h[i], &h[min]))
-			min = i;
-	if (ready(t, &t->cur[h[min].ci].ev))
+	if (t->packed) {
+		uint64_t low = h[0].key;
+
+		for (i = 1; i < t->nheap; i++) {
+			int lt = h[i].key < low;
+
+			low = lt ? h[i].key : low;
+			min = lt ? i : min;
+		}
+	} else {
+		for (i = 1; i < t->nheap; i++)
+			if (hent_less(&h[i], &h[min]))
+				min = i;
+	}
+	if (ready_at(t, &h[min]))
 		return min;
 	for (i = 0; i < t->nheap; i++)
-		if (i != min && ready(t, &t->cur[h[i].ci].ev) &&
+		if (i != min && ready_at(t, &h[i]) &&
 		    (best == SIZE_MAX || hent_less(&h[i], &h[best])))
 			best = i;
 	if (best != SIZE_MAX)
 		return best;
 	*forced = 1;
 	return min;
+}
+
+/* Set the key of heap entry h to the next event of its cursor, c. */
+static inline void
+set_key(struct gtab *t, struct hent *h, const struct cursor *c)
+{
+	uint64_t rel = c->ev.time - t->g->min_time;
+
+	h->time = c->ev.time;
+	if (rel >> 47 != 0)
+		t->packed = 0; /* forged times: compare them in full */
+	h->key = rel << 16 | h->m;
+	h->check = has_seq(c->ev.type);
+	h->goid = c->ev.args[0];
+	h->seq = c->ev.args[1];
 }
 
 /* --- the walk: merge, then replay ---------------------------------------- */
@@ -1387,15 +1419,38 @@ drop(struct v2 *v, size_t from, size_t to)
 		v->r->o->drop(v->r->o->drop_ctx, from, to);
 }
 
-/* Replay one record into the timeline; -1 when the listener asked to
- * stop. Main thread only. */
+/* Replay an event on M m into the timeline (forced: out of sequence);
+ * -1 when the listener asked to stop. Main thread only. */
+static inline int
+replay_event(struct walk *w, uint32_t m, const struct event *e, int forced)
+{
+	struct v2 *v = w->v;
+	struct trace_run *r = v->r;
+	int64_t now;
+
+	if (forced)
+		timeline_anomaly(&r->tl,
+				 "no event can come next at offset 0x%zx "
+				 "(goroutine %" PRIu64 " out of sequence)",
+				 e->at, e->args[0]);
+	now = ns_of(v, e->time);
+	if (timeline_due(&r->tl, now) && timeline_advance(&r->tl, now) < 0)
+		return -1;
+	process(v, m, e, now);
+	if (++w->since_progress == 0x10000) {
+		w->since_progress = 0;
+		trace_progress(r, e->at, v->len);
+	}
+	return 0;
+}
+
+/* Replay one record; -1 when the listener asked to stop. */
 static int
 replay(struct walk *w, const struct rec *e)
 {
 	struct v2 *v = w->v;
 	struct trace_run *r = v->r;
 	size_t gi = (size_t)e->ev.args[0];
-	int64_t now;
 
 	switch (e->kind) {
 	case REC_BEGIN:
@@ -1417,22 +1472,9 @@ replay(struct walk *w, const struct rec *e)
 			pthread_mutex_unlock(&w->mu);
 		}
 		return 0;
-	case REC_FORCED:
-		timeline_anomaly(&r->tl,
-				 "no event can come next at offset 0x%zx "
-				 "(goroutine %" PRIu64 " out of sequence)",
-				 e->ev.at, e->ev.args[0]);
-		break;
+	default:
+		return replay_event(w, e->m, &e->ev, e->kind == REC_FORCED);
 	}
-	now = ns_of(v, e->ev.time);
-	if (timeline_due(&r->tl, now) && timeline_advance(&r->tl, now) < 0)
-		return -1;
-	process(v, e->m, &e->ev, now);
-	if (++w->since_progress == 0x10000) {
-		w->since_progress = 0;
-		trace_progress(r, e->ev.at, v->len);
-	}
-	return 0;
 }
 
 /* Make the records written so far readable by the replay. */
@@ -1447,7 +1489,7 @@ publish(struct walk *w)
 
 /* Hand a record to the replay: at once on one thread, through the ring
  * on two. Returns -1 when the walk is to stop. */
-static int
+static inline int
 emit(struct walk *w, const struct rec *e)
 {
 	if (!w->threaded)
@@ -1498,15 +1540,17 @@ merge_generation(struct walk *w, struct gtab *t, size_t gi)
 		return -1;
 	u64map_clear(&t->seqs);
 	t->nheap = 0;
+	/* Batches start at min_time or later, and times only grow. */
+	t->packed = scan && v->nbatchms <= 0xffff;
 	t->heap = xgrow(t->heap, sizeof(*t->heap), t->ncur + 1, &t->heapcap);
 	for (i = 0; i < t->ncur; i++) {
 		struct cursor *c = &t->cur[i];
 
 		if (!next_event(v, t, c, &t->counts))
 			continue;
-		t->heap[t->nheap].time = c->ev.time;
 		t->heap[t->nheap].m = c->m;
 		t->heap[t->nheap].ci = (uint32_t)i;
+		set_key(t, &t->heap[t->nheap], c);
 		t->nheap++;
 		if (!scan)
 			heap_up(t, t->nheap - 1);
@@ -1517,14 +1561,19 @@ merge_generation(struct walk *w, struct gtab *t, size_t gi)
 		size_t k = scan ? pick_scan(t, &forced) : pick(t, &forced);
 		struct cursor *c = &t->cur[t->heap[k].ci];
 
-		e.kind = forced ? REC_FORCED : REC_EVENT;
-		e.m = c->m;
-		e.ev = c->ev;
 		note_seq(t, &c->ev);
-		if (emit(w, &e) < 0)
-			return -1;
+		if (!w->threaded) {
+			if (replay_event(w, c->m, &c->ev, forced) < 0)
+				return -1;
+		} else {
+			e.kind = forced ? REC_FORCED : REC_EVENT;
+			e.m = c->m;
+			e.ev = c->ev;
+			if (emit(w, &e) < 0)
+				return -1;
+		}
 		if (next_event(v, t, c, &t->counts)) {
-			t->heap[k].time = c->ev.time;
+			set_key(t, &t->heap[k], c);
 			if (!scan) {
 				heap_down(t, k);
 				heap_up(t, k);

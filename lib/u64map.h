@@ -50,6 +50,16 @@ u64map_get(const struct u64map *m, uint64_t key)
 /* Set key to value (value < U64MAP_NONE), replacing any old value. */
 void u64map_put(struct u64map *m, uint64_t key, uint32_t value);
 
+/* u64map_put(), inline when key is a small one already there. */
+static inline void
+u64map_set(struct u64map *m, uint64_t key, uint32_t value)
+{
+	if (key < m->dcap && m->direct[key] != 0)
+		m->direct[key] = value + 1;
+	else
+		u64map_put(m, key, value);
+}
+
 /* Remove key; returns its value, or U64MAP_NONE when absent. */
 uint32_t u64map_remove(struct u64map *m, uint64_t key);
 

@@ -9,6 +9,8 @@
 #   stdin     fed to standard input (absent: /dev/null)
 #   outfile   the exact content $OUT must have; when absent, the command
 #             must leave nothing at all in $OUT's folder
+# A case that reads an execution trace runs twice, the second time with
+# GOROSCOPE_THREADS=1: the trace reader's threads must not change a byte.
 # Speaks TAP for prove. `tests/golden.sh --update [NAME...]` rewrites the
 # expectations from the current binary: read every changed file by eye
 # before committing it.
@@ -34,9 +36,20 @@ else
 	done
 fi
 
+runs=()
+for name in "${cases[@]}"; do
+	runs+=("$name")
+	if [ $update = 0 ] && grep -q 'trace' "testdata/cases/$name/args"; then
+		runs+=("$name@1")
+	fi
+done
+
 n=0
 failed=0
-for name in "${cases[@]}"; do
+for run in "${runs[@]}"; do
+	name=${run%@1}
+	threads=
+	[ "$run" != "$name" ] && threads=1
 	dir=testdata/cases/$name
 	n=$((n + 1))
 	rm -rf "$scratch/run" "$scratch/outdir"
@@ -48,6 +61,7 @@ for name in "${cases[@]}"; do
 	(
 		export OUT
 		eval "set -- $args"
+		[ -n "$threads" ] && export GOROSCOPE_THREADS=$threads
 		exec env -u NO_COLOR TERM=dumb COLUMNS=100 "$bin" "$@" \
 			<"$stdin" >"$scratch/run/stdout" 2>"$scratch/run/stderr"
 	)
@@ -101,6 +115,7 @@ for name in "${cases[@]}"; do
 		[ "$(ls -A "$scratch/outdir")" != "out" ]; then
 		why="left other files behind: $(ls -A "$scratch/outdir" | tr '\n' ' ')"
 	fi
+	[ -n "$threads" ] && name="$name (GOROSCOPE_THREADS=1)"
 	if [ -z "$why" ]; then
 		echo "ok $n - $name"
 	else

@@ -62,6 +62,17 @@ for f in "${files[@]}"; do
 		sed 's/^/# /' "$tmp/diff" | head -20
 		fail=1
 	fi
+	# The same summaries on one thread as on two.
+	n=$((n + 1))
+	GOROSCOPE_THREADS=1 "$sum" "$f" >"$tmp/c1" 2>&1
+	GOROSCOPE_THREADS=2 "$sum" "$f" >"$tmp/c2" 2>&1
+	if cmp -s "$tmp/c1" "$tmp/c2"; then
+		echo "ok $n - $f: the same $(wc -l <"$tmp/c1") summaries on one thread and on two"
+	else
+		echo "not ok $n - $f: threads change the summaries"
+		diff "$tmp/c1" "$tmp/c2" | head -5 | sed 's/^/# /'
+		fail=1
+	fi
 done
 echo "1..$n"
 exit $fail

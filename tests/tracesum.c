@@ -148,6 +148,9 @@ main(int argc, char **argv)
 	o.listen.ctx = &s;
 	o.listen.wait_done = wait_done;
 	o.listen.gone = gone;
+	/* As the tool does: tests/tracecheck.sh compares 1 and 2. */
+	if (getenv("GOROSCOPE_THREADS") != NULL)
+		o.threads = (unsigned)atoi(getenv("GOROSCOPE_THREADS"));
 	if (trace_read_points(&in, inp.data, inp.len, &o, NULL, &err) < 0) {
 		fprintf(stderr, "tracesum: %s: %s\n", argv[1], err.text);
 		goto out;

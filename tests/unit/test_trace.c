@@ -10,6 +10,7 @@
  * known, and the leak suspects are exactly the four leaking groups.
  * Cut, damaged and unknown traces keep what is complete or fail clearly.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -610,6 +611,240 @@ test_built(void)
 	}
 }
 
+/* --- generations: what crosses their boundaries -------------------------- */
+
+static void
+batch(struct bytes *w, uint64_t gen, uint64_t m, uint64_t time,
+      const struct bytes *body)
+{
+	put(w, "\x01", 1);
+	uv(w, gen), uv(w, m), uv(w, time), uv(w, body->n);
+	put(w, body->b, body->n);
+}
+
+/* A Go 1.23 generation: a frequency of 1 GHz (a tick is a nanosecond),
+ * M 9's events, and a string table whose string 1 is "chan receive". */
+static void
+gen_of(struct bytes *w, uint64_t gen, uint64_t time, const struct bytes *ev)
+{
+	struct bytes fq = { .n = 0 }, str = { .n = 0 };
+
+	put(&fq, "\x08", 1), uv(&fq, 1000000000);
+	batch(w, gen, UINT64_MAX, time, &fq);
+	batch(w, gen, 9, time, ev);
+	put(&str, "\x04\x05", 2), uv(&str, 1), uv(&str, 12);
+	put(&str, "chan receive", 12);
+	batch(w, gen, UINT64_MAX, time, &str);
+}
+
+/* Event type, then its arguments, dt first. */
+static void
+event(struct bytes *w, unsigned type, unsigned n, const uint64_t *args)
+{
+	unsigned k;
+
+	w->b[w->n++] = (unsigned char)type;
+	for (k = 0; k < n; k++)
+		uv(w, args[k]);
+}
+
+#define EV(w, type, ...)                                                       \
+	event(w, type, sizeof((uint64_t[]){ __VA_ARGS__ }) / sizeof(uint64_t), \
+	      (uint64_t[]){ __VA_ARGS__ })
+
+/* Everything a reading said, as text: the first 8 KiB of it, and a hash
+ * and the length of all of it. */
+struct heard {
+	char text[8192];
+	size_t n, total;
+	uint64_t hash;
+	struct intern *in;
+};
+
+static void hear(struct heard *h, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+hear(struct heard *h, const char *fmt, ...)
+{
+	va_list ap;
+	char line[512];
+	size_t k, len;
+
+	va_start(ap, fmt);
+	len = (size_t)vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (len >= sizeof(line))
+		len = sizeof(line) - 1;
+	for (k = 0; k < len; k++)
+		h->hash = (h->hash ^ (unsigned char)line[k]) * 1099511628211ULL;
+	h->total += len;
+	if (h->n + len < sizeof(h->text)) {
+		memcpy(h->text + h->n, line, len + 1);
+		h->n += len;
+	}
+}
+
+static void
+heard_wait(void *ctx, const struct tl_goroutine *g, const struct tl_wait *w)
+{
+	struct heard *h = ctx;
+
+	hear(h, "wait g%llu %lld-%lld %s;", (unsigned long long)g->id,
+	     (long long)w->begin_ns, (long long)w->end_ns,
+	     intern_str(h->in, w->state));
+}
+
+static void
+heard_gone(void *ctx, const struct tl_goroutine *g, int at_end)
+{
+	struct heard *h = ctx;
+
+	hear(h, "%s g%llu created %lld by g%llu ended %lld;",
+	     at_end ? "alive" : "gone", (unsigned long long)g->id,
+	     g->flags & TLG_CREATED ? (long long)g->created_ns : -1LL,
+	     g->flags & TLG_HAS_PARENT ? (unsigned long long)g->parent : 0ULL,
+	     g->flags & TLG_ENDED ? (long long)g->ended_ns : -1LL);
+}
+
+static int
+heard_snapshot(void *ctx, struct snapshot *s)
+{
+	struct heard *h = ctx;
+	size_t i;
+
+	hear(h, "at %lld:", (long long)s->offset_ns);
+	for (i = 0; i < s->n; i++)
+		hear(h, " g%llu %s %lld", (unsigned long long)s->g[i].id,
+		     intern_str(h->in, s->g[i].state),
+		     s->g[i].flags & G_HAS_WAIT_NS ? (long long)s->g[i].wait_ns
+						   : -1LL);
+	hear(h, ";");
+	return 0;
+}
+
+/* Read buf every `every` ns (0: at the default points) on threads
+ * threads, into h. */
+static int
+hear_trace(struct heard *h, const unsigned char *buf, size_t len, int64_t every,
+	   unsigned threads)
+{
+	struct intern in;
+	struct trace_opts o;
+	struct trace_info info;
+	struct error err;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	memset(&o, 0, sizeof(o));
+	intern_init(&in);
+	h->in = &in;
+	o.sampling = every ? SAMPLE_EVERY : SAMPLE_EVENLY;
+	o.every = every;
+	o.threads = threads;
+	o.listen.ctx = h;
+	o.listen.wait_done = heard_wait;
+	o.listen.gone = heard_gone;
+	o.listen.snapshot = heard_snapshot;
+	error_clear(&err);
+	rc = trace_read_points(&in, buf, len, &o, &info, &err);
+	if (rc == 0)
+		hear(h, "warning '%s' events %llu", info.warning,
+		     (unsigned long long)info.events);
+	intern_release(&in);
+	h->in = NULL;
+	return rc;
+}
+
+/*
+ * Goroutine 1 blocks in generation 1 and is unblocked in generation 2:
+ * one wait, from 10 to 150 ns, though generation 2 lists it anew (a status
+ * event) before the unblock. Goroutine 7 is created in generation 1 and
+ * ends in generation 2: one lifetime, created at 2 ns by goroutine 1,
+ * ended at 160. Goroutine 1 blocks again in generation 3, alive at the
+ * end. The same is heard on one thread and on two.
+ */
+static void
+test_generations(void)
+{
+	struct bytes w, e1 = { .n = 0 }, e2 = { .n = 0 }, e3 = { .n = 0 };
+	struct heard one, two;
+	const uint64_t none = UINT64_MAX;
+	int rc;
+
+	memset(&w, 0, sizeof(w));
+	put(&w, "go 1.23 trace\0\0\0", 16);
+	/* GoStatus 0x19 (dt, g, m, status), GoCreate 0x0e (dt, g, stack,
+	 * stack), GoBlock 0x14 (dt, reason, stack), GoStart 0x10 (dt, g,
+	 * seq), GoUnblock 0x15 (dt, g, seq, stack), GoDestroy 0x11 (dt). */
+	EV(&e1, 0x19, 1, 1, 9, 2); /* 101: g1 running on M 9 */
+	EV(&e1, 0x0e, 1, 7, 0, 0); /* 102: g1 creates g7 */
+	EV(&e1, 0x14, 8, 1, 0);	   /* 110: g1 blocks, chan receive */
+	EV(&e1, 0x10, 10, 7, 1);   /* 120: g7 runs */
+	gen_of(&w, 1, 100, &e1);
+	EV(&e2, 0x19, 1, 7, 9, 2);     /* 201: g7 still running */
+	EV(&e2, 0x19, 48, 1, none, 4); /* 249: g1 still waiting */
+	EV(&e2, 0x15, 1, 1, 1, 0);     /* 250: g7 unblocks g1 */
+	EV(&e2, 0x11, 10);	       /* 260: g7 ends */
+	EV(&e2, 0x10, 10, 1, 2);       /* 270: g1 runs */
+	gen_of(&w, 2, 200, &e2);
+	EV(&e3, 0x19, 1, 1, 9, 2); /* 301: g1 still running */
+	EV(&e3, 0x14, 9, 1, 0);	   /* 310: g1 blocks again */
+	gen_of(&w, 3, 300, &e3);
+
+	rc = hear_trace(&one, w.b, w.n, 20, 1);
+	rc |= hear_trace(&two, w.b, w.n, 20, 2);
+	ok(rc == 0, "three built generations read on one thread and on two");
+	diag("%s", one.text);
+	is_str(two.text, one.text, "two threads hear what one does");
+	ok(strstr(one.text, "wait g1 10-150 chan receive;") != NULL,
+	   "the wait across the boundary is one wait, from 10 to 150 ns");
+	ok(strstr(one.text, "at 140: g1 chan receive 130 g7 running -1;") !=
+		   NULL,
+	   "at 140 ns goroutine 1 has waited 130 ns, since generation 1");
+	ok(strstr(one.text, "gone g7 created 2 by g1 ended 160;") != NULL,
+	   "goroutine 7 lived from generation 1 into generation 2");
+	ok(strstr(one.text, "alive g1 created -1 by g0 ended -1;") != NULL &&
+		   strstr(one.text, "g1 chan receive 0;") != NULL,
+	   "goroutine 1 is waiting again at the end, since 210 ns");
+	ok(strstr(one.text, "warning '' events 11") != NULL,
+	   "no warning, and the 11 events");
+}
+
+/*
+ * Every committed trace, among them the flight recorder's (it starts in
+ * the middle of a run, at a generation other than 1): each goroutine's
+ * waits and lifetime and each snapshot are heard the same on one thread
+ * and on two.
+ */
+static void
+test_threads_agree(void)
+{
+	size_t t;
+
+	for (t = 0; t < sizeof(traces) / sizeof(traces[0]); t++) {
+		char path[256];
+		size_t len = 0;
+		unsigned char *buf = NULL;
+		struct heard one, two;
+		int rc;
+
+		snprintf(path, sizeof(path), "testdata/captures/traces/%s",
+			 traces[t]);
+		buf = slurp(path, &len);
+		if (!ok(buf != NULL, "read %s", path))
+			continue;
+		rc = hear_trace(&one, buf, len, 0, 1);
+		rc |= hear_trace(&two, buf, len, 0, 2);
+		ok(rc == 0 && one.total > 1000 && one.total == two.total &&
+			   one.hash == two.hash,
+		   "%s: the same %zu bytes of waits, lives and snapshots on "
+		   "one thread and on two",
+		   traces[t], one.total);
+		free(buf);
+	}
+}
+
 /* --- sampling points ---------------------------------------------------- */
 
 #define MAX_POINTS 64
@@ -849,6 +1084,8 @@ main(void)
 	test_cuts("go1.22.trace", 0);
 	test_cuts("go1.21.trace", 1);
 	test_built();
+	test_generations();
+	test_threads_agree();
 	test_points();
 	test_first_point_stacks();
 	test_options();
