@@ -188,6 +188,9 @@ struct hent {
 	uint64_t goid, seq;
 };
 
+/* A cache line: what one thread writes often stays off the other's. */
+#define LINE 64
+
 /*
  * One generation as its events are read: its batches per M, its tables,
  * and the merge's state. The merge of the Ms' streams needs only the
@@ -205,8 +208,8 @@ struct gtab {
 	size_t ncur, curcap;
 	uint64_t cpu_max; /* latest CPU sample of the generation, ticks */
 	/* The merge: its heap, and each goroutine's latest sequence number
-	 * in the generation. */
-	struct hent *heap;
+	 * in the generation (on lines the replay does not read). */
+	_Alignas(LINE) struct hent *heap;
 	size_t nheap, heapcap;
 	/* Every key so far is (time - min_time) << 16 | m: one comparison
 	 * orders two events (SCAN_MAX Ms or fewer). */
@@ -1312,18 +1315,34 @@ set_key(struct gtab *t, struct hent *h, const struct cursor *c)
 /* What the merge hands the replay. */
 enum rec_kind {
 	REC_EVENT,
-	REC_FORCED, /* an event that went out of sequence (damage) */
-	REC_BEGIN,  /* generation args[0] begins (tables in its slot) */
-	REC_END,    /* it ends (its counts are final) */
+	REC_FORCED,	 /* an event that went out of sequence (damage) */
+	REC_BEGIN,	 /* generation args[0] begins (tables in its slot) */
+	REC_END,	 /* it ends (its counts are final) */
+	REC_WIDE = 0x80, /* with an event: in three slots, not one */
 };
 
-struct rec {
-	struct event ev; /* ev.args[0]: the generation of a mark */
-	uint32_t m;
-	unsigned char kind;
+/*
+ * A record in the ring: an event in 32 bytes (two to a cache line, which
+ * the ring moves from one core to the other), its arguments in 32 bits
+ * (NARROW_NONE for NO_ID) and its offset from its generation's start. An
+ * event that does not fit takes REC_WIDE and two more slots: its
+ * arguments in full, then its offset and M.
+ */
+union slot {
+	struct {
+		uint64_t time; /* ticks */
+		uint32_t args[MAX_EVENT_ARGS - 1];
+		uint32_t at;
+		uint16_t m;
+		unsigned char type, kind;
+	} e;
+	uint64_t wide[MAX_EVENT_ARGS - 1];
 };
 
-/* Records in the ring between the threads, in chunks of RING_CHUNK. */
+#define NARROW_NONE UINT32_MAX
+
+/* Slots in the ring between the threads, handed over RING_CHUNK (or up
+ * to two more, to end a record) at a time. */
 #define RING_CHUNK 4096u
 #define RING_SIZE  (16u * RING_CHUNK)
 
@@ -1335,19 +1354,25 @@ struct rec {
  * finishes the last one: the same events in the same order either way.
  */
 struct walk {
+	/* Set before the threads start. */
 	struct v2 *v;
 	int threaded;
+	union slot *ring;
+	/* The merge's own. */
+	_Alignas(LINE) size_t wr; /* slots written */
+	size_t handed;		  /* slots handed over */
+	/* The replay's own. */
+	_Alignas(LINE) size_t rd; /* slots read */
+	uint64_t since_progress;  /* events replayed since progress */
+	int ret;		  /* -1: the listener asked to stop */
+	/* Shared. */
+	_Alignas(LINE) pthread_mutex_t mu; /* guards the five below */
+	pthread_cond_t cond;		   /* any of them changed */
+	size_t published;		   /* slots the replay may read */
+	size_t released;		   /* slots the merge may overwrite */
+	size_t replayed;		   /* generations replayed */
+	int merged, stop; /* the merge is done; the replay stopped */
 	struct gtab slot[2];
-	struct rec *ring;
-	size_t wr, rd;		 /* records written, read (own thread) */
-	pthread_mutex_t mu;	 /* guards the four below */
-	pthread_cond_t cond;	 /* any of them changed */
-	size_t published;	 /* records the replay may read */
-	size_t released;	 /* records the merge may overwrite */
-	size_t replayed;	 /* generations replayed */
-	int merged, stop;	 /* the merge is done; the replay stopped */
-	int ret;		 /* -1: the listener asked to stop */
-	uint64_t since_progress; /* events replayed since progress */
 };
 
 /* Before the first generation's events: every goroutine it lists by a
@@ -1444,83 +1469,162 @@ replay_event(struct walk *w, uint32_t m, const struct event *e, int forced)
 	return 0;
 }
 
-/* Replay one record; -1 when the listener asked to stop. */
-static int
-replay(struct walk *w, const struct rec *e)
+/* A mark of generation gi (REC_BEGIN, REC_END). Main thread only. */
+static void
+replay_mark(struct walk *w, unsigned kind, size_t gi)
 {
 	struct v2 *v = w->v;
 	struct trace_run *r = v->r;
-	size_t gi = (size_t)e->ev.args[0];
 
-	switch (e->kind) {
-	case REC_BEGIN:
+	if (kind == REC_BEGIN) {
 		use_generation(v, &w->slot[gi % 2]);
 		v->ns_per_tick = 1.0 / ((double)v->g->freq / 1e9);
 		v->gen_start = gi == 0 ? 0 : ns_of(v, v->g->min_time);
 		if (gi == 0)
 			seed_statuses(v);
-		return 0;
-	case REC_END:
-		add_counts(v, &v->t->counts);
-		if (v->t->cpu_max && ns_of(v, v->t->cpu_max) > r->tl.last_ns)
-			r->tl.last_ns = ns_of(v, v->t->cpu_max);
-		drop(v, v->g->begin, v->g->end);
-		if (w->threaded) {
-			pthread_mutex_lock(&w->mu);
-			w->replayed = gi + 1;
-			pthread_cond_broadcast(&w->cond);
-			pthread_mutex_unlock(&w->mu);
-		}
-		return 0;
-	default:
-		return replay_event(w, e->m, &e->ev, e->kind == REC_FORCED);
+		return;
+	}
+	add_counts(v, &v->t->counts);
+	if (v->t->cpu_max && ns_of(v, v->t->cpu_max) > r->tl.last_ns)
+		r->tl.last_ns = ns_of(v, v->t->cpu_max);
+	drop(v, v->g->begin, v->g->end);
+	if (w->threaded) {
+		pthread_mutex_lock(&w->mu);
+		w->replayed = gi + 1;
+		pthread_cond_broadcast(&w->cond);
+		pthread_mutex_unlock(&w->mu);
 	}
 }
 
-/* Make the records written so far readable by the replay. */
+/* Replay the record at ring slot w->rd, moving past it; -1 when the
+ * listener asked to stop. */
+static int
+replay_slot(struct walk *w)
+{
+	const union slot *x = &w->ring[w->rd++ % RING_SIZE];
+	unsigned kind = x->e.kind & ~REC_WIDE, k;
+	struct event ev;
+	uint32_t m = x->e.m;
+
+	if (kind == REC_BEGIN || kind == REC_END) {
+		replay_mark(w, kind, x->e.args[0]);
+		return 0;
+	}
+	ev.type = x->e.type;
+	ev.time = x->e.time;
+	if (x->e.kind & REC_WIDE) {
+		const union slot *y = &w->ring[w->rd++ % RING_SIZE];
+		const union slot *z = &w->ring[w->rd++ % RING_SIZE];
+
+		memcpy(ev.args, y->wide, sizeof(ev.args));
+		ev.at = (size_t)z->wide[0];
+		m = (uint32_t)z->wide[1];
+	} else {
+		for (k = 0; k < MAX_EVENT_ARGS - 1; k++)
+			ev.args[k] = x->e.args[k] == NARROW_NONE ? NO_ID
+								 : x->e.args[k];
+		ev.at = w->v->g->begin + x->e.at;
+	}
+	return replay_event(w, m, &ev, kind == REC_FORCED);
+}
+
+/* Hand the slots written so far to the replay. */
 static void
 publish(struct walk *w)
 {
 	pthread_mutex_lock(&w->mu);
-	w->published = w->wr;
+	w->published = w->handed = w->wr;
 	pthread_cond_broadcast(&w->cond);
 	pthread_mutex_unlock(&w->mu);
 }
 
-/* Hand a record to the replay: at once on one thread, through the ring
- * on two. Returns -1 when the walk is to stop. */
-static inline int
-emit(struct walk *w, const struct rec *e)
+/* Hand the slots written so far to the replay, and wait until a chunk
+ * and a record more fit. Returns -1 when the walk is to stop. */
+static int
+hand_over(struct walk *w)
 {
-	if (!w->threaded)
-		return replay(w, e);
-	if (w->wr % RING_CHUNK == 0 && w->wr > 0) {
-		/* A chunk is full: hand it over, and wait for room. */
-		int stop;
+	int stop;
 
-		pthread_mutex_lock(&w->mu);
-		w->published = w->wr;
-		pthread_cond_broadcast(&w->cond);
-		while (!w->stop && w->wr + RING_CHUNK - w->released > RING_SIZE)
-			pthread_cond_wait(&w->cond, &w->mu);
-		stop = w->stop;
-		pthread_mutex_unlock(&w->mu);
-		if (stop)
-			return -1;
+	pthread_mutex_lock(&w->mu);
+	w->published = w->handed = w->wr;
+	pthread_cond_broadcast(&w->cond);
+	while (!w->stop && w->wr + RING_CHUNK + 3 - w->released > RING_SIZE)
+		pthread_cond_wait(&w->cond, &w->mu);
+	stop = w->stop;
+	pthread_mutex_unlock(&w->mu);
+	return stop ? -1 : 0;
+}
+
+/* Room for a record: a chunk written is handed over. */
+static inline int
+room(struct walk *w)
+{
+	return w->wr - w->handed >= RING_CHUNK ? hand_over(w) : 0;
+}
+
+static inline uint32_t
+narrow(uint64_t x, int *wide)
+{
+	if (x == NO_ID)
+		return NARROW_NONE;
+	if (x >= NARROW_NONE)
+		*wide = 1;
+	return (uint32_t)x;
+}
+
+/* Put the event of c (forced: out of sequence) into the ring; -1 when
+ * the walk is to stop. */
+static inline int
+emit_event(struct walk *w, const struct gtab *t, const struct cursor *c,
+	   int forced)
+{
+	union slot *x = NULL;
+	unsigned k, na = w->v->nargs[c->ev.type] - 1u;
+	size_t at = c->ev.at - t->g->begin;
+	int wide = at > UINT32_MAX || c->m >= 0xffff;
+
+	if (room(w) < 0)
+		return -1;
+	x = &w->ring[w->wr++ % RING_SIZE];
+	x->e.time = c->ev.time;
+	for (k = 0; k < MAX_EVENT_ARGS - 1; k++)
+		x->e.args[k] = k < na ? narrow(c->ev.args[k], &wide) : 0;
+	x->e.at = (uint32_t)at;
+	x->e.m = (uint16_t)c->m;
+	x->e.type = c->ev.type;
+	x->e.kind = (unsigned char)(forced ? REC_FORCED : REC_EVENT);
+	if (wide) {
+		union slot *y = &w->ring[w->wr++ % RING_SIZE];
+		union slot *z = &w->ring[w->wr++ % RING_SIZE];
+
+		x->e.kind |= REC_WIDE;
+		for (k = 0; k < MAX_EVENT_ARGS - 1; k++)
+			y->wide[k] = k < na ? c->ev.args[k] : 0;
+		memset(z, 0, sizeof(*z));
+		z->wide[0] = c->ev.at;
+		z->wide[1] = c->m;
 	}
-	w->ring[w->wr++ % RING_SIZE] = *e;
 	return 0;
 }
 
+/* A mark of generation gi: replayed at once on one thread, put into the
+ * ring on two. Returns -1 when the walk is to stop. */
 static int
-emit_mark(struct walk *w, enum rec_kind kind, size_t gi)
+emit_mark(struct walk *w, unsigned kind, size_t gi)
 {
-	struct rec e;
+	union slot *x = NULL;
 
-	memset(&e, 0, sizeof(e));
-	e.kind = (unsigned char)kind;
-	e.ev.args[0] = gi;
-	return emit(w, &e);
+	if (!w->threaded) {
+		replay_mark(w, kind, gi);
+		return 0;
+	}
+	if (room(w) < 0)
+		return -1;
+	x = &w->ring[w->wr++ % RING_SIZE];
+	memset(x, 0, sizeof(*x));
+	x->e.kind = (unsigned char)kind;
+	x->e.args[0] = (uint32_t)gi;
+	return 0;
 }
 
 /*
@@ -1533,7 +1637,6 @@ merge_generation(struct walk *w, struct gtab *t, size_t gi)
 {
 	const struct v2 *v = w->v;
 	int scan = t->ncur <= SCAN_MAX;
-	struct rec e;
 	size_t i;
 
 	if (emit_mark(w, REC_BEGIN, gi) < 0)
@@ -1555,7 +1658,6 @@ merge_generation(struct walk *w, struct gtab *t, size_t gi)
 		if (!scan)
 			heap_up(t, t->nheap - 1);
 	}
-	memset(&e, 0, sizeof(e));
 	while (t->nheap > 0) {
 		int forced;
 		size_t k = scan ? pick_scan(t, &forced) : pick(t, &forced);
@@ -1565,12 +1667,8 @@ merge_generation(struct walk *w, struct gtab *t, size_t gi)
 		if (!w->threaded) {
 			if (replay_event(w, c->m, &c->ev, forced) < 0)
 				return -1;
-		} else {
-			e.kind = forced ? REC_FORCED : REC_EVENT;
-			e.m = c->m;
-			e.ev = c->ev;
-			if (emit(w, &e) < 0)
-				return -1;
+		} else if (emit_event(w, t, c, forced) < 0) {
+			return -1;
 		}
 		if (next_event(v, t, c, &t->counts)) {
 			set_key(t, &t->heap[k], c);
@@ -1647,7 +1745,7 @@ replayer(struct walk *w)
 			if (w->rd == avail)
 				break; /* merged, and all replayed */
 		}
-		if (replay(w, &w->ring[w->rd++ % RING_SIZE]) < 0) {
+		if (replay_slot(w) < 0) {
 			w->ret = -1;
 			break;
 		}
