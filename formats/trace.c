@@ -240,8 +240,12 @@ trace_fuller(struct trace_run *r, struct trace_stack *s)
 
 	if (s == NULL || r->nfuller == 0)
 		return s;
-	i = u64map_get(&r->fuller_index, s->norm);
-	return i == U64MAP_NONE || i == FULLER_AMBIGUOUS ? s : &r->fuller[i];
+	if (s->memo_fuller == 0) {
+		i = u64map_get(&r->fuller_index, s->norm);
+		s->memo_fuller =
+			i == U64MAP_NONE || i == FULLER_AMBIGUOUS ? 1 : i + 2;
+	}
+	return s->memo_fuller == 1 ? s : &r->fuller[s->memo_fuller - 2];
 }
 
 /* How a trace's block reason becomes the words of a goroutine dump. */
@@ -566,43 +570,21 @@ trace_read(struct intern *in, const unsigned char *buf, size_t len,
 	return trace_read_points(in, buf, len, &o, NULL, err);
 }
 
-int64_t
-trace_ticks_ns(double ticks, double ns_per_tick)
+struct tl_goroutine *
+trace_not_running(struct trace_run *r, unsigned type, size_t at)
 {
-	const double limit = 4611686018427387904.0; /* 2^62 */
-	double x = ticks * ns_per_tick;
-
-	if (!(x > -limit)) /* also NaN */
-		return -((int64_t)1 << 62);
-	if (x > limit)
-		return (int64_t)1 << 62;
-	return (int64_t)x;
+	timeline_anomaly(&r->tl,
+			 "event %u at offset 0x%zx has no running goroutine",
+			 type, at);
+	return NULL;
 }
 
 struct tl_goroutine *
-trace_running(struct trace_run *r, uint64_t id, unsigned type, size_t at)
+trace_not_named(struct trace_run *r, uint64_t id, unsigned type, size_t at)
 {
-	struct tl_goroutine *g = NULL;
-
-	if (id != TL_NO_GOROUTINE)
-		g = timeline_find(&r->tl, id);
-	if (g == NULL)
-		timeline_anomaly(&r->tl,
-				 "event %u at offset 0x%zx has no running "
-				 "goroutine",
-				 type, at);
-	return g;
-}
-
-struct tl_goroutine *
-trace_named(struct trace_run *r, uint64_t id, unsigned type, size_t at)
-{
-	struct tl_goroutine *g = timeline_find(&r->tl, id);
-
-	if (g == NULL)
-		timeline_anomaly(&r->tl,
-				 "event %u at offset 0x%zx names goroutine "
-				 "%" PRIu64 ", which does not exist",
-				 type, at, id);
-	return g;
+	timeline_anomaly(&r->tl,
+			 "event %u at offset 0x%zx names goroutine %" PRIu64
+			 ", which does not exist",
+			 type, at, id);
+	return NULL;
 }

@@ -96,7 +96,18 @@ int trace_parse_duration(const char *s, int64_t *ns, struct error *err);
  * Go's reader does, and kept within +-2^62 so that differences and sums
  * of a forged trace's times cannot overflow.
  */
-int64_t trace_ticks_ns(double ticks, double ns_per_tick);
+static inline int64_t
+trace_ticks_ns(double ticks, double ns_per_tick)
+{
+	const double limit = 4611686018427387904.0; /* 2^62 */
+	double x = ticks * ns_per_tick;
+
+	if (!(x > -limit)) /* also NaN */
+		return -((int64_t)1 << 62);
+	if (x > limit)
+		return (int64_t)1 << 62;
+	return (int64_t)x;
+}
 
 /* Format ns as a short duration: "850ms", "2.03s", "4m10s", "1h2m". */
 void trace_format_duration(int64_t ns, char *buf, size_t size);
@@ -113,6 +124,9 @@ struct trace_stack {
 	uint8_t runtime; /* its outermost frame is a runtime function:
 			    a goroutine dumps leave out */
 	strid memo_reason, memo_state; /* trace_wait_state() cache */
+	/* trace_fuller() cache, once every status stack is learnt: index
+	 * into fuller + 2, 1 for itself, 0 not yet. */
+	uint32_t memo_fuller;
 };
 
 /* The state of a reading in progress, shared by both versions. */
@@ -163,7 +177,8 @@ void trace_learn(struct trace_run *r, const struct trace_stack *status);
 void trace_mark_system(struct trace_run *r, struct tl_goroutine *g,
 		       const struct trace_stack *s);
 
-/* The fuller stack learnt for s, or s itself (NULL for NULL). */
+/* The fuller stack learnt for s, or s itself (NULL for NULL). Call it
+ * only once every status stack is learnt: the answer is kept in s. */
 struct trace_stack *trace_fuller(struct trace_run *r, struct trace_stack *s);
 
 /*
@@ -221,9 +236,27 @@ trace_uvarint(const unsigned char *buf, size_t end, size_t *pos, uint64_t *v)
  * The goroutine an event runs on (id, TL_NO_GOROUTINE when none) or
  * names, or NULL, counted as an anomaly naming the event type and offset.
  */
-struct tl_goroutine *trace_running(struct trace_run *r, uint64_t id,
-				   unsigned type, size_t at);
-struct tl_goroutine *trace_named(struct trace_run *r, uint64_t id,
-				 unsigned type, size_t at);
+struct tl_goroutine *trace_not_running(struct trace_run *r, unsigned type,
+				       size_t at);
+struct tl_goroutine *trace_not_named(struct trace_run *r, uint64_t id,
+				     unsigned type, size_t at);
+
+static inline struct tl_goroutine *
+trace_running(struct trace_run *r, uint64_t id, unsigned type, size_t at)
+{
+	struct tl_goroutine *g = NULL;
+
+	if (id != TL_NO_GOROUTINE)
+		g = timeline_find(&r->tl, id);
+	return g != NULL ? g : trace_not_running(r, type, at);
+}
+
+static inline struct tl_goroutine *
+trace_named(struct trace_run *r, uint64_t id, unsigned type, size_t at)
+{
+	struct tl_goroutine *g = timeline_find(&r->tl, id);
+
+	return g != NULL ? g : trace_not_named(r, id, type, at);
+}
 
 #endif

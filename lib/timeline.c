@@ -56,14 +56,6 @@ timeline_anomaly(struct timeline *t, const char *fmt, ...)
 	va_end(ap);
 }
 
-struct tl_goroutine *
-timeline_find(struct timeline *t, uint64_t id)
-{
-	uint32_t slot = u64map_get(&t->index, id);
-
-	return slot == U64MAP_NONE ? NULL : &t->g[slot];
-}
-
 static struct tl_goroutine *
 new_slot(struct timeline *t, uint64_t id)
 {

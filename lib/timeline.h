@@ -137,7 +137,13 @@ void timeline_release(struct timeline *t);
 void timeline_set_points(struct timeline *t, const int64_t *points, unsigned n);
 
 /* The live goroutine id, or NULL; borrowed until the next event. */
-struct tl_goroutine *timeline_find(struct timeline *t, uint64_t id);
+static inline struct tl_goroutine *
+timeline_find(struct timeline *t, uint64_t id)
+{
+	uint32_t slot = u64map_get(&t->index, id);
+
+	return slot == U64MAP_NONE ? NULL : &t->g[slot];
+}
 
 /*
  * Emit the snapshots of every sampling point before now (ns). Readers call
