@@ -64,3 +64,9 @@ if [[ -n $g && -n ${best["go tool pprof -top"]:-} && -n ${best[zcat]:-} ]]; then
     echo "- goroscope show takes ${z}x the time of zcat (target <= 4x:" \
         "$(awk -v x="$z" 'BEGIN { print (x <= 4) ? "met" : "NOT met" }'))"
 fi
+j=${best["goroscope show -f json"]:-}
+if [[ -n $g && -n $j ]]; then
+    r=$(awk -v a="$j" -v b="$g" 'BEGIN { printf "%.1f", a / b }')
+    echo "- goroscope show -f json takes ${r}x the time of the text output (target <= 3x:" \
+        "$(awk -v x="$r" 'BEGIN { print (x <= 3) ? "met" : "NOT met" }'))"
+fi
