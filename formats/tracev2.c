@@ -870,9 +870,9 @@ skip_batch(struct counts *n, struct cursor *c, int unknown, unsigned type)
  * Decode c's next event into c->ev; 0 when its batches are done. Counts
  * in n when it is not NULL. Reads v only.
  */
-static int
-next_event(const struct v2 *v, const struct gtab *t, struct cursor *c,
-	   struct counts *n)
+static inline __attribute__((always_inline)) int
+decode_next(const struct v2 *v, const struct gtab *t, struct cursor *c,
+	    struct counts *n)
 {
 	const unsigned char *b = v->buf;
 
@@ -918,6 +918,13 @@ next_event(const struct v2 *v, const struct gtab *t, struct cursor *c,
 	bad:
 		skip_batch(n, c, 0, ty);
 	}
+}
+
+static int
+next_event(const struct v2 *v, const struct gtab *t, struct cursor *c,
+	   struct counts *n)
+{
+	return decode_next(v, t, c, n);
 }
 
 static enum tl_state
@@ -1670,7 +1677,7 @@ merge_generation(struct walk *w, struct gtab *t, size_t gi)
 		} else if (emit_event(w, t, c, forced) < 0) {
 			return -1;
 		}
-		if (next_event(v, t, c, &t->counts)) {
+		if (decode_next(v, t, c, &t->counts)) {
 			set_key(t, &t->heap[k], c);
 			if (!scan) {
 				heap_down(t, k);
