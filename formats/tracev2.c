@@ -1877,6 +1877,12 @@ v2_release(struct v2 *v)
 	u64map_release(&v->mextra);
 }
 
+/*
+ * The warning of the last snapshot: damage, skipped batches, events out
+ * of place. When the last point comes before the end (show --at), the
+ * snapshot is made with what is known by then (damage: found by the first
+ * pass, so told there too).
+ */
 static void
 compose_warning(struct v2 *v)
 {
@@ -1963,6 +1969,7 @@ tracev2_read(struct trace_run *r, const unsigned char *buf, size_t len,
 	}
 	if (trace_set_points(r, duration, err) < 0)
 		goto out;
+	compose_warning(&v);
 	if (walk_all(&v) == 0) {
 		compose_warning(&v);
 		timeline_finish(&r->tl, duration);

@@ -39,7 +39,9 @@ fi
 runs=()
 for name in "${cases[@]}"; do
 	runs+=("$name")
-	if [ $update = 0 ] && grep -q 'trace' "testdata/cases/$name/args"; then
+	if [ $update = 0 ] && { grep -q 'trace' "testdata/cases/$name/args" ||
+		head -c 16 "testdata/cases/$name/stdin" 2>/dev/null |
+		grep -aq '^go 1\.[0-9]* trace'; }; then
 		runs+=("$name@1")
 	fi
 done
