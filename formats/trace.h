@@ -64,7 +64,8 @@ struct trace_info {
 	unsigned version;	 /* 22..26, or 1005..1021 for old traces */
 	uint64_t first_gen;	 /* first generation in the file (new) */
 	uint64_t generations;	 /* complete generations used (new) */
-	uint64_t events;	 /* timed events decoded */
+	uint64_t events;	 /* timed events of the generations read to
+				    their end (new), or read (old) */
 	int64_t duration_ns;	 /* from the first to the last moment */
 	int64_t wall_start_ns;	 /* Unix ns at the start, 0 when unknown */
 	uint64_t damaged_at;	 /* offset where reading stopped, or 0 */

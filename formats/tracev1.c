@@ -831,8 +831,9 @@ walk(struct v1 *v)
 		size_t k = pick(v);
 		struct cursor *c = v->heap[k];
 
-		if (timeline_advance(&r->tl, event_ns(v, c->ticks)) < 0)
-			return -1;
+		if (timeline_advance(&r->tl, event_ns(v, c->ticks)) < 0 ||
+		    timeline_done(&r->tl))
+			return -1; /* asked to stop, or nothing more to tell */
 		process(v, c->pi, &c->ev, c->ticks);
 		if (next_event(v, c)) {
 			heap_fix(v, k);
@@ -862,6 +863,39 @@ v1_release(struct v1 *v)
 	u64map_release(&v->strindex);
 	u64map_release(&v->stackindex);
 	u64map_release(&v->seqs);
+}
+
+/*
+ * The warning of the last snapshot: damage (found by the first pass, so
+ * told even when the last point comes before the end), stacks missing
+ * from the table, events out of place.
+ */
+static void
+old_warning(struct v1 *v, size_t len)
+{
+	struct trace_run *r = v->r;
+	char *w = r->tl.warning;
+	size_t n = sizeof(r->tl.warning), o = 0;
+
+	w[0] = '\0';
+	if (v->damaged_at)
+		o += (size_t)snprintf(w, n,
+				      "offset 0x%zx: %s; read the "
+				      "events before it",
+				      v->damaged_at, v->damage);
+	else if (v->missing_stacks)
+		o += (size_t)snprintf(w, n,
+				      "offset 0x%zx: the stack table "
+				      "misses %" PRIu64
+				      " stacks that events name: the "
+				      "trace may be cut short",
+				      len, v->missing_stacks);
+	if (r->tl.anomalies && o < n)
+		snprintf(w + o, n - o,
+			 "%s%" PRIu64 " event%s out of place (%s)",
+			 o ? "; " : "", r->tl.anomalies,
+			 r->tl.anomalies == 1 ? "" : "s", r->tl.anomaly);
+	snprintf(r->info->warning, sizeof(r->info->warning), "%s", w);
 }
 
 int
@@ -907,29 +941,9 @@ tracev1_read(struct trace_run *r, const unsigned char *buf, size_t len,
 	r->info->damaged_at = v.damaged_at;
 	if (trace_set_points(r, duration, err) < 0)
 		goto out;
+	old_warning(&v, len); /* the damage, if the last point comes early */
 	if (walk(&v) == 0) {
-		char *w = r->tl.warning;
-		size_t n = sizeof(r->tl.warning), o = 0;
-
-		if (v.damaged_at)
-			o += (size_t)snprintf(w, n,
-					      "offset 0x%zx: %s; read the "
-					      "events before it",
-					      v.damaged_at, v.damage);
-		else if (v.missing_stacks)
-			o += (size_t)snprintf(w, n,
-					      "offset 0x%zx: the stack table "
-					      "misses %" PRIu64
-					      " stacks that events name: the "
-					      "trace may be cut short",
-					      len, v.missing_stacks);
-		if (r->tl.anomalies && o < n)
-			snprintf(w + o, n - o,
-				 "%s%" PRIu64 " event%s out of place (%s)",
-				 o ? "; " : "", r->tl.anomalies,
-				 r->tl.anomalies == 1 ? "" : "s",
-				 r->tl.anomaly);
-		snprintf(r->info->warning, sizeof(r->info->warning), "%s", w);
+		old_warning(&v, len);
 		timeline_finish(&r->tl, duration);
 	}
 	(void)i;

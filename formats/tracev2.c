@@ -1466,8 +1466,9 @@ replay_event(struct walk *w, uint32_t m, const struct event *e, int forced)
 				 "(goroutine %" PRIu64 " out of sequence)",
 				 e->at, e->args[0]);
 	now = ns_of(v, e->time);
-	if (timeline_due(&r->tl, now) && timeline_advance(&r->tl, now) < 0)
-		return -1;
+	if (timeline_due(&r->tl, now) &&
+	    (timeline_advance(&r->tl, now) < 0 || timeline_done(&r->tl)))
+		return -1; /* asked to stop, or nothing more to tell */
 	process(v, m, e, now);
 	if (++w->since_progress == 0x10000) {
 		w->since_progress = 0;

@@ -166,6 +166,19 @@ timeline_due(struct timeline *t, int64_t now)
 }
 
 /*
+ * Whether the rest of the trace can change nothing the listener hears:
+ * every point is made and handed on, and no one listens to waits, ends or
+ * logs (show --at: the reader may stop there).
+ */
+static inline int
+timeline_done(const struct timeline *t)
+{
+	return t->next == t->npoints && t->npoints > 0 && t->held == NULL &&
+	       t->listen.wait_done == NULL && t->listen.gone == NULL &&
+	       t->listen.log == NULL;
+}
+
+/*
  * Events. stack arguments are normalised stack ids (intern_stack), state
  * arguments dump-style state strings (trace_state() in formats/). Each
  * returns the goroutine affected (borrowed until the next event) or NULL.

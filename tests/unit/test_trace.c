@@ -811,6 +811,73 @@ test_generations(void)
 	   "no warning, and the 11 events");
 }
 
+static int
+count_snapshot(void *ctx, struct snapshot *s)
+{
+	(void)s;
+	(*(unsigned *)ctx)++;
+	return 0;
+}
+
+/*
+ * A moment asked of a trace (show --at) is the last thing to hear when no
+ * one listens to waits, ends or logs: the reader stops there, having
+ * decoded fewer events than the whole trace holds; with a listener for
+ * ends it reads on.
+ */
+static void
+stops_at_moment(const char *name)
+{
+	char path[256];
+	size_t len = 0;
+	unsigned char *buf = NULL;
+	uint64_t events[2] = { 0, 0 };
+	unsigned seen[2] = { 0, 0 };
+	int k, rc = 0;
+
+	snprintf(path, sizeof(path), "testdata/captures/traces/%s", name);
+	buf = slurp(path, &len);
+	if (!ok(buf != NULL, "read %s", path))
+		return;
+	for (k = 0; k < 2; k++) {
+		struct intern in;
+		struct trace_opts o;
+		struct trace_info info;
+		struct heard h;
+		struct error err;
+
+		memset(&o, 0, sizeof(o));
+		memset(&h, 0, sizeof(h));
+		o.sampling = SAMPLE_AT;
+		o.at = 20000000; /* 20 ms of 301 */
+		o.listen.ctx = &seen[k];
+		o.listen.snapshot = count_snapshot;
+		if (k == 1) {
+			o.listen.ctx = &h;
+			o.listen.snapshot = heard_snapshot;
+			o.listen.gone = heard_gone;
+		}
+		intern_init(&in);
+		h.in = &in;
+		error_clear(&err);
+		rc |= trace_read_points(&in, buf, len, &o, &info, &err);
+		events[k] = info.events;
+		intern_release(&in);
+	}
+	ok(rc == 0 && seen[0] == 1 && events[0] < events[1],
+	   "%s at 20 ms with no one listening to ends: %llu events counted, "
+	   "%llu with a listener for ends",
+	   name, (unsigned long long)events[0], (unsigned long long)events[1]);
+	free(buf);
+}
+
+static void
+test_stops_at_moment(void)
+{
+	stops_at_moment("go1.26.trace");
+	stops_at_moment("go1.21.trace");
+}
+
 /*
  * Every committed trace, among them the flight recorder's (it starts in
  * the middle of a run, at a generation other than 1): each goroutine's
@@ -1086,6 +1153,7 @@ main(void)
 	test_built();
 	test_generations();
 	test_threads_agree();
+	test_stops_at_moment();
 	test_points();
 	test_first_point_stacks();
 	test_options();
