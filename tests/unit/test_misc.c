@@ -22,6 +22,7 @@
 #include "lib/par.h"
 #include "lib/sort.h"
 #include "lib/textsafe.h"
+#include "lib/xalloc.h"
 #include "tests/tap.h"
 
 static void
@@ -192,6 +193,52 @@ test_sort(void)
 	}
 	ok(sorted, "sorted");
 	ok(stable, "stable");
+}
+
+/*
+ * xalloc_setup() advises the heap step that blocks under the mmap
+ * threshold come from, even when the heap was started before it (by the
+ * libraries, by stdio): a block of 8 MiB then lies in a mapping whose
+ * VmFlags in /proc/self/smaps say "hg" (MADV_HUGEPAGE). Linux and glibc
+ * only.
+ */
+static void
+test_heap_advice(void)
+{
+#if defined(__linux__) && defined(__GLIBC__)
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	char *block = NULL;
+	uintptr_t p, lo = 0, hi = 0;
+	int in = 0, advised = 0;
+
+	free(malloc(100)); /* the heap is started */
+	xalloc_setup();
+	block = xmalloc(8 << 20);
+	p = (uintptr_t)block + (8 << 20) - 1; /* its end, well past the start */
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		unsigned long a, b;
+
+		if (sscanf(line, "%lx-%lx ", &a, &b) == 2) {
+			in = p >= a && p < b;
+			lo = in ? a : lo;
+			hi = in ? b : hi;
+		} else if (in && strncmp(line, "VmFlags:", 8) == 0) {
+			advised = strstr(line, " hg") != NULL;
+		}
+	}
+	if (f == NULL) {
+		ok(1, "# SKIP no /proc/self/smaps");
+	} else {
+		ok(advised,
+		   "a heap block is advised for huge pages (%#lx-%#lx)",
+		   (unsigned long)lo, (unsigned long)hi);
+		fclose(f);
+	}
+	free(block);
+#else
+	ok(1, "# SKIP Linux and glibc only");
+#endif
 }
 
 /* Reserving keeps every entry findable, and room for n needs no growing. */
@@ -426,6 +473,7 @@ test_json_writer(void)
 int
 main(void)
 {
+	test_heap_advice();
 	test_unquote();
 	test_utf8();
 	test_text_escape();
