@@ -1,7 +1,8 @@
 /*
  * Goroutine dump reader. One pass over the lines; frames are interned
- * through a cache keyed by their raw bytes in the input, so a frame seen
- * before costs two hashes and two memcmps.
+ * through a cache keyed by the function as the input names it, the file
+ * and the line, so a frame seen before costs a hash of a few words and two
+ * memcmps with the string table's copies.
  */
 #define _GNU_SOURCE /* memmem, memrchr */
 #include <pthread.h>
@@ -25,10 +26,17 @@
 #define SNIFF_WINDOW (1u << 20)
 #define ELIDED_TAIL  " frames elided..." /* after "...N" (Go 1.21+) */
 
-/* A frame already interned, known by its raw bytes in the input. */
+/*
+ * A frame already interned, known by its function as the input names it,
+ * its file and its line. The names are the string table's copies where
+ * they are the same bytes (nearly always), so that a hit compares with
+ * memory touched lately rather than with the input where the frame was
+ * first seen.
+ */
 struct cached_frame {
-	const char *func, *loc;
-	uint32_t funclen, loclen;
+	const char *func, *file;
+	uint32_t funclen, filelen;
+	uint32_t line;
 	frameid id;
 };
 
@@ -199,41 +207,47 @@ tail64(const struct line *l, size_t back)
 }
 
 /*
- * The cache's hash looks at the lengths and the last bytes of the function
- * name and of "file:line", where frames differ ("pkg.(*T).Method",
- * "file.go:123"); whole-string hashing cost a sixth of the run. memcmp
- * settles the rare collisions.
+ * The cache's hash looks at the lengths, the line and the last bytes of
+ * the function name and of the file, where frames differ
+ * ("pkg.(*T).Method", "file.go"); whole-string hashing cost a sixth of the
+ * run. memcmp settles the rare collisions.
  */
 static uint32_t
-frame_key_hash(const struct line *func, const struct line *loc)
+frame_key_hash(const struct line *func, const struct line *file,
+	       uint32_t lineno)
 {
-	/* Independent multiplies, one fold: no long dependency chain. */
+	/* Independent multiplies, one fold that brings every bit down to
+	 * the low bits the index looks at. */
 	uint64_t h =
 		(tail64(func, 0) * 0x9e3779b97f4a7c15ULL) ^
 		(tail64(func, 8) * 0xc2b2ae3d27d4eb4fULL) ^
-		(tail64(loc, 0) * 0x165667b19e3779f9ULL) ^
-		(tail64(loc, 8) * 0x27d4eb2f165667c5ULL) ^
-		(((uint64_t)func->n << 32 | loc->n) * 0xff51afd7ed558ccdULL);
+		(tail64(file, 0) * 0x165667b19e3779f9ULL) ^
+		(tail64(file, 8) * 0x27d4eb2f165667c5ULL) ^
+		(((uint64_t)func->n << 40 ^ (uint64_t)file->n << 24 ^ lineno) *
+		 0xff51afd7ed558ccdULL);
 
-	return (uint32_t)(h >> 32) ^ (uint32_t)h;
+	return hash_fold(h);
 }
 
 static frameid
 cached_frame(struct reader *r, const struct line *func, const struct line *file,
-	     uint32_t lineno, const struct line *loc)
+	     uint32_t lineno)
 {
-	uint32_t h = frame_key_hash(func, loc);
+	uint32_t h = frame_key_hash(func, file, lineno);
 	uint32_t pos = 0, i;
 	struct cached_frame *c = NULL;
+	const struct strtab *st = &r->in->strings;
+	const struct frame *f = NULL;
 	const char *name = func->p;
 	size_t namelen = func->n;
 
 	for (i = idmap_first(&r->cache_index, h, &pos); i != IDMAP_NONE;
 	     i = idmap_next(&r->cache_index, h, &pos)) {
 		c = &r->cache[i];
-		if (c->funclen == func->n && c->loclen == loc->n &&
+		if (c->line == lineno && c->funclen == func->n &&
+		    c->filelen == file->n &&
 		    memcmp(c->func, func->p, func->n) == 0 &&
-		    memcmp(c->loc, loc->p, loc->n) == 0)
+		    memcmp(c->file, file->p, file->n) == 0)
 			return c->id;
 	}
 	if (namelen == 5 && memcmp(name, "panic", 5) == 0) {
@@ -244,12 +258,17 @@ cached_frame(struct reader *r, const struct line *func, const struct line *file,
 	r->cache =
 		xgrow(r->cache, sizeof(*r->cache), r->ncache + 1, &r->capcache);
 	c = &r->cache[r->ncache];
+	c->id = intern_frame(r->in, name, namelen, file->p, file->n, lineno);
+	f = intern_frame_get(r->in, c->id);
 	c->func = func->p;
 	c->funclen = (uint32_t)func->n;
-	c->loc = loc->p;
-	c->loclen = (uint32_t)loc->n;
-	c->id = intern_frame(r->in, name, namelen, file->p, file->n, lineno);
-	idmap_insert(&r->cache_index, h, (uint32_t)r->ncache);
+	if (strtab_len(st, f->func) == func->n &&
+	    memcmp(strtab_str(st, f->func), func->p, func->n) == 0)
+		c->func = strtab_str(st, f->func);
+	c->file = strtab_str(st, f->file);
+	c->filelen = (uint32_t)file->n;
+	c->line = lineno;
+	idmap_insert_after_miss(&r->cache_index, h, pos, (uint32_t)r->ncache);
 	r->ncache++;
 	return c->id;
 }
@@ -685,8 +704,7 @@ parse_creator(struct reader *r, const struct line *ln, struct goroutine *g)
 	if (block_line(r, &next)) {
 		if (parse_location(&next, &file, &lineno, &loc) &&
 		    !(at_cut(r) && loc.p + loc.n == next.p + next.n)) {
-			g->creator =
-				cached_frame(r, &name, &file, lineno, &loc);
+			g->creator = cached_frame(r, &name, &file, lineno);
 			return;
 		}
 		cut = at_cut(r) || r->l.cur >= r->l.end;
@@ -780,7 +798,7 @@ read_frame(struct reader *r, const struct line *ln, struct goroutine *g)
 			g->flags |= G_TRUNCATED;
 			return 0;
 		}
-		push_frame(r, cached_frame(r, &name, &file, lineno, &loc));
+		push_frame(r, cached_frame(r, &name, &file, lineno));
 		return 1;
 	}
 	if (!located)
