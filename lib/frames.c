@@ -29,6 +29,7 @@ void
 frames_release(struct frametab *t)
 {
 	free(t->v);
+	free(t->memo);
 	idmap_release(&t->index);
 	memset(t, 0, sizeof(*t));
 }
@@ -166,19 +167,31 @@ with_hint(uint32_t flags, const char *func, size_t n)
 	return flags | (uint32_t)infer_rule(func, n) << FRAME_HINT_SHIFT;
 }
 
-frameid
-frames_intern(struct frametab *t, const struct strtab *s, strid func,
-	      strid file, uint32_t line)
+/* The id of (func, file, line) if the table has it, else IDMAP_NONE with
+ * *pos where the probe for hash h stopped. */
+static uint32_t
+find(const struct frametab *t, strid func, strid file, uint32_t line,
+     uint32_t h, uint32_t *pos)
 {
-	uint32_t h = frame_hash(func, file, line), pos = 0, id;
-	struct frame *f = NULL;
+	uint32_t id;
 
-	for (id = idmap_first(&t->index, h, &pos); id != IDMAP_NONE;
-	     id = idmap_next(&t->index, h, &pos)) {
-		f = &t->v[id];
+	for (id = idmap_first(&t->index, h, pos); id != IDMAP_NONE;
+	     id = idmap_next(&t->index, h, pos)) {
+		const struct frame *f = &t->v[id];
+
 		if (f->func == func && f->file == file && f->line == line)
 			return id;
 	}
+	return IDMAP_NONE;
+}
+
+static frameid
+add(struct frametab *t, strid func, strid file, uint32_t line, uint32_t flags,
+    uint32_t h, uint32_t pos)
+{
+	struct frame *f = NULL;
+	uint32_t id;
+
 	if (t->n >= UINT32_MAX - 1)
 		xalloc_die("frame table (too many frames)", t->n);
 	t->v = xgrow(t->v, sizeof(*t->v), t->n + 1, &t->cap);
@@ -187,10 +200,42 @@ frames_intern(struct frametab *t, const struct strtab *s, strid func,
 	f->func = func;
 	f->file = file;
 	f->line = line;
-	f->flags = with_hint(
-		frames_classify(strtab_str(s, func), strtab_len(s, func),
-				strtab_str(s, file), strtab_len(s, file)),
-		strtab_str(s, func), strtab_len(s, func));
-	idmap_insert(&t->index, h, id);
+	f->flags = flags;
+	idmap_insert_after_miss(&t->index, h, pos, id);
 	return id;
+}
+
+frameid
+frames_intern(struct frametab *t, const struct strtab *s, strid func,
+	      strid file, uint32_t line)
+{
+	uint32_t h = frame_hash(func, file, line), pos = 0;
+	uint32_t id = find(t, func, file, line, h, &pos);
+	struct frame_memo *m = NULL;
+
+	if (id != IDMAP_NONE)
+		return id;
+	if (func >= t->memo_cap)
+		t->memo = xgrow_zero(t->memo, sizeof(*t->memo),
+				     (size_t)func + 1, &t->memo_cap);
+	m = &t->memo[func];
+	if (m->file1 != file + 1) {
+		m->file1 = file + 1;
+		m->flags = with_hint(frames_classify(strtab_str(s, func),
+						     strtab_len(s, func),
+						     strtab_str(s, file),
+						     strtab_len(s, file)),
+				     strtab_str(s, func), strtab_len(s, func));
+	}
+	return add(t, func, file, line, m->flags, h, pos);
+}
+
+frameid
+frames_intern_flags(struct frametab *t, strid func, strid file, uint32_t line,
+		    uint32_t flags)
+{
+	uint32_t h = frame_hash(func, file, line), pos = 0;
+	uint32_t id = find(t, func, file, line, h, &pos);
+
+	return id != IDMAP_NONE ? id : add(t, func, file, line, flags, h, pos);
 }

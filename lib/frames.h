@@ -57,6 +57,15 @@ struct frametab {
 	struct frame *v;
 	size_t n, cap;
 	struct idmap index;
+	/* func strid -> the flags of its latest new frame and that frame's
+	 * file + 1 (0: none yet): a function's frames mostly share a file,
+	 * and flags depend on the names only, so most new frames take them
+	 * from here instead of looking at strings. */
+	struct frame_memo {
+		strid file1;
+		uint32_t flags;
+	} * memo;
+	size_t memo_cap;
 };
 
 void frames_init(struct frametab *t);
@@ -65,6 +74,11 @@ void frames_release(struct frametab *t);
 /* The id of (func, file, line), adding it (and its flags) when new. */
 frameid frames_intern(struct frametab *t, const struct strtab *s, strid func,
 		      strid file, uint32_t line);
+
+/* frames_intern() of a frame whose flags are known: those of a frame of
+ * the same names in another table (importing). */
+frameid frames_intern_flags(struct frametab *t, strid func, strid file,
+			    uint32_t line, uint32_t flags);
 
 /* Borrowed; valid until the next frames_intern() or release. */
 static inline const struct frame *
