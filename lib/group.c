@@ -1063,30 +1063,108 @@ group_id(struct grouping *gr, const struct group *g, const uint64_t by[2])
 	return h;
 }
 
-/*
- * Frames ordered by content (function, file, line) once, so that sorting
- * groups compares ranks instead of strings; the order is the same.
- */
-static int
-frame_sort_cmp(const void *a, const void *b, void *ctx)
+/* How many bits x takes (0 for 0). */
+static unsigned
+bits_of(uint64_t x)
 {
-	return grouping_frame_cmp(ctx, *(const uint32_t *)a,
-				  *(const uint32_t *)b);
+	unsigned b = 0;
+
+	for (; x != 0; x >>= 1)
+		b++;
+	return b;
 }
 
+/* Frames by the ranks of their strings and their line (rank_frames). */
+struct frame_rank_ctx {
+	const struct frame *fv;
+	const uint32_t *srank;
+};
+
+static int
+frame_rank_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct frame_rank_ctx *c = ctx;
+	const struct frame *fa = &c->fv[*(const uint32_t *)a];
+	const struct frame *fb = &c->fv[*(const uint32_t *)b];
+	uint32_t x = c->srank[fa->func], y = c->srank[fb->func];
+
+	if (x == y) {
+		x = c->srank[fa->file];
+		y = c->srank[fb->file];
+	}
+	if (x == y) {
+		x = fa->line;
+		y = fb->line;
+	}
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Frames ordered by content (function, file, line) once, so that sorting
+ * groups compares ranks instead of strings; the order is the same as
+ * grouping_frame_cmp's. The strings frames name are sorted once, then the
+ * frames by their strings' ranks and their line, packed with the frame's
+ * id into one word when they fit (a radix sort): the cost follows the
+ * distinct frames, not their names' length times log n.
+ */
 static void
 rank_frames(struct grouping *gr)
 {
-	size_t n = gr->in->frames.n, i;
-	uint32_t *order = xreallocarray(NULL, n, sizeof(*order));
+	const struct intern *in = gr->in;
+	const struct frame *fv = in->frames.v;
+	size_t n = in->frames.n, ns = in->strings.n, i, k = 0;
+	uint32_t *srank = xcalloc(ns, sizeof(*srank)), maxline = 0;
+	strid *ids = xreallocarray(NULL, ns, sizeof(*ids));
+	unsigned sb, lb, nb;
 
-	for (i = 0; i < n; i++)
-		order[i] = (uint32_t)i;
-	sort_stable(order, n, sizeof(*order), frame_sort_cmp, gr->in);
-	gr->frame_rank = xreallocarray(gr->frame_rank, n, sizeof(uint32_t));
-	for (i = 0; i < n; i++)
-		gr->frame_rank[order[i]] = (uint32_t)i;
-	free(order);
+	/* Mark the strings frames name, then rank them. */
+	for (i = 0; i < n; i++) {
+		srank[fv[i].func] = 1;
+		srank[fv[i].file] = 1;
+		if (fv[i].line > maxline)
+			maxline = fv[i].line;
+	}
+	for (i = 0; i < ns; i++)
+		if (srank[i])
+			ids[k++] = (strid)i;
+	strtab_sort(&in->strings, ids, k);
+	for (i = 0; i < k; i++)
+		srank[ids[i]] = (uint32_t)i;
+	free(ids);
+	sb = bits_of(k > 0 ? k - 1 : 0);
+	lb = bits_of(maxline);
+	nb = bits_of(n > 0 ? n - 1 : 0);
+	gr->frame_rank =
+		xreallocarray(gr->frame_rank, n ? n : 1, sizeof(uint32_t));
+	if (2 * sb + lb + nb <= 64) {
+		uint64_t *key = xreallocarray(NULL, n ? n : 1, sizeof(*key));
+		uint64_t low = nb < 64 ? ((uint64_t)1 << nb) - 1 : ~0ULL;
+
+		for (i = 0; i < n; i++)
+			key[i] = (((uint64_t)srank[fv[i].func] << sb |
+				   srank[fv[i].file])
+					  << lb |
+				  fv[i].line)
+					 << nb |
+				 i;
+		sort_u64(key, n, 2 * sb + lb + nb);
+		for (i = 0; i < n; i++)
+			gr->frame_rank[key[i] & low] = (uint32_t)i;
+		free(key);
+	} else {
+		/* Too wide for a word: compare the ranks. */
+		struct frame_rank_ctx c = { fv, srank };
+		uint32_t *order =
+			xreallocarray(NULL, n ? n : 1, sizeof(*order));
+
+		for (i = 0; i < n; i++)
+			order[i] = (uint32_t)i;
+		sort_stable(order, n, sizeof(*order), frame_rank_cmp, &c);
+		for (i = 0; i < n; i++)
+			gr->frame_rank[order[i]] = (uint32_t)i;
+		free(order);
+	}
+	free(srank);
 }
 
 static int

@@ -42,6 +42,52 @@ test_strtab(void)
 	strtab_release(&t);
 }
 
+/* strtab_sort agrees with strtab_cmp: NULs, bytes over 0x7f, prefixes,
+ * long shared prefixes, and enough strings for its partitioning. */
+static void
+test_strtab_sort(void)
+{
+	static const char *const fixed[] = {
+		"",	"a",	"ab",	    "abc", "abd", "b",	 "\x7f",
+		"\x80", "\xff", "\xff\xff", "A",   "Z",	  "a b", "a\tb",
+	};
+	struct strtab t;
+	strid ids[3000];
+	char buf[300];
+	size_t n = 0, i, k;
+	int good = 1;
+
+	strtab_init(&t);
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		ids[n++] = strtab_intern_cstr(&t, fixed[i]);
+	ids[n++] = strtab_intern(&t, "a\0", 2);
+	ids[n++] = strtab_intern(&t, "a\0b", 3);
+	ids[n++] = strtab_intern(&t, "\0", 1);
+	for (i = 0; n < 3000; i++) {
+		/* Long package paths that differ late, or at a digit. */
+		int len = snprintf(buf, sizeof(buf),
+				   "github.com/example/monolith/internal/"
+				   "service%zu/handlers.(*Server).handle%zu",
+				   i % 7, (i * 7919) % 1000);
+
+		ids[n] = strtab_intern(&t, buf, (size_t)len);
+		if (ids[n] + 1 == t.n) /* new */
+			n++;
+	}
+	/* Reverse, so that the input is not in order already. */
+	for (i = 0; i < n / 2; i++) {
+		strid x = ids[i];
+
+		ids[i] = ids[n - 1 - i];
+		ids[n - 1 - i] = x;
+	}
+	strtab_sort(&t, ids, n);
+	for (k = 1; k < n && good; k++)
+		good = strtab_cmp(&t, ids[k - 1], ids[k]) < 0;
+	ok(good, "strtab_sort orders %zu strings as strtab_cmp does", n);
+	strtab_release(&t);
+}
+
 static uint32_t
 flags(const char *func, const char *file)
 {
@@ -258,6 +304,7 @@ int
 main(void)
 {
 	test_strtab();
+	test_strtab_sort();
 	test_frame_flags();
 	test_canon();
 	test_stacks_and_labels();

@@ -241,6 +241,42 @@ test_heap_advice(void)
 #endif
 }
 
+/* sort_u64 against qsort, with keys of a few bits and of all 64. */
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+test_sort_u64(void)
+{
+	static uint64_t v[5000], w[5000];
+	unsigned bits[] = { 1, 11, 12, 33, 64 }, b;
+	uint64_t x = 88172645463325252ULL;
+	size_t i;
+
+	for (b = 0; b < sizeof(bits) / sizeof(bits[0]); b++) {
+		for (i = 0; i < 5000; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			v[i] = bits[b] < 64 ? x & (((uint64_t)1 << bits[b]) - 1)
+					    : x;
+			w[i] = v[i];
+		}
+		sort_u64(v, 5000, bits[b]);
+		qsort(w, 5000, sizeof(w[0]), cmp_u64);
+		ok(memcmp(v, w, sizeof(v)) == 0, "sort_u64 of %u-bit keys",
+		   bits[b]);
+	}
+	sort_u64(v, 0, 64);
+	sort_u64(v, 1, 64);
+	ok(1, "sort_u64 of nothing and of one key");
+}
+
 /* Reserving keeps every entry findable, and room for n needs no growing. */
 static void
 test_idmap_reserve(void)
@@ -480,6 +516,7 @@ main(void)
 	test_time();
 	test_gunzip();
 	test_sort();
+	test_sort_u64();
 	test_idmap_reserve();
 	test_par();
 	test_shrinking_file();
