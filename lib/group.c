@@ -1001,31 +1001,84 @@ hash_text(uint64_t *h, const void *s, size_t n)
 	*h = hash_stable(*h, s, n);
 }
 
-/* FNV-1a of one frame's line of the key: "func file:line" or "func". */
-static uint64_t
-frame_line_hash(const struct grouping *gr, frameid f)
+/* FNV-1a over ":line", the end of a frame's line of the key. */
+static void
+hash_lineno(uint64_t *h, uint32_t line)
 {
-	const struct intern *in = gr->in;
-	const struct frame *fr = intern_frame_get(in, f);
-	uint64_t h = HASH_STABLE_INIT;
 	char num[16];
 	size_t n = sizeof(num);
-	uint32_t line = fr->line;
+
+	do {
+		num[--n] = (char)('0' + line % 10);
+		line /= 10;
+	} while (line > 0);
+	num[--n] = ':';
+	hash_text(h, num + n, sizeof(num) - n);
+}
+
+/* FNV-1a over "func file" ("func" alone with --group-by func). */
+static uint64_t
+hash_names(const struct grouping *gr, const struct frame *fr)
+{
+	const struct intern *in = gr->in;
+	uint64_t h = HASH_STABLE_INIT;
 
 	hash_text(&h, intern_str(in, fr->func),
 		  strtab_len(&in->strings, fr->func));
 	if (!group_by_get(gr->key.by)->func_only) {
-		do {
-			num[--n] = (char)('0' + line % 10);
-			line /= 10;
-		} while (line > 0);
-		num[--n] = ':';
 		hash_text(&h, " ", 1);
 		hash_text(&h, intern_str(in, fr->file),
 			  strtab_len(&in->strings, fr->file));
-		hash_text(&h, num + n, sizeof(num) - n);
 	}
 	return h;
+}
+
+/* FNV-1a of one frame's line of the key: "func file:line" or "func". */
+static uint64_t
+frame_line_hash(const struct grouping *gr, frameid f)
+{
+	const struct frame *fr = intern_frame_get(gr->in, f);
+	uint64_t h = hash_names(gr, fr);
+
+	if (!group_by_get(gr->key.by)->func_only)
+		hash_lineno(&h, fr->line);
+	return h;
+}
+
+/*
+ * frame_line_hash() | 1 of every frame not hashed yet, the state after
+ * "func file" kept per function (a function's frames mostly share a file):
+ * a frame then costs the bytes of its ":line".
+ */
+static void
+hash_all_frames(struct grouping *gr)
+{
+	const struct intern *in = gr->in;
+	const struct frame *fv = in->frames.v;
+	int func_only = group_by_get(gr->key.by)->func_only;
+	size_t i;
+	struct names_memo {
+		strid file1; /* file + 1, 0: none */
+		uint64_t h;
+	} *memo = xcalloc(in->strings.n, sizeof(*memo));
+
+	for (i = 0; i < in->frames.n; i++) {
+		const struct frame *fr = &fv[i];
+		struct names_memo *m = &memo[fr->func];
+		uint64_t h;
+
+		if (gr->frame_hash[i] != 0)
+			continue;
+		if (m->file1 != fr->file + 1) {
+			m->file1 = fr->file + 1;
+			m->h = hash_names(gr, fr);
+		}
+		h = m->h;
+		if (!func_only)
+			hash_lineno(&h, fr->line);
+		gr->frame_hash[i] = h | 1;
+	}
+	free(memo);
 }
 
 /* Fold a frame into a group id: one FNV-1a step over the 64-bit word of
@@ -1646,10 +1699,7 @@ grouping_finish(struct grouping *gr)
 	gr->frame_hash = xgrow_zero(gr->frame_hash, sizeof(*gr->frame_hash),
 				    gr->in->frames.n, &gr->frame_hash_cap);
 	if (f.parts > 1)
-		for (i = 0; i < gr->in->frames.n; i++)
-			if (gr->frame_hash[i] == 0)
-				gr->frame_hash[i] =
-					frame_line_hash(gr, (frameid)i) | 1;
+		hash_all_frames(gr);
 	/* Then sort compact keys, and move each group once: groups are
 	 * large. */
 	f.keys = xreallocarray(NULL, gr->n ? gr->n : 1, sizeof(*f.keys));
