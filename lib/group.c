@@ -1687,8 +1687,9 @@ grouping_finish(struct grouping *gr)
 		count_push(gr, &gr->v[i]);
 	rank_frames(gr);
 	/* Every group's id starts with the same bytes, and hashes frames
-	 * of the table as it is now (memoised per frame; all of them first
-	 * when the parts would fill the memo at once). */
+	 * of the table as it is now (all of them first: the parts would
+	 * fill the memo at once, and hash_all_frames() hashes a function's
+	 * name once). */
 	group_key_format(&gr->key, by, sizeof(by));
 	hash_text(&f.by_hash[0], "by=", 3);
 	hash_text(&f.by_hash[0], by, strlen(by));
@@ -1698,8 +1699,7 @@ grouping_finish(struct grouping *gr)
 	hash_text(&f.by_hash[1], "blocked\n", 8);
 	gr->frame_hash = xgrow_zero(gr->frame_hash, sizeof(*gr->frame_hash),
 				    gr->in->frames.n, &gr->frame_hash_cap);
-	if (f.parts > 1)
-		hash_all_frames(gr);
+	hash_all_frames(gr);
 	/* Then sort compact keys, and move each group once: groups are
 	 * large. */
 	f.keys = xreallocarray(NULL, gr->n ? gr->n : 1, sizeof(*f.keys));
