@@ -40,6 +40,41 @@ struct cached_frame {
 	frameid id;
 };
 
+/*
+ * A frame read but not looked up yet. A goroutine's frames are looked up
+ * together when its block ends (lookup_pending), in the order they were
+ * read, so every table gets the same ids; meanwhile the index slot each
+ * needs was asked for as its lines were parsed, and the lookups find it
+ * fetched instead of waiting on memory one frame at a time. With 600,000
+ * distinct frames the cache and the frame table are far larger than the
+ * processor's caches.
+ */
+struct pending {
+	struct line func, file;
+	uint32_t line, hash;
+	uint32_t at;		/* index into r->frames, or PENDING_CREATOR */
+	strid func_id, file_id; /* when known before the lookup, else NO_ID */
+};
+
+#define PENDING_MAX	64u
+#define PENDING_CREATOR UINT32_MAX
+#define NO_ID		UINT32_MAX
+
+/*
+ * The string ids of names met lately (functions and files), by a hash of
+ * their length and last bytes, one entry a slot: a new frame's function is
+ * mostly one whose other frames came before, and finding it here is one
+ * load of memory used lately, where the string table hashes the whole name
+ * and probes an index, an array of pointers and the bytes.
+ */
+struct name_memo {
+	const char *p; /* the string table's copy */
+	uint32_t n;
+	strid id;
+};
+
+#define NAME_MEMO 16384u
+
 /* A traceback's message, by where its first marker line is. */
 struct msg {
 	size_t rec;	  /* the first goroutine after it */
@@ -63,7 +98,11 @@ struct reader {
 	struct cached_frame *cache;
 	size_t ncache, capcache;
 	struct idmap cache_index;
-	char *scratch; /* unquoted label text */
+	struct goroutine *g; /* the goroutine being read */
+	struct pending pend[PENDING_MAX];
+	unsigned npend;
+	struct name_memo *names; /* NAME_MEMO of them */
+	char *scratch;		 /* unquoted label text */
 	size_t scratchcap;
 	uint32_t pairs[2 * INTERN_MAX_LABELS];
 	uint32_t npairs;
@@ -229,11 +268,17 @@ frame_key_hash(const struct line *func, const struct line *file,
 	return hash_fold(h);
 }
 
+/*
+ * The frame of (func, file, lineno), from the cache or interned and cached;
+ * h is frame_key_hash() of it, func_id and file_id the strings' ids when
+ * already known (a function name that canonicalises to itself), else
+ * NO_ID.
+ */
 static frameid
-cached_frame(struct reader *r, const struct line *func, const struct line *file,
-	     uint32_t lineno)
+cached_frame_hashed(struct reader *r, const struct line *func,
+		    const struct line *file, uint32_t lineno, uint32_t h,
+		    strid func_id, strid file_id)
 {
-	uint32_t h = frame_key_hash(func, file, lineno);
 	uint32_t pos = 0, i;
 	struct cached_frame *c = NULL;
 	const struct strtab *st = &r->in->strings;
@@ -258,7 +303,12 @@ cached_frame(struct reader *r, const struct line *func, const struct line *file,
 	r->cache =
 		xgrow(r->cache, sizeof(*r->cache), r->ncache + 1, &r->capcache);
 	c = &r->cache[r->ncache];
-	c->id = intern_frame(r->in, name, namelen, file->p, file->n, lineno);
+	if (func_id != NO_ID && name == func->p)
+		c->id = frames_intern(&r->in->frames, st, func_id, file_id,
+				      lineno);
+	else
+		c->id = intern_frame(r->in, name, namelen, file->p, file->n,
+				     lineno);
 	f = intern_frame_get(r->in, c->id);
 	c->func = func->p;
 	c->funclen = (uint32_t)func->n;
@@ -271,6 +321,109 @@ cached_frame(struct reader *r, const struct line *func, const struct line *file,
 	idmap_insert_after_miss(&r->cache_index, h, pos, (uint32_t)r->ncache);
 	r->ncache++;
 	return c->id;
+}
+
+static frameid
+cached_frame(struct reader *r, const struct line *func, const struct line *file,
+	     uint32_t lineno)
+{
+	return cached_frame_hashed(r, func, file, lineno,
+				   frame_key_hash(func, file, lineno), NO_ID,
+				   NO_ID);
+}
+
+/* The id of the string ln if the table has it, else NO_ID. */
+static strid
+find_name(struct reader *r, const struct line *ln)
+{
+	const struct strtab *st = &r->in->strings;
+	uint64_t h = (tail64(ln, 0) * 0x9e3779b97f4a7c15ULL) ^
+		     (tail64(ln, 8) * 0xc2b2ae3d27d4eb4fULL) ^
+		     ((uint64_t)ln->n * 0xff51afd7ed558ccdULL);
+	struct name_memo *m = &r->names[hash_fold(h) & (NAME_MEMO - 1)];
+	int64_t id;
+
+	if (m->p != NULL && m->n == ln->n && memcmp(m->p, ln->p, ln->n) == 0)
+		return m->id;
+	id = strtab_find(st, ln->p, ln->n);
+	if (id < 0)
+		return NO_ID;
+	m->id = (strid)id;
+	m->p = strtab_str(st, m->id);
+	m->n = (uint32_t)ln->n;
+	return m->id;
+}
+
+/*
+ * Before the lookups: fetch the cache entry a pending frame likely is, or
+ * when no entry has its hash (a frame new to this reader), find its
+ * strings and fetch the frame table's slot it will be looked up in.
+ */
+static void
+prepare_pending(struct reader *r, struct pending *p)
+{
+	uint32_t pos = 0, i;
+	strid f, fl;
+
+	p->func_id = p->file_id = NO_ID;
+	i = idmap_first(&r->cache_index, p->hash, &pos);
+	if (i != IDMAP_NONE) {
+		__builtin_prefetch(&r->cache[i]);
+		return;
+	}
+	if (memchr(p->func.p, '[', p->func.n) != NULL ||
+	    (p->func.n == 5 && memcmp(p->func.p, "panic", 5) == 0))
+		return; /* canonicalised when interned */
+	f = find_name(r, &p->func);
+	fl = f == NO_ID ? NO_ID : find_name(r, &p->file);
+	if (fl == NO_ID)
+		return;
+	p->func_id = f;
+	p->file_id = fl;
+	frames_prefetch(&r->in->frames, p->func_id, p->file_id, p->line);
+}
+
+/* Look the pending frames up, in the order they were read. */
+static void
+lookup_pending(struct reader *r)
+{
+	unsigned k;
+
+	for (k = 0; k < r->npend; k++)
+		prepare_pending(r, &r->pend[k]);
+	for (k = 0; k < r->npend; k++) {
+		const struct pending *p = &r->pend[k];
+		frameid id =
+			cached_frame_hashed(r, &p->func, &p->file, p->line,
+					    p->hash, p->func_id, p->file_id);
+
+		if (p->at == PENDING_CREATOR)
+			r->g->creator = id;
+		else
+			r->frames[p->at] = id;
+	}
+	r->npend = 0;
+}
+
+/* A frame to look up with the others of its goroutine, into r->frames[at]
+ * or the goroutine's creator; its cache slot is fetched meanwhile. */
+static void
+add_pending(struct reader *r, const struct line *func, const struct line *file,
+	    uint32_t lineno, uint32_t at)
+{
+	struct pending *p = NULL;
+	const struct idmap *ci = &r->cache_index;
+
+	if (r->npend == PENDING_MAX)
+		lookup_pending(r);
+	p = &r->pend[r->npend++];
+	p->func = *func;
+	p->file = *file;
+	p->line = lineno;
+	p->hash = frame_key_hash(func, file, lineno);
+	p->at = at;
+	if (ci->slots != NULL)
+		__builtin_prefetch(&ci->slots[p->hash & ci->mask]);
 }
 
 static void
@@ -296,7 +449,23 @@ push_frame(struct reader *r, frameid f)
 static void
 push_named(struct reader *r, const char *name)
 {
+	lookup_pending(r); /* interned in the order read */
 	push_frame(r, intern_frame(r->in, name, strlen(name), "", 0, 0));
+}
+
+/* A frame of the stack, looked up with the others of its goroutine; past
+ * TEXTDUMP_MAX_FRAMES, at once (push_frame interns the elision mark). */
+static void
+push_read(struct reader *r, const struct line *func, const struct line *file,
+	  uint32_t lineno)
+{
+	if (r->nframes >= TEXTDUMP_MAX_FRAMES) {
+		lookup_pending(r);
+		push_frame(r, cached_frame(r, func, file, lineno));
+		return;
+	}
+	push_frame(r, 0);
+	add_pending(r, func, file, lineno, (uint32_t)(r->nframes - 1));
 }
 
 /*
@@ -704,7 +873,7 @@ parse_creator(struct reader *r, const struct line *ln, struct goroutine *g)
 	if (block_line(r, &next)) {
 		if (parse_location(&next, &file, &lineno, &loc) &&
 		    !(at_cut(r) && loc.p + loc.n == next.p + next.n)) {
-			g->creator = cached_frame(r, &name, &file, lineno);
+			add_pending(r, &name, &file, lineno, PENDING_CREATOR);
 			return;
 		}
 		cut = at_cut(r) || r->l.cur >= r->l.end;
@@ -721,6 +890,7 @@ parse_creator(struct reader *r, const struct line *ln, struct goroutine *g)
 		rewind_to(r, m);
 		skip(r, ln);
 	}
+	lookup_pending(r); /* interned in the order read */
 	g->creator = intern_frame(r->in, name.p, name.n, "", 0, 0);
 }
 
@@ -798,7 +968,7 @@ read_frame(struct reader *r, const struct line *ln, struct goroutine *g)
 			g->flags |= G_TRUNCATED;
 			return 0;
 		}
-		push_frame(r, cached_frame(r, &name, &file, lineno));
+		push_read(r, &name, &file, lineno);
 		return 1;
 	}
 	if (!located)
@@ -839,6 +1009,7 @@ system_goroutine(const struct reader *r, const struct goroutine *g)
 static void
 finish(struct reader *r, struct goroutine *g)
 {
+	lookup_pending(r);
 	if (r->cut)
 		g->flags |= G_ELIDED;
 	r->cut = 0;
@@ -929,6 +1100,7 @@ read_block(struct reader *r, const struct header *h)
 	uint64_t line = r->l.lineno;
 	int noblank = 0, rc;
 
+	r->g = g;
 	g->id = h->id;
 	g->flags |= G_HAS_ID;
 	parse_status(r, h->status, g);
@@ -1063,6 +1235,7 @@ read_range(struct snapshot *out, const unsigned char *buf, size_t len,
 	r.msg.off = MSG_NONE;
 	lines_init(&r.l, buf, len, TEXTDUMP_MAX_LINE);
 	idmap_init(&r.cache_index);
+	r.names = xcalloc(NAME_MEMO, sizeof(*r.names));
 	while (lines_next(&r.l, &ln)) {
 		if (!find_header(&ln, &at, &h)) {
 			/* Preamble, logs, register dumps: a new traceback
@@ -1089,6 +1262,7 @@ read_range(struct snapshot *out, const unsigned char *buf, size_t len,
 	*left = r.msg;
 	free(r.frames);
 	free(r.cache);
+	free(r.names);
 	free(r.scratch);
 	idmap_release(&r.cache_index);
 }

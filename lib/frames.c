@@ -239,3 +239,12 @@ frames_intern_flags(struct frametab *t, strid func, strid file, uint32_t line,
 
 	return id != IDMAP_NONE ? id : add(t, func, file, line, flags, h, pos);
 }
+
+void
+frames_prefetch(const struct frametab *t, strid func, strid file, uint32_t line)
+{
+	if (t->index.slots != NULL)
+		__builtin_prefetch(
+			&t->index.slots[frame_hash(func, file, line) &
+					t->index.mask]);
+}

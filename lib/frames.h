@@ -80,6 +80,11 @@ frameid frames_intern(struct frametab *t, const struct strtab *s, strid func,
 frameid frames_intern_flags(struct frametab *t, strid func, strid file,
 			    uint32_t line, uint32_t flags);
 
+/* Ask for the index slot (func, file, line) is looked up in to be brought
+ * into the cache, ahead of frames_intern() (a hint). */
+void frames_prefetch(const struct frametab *t, strid func, strid file,
+		     uint32_t line);
+
 /* Borrowed; valid until the next frames_intern() or release. */
 static inline const struct frame *
 frames_get(const struct frametab *t, frameid id)
