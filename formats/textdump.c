@@ -1,8 +1,8 @@
 /*
- * Goroutine dump reader. One pass over the lines; frames are interned
- * through a cache keyed by the function as the input names it, the file
- * and the line, so a frame seen before costs a hash of a few words and two
- * memcmps with the string table's copies.
+ * Goroutine dump reader. One pass over the lines; frames are looked up in
+ * the frame table by the names as the input gives them (frames_hash), so a
+ * frame seen before costs a hash of a few words and two memcmps with the
+ * string table's copies.
  */
 #define _GNU_SOURCE /* memmem, memrchr */
 #include <pthread.h>
@@ -27,14 +27,14 @@
 #define ELIDED_TAIL  " frames elided..." /* after "...N" (Go 1.21+) */
 
 /*
- * A frame already interned, known by its function as the input names it,
- * its file and its line. The names are the string table's copies where
- * they are the same bytes (nearly always), so that a hit compares with
- * memory touched lately rather than with the input where the frame was
- * first seen.
+ * A frame whose function the string table keeps under another name than
+ * the input's (a generic function's "F[go.shape.int]" is "F[...]", "panic"
+ * is "runtime.gopanic"), or whose names are longer than it keeps: the frame
+ * table cannot be probed by the input's bytes, so the reader keeps these
+ * by those bytes.
  */
-struct cached_frame {
-	const char *func, *file;
+struct raw_frame {
+	const char *func, *file; /* in the input */
 	uint32_t funclen, filelen;
 	uint32_t line;
 	frameid id;
@@ -46,18 +46,20 @@ struct cached_frame {
  * read, so every table gets the same ids; meanwhile the index slot each
  * needs was asked for as its lines were parsed, and the lookups find it
  * fetched instead of waiting on memory one frame at a time. With 600,000
- * distinct frames the cache and the frame table are far larger than the
+ * distinct frames the frame table and its index are far larger than the
  * processor's caches.
  */
 struct pending {
 	struct line func, file;
-	uint32_t line, hash;
+	uint32_t line, hash;	/* hash: frames_hash() of the names read */
 	uint32_t at;		/* index into r->frames, or PENDING_CREATOR */
 	strid func_id, file_id; /* when known before the lookup, else NO_ID */
+	int raw;		/* looked up among the raw frames */
 };
 
 #define PENDING_MAX	64u
 #define PENDING_CREATOR UINT32_MAX
+#define PENDING_DROPPED (UINT32_MAX - 1) /* past TEXTDUMP_MAX_FRAMES */
 #define NO_ID		UINT32_MAX
 
 /*
@@ -95,9 +97,9 @@ struct reader {
 	int cut;    /* this goroutine has more than TEXTDUMP_MAX_FRAMES */
 	int system; /* the goroutine finished last is the runtime's own */
 	size_t nframes_last; /* frames of the goroutine last finished */
-	struct cached_frame *cache;
-	size_t ncache, capcache;
-	struct idmap cache_index;
+	struct raw_frame *raw;
+	size_t nraw, capraw;
+	struct idmap raw_index;
 	struct goroutine *g; /* the goroutine being read */
 	struct pending pend[PENDING_MAX];
 	unsigned npend;
@@ -236,100 +238,7 @@ parse_location(const struct line *ln, struct line *file, uint32_t *lineno,
 static uint64_t
 tail64(const struct line *l, size_t back)
 {
-	uint64_t v = 0;
-
-	if (l->n >= back + 8)
-		memcpy(&v, l->p + l->n - back - 8, 8);
-	else if (l->n > back)
-		memcpy(&v, l->p, l->n - back);
-	return v;
-}
-
-/*
- * The cache's hash looks at the lengths, the line and the last bytes of
- * the function name and of the file, where frames differ
- * ("pkg.(*T).Method", "file.go"); whole-string hashing cost a sixth of the
- * run. memcmp settles the rare collisions.
- */
-static uint32_t
-frame_key_hash(const struct line *func, const struct line *file,
-	       uint32_t lineno)
-{
-	/* Independent multiplies, one fold that brings every bit down to
-	 * the low bits the index looks at. */
-	uint64_t h =
-		(tail64(func, 0) * 0x9e3779b97f4a7c15ULL) ^
-		(tail64(func, 8) * 0xc2b2ae3d27d4eb4fULL) ^
-		(tail64(file, 0) * 0x165667b19e3779f9ULL) ^
-		(tail64(file, 8) * 0x27d4eb2f165667c5ULL) ^
-		(((uint64_t)func->n << 40 ^ (uint64_t)file->n << 24 ^ lineno) *
-		 0xff51afd7ed558ccdULL);
-
-	return hash_fold(h);
-}
-
-/*
- * The frame of (func, file, lineno), from the cache or interned and cached;
- * h is frame_key_hash() of it, func_id and file_id the strings' ids when
- * already known (a function name that canonicalises to itself), else
- * NO_ID.
- */
-static frameid
-cached_frame_hashed(struct reader *r, const struct line *func,
-		    const struct line *file, uint32_t lineno, uint32_t h,
-		    strid func_id, strid file_id)
-{
-	uint32_t pos = 0, i;
-	struct cached_frame *c = NULL;
-	const struct strtab *st = &r->in->strings;
-	const struct frame *f = NULL;
-	const char *name = func->p;
-	size_t namelen = func->n;
-
-	for (i = idmap_first(&r->cache_index, h, &pos); i != IDMAP_NONE;
-	     i = idmap_next(&r->cache_index, h, &pos)) {
-		c = &r->cache[i];
-		if (c->line == lineno && c->funclen == func->n &&
-		    c->filelen == file->n &&
-		    memcmp(c->func, func->p, func->n) == 0 &&
-		    memcmp(c->file, file->p, file->n) == 0)
-			return c->id;
-	}
-	if (namelen == 5 && memcmp(name, "panic", 5) == 0) {
-		/* The runtime prints runtime.gopanic as plain "panic". */
-		name = "runtime.gopanic";
-		namelen = 15;
-	}
-	r->cache =
-		xgrow(r->cache, sizeof(*r->cache), r->ncache + 1, &r->capcache);
-	c = &r->cache[r->ncache];
-	if (func_id != NO_ID && name == func->p)
-		c->id = frames_intern(&r->in->frames, st, func_id, file_id,
-				      lineno);
-	else
-		c->id = intern_frame(r->in, name, namelen, file->p, file->n,
-				     lineno);
-	f = intern_frame_get(r->in, c->id);
-	c->func = func->p;
-	c->funclen = (uint32_t)func->n;
-	if (strtab_len(st, f->func) == func->n &&
-	    memcmp(strtab_str(st, f->func), func->p, func->n) == 0)
-		c->func = strtab_str(st, f->func);
-	c->file = strtab_str(st, f->file);
-	c->filelen = (uint32_t)file->n;
-	c->line = lineno;
-	idmap_insert_after_miss(&r->cache_index, h, pos, (uint32_t)r->ncache);
-	r->ncache++;
-	return c->id;
-}
-
-static frameid
-cached_frame(struct reader *r, const struct line *func, const struct line *file,
-	     uint32_t lineno)
-{
-	return cached_frame_hashed(r, func, file, lineno,
-				   frame_key_hash(func, file, lineno), NO_ID,
-				   NO_ID);
+	return frames_tail64(l->p, l->n, back);
 }
 
 /* The id of the string ln if the table has it, else NO_ID. */
@@ -354,33 +263,102 @@ find_name(struct reader *r, const struct line *ln)
 	return m->id;
 }
 
+/* Whether the frame table may keep func under another name, or the
+ * names cut short (see struct raw_frame). */
+static int
+is_raw(const struct line *func, const struct line *file)
+{
+	return memchr(func->p, '[', func->n) != NULL ||
+	       (func->n == 5 && memcmp(func->p, "panic", 5) == 0) ||
+	       func->n > STRTAB_MAX_LEN || file->n > STRTAB_MAX_LEN;
+}
+
+/* A raw frame (struct raw_frame), from the reader's own table or interned
+ * and kept there. */
+static frameid
+raw_frame(struct reader *r, const struct pending *p)
+{
+	uint32_t pos = 0, i;
+	struct raw_frame *c = NULL;
+	const char *name = p->func.p;
+	size_t namelen = p->func.n;
+
+	for (i = idmap_first(&r->raw_index, p->hash, &pos); i != IDMAP_NONE;
+	     i = idmap_next(&r->raw_index, p->hash, &pos)) {
+		c = &r->raw[i];
+		if (c->line == p->line && c->funclen == p->func.n &&
+		    c->filelen == p->file.n &&
+		    memcmp(c->func, p->func.p, p->func.n) == 0 &&
+		    memcmp(c->file, p->file.p, p->file.n) == 0)
+			return c->id;
+	}
+	if (namelen == 5 && memcmp(name, "panic", 5) == 0) {
+		/* The runtime prints runtime.gopanic as plain "panic". */
+		name = "runtime.gopanic";
+		namelen = 15;
+	}
+	r->raw = xgrow(r->raw, sizeof(*r->raw), r->nraw + 1, &r->capraw);
+	c = &r->raw[r->nraw];
+	c->func = p->func.p;
+	c->funclen = (uint32_t)p->func.n;
+	c->file = p->file.p;
+	c->filelen = (uint32_t)p->file.n;
+	c->line = p->line;
+	c->id = intern_frame(r->in, name, namelen, p->file.p, p->file.n,
+			     p->line);
+	idmap_insert_after_miss(&r->raw_index, p->hash, pos, (uint32_t)r->nraw);
+	r->nraw++;
+	return c->id;
+}
+
+/* The id of the string ln, adding it when new. */
+static strid
+intern_name(struct reader *r, const struct line *ln, strid known)
+{
+	return known != NO_ID ? known
+			      : strtab_intern(&r->in->strings, ln->p, ln->n);
+}
+
+/* The frame of a pending frame, looked up by its names or interned. */
+static frameid
+lookup_frame(struct reader *r, const struct pending *p)
+{
+	struct frametab *ft = &r->in->frames;
+	const struct strtab *st = &r->in->strings;
+	frameid id;
+	strid f, fl;
+
+	if (p->raw)
+		return raw_frame(r, p);
+	id = frames_find(ft, st, p->hash, p->func.p, p->func.n, p->file.p,
+			 p->file.n, p->line);
+	if (id != FRAMES_NONE)
+		return id;
+	/* New: its names (function first, as intern_frame() does) and the
+	 * frame, under the hash of the same bytes. */
+	f = intern_name(r, &p->func, p->func_id);
+	fl = intern_name(r, &p->file, p->file_id);
+	return frames_intern_hashed(ft, st, f, fl, p->line, p->hash);
+}
+
 /*
- * Before the lookups: fetch the cache entry a pending frame likely is, or
- * when no entry has its hash (a frame new to this reader), find its
- * strings and fetch the frame table's slot it will be looked up in.
+ * Before the lookups: fetch the frame a pending frame likely is, or when
+ * no frame has its hash (a frame new to the table), find its names.
  */
 static void
 prepare_pending(struct reader *r, struct pending *p)
 {
-	uint32_t pos = 0, i;
 	strid f, fl;
 
 	p->func_id = p->file_id = NO_ID;
-	i = idmap_first(&r->cache_index, p->hash, &pos);
-	if (i != IDMAP_NONE) {
-		__builtin_prefetch(&r->cache[i]);
+	if (p->raw || frames_prefetch_match(&r->in->frames, p->hash))
 		return;
-	}
-	if (memchr(p->func.p, '[', p->func.n) != NULL ||
-	    (p->func.n == 5 && memcmp(p->func.p, "panic", 5) == 0))
-		return; /* canonicalised when interned */
 	f = find_name(r, &p->func);
 	fl = f == NO_ID ? NO_ID : find_name(r, &p->file);
 	if (fl == NO_ID)
 		return;
 	p->func_id = f;
 	p->file_id = fl;
-	frames_prefetch(&r->in->frames, p->func_id, p->file_id, p->line);
 }
 
 /* Look the pending frames up, in the order they were read. */
@@ -393,26 +371,23 @@ lookup_pending(struct reader *r)
 		prepare_pending(r, &r->pend[k]);
 	for (k = 0; k < r->npend; k++) {
 		const struct pending *p = &r->pend[k];
-		frameid id =
-			cached_frame_hashed(r, &p->func, &p->file, p->line,
-					    p->hash, p->func_id, p->file_id);
+		frameid id = lookup_frame(r, p);
 
 		if (p->at == PENDING_CREATOR)
 			r->g->creator = id;
-		else
+		else if (p->at != PENDING_DROPPED)
 			r->frames[p->at] = id;
 	}
 	r->npend = 0;
 }
 
 /* A frame to look up with the others of its goroutine, into r->frames[at]
- * or the goroutine's creator; its cache slot is fetched meanwhile. */
+ * or the goroutine's creator; its index slot is fetched meanwhile. */
 static void
 add_pending(struct reader *r, const struct line *func, const struct line *file,
 	    uint32_t lineno, uint32_t at)
 {
 	struct pending *p = NULL;
-	const struct idmap *ci = &r->cache_index;
 
 	if (r->npend == PENDING_MAX)
 		lookup_pending(r);
@@ -420,10 +395,11 @@ add_pending(struct reader *r, const struct line *func, const struct line *file,
 	p->func = *func;
 	p->file = *file;
 	p->line = lineno;
-	p->hash = frame_key_hash(func, file, lineno);
+	p->hash = frames_hash(func->p, func->n, file->p, file->n, lineno);
 	p->at = at;
-	if (ci->slots != NULL)
-		__builtin_prefetch(&ci->slots[p->hash & ci->mask]);
+	p->raw = is_raw(func, file);
+	if (!p->raw)
+		frames_prefetch(&r->in->frames, p->hash);
 }
 
 static void
@@ -460,8 +436,10 @@ push_read(struct reader *r, const struct line *func, const struct line *file,
 	  uint32_t lineno)
 {
 	if (r->nframes >= TEXTDUMP_MAX_FRAMES) {
+		/* Looked up at once, before push_frame() interns the mark. */
+		add_pending(r, func, file, lineno, PENDING_DROPPED);
 		lookup_pending(r);
-		push_frame(r, cached_frame(r, func, file, lineno));
+		push_frame(r, 0);
 		return;
 	}
 	push_frame(r, 0);
@@ -1234,7 +1212,7 @@ read_range(struct snapshot *out, const unsigned char *buf, size_t len,
 	r.base = r.region = (const char *)buf;
 	r.msg.off = MSG_NONE;
 	lines_init(&r.l, buf, len, TEXTDUMP_MAX_LINE);
-	idmap_init(&r.cache_index);
+	idmap_init(&r.raw_index);
 	r.names = xcalloc(NAME_MEMO, sizeof(*r.names));
 	while (lines_next(&r.l, &ln)) {
 		if (!find_header(&ln, &at, &h)) {
@@ -1261,10 +1239,10 @@ read_range(struct snapshot *out, const unsigned char *buf, size_t len,
 	*pending = r.pending & HINT_MARKER;
 	*left = r.msg;
 	free(r.frames);
-	free(r.cache);
+	free(r.raw);
 	free(r.names);
 	free(r.scratch);
-	idmap_release(&r.cache_index);
+	idmap_release(&r.raw_index);
 }
 
 /* --- reading in parallel ------------------------------------------------ */

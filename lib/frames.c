@@ -9,9 +9,10 @@
 #include "lib/banned.h"
 
 static uint32_t
-frame_hash(strid func, strid file, uint32_t line)
+hash_of(const struct strtab *s, strid func, strid file, uint32_t line)
 {
-	return hash_fold(hash_mix(hash_mix(func, file), line));
+	return frames_hash(strtab_str(s, func), strtab_len(s, func),
+			   strtab_str(s, file), strtab_len(s, file), line);
 }
 
 void
@@ -22,7 +23,7 @@ frames_init(struct frametab *t)
 	t->v = xgrow(NULL, sizeof(*t->v), 1, &t->cap);
 	memset(&t->v[0], 0, sizeof(t->v[0]));
 	t->n = 1;
-	idmap_insert(&t->index, frame_hash(0, 0, 0), 0);
+	idmap_insert(&t->index, frames_hash("", 0, "", 0, 0), 0);
 }
 
 void
@@ -206,10 +207,10 @@ add(struct frametab *t, strid func, strid file, uint32_t line, uint32_t flags,
 }
 
 frameid
-frames_intern(struct frametab *t, const struct strtab *s, strid func,
-	      strid file, uint32_t line)
+frames_intern_hashed(struct frametab *t, const struct strtab *s, strid func,
+		     strid file, uint32_t line, uint32_t h)
 {
-	uint32_t h = frame_hash(func, file, line), pos = 0;
+	uint32_t pos = 0;
 	uint32_t id = find(t, func, file, line, h, &pos);
 	struct frame_memo *m = NULL;
 
@@ -231,20 +232,50 @@ frames_intern(struct frametab *t, const struct strtab *s, strid func,
 }
 
 frameid
-frames_intern_flags(struct frametab *t, strid func, strid file, uint32_t line,
-		    uint32_t flags)
+frames_intern(struct frametab *t, const struct strtab *s, strid func,
+	      strid file, uint32_t line)
 {
-	uint32_t h = frame_hash(func, file, line), pos = 0;
+	return frames_intern_hashed(t, s, func, file, line,
+				    hash_of(s, func, file, line));
+}
+
+frameid
+frames_intern_flags(struct frametab *t, const struct strtab *s, strid func,
+		    strid file, uint32_t line, uint32_t flags)
+{
+	uint32_t h = hash_of(s, func, file, line), pos = 0;
 	uint32_t id = find(t, func, file, line, h, &pos);
 
 	return id != IDMAP_NONE ? id : add(t, func, file, line, flags, h, pos);
 }
 
-void
-frames_prefetch(const struct frametab *t, strid func, strid file, uint32_t line)
+frameid
+frames_find(const struct frametab *t, const struct strtab *s, uint32_t h,
+	    const char *func, size_t funclen, const char *file, size_t filelen,
+	    uint32_t line)
 {
-	if (t->index.slots != NULL)
-		__builtin_prefetch(
-			&t->index.slots[frame_hash(func, file, line) &
-					t->index.mask]);
+	uint32_t pos = 0, id;
+
+	for (id = idmap_first(&t->index, h, &pos); id != IDMAP_NONE;
+	     id = idmap_next(&t->index, h, &pos)) {
+		const struct frame *f = &t->v[id];
+
+		if (f->line == line && strtab_len(s, f->func) == funclen &&
+		    strtab_len(s, f->file) == filelen &&
+		    memcmp(strtab_str(s, f->func), func, funclen) == 0 &&
+		    memcmp(strtab_str(s, f->file), file, filelen) == 0)
+			return id;
+	}
+	return FRAMES_NONE;
+}
+
+int
+frames_prefetch_match(const struct frametab *t, uint32_t h)
+{
+	uint32_t pos = 0, id = idmap_first(&t->index, h, &pos);
+
+	if (id == IDMAP_NONE)
+		return 0;
+	__builtin_prefetch(&t->v[id]);
+	return 1;
 }

@@ -190,8 +190,8 @@ intern_import(struct intern *dst, const struct intern *src,
 		const struct frame *f = &src->frames.v[i];
 
 		map->frame[i] = frames_intern_flags(
-			&dst->frames, map->str[f->func], map->str[f->file],
-			f->line, f->flags);
+			&dst->frames, &dst->strings, map->str[f->func],
+			map->str[f->file], f->line, f->flags);
 	}
 	map->stack = xreallocarray(NULL, src->stacks.n, sizeof(uint32_t));
 	for (i = 0; i < src->stacks.n; i++) {

@@ -168,6 +168,65 @@ test_canon(void)
 	}
 }
 
+/* A frame is found by the bytes of its names (frames_find), as the text
+ * reader looks frames up, however it was interned; imported, it keeps its
+ * flags and is found in the other table too. */
+static void
+test_frames_find(void)
+{
+	struct intern in, other;
+	struct intern_remap map;
+	frameid a, b, g, x;
+	const char *fn = "github.com/x/monolith/server.(*Server).handle";
+	const char *file = "/src/github.com/x/monolith/server/handler.go";
+	const struct frametab *ft = &in.frames;
+	int found = 1;
+	uint32_t line;
+
+	intern_init(&in);
+	a = intern_frame(&in, fn, strlen(fn), file, strlen(file), 42);
+	b = intern_frame(&in, fn, strlen(fn), file, strlen(file), 43);
+	g = intern_frame(&in, "main.f[go.shape.int]", 20, "m.go", 4, 9);
+	ok(frames_find(ft, &in.strings,
+		       frames_hash(fn, strlen(fn), file, strlen(file), 42), fn,
+		       strlen(fn), file, strlen(file), 42) == a,
+	   "found by its names' bytes");
+	ok(frames_find(ft, &in.strings,
+		       frames_hash(fn, strlen(fn), file, strlen(file), 44), fn,
+		       strlen(fn), file, strlen(file), 44) == FRAMES_NONE,
+	   "another line is another frame");
+	ok(frames_find(ft, &in.strings,
+		       frames_hash("main.f[...]", 11, "m.go", 4, 9),
+		       "main.f[...]", 11, "m.go", 4, 9) == g,
+	   "a generic function by its canonical name");
+	ok(frames_find(ft, &in.strings,
+		       frames_hash("main.f[go.shape.int]", 20, "m.go", 4, 9),
+		       "main.f[go.shape.int]", 20, "m.go", 4, 9) == FRAMES_NONE,
+	   "not by the name it was given");
+	for (line = 0; line < 20000; line++) {
+		x = intern_frame(&in, fn, strlen(fn), file, strlen(file), line);
+		found = found && frames_find(ft, &in.strings,
+					     frames_hash(fn, strlen(fn), file,
+							 strlen(file), line),
+					     fn, strlen(fn), file, strlen(file),
+					     line) == x;
+	}
+	ok(found && a != b, "20,000 lines of one function, each found");
+	intern_init(&other);
+	(void)intern_frame(&other, "main.g", 6, "g.go", 4, 1);
+	intern_import(&other, &in, &map);
+	x = map.frame[g];
+	ok(frames_find(&other.frames, &other.strings,
+		       frames_hash("main.f[...]", 11, "m.go", 4, 9),
+		       "main.f[...]", 11, "m.go", 4, 9) == x &&
+		   intern_frame_get(&other, x)->flags ==
+			   intern_frame_get(&in, g)->flags,
+	   "imported: found in the other table, with its flags");
+	intern_remap_release(&map);
+	intern_release(&other);
+	intern_release(&in);
+}
+
 static void
 test_stacks_and_labels(void)
 {
@@ -307,6 +366,7 @@ main(void)
 	test_strtab_sort();
 	test_frame_flags();
 	test_canon();
+	test_frames_find();
 	test_stacks_and_labels();
 	test_known();
 	return tap_done();
