@@ -1200,7 +1200,7 @@ rank_frames(struct grouping *gr)
 				  fv[i].line)
 					 << nb |
 				 i;
-		sort_u64(key, n, 2 * sb + lb + nb);
+		sort_u64(key, n, nb, 2 * sb + lb + nb); /* ids ride along */
 		for (i = 0; i < n; i++)
 			gr->frame_rank[key[i] & low] = (uint32_t)i;
 		free(key);

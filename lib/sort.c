@@ -58,18 +58,18 @@ sort_stable(void *base, size_t n, size_t size, sort_cmp_fn cmp, void *ctx)
 #define RADIX	   (1u << RADIX_BITS)
 
 void
-sort_u64(uint64_t *v, size_t n, unsigned bits)
+sort_u64(uint64_t *v, size_t n, unsigned lo, unsigned hi)
 {
 	uint64_t *tmp = NULL, *src = v, *dst = NULL;
 	size_t *count = NULL, i;
 	unsigned shift;
 
-	if (n < 2 || bits == 0)
+	if (n < 2 || hi <= lo)
 		return;
 	tmp = xreallocarray(NULL, n, sizeof(*tmp));
 	count = xreallocarray(NULL, RADIX, sizeof(*count));
 	dst = tmp;
-	for (shift = 0; shift < bits && shift < 64; shift += RADIX_BITS) {
+	for (shift = lo; shift < hi && shift < 64; shift += RADIX_BITS) {
 		size_t sum = 0;
 
 		memset(count, 0, RADIX * sizeof(*count));

@@ -241,7 +241,8 @@ test_heap_advice(void)
 #endif
 }
 
-/* sort_u64 against qsort, with keys of a few bits and of all 64. */
+/* sort_u64 against qsort, with keys of a few bits and of all 64, and by
+ * the bits above a payload (which keeps the order it had). */
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -250,11 +251,20 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int
+cmp_u64_high(const void *a, const void *b, void *ctx)
+{
+	uint64_t x = *(const uint64_t *)a >> *(unsigned *)ctx;
+	uint64_t y = *(const uint64_t *)b >> *(unsigned *)ctx;
+
+	return x < y ? -1 : x > y;
+}
+
 static void
 test_sort_u64(void)
 {
 	static uint64_t v[5000], w[5000];
-	unsigned bits[] = { 1, 11, 12, 33, 64 }, b;
+	unsigned bits[] = { 1, 11, 12, 33, 64 }, b, lo = 20;
 	uint64_t x = 88172645463325252ULL;
 	size_t i;
 
@@ -267,13 +277,25 @@ test_sort_u64(void)
 					    : x;
 			w[i] = v[i];
 		}
-		sort_u64(v, 5000, bits[b]);
+		sort_u64(v, 5000, 0, bits[b]);
 		qsort(w, 5000, sizeof(w[0]), cmp_u64);
 		ok(memcmp(v, w, sizeof(v)) == 0, "sort_u64 of %u-bit keys",
 		   bits[b]);
 	}
-	sort_u64(v, 0, 64);
-	sort_u64(v, 1, 64);
+	for (i = 0; i < 5000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* Few distinct values above the payload: many ties. */
+		v[i] = (x % 37) << lo | (x >> 44);
+		w[i] = v[i];
+	}
+	sort_u64(v, 5000, lo, 26);
+	sort_stable(w, 5000, sizeof(w[0]), cmp_u64_high, &lo);
+	ok(memcmp(v, w, sizeof(v)) == 0,
+	   "sort_u64 above a payload, which keeps its order");
+	sort_u64(v, 0, 0, 64);
+	sort_u64(v, 1, 0, 64);
 	ok(1, "sort_u64 of nothing and of one key");
 }
 
