@@ -784,7 +784,9 @@ parse_status(struct reader *r, struct line st, struct goroutine *g)
 			break;
 		}
 	}
-	g->state = strtab_intern(&r->in->strings, st.p, st.n);
+	g->state = find_name(r, &st); /* a few states, over and over */
+	if (g->state == NO_ID)
+		g->state = strtab_intern(&r->in->strings, st.p, st.n);
 }
 
 static void
