@@ -21,15 +21,18 @@ frames_init(struct frametab *t)
 	memset(t, 0, sizeof(*t));
 	idmap_init(&t->index);
 	t->v = xgrow(NULL, sizeof(*t->v), 1, &t->cap);
+	t->hash = xreallocarray(NULL, t->cap, sizeof(*t->hash));
 	memset(&t->v[0], 0, sizeof(t->v[0]));
+	t->hash[0] = frames_hash("", 0, "", 0, 0);
 	t->n = 1;
-	idmap_insert(&t->index, frames_hash("", 0, "", 0, 0), 0);
+	idmap_insert(&t->index, t->hash[0], 0);
 }
 
 void
 frames_release(struct frametab *t)
 {
 	free(t->v);
+	free(t->hash);
 	free(t->memo);
 	idmap_release(&t->index);
 	memset(t, 0, sizeof(*t));
@@ -195,8 +198,15 @@ add(struct frametab *t, strid func, strid file, uint32_t line, uint32_t flags,
 
 	if (t->n >= UINT32_MAX - 1)
 		xalloc_die("frame table (too many frames)", t->n);
-	t->v = xgrow(t->v, sizeof(*t->v), t->n + 1, &t->cap);
+	if (t->n + 1 > t->cap) {
+		size_t cap = t->cap;
+
+		t->v = xgrow(t->v, sizeof(*t->v), t->n + 1, &cap);
+		t->hash = xreallocarray(t->hash, cap, sizeof(*t->hash));
+		t->cap = cap;
+	}
 	id = (uint32_t)t->n++;
+	t->hash[id] = h;
 	f = &t->v[id];
 	f->func = func;
 	f->file = file;
@@ -239,14 +249,32 @@ frames_intern(struct frametab *t, const struct strtab *s, strid func,
 				    hash_of(s, func, file, line));
 }
 
-frameid
-frames_intern_flags(struct frametab *t, const struct strtab *s, strid func,
-		    strid file, uint32_t line, uint32_t flags)
-{
-	uint32_t h = hash_of(s, func, file, line), pos = 0;
-	uint32_t id = find(t, func, file, line, h, &pos);
+/* How many frames ahead frames_import() asks for a slot, and for the
+ * frame a slot names. */
+#define AHEAD_SLOT  16u
+#define AHEAD_FRAME 8u
 
-	return id != IDMAP_NONE ? id : add(t, func, file, line, flags, h, pos);
+void
+frames_import(struct frametab *t, const struct frametab *src,
+	      const uint32_t *str, uint32_t *out)
+{
+	size_t i, n = src->n;
+
+	for (i = 0; i < n; i++) {
+		const struct frame *f = &src->v[i];
+		uint32_t h = src->hash[i], pos = 0, id;
+
+		if (i + AHEAD_SLOT < n)
+			frames_prefetch(t, src->hash[i + AHEAD_SLOT]);
+		if (i + AHEAD_FRAME < n)
+			(void)frames_prefetch_match(t,
+						    src->hash[i + AHEAD_FRAME]);
+		id = find(t, str[f->func], str[f->file], f->line, h, &pos);
+		if (id == IDMAP_NONE)
+			id = add(t, str[f->func], str[f->file], f->line,
+				 f->flags, h, pos);
+		out[i] = id;
+	}
 }
 
 frameid

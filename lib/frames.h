@@ -57,6 +57,7 @@ struct frame {
 
 struct frametab {
 	struct frame *v;
+	uint32_t *hash; /* id -> frames_hash() of its names and line */
 	size_t n, cap;
 	struct idmap index;
 	/* func strid -> the flags of its latest new frame and that frame's
@@ -120,11 +121,14 @@ frameid frames_intern_hashed(struct frametab *t, const struct strtab *s,
 			     strid func, strid file, uint32_t line,
 			     uint32_t hash);
 
-/* frames_intern() of a frame whose flags are known: those of a frame of
- * the same names in another table (importing). */
-frameid frames_intern_flags(struct frametab *t, const struct strtab *s,
-			    strid func, strid file, uint32_t line,
-			    uint32_t flags);
+/*
+ * Intern src's frames into t, with their flags and hashes: str maps src's
+ * string ids to t's, and out[i] is set to the id in t of src's frame i.
+ * Looks a few frames ahead, so that the index slots and frames it
+ * compares are fetched before it needs them.
+ */
+void frames_import(struct frametab *t, const struct frametab *src,
+		   const uint32_t *str, uint32_t *out);
 
 #define FRAMES_NONE UINT32_MAX
 
