@@ -74,16 +74,29 @@ struct frametab {
 void frames_init(struct frametab *t);
 void frames_release(struct frametab *t);
 
-/* Up to 8 bytes of s[0..n) ending `back` bytes before its end, as a word. */
+/*
+ * The 8 bytes of s[0..n) ending `back` bytes before its end, as a word, or
+ * its first 8 when it is shorter; for n < 8, its first and last bytes.
+ * Loads of a fixed size only: a memcpy of a variable length was a call,
+ * and reading its result back stalled on the store.
+ */
 static inline uint64_t
 frames_tail64(const char *s, size_t n, size_t back)
 {
 	uint64_t v = 0;
+	uint32_t a, b;
 
-	if (n >= back + 8)
-		memcpy(&v, s + n - back - 8, 8);
-	else if (n > back)
-		memcpy(&v, s, n - back);
+	if (n >= 8) {
+		memcpy(&v, s + (n >= back + 8 ? n - back - 8 : 0), 8);
+	} else if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		v = (uint64_t)a << 32 | b;
+	} else if (n > 0) {
+		v = (uint64_t)(unsigned char)s[0] << 16 |
+		    (uint64_t)(unsigned char)s[n / 2] << 8 |
+		    (unsigned char)s[n - 1];
+	}
 	return v;
 }
 
