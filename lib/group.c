@@ -1499,6 +1499,25 @@ finish_waits(struct group_more *x)
 	x->nwaits = x->waitcap = 0;
 }
 
+/* The frames' ranks and their hashes, two passes over the frame table
+ * that need nothing of each other: with two threads, one each (part 1
+ * allocates only its memo). */
+struct frame_tables {
+	struct grouping *gr;
+	unsigned parts;
+};
+
+static void
+frame_tables(void *ctx, unsigned k)
+{
+	const struct frame_tables *t = ctx;
+
+	if (k == 0)
+		rank_frames(t->gr);
+	if (k == 1 || t->parts == 1)
+		hash_all_frames(t->gr);
+}
+
 /* What finishing shares between the parts it is split into. */
 struct finish {
 	struct grouping *gr;
@@ -1669,6 +1688,7 @@ grouping_finish(struct grouping *gr)
 	size_t i;
 	uint32_t *order = NULL;
 	struct finish f;
+	struct frame_tables ft;
 	char by[32];
 
 	memset(&f, 0, sizeof(f));
@@ -1685,7 +1705,6 @@ grouping_finish(struct grouping *gr)
 	 * for the parts below). */
 	for (i = 0; i < gr->n; i++)
 		count_push(gr, &gr->v[i]);
-	rank_frames(gr);
 	/* Every group's id starts with the same bytes, and hashes frames
 	 * of the table as it is now (all of them first: the parts would
 	 * fill the memo at once, and hash_all_frames() hashes a function's
@@ -1699,7 +1718,9 @@ grouping_finish(struct grouping *gr)
 	hash_text(&f.by_hash[1], "blocked\n", 8);
 	gr->frame_hash = xgrow_zero(gr->frame_hash, sizeof(*gr->frame_hash),
 				    gr->in->frames.n, &gr->frame_hash_cap);
-	hash_all_frames(gr);
+	ft.gr = gr;
+	ft.parts = f.parts > 1 ? 2 : 1;
+	par_run(ft.parts, frame_tables, &ft);
 	/* Then sort compact keys, and move each group once: groups are
 	 * large. */
 	f.keys = xreallocarray(NULL, gr->n ? gr->n : 1, sizeof(*f.keys));
