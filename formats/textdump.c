@@ -1329,7 +1329,7 @@ struct part {
 	int started, used;
 };
 
-#define CHUNKS_PER_THREAD 8u
+#define CHUNKS_PER_THREAD 16u
 #define CHUNK_MIN	  (4u << 20)
 #define MAX_CHUNKS	  (TEXTDUMP_MAX_THREADS * CHUNKS_PER_THREAD)
 
