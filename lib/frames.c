@@ -9,9 +9,10 @@
 #include "lib/banned.h"
 
 static uint32_t
-frame_hash(strid func, strid file, uint32_t line)
+hash_of(const struct strtab *s, strid func, strid file, uint32_t line)
 {
-	return hash_fold(hash_mix(hash_mix(func, file), line));
+	return frames_hash(strtab_str(s, func), strtab_len(s, func),
+			   strtab_str(s, file), strtab_len(s, file), line);
 }
 
 void
@@ -20,15 +21,19 @@ frames_init(struct frametab *t)
 	memset(t, 0, sizeof(*t));
 	idmap_init(&t->index);
 	t->v = xgrow(NULL, sizeof(*t->v), 1, &t->cap);
+	t->hash = xreallocarray(NULL, t->cap, sizeof(*t->hash));
 	memset(&t->v[0], 0, sizeof(t->v[0]));
+	t->hash[0] = frames_hash("", 0, "", 0, 0);
 	t->n = 1;
-	idmap_insert(&t->index, frame_hash(0, 0, 0), 0);
+	idmap_insert(&t->index, t->hash[0], 0);
 }
 
 void
 frames_release(struct frametab *t)
 {
 	free(t->v);
+	free(t->hash);
+	free(t->memo);
 	idmap_release(&t->index);
 	memset(t, 0, sizeof(*t));
 }
@@ -166,31 +171,139 @@ with_hint(uint32_t flags, const char *func, size_t n)
 	return flags | (uint32_t)infer_rule(func, n) << FRAME_HINT_SHIFT;
 }
 
-frameid
-frames_intern(struct frametab *t, const struct strtab *s, strid func,
-	      strid file, uint32_t line)
+/* The id of (func, file, line) if the table has it, else IDMAP_NONE with
+ * *pos where the probe for hash h stopped. */
+static uint32_t
+find(const struct frametab *t, strid func, strid file, uint32_t line,
+     uint32_t h, uint32_t *pos)
 {
-	uint32_t h = frame_hash(func, file, line), pos = 0, id;
-	struct frame *f = NULL;
+	uint32_t id;
 
-	for (id = idmap_first(&t->index, h, &pos); id != IDMAP_NONE;
-	     id = idmap_next(&t->index, h, &pos)) {
-		f = &t->v[id];
+	for (id = idmap_first(&t->index, h, pos); id != IDMAP_NONE;
+	     id = idmap_next(&t->index, h, pos)) {
+		const struct frame *f = &t->v[id];
+
 		if (f->func == func && f->file == file && f->line == line)
 			return id;
 	}
+	return IDMAP_NONE;
+}
+
+static frameid
+add(struct frametab *t, strid func, strid file, uint32_t line, uint32_t flags,
+    uint32_t h, uint32_t pos)
+{
+	struct frame *f = NULL;
+	uint32_t id;
+
 	if (t->n >= UINT32_MAX - 1)
 		xalloc_die("frame table (too many frames)", t->n);
-	t->v = xgrow(t->v, sizeof(*t->v), t->n + 1, &t->cap);
+	if (t->n + 1 > t->cap) {
+		size_t cap = t->cap;
+
+		t->v = xgrow(t->v, sizeof(*t->v), t->n + 1, &cap);
+		t->hash = xreallocarray(t->hash, cap, sizeof(*t->hash));
+		t->cap = cap;
+	}
 	id = (uint32_t)t->n++;
+	t->hash[id] = h;
 	f = &t->v[id];
 	f->func = func;
 	f->file = file;
 	f->line = line;
-	f->flags = with_hint(
-		frames_classify(strtab_str(s, func), strtab_len(s, func),
-				strtab_str(s, file), strtab_len(s, file)),
-		strtab_str(s, func), strtab_len(s, func));
-	idmap_insert(&t->index, h, id);
+	f->flags = flags;
+	idmap_insert_after_miss(&t->index, h, pos, id);
 	return id;
+}
+
+frameid
+frames_intern_hashed(struct frametab *t, const struct strtab *s, strid func,
+		     strid file, uint32_t line, uint32_t h)
+{
+	uint32_t pos = 0;
+	uint32_t id = find(t, func, file, line, h, &pos);
+	struct frame_memo *m = NULL;
+
+	if (id != IDMAP_NONE)
+		return id;
+	if (func >= t->memo_cap)
+		t->memo = xgrow_zero(t->memo, sizeof(*t->memo),
+				     (size_t)func + 1, &t->memo_cap);
+	m = &t->memo[func];
+	if (m->file1 != file + 1) {
+		m->file1 = file + 1;
+		m->flags = with_hint(frames_classify(strtab_str(s, func),
+						     strtab_len(s, func),
+						     strtab_str(s, file),
+						     strtab_len(s, file)),
+				     strtab_str(s, func), strtab_len(s, func));
+	}
+	return add(t, func, file, line, m->flags, h, pos);
+}
+
+frameid
+frames_intern(struct frametab *t, const struct strtab *s, strid func,
+	      strid file, uint32_t line)
+{
+	return frames_intern_hashed(t, s, func, file, line,
+				    hash_of(s, func, file, line));
+}
+
+/* How many frames ahead frames_import() asks for a slot, and for the
+ * frame a slot names. */
+#define AHEAD_SLOT  16u
+#define AHEAD_FRAME 8u
+
+void
+frames_import(struct frametab *t, const struct frametab *src,
+	      const uint32_t *str, uint32_t *out)
+{
+	size_t i, n = src->n;
+
+	for (i = 0; i < n; i++) {
+		const struct frame *f = &src->v[i];
+		uint32_t h = src->hash[i], pos = 0, id;
+
+		if (i + AHEAD_SLOT < n)
+			frames_prefetch(t, src->hash[i + AHEAD_SLOT]);
+		if (i + AHEAD_FRAME < n)
+			(void)frames_prefetch_match(t,
+						    src->hash[i + AHEAD_FRAME]);
+		id = find(t, str[f->func], str[f->file], f->line, h, &pos);
+		if (id == IDMAP_NONE)
+			id = add(t, str[f->func], str[f->file], f->line,
+				 f->flags, h, pos);
+		out[i] = id;
+	}
+}
+
+frameid
+frames_find(const struct frametab *t, const struct strtab *s, uint32_t h,
+	    const char *func, size_t funclen, const char *file, size_t filelen,
+	    uint32_t line)
+{
+	uint32_t pos = 0, id;
+
+	for (id = idmap_first(&t->index, h, &pos); id != IDMAP_NONE;
+	     id = idmap_next(&t->index, h, &pos)) {
+		const struct frame *f = &t->v[id];
+
+		if (f->line == line && strtab_len(s, f->func) == funclen &&
+		    strtab_len(s, f->file) == filelen &&
+		    memcmp(strtab_str(s, f->func), func, funclen) == 0 &&
+		    memcmp(strtab_str(s, f->file), file, filelen) == 0)
+			return id;
+	}
+	return FRAMES_NONE;
+}
+
+int
+frames_prefetch_match(const struct frametab *t, uint32_t h)
+{
+	uint32_t pos = 0, id = idmap_first(&t->index, h, &pos);
+
+	if (id == IDMAP_NONE)
+		return 0;
+	__builtin_prefetch(&t->v[id]);
+	return 1;
 }

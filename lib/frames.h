@@ -9,7 +9,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
+#include "lib/hash.h"
 #include "lib/idmap.h"
 #include "lib/strtab.h"
 
@@ -55,16 +57,114 @@ struct frame {
 
 struct frametab {
 	struct frame *v;
+	uint32_t *hash; /* id -> frames_hash() of its names and line */
 	size_t n, cap;
 	struct idmap index;
+	/* func strid -> the flags of its latest new frame and that frame's
+	 * file + 1 (0: none yet): a function's frames mostly share a file,
+	 * and flags depend on the names only, so most new frames take them
+	 * from here instead of looking at strings. */
+	struct frame_memo {
+		strid file1;
+		uint32_t flags;
+	} * memo;
+	size_t memo_cap;
 };
 
 void frames_init(struct frametab *t);
 void frames_release(struct frametab *t);
 
+/*
+ * The 8 bytes of s[0..n) ending `back` bytes before its end, as a word, or
+ * its first 8 when it is shorter; for n < 8, its first and last bytes.
+ * Loads of a fixed size only: a memcpy of a variable length was a call,
+ * and reading its result back stalled on the store.
+ */
+static inline uint64_t
+frames_tail64(const char *s, size_t n, size_t back)
+{
+	uint64_t v = 0;
+	uint32_t a, b;
+
+	if (n >= 8) {
+		memcpy(&v, s + (n >= back + 8 ? n - back - 8 : 0), 8);
+	} else if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		v = (uint64_t)a << 32 | b;
+	} else if (n > 0) {
+		v = (uint64_t)(unsigned char)s[0] << 16 |
+		    (uint64_t)(unsigned char)s[n / 2] << 8 |
+		    (unsigned char)s[n - 1];
+	}
+	return v;
+}
+
+/*
+ * The hash the table indexes a frame by: of its names' bytes and its line,
+ * so that a reader can look a frame up by the names in its input before
+ * interning them (frames_find). It takes the lengths and the last 24
+ * bytes of each name, where frames differ ("pkg.(*T).Method",
+ * "file.go"): whole-string hashing cost a sixth of reading a dump.
+ * Independent multiplies, one fold down to the bits the index looks at.
+ */
+static inline uint32_t
+frames_hash(const char *func, size_t funclen, const char *file, size_t filelen,
+	    uint32_t line)
+{
+	uint64_t h =
+		(frames_tail64(func, funclen, 0) * 0x9e3779b97f4a7c15ULL) ^
+		(frames_tail64(func, funclen, 8) * 0xc2b2ae3d27d4eb4fULL) ^
+		(frames_tail64(func, funclen, 16) * 0xd6e8feb86659fd93ULL) ^
+		(frames_tail64(file, filelen, 0) * 0x165667b19e3779f9ULL) ^
+		(frames_tail64(file, filelen, 8) * 0x27d4eb2f165667c5ULL) ^
+		(frames_tail64(file, filelen, 16) * 0xa0761d6478bd642fULL) ^
+		(((uint64_t)funclen << 40 ^ (uint64_t)filelen << 24 ^ line) *
+		 0xff51afd7ed558ccdULL);
+
+	return hash_fold(h);
+}
+
 /* The id of (func, file, line), adding it (and its flags) when new. */
 frameid frames_intern(struct frametab *t, const struct strtab *s, strid func,
 		      strid file, uint32_t line);
+
+/* frames_intern() given the frame's frames_hash(). */
+frameid frames_intern_hashed(struct frametab *t, const struct strtab *s,
+			     strid func, strid file, uint32_t line,
+			     uint32_t hash);
+
+/*
+ * Intern src's frames into t, with their flags and hashes: str maps src's
+ * string ids to t's, and out[i] is set to the id in t of src's frame i.
+ * Looks a few frames ahead, so that the index slots and frames it
+ * compares are fetched before it needs them.
+ */
+void frames_import(struct frametab *t, const struct frametab *src,
+		   const uint32_t *str, uint32_t *out);
+
+#define FRAMES_NONE UINT32_MAX
+
+/* The frame of these names and line, whose frames_hash() is hash, if the
+ * table has it, else FRAMES_NONE. Names are compared as bytes: a function
+ * the table keeps canonicalised (intern_frame) is not found by its raw
+ * name. */
+frameid frames_find(const struct frametab *t, const struct strtab *s,
+		    uint32_t hash, const char *func, size_t funclen,
+		    const char *file, size_t filelen, uint32_t line);
+
+/* Ask for the index slot a frame of this hash is looked up in to be
+ * brought into the cache, ahead of frames_find() (a hint). */
+static inline void
+frames_prefetch(const struct frametab *t, uint32_t hash)
+{
+	if (t->index.slots != NULL)
+		__builtin_prefetch(&t->index.slots[hash & t->index.mask]);
+}
+
+/* With that slot fetched: ask for the frame it names under this hash, if
+ * any. Returns whether there is one (else the frame is new). */
+int frames_prefetch_match(const struct frametab *t, uint32_t hash);
 
 /* Borrowed; valid until the next frames_intern() or release. */
 static inline const struct frame *

@@ -1001,31 +1001,84 @@ hash_text(uint64_t *h, const void *s, size_t n)
 	*h = hash_stable(*h, s, n);
 }
 
-/* FNV-1a of one frame's line of the key: "func file:line" or "func". */
-static uint64_t
-frame_line_hash(const struct grouping *gr, frameid f)
+/* FNV-1a over ":line", the end of a frame's line of the key. */
+static void
+hash_lineno(uint64_t *h, uint32_t line)
 {
-	const struct intern *in = gr->in;
-	const struct frame *fr = intern_frame_get(in, f);
-	uint64_t h = HASH_STABLE_INIT;
 	char num[16];
 	size_t n = sizeof(num);
-	uint32_t line = fr->line;
+
+	do {
+		num[--n] = (char)('0' + line % 10);
+		line /= 10;
+	} while (line > 0);
+	num[--n] = ':';
+	hash_text(h, num + n, sizeof(num) - n);
+}
+
+/* FNV-1a over "func file" ("func" alone with --group-by func). */
+static uint64_t
+hash_names(const struct grouping *gr, const struct frame *fr)
+{
+	const struct intern *in = gr->in;
+	uint64_t h = HASH_STABLE_INIT;
 
 	hash_text(&h, intern_str(in, fr->func),
 		  strtab_len(&in->strings, fr->func));
 	if (!group_by_get(gr->key.by)->func_only) {
-		do {
-			num[--n] = (char)('0' + line % 10);
-			line /= 10;
-		} while (line > 0);
-		num[--n] = ':';
 		hash_text(&h, " ", 1);
 		hash_text(&h, intern_str(in, fr->file),
 			  strtab_len(&in->strings, fr->file));
-		hash_text(&h, num + n, sizeof(num) - n);
 	}
 	return h;
+}
+
+/* FNV-1a of one frame's line of the key: "func file:line" or "func". */
+static uint64_t
+frame_line_hash(const struct grouping *gr, frameid f)
+{
+	const struct frame *fr = intern_frame_get(gr->in, f);
+	uint64_t h = hash_names(gr, fr);
+
+	if (!group_by_get(gr->key.by)->func_only)
+		hash_lineno(&h, fr->line);
+	return h;
+}
+
+/*
+ * frame_line_hash() | 1 of every frame not hashed yet, the state after
+ * "func file" kept per function (a function's frames mostly share a file):
+ * a frame then costs the bytes of its ":line".
+ */
+static void
+hash_all_frames(struct grouping *gr)
+{
+	const struct intern *in = gr->in;
+	const struct frame *fv = in->frames.v;
+	int func_only = group_by_get(gr->key.by)->func_only;
+	size_t i;
+	struct names_memo {
+		strid file1; /* file + 1, 0: none */
+		uint64_t h;
+	} *memo = xcalloc(in->strings.n, sizeof(*memo));
+
+	for (i = 0; i < in->frames.n; i++) {
+		const struct frame *fr = &fv[i];
+		struct names_memo *m = &memo[fr->func];
+		uint64_t h;
+
+		if (gr->frame_hash[i] != 0)
+			continue;
+		if (m->file1 != fr->file + 1) {
+			m->file1 = fr->file + 1;
+			m->h = hash_names(gr, fr);
+		}
+		h = m->h;
+		if (!func_only)
+			hash_lineno(&h, fr->line);
+		gr->frame_hash[i] = h | 1;
+	}
+	free(memo);
 }
 
 /* Fold a frame into a group id: one FNV-1a step over the 64-bit word of
@@ -1063,30 +1116,108 @@ group_id(struct grouping *gr, const struct group *g, const uint64_t by[2])
 	return h;
 }
 
-/*
- * Frames ordered by content (function, file, line) once, so that sorting
- * groups compares ranks instead of strings; the order is the same.
- */
-static int
-frame_sort_cmp(const void *a, const void *b, void *ctx)
+/* How many bits x takes (0 for 0). */
+static unsigned
+bits_of(uint64_t x)
 {
-	return grouping_frame_cmp(ctx, *(const uint32_t *)a,
-				  *(const uint32_t *)b);
+	unsigned b = 0;
+
+	for (; x != 0; x >>= 1)
+		b++;
+	return b;
 }
 
+/* Frames by the ranks of their strings and their line (rank_frames). */
+struct frame_rank_ctx {
+	const struct frame *fv;
+	const uint32_t *srank;
+};
+
+static int
+frame_rank_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct frame_rank_ctx *c = ctx;
+	const struct frame *fa = &c->fv[*(const uint32_t *)a];
+	const struct frame *fb = &c->fv[*(const uint32_t *)b];
+	uint32_t x = c->srank[fa->func], y = c->srank[fb->func];
+
+	if (x == y) {
+		x = c->srank[fa->file];
+		y = c->srank[fb->file];
+	}
+	if (x == y) {
+		x = fa->line;
+		y = fb->line;
+	}
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Frames ordered by content (function, file, line) once, so that sorting
+ * groups compares ranks instead of strings; the order is the same as
+ * grouping_frame_cmp's. The strings frames name are sorted once, then the
+ * frames by their strings' ranks and their line, packed with the frame's
+ * id into one word when they fit (a radix sort): the cost follows the
+ * distinct frames, not their names' length times log n.
+ */
 static void
 rank_frames(struct grouping *gr)
 {
-	size_t n = gr->in->frames.n, i;
-	uint32_t *order = xreallocarray(NULL, n, sizeof(*order));
+	const struct intern *in = gr->in;
+	const struct frame *fv = in->frames.v;
+	size_t n = in->frames.n, ns = in->strings.n, i, k = 0;
+	uint32_t *srank = xcalloc(ns, sizeof(*srank)), maxline = 0;
+	strid *ids = xreallocarray(NULL, ns, sizeof(*ids));
+	unsigned sb, lb, nb;
 
-	for (i = 0; i < n; i++)
-		order[i] = (uint32_t)i;
-	sort_stable(order, n, sizeof(*order), frame_sort_cmp, gr->in);
-	gr->frame_rank = xreallocarray(gr->frame_rank, n, sizeof(uint32_t));
-	for (i = 0; i < n; i++)
-		gr->frame_rank[order[i]] = (uint32_t)i;
-	free(order);
+	/* Mark the strings frames name, then rank them. */
+	for (i = 0; i < n; i++) {
+		srank[fv[i].func] = 1;
+		srank[fv[i].file] = 1;
+		if (fv[i].line > maxline)
+			maxline = fv[i].line;
+	}
+	for (i = 0; i < ns; i++)
+		if (srank[i])
+			ids[k++] = (strid)i;
+	strtab_sort(&in->strings, ids, k);
+	for (i = 0; i < k; i++)
+		srank[ids[i]] = (uint32_t)i;
+	free(ids);
+	sb = bits_of(k > 0 ? k - 1 : 0);
+	lb = bits_of(maxline);
+	nb = bits_of(n > 0 ? n - 1 : 0);
+	gr->frame_rank =
+		xreallocarray(gr->frame_rank, n ? n : 1, sizeof(uint32_t));
+	if (2 * sb + lb + nb <= 64) {
+		uint64_t *key = xreallocarray(NULL, n ? n : 1, sizeof(*key));
+		uint64_t low = nb < 64 ? ((uint64_t)1 << nb) - 1 : ~0ULL;
+
+		for (i = 0; i < n; i++)
+			key[i] = (((uint64_t)srank[fv[i].func] << sb |
+				   srank[fv[i].file])
+					  << lb |
+				  fv[i].line)
+					 << nb |
+				 i;
+		sort_u64(key, n, nb, 2 * sb + lb + nb); /* ids ride along */
+		for (i = 0; i < n; i++)
+			gr->frame_rank[key[i] & low] = (uint32_t)i;
+		free(key);
+	} else {
+		/* Too wide for a word: compare the ranks. */
+		struct frame_rank_ctx c = { fv, srank };
+		uint32_t *order =
+			xreallocarray(NULL, n ? n : 1, sizeof(*order));
+
+		for (i = 0; i < n; i++)
+			order[i] = (uint32_t)i;
+		sort_stable(order, n, sizeof(*order), frame_rank_cmp, &c);
+		for (i = 0; i < n; i++)
+			gr->frame_rank[order[i]] = (uint32_t)i;
+		free(order);
+	}
+	free(srank);
 }
 
 static int
@@ -1368,6 +1499,25 @@ finish_waits(struct group_more *x)
 	x->nwaits = x->waitcap = 0;
 }
 
+/* The frames' ranks and their hashes, two passes over the frame table
+ * that need nothing of each other: with two threads, one each (part 1
+ * allocates only its memo). */
+struct frame_tables {
+	struct grouping *gr;
+	unsigned parts;
+};
+
+static void
+frame_tables(void *ctx, unsigned k)
+{
+	const struct frame_tables *t = ctx;
+
+	if (k == 0)
+		rank_frames(t->gr);
+	if (k == 1 || t->parts == 1)
+		hash_all_frames(t->gr);
+}
+
 /* What finishing shares between the parts it is split into. */
 struct finish {
 	struct grouping *gr;
@@ -1538,6 +1688,7 @@ grouping_finish(struct grouping *gr)
 	size_t i;
 	uint32_t *order = NULL;
 	struct finish f;
+	struct frame_tables ft;
 	char by[32];
 
 	memset(&f, 0, sizeof(f));
@@ -1554,10 +1705,10 @@ grouping_finish(struct grouping *gr)
 	 * for the parts below). */
 	for (i = 0; i < gr->n; i++)
 		count_push(gr, &gr->v[i]);
-	rank_frames(gr);
 	/* Every group's id starts with the same bytes, and hashes frames
-	 * of the table as it is now (memoised per frame; all of them first
-	 * when the parts would fill the memo at once). */
+	 * of the table as it is now (all of them first: the parts would
+	 * fill the memo at once, and hash_all_frames() hashes a function's
+	 * name once). */
 	group_key_format(&gr->key, by, sizeof(by));
 	hash_text(&f.by_hash[0], "by=", 3);
 	hash_text(&f.by_hash[0], by, strlen(by));
@@ -1567,11 +1718,9 @@ grouping_finish(struct grouping *gr)
 	hash_text(&f.by_hash[1], "blocked\n", 8);
 	gr->frame_hash = xgrow_zero(gr->frame_hash, sizeof(*gr->frame_hash),
 				    gr->in->frames.n, &gr->frame_hash_cap);
-	if (f.parts > 1)
-		for (i = 0; i < gr->in->frames.n; i++)
-			if (gr->frame_hash[i] == 0)
-				gr->frame_hash[i] =
-					frame_line_hash(gr, (frameid)i) | 1;
+	ft.gr = gr;
+	ft.parts = f.parts > 1 ? 2 : 1;
+	par_run(ft.parts, frame_tables, &ft);
 	/* Then sort compact keys, and move each group once: groups are
 	 * large. */
 	f.keys = xreallocarray(NULL, gr->n ? gr->n : 1, sizeof(*f.keys));

@@ -17,6 +17,14 @@
 
 #define IDMAP_NONE UINT32_MAX
 
+/* Whether an index of cap slots holding count entries has room for one
+ * more: it is kept at most three quarters full. */
+static inline int
+idmap_room(uint32_t count, uint32_t cap)
+{
+	return (uint64_t)(count + 1) * 4 <= (uint64_t)cap * 3;
+}
+
 struct idmap_slot {
 	uint32_t hash;
 	uint32_t id; /* id + 1; 0 marks an empty slot */
@@ -46,7 +54,7 @@ static inline void
 idmap_insert_after_miss(struct idmap *m, uint32_t hash, uint32_t pos,
 			uint32_t id)
 {
-	if (m->slots != NULL && (m->count + 1) * 2 <= m->mask + 1) {
+	if (m->slots != NULL && idmap_room(m->count, m->mask + 1)) {
 		struct idmap_slot *s = &m->slots[(pos - 1) & m->mask];
 
 		s->hash = hash;

@@ -186,13 +186,7 @@ intern_import(struct intern *dst, const struct intern *src,
 		map->str[i] = strtab_intern(&dst->strings, ss->ptr[i],
 					    strtab_len(ss, i));
 	map->frame = xreallocarray(NULL, src->frames.n, sizeof(uint32_t));
-	for (i = 0; i < src->frames.n; i++) {
-		const struct frame *f = &src->frames.v[i];
-
-		map->frame[i] = frames_intern(&dst->frames, &dst->strings,
-					      map->str[f->func],
-					      map->str[f->file], f->line);
-	}
+	frames_import(&dst->frames, &src->frames, map->str, map->frame);
 	map->stack = xreallocarray(NULL, src->stacks.n, sizeof(uint32_t));
 	for (i = 0; i < src->stacks.n; i++) {
 		uint32_t n = 0, k;

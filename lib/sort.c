@@ -54,6 +54,48 @@ sort_stable(void *base, size_t n, size_t size, sort_cmp_fn cmp, void *ctx)
 	free(tmp);
 }
 
+#define RADIX_BITS 11u
+#define RADIX	   (1u << RADIX_BITS)
+
+void
+sort_u64(uint64_t *v, size_t n, unsigned lo, unsigned hi)
+{
+	uint64_t *tmp = NULL, *src = v, *dst = NULL;
+	size_t *count = NULL, i;
+	unsigned shift;
+
+	if (n < 2 || hi <= lo)
+		return;
+	tmp = xreallocarray(NULL, n, sizeof(*tmp));
+	count = xreallocarray(NULL, RADIX, sizeof(*count));
+	dst = tmp;
+	for (shift = lo; shift < hi && shift < 64; shift += RADIX_BITS) {
+		size_t sum = 0;
+
+		memset(count, 0, RADIX * sizeof(*count));
+		for (i = 0; i < n; i++)
+			count[(src[i] >> shift) & (RADIX - 1)]++;
+		for (i = 0; i < RADIX; i++) {
+			size_t c = count[i];
+
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & (RADIX - 1)]++] = src[i];
+		{
+			uint64_t *t = src;
+
+			src = dst;
+			dst = t;
+		}
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+	free(count);
+	free(tmp);
+}
+
 /* Length of the run of digits at s. */
 static size_t
 digits(const char *s)

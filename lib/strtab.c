@@ -108,3 +108,118 @@ strtab_cmp(const struct strtab *t, strid a, strid b)
 		return c;
 	return la < lb ? -1 : la > lb;
 }
+
+/* A string as the sort sees it. */
+struct sortstr {
+	const unsigned char *p;
+	size_t len;
+	strid id;
+};
+
+/* The byte at depth d, plus 1; 0 past the end, which sorts a prefix first
+ * as memcmp-then-length does. */
+static inline int
+byte_at(const struct sortstr *s, size_t d)
+{
+	return d < s->len ? s->p[d] + 1 : 0;
+}
+
+/* Insertion sort of strings that agree on their first d bytes. */
+static void
+sort_small(struct sortstr *v, size_t n, size_t d)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		struct sortstr x = v[i];
+
+		for (j = i; j > 0; j--) {
+			const struct sortstr *y = &v[j - 1];
+			size_t m = (x.len < y->len ? x.len : y->len) - d;
+			int c = memcmp(y->p + d, x.p + d, m);
+
+			if (c < 0 || (c == 0 && y->len <= x.len))
+				break;
+			v[j] = v[j - 1];
+		}
+		v[j] = x;
+	}
+}
+
+static void
+swap(struct sortstr *a, struct sortstr *b)
+{
+	struct sortstr t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* A range still to sort: v[lo..lo+n), whose strings agree on d bytes. */
+struct sortrange {
+	size_t lo, n, d;
+};
+
+void
+strtab_sort(const struct strtab *t, strid *ids, size_t n)
+{
+	struct sortstr *v = NULL;
+	struct sortrange *stack = NULL, r;
+	size_t i, depth = 0, cap = 0;
+
+	if (n < 2)
+		return;
+	v = xreallocarray(NULL, n, sizeof(*v));
+	for (i = 0; i < n; i++) {
+		v[i].p = (const unsigned char *)t->ptr[ids[i]];
+		v[i].len = strtab_len(t, ids[i]);
+		v[i].id = ids[i];
+	}
+	stack = xgrow(stack, sizeof(*stack), 1, &cap);
+	stack[depth++] = (struct sortrange){ 0, n, 0 };
+	while (depth > 0) {
+		r = stack[--depth];
+		while (r.n > 1) {
+			struct sortstr *a = v + r.lo;
+			size_t lt = 0, gt = r.n, k = 0;
+			int pivot;
+
+			if (r.n < 16) {
+				sort_small(a, r.n, r.d);
+				break;
+			}
+			/* Bentley and Sedgewick's three-way partition on the
+			 * byte at depth d, around the middle string's. */
+			swap(&a[0], &a[r.n / 2]);
+			pivot = byte_at(&a[0], r.d);
+			for (k = 1; k < gt;) {
+				int c = byte_at(&a[k], r.d);
+
+				if (c < pivot)
+					swap(&a[lt++], &a[k++]);
+				else if (c > pivot)
+					swap(&a[k], &a[--gt]);
+				else
+					k++;
+			}
+			/* a[0..lt) below, a[lt..gt) equal, a[gt..n) above. */
+			stack = xgrow(stack, sizeof(*stack), depth + 2, &cap);
+			if (lt > 1)
+				stack[depth++] =
+					(struct sortrange){ r.lo, lt, r.d };
+			if (r.n - gt > 1)
+				stack[depth++] =
+					(struct sortrange){ r.lo + gt, r.n - gt,
+							    r.d };
+			if (pivot == 0)
+				break; /* the equal ones end here: one string */
+			r.lo += lt;
+			r.n = gt - lt;
+			r.d++;
+		}
+	}
+	for (i = 0; i < n; i++)
+		ids[i] = v[i].id;
+	free(stack);
+	free(v);
+}

@@ -68,4 +68,12 @@ strtab_shown(const struct strtab *t, strid id)
 /* Compare two interned strings by content: <0, 0, >0 (memcmp order). */
 int strtab_cmp(const struct strtab *t, strid a, strid b);
 
+/*
+ * Sort the n distinct ids at ids by their strings, in strtab_cmp's order.
+ * Multikey quicksort: each byte that tells strings apart is looked at a few
+ * times, not once per comparison of a long shared prefix (package paths),
+ * so sorting costs about the bytes that distinguish the strings.
+ */
+void strtab_sort(const struct strtab *t, strid *ids, size_t n);
+
 #endif

@@ -77,7 +77,11 @@ xalloc_setup(void)
 	    mallopt(M_TRIM_THRESHOLD, INT32_MAX) == 0 ||
 	    mallopt(M_TOP_PAD, XALLOC_HEAP_PAD) == 0)
 		return;
-	p = malloc(1);
+	/* A block larger than what the heap has left, so that the heap
+	 * takes its first step now (the libraries loaded before main may
+	 * have started it with a few pages, which malloc(1) would reuse
+	 * and leave the step unadvised). */
+	p = malloc(XALLOC_HUGE);
 	end = sbrk(0);
 	if (p == NULL || end == (void *)-1 || end <= p) {
 		free(p);

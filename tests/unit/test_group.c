@@ -450,6 +450,87 @@ test_parallel_finish(void)
 }
 
 /*
+ * The ranks grouping_finish() gives frames order them as
+ * grouping_frame_cmp() does (by function, file, line, by content), both
+ * when they pack into one word and when they do not (a huge line and
+ * thousands of names).
+ */
+static int
+ranks_agree(const struct grouping *gr, const struct intern *tab)
+{
+	size_t i, j;
+
+	for (i = 0; i < tab->frames.n; i++)
+		for (j = 0; j < tab->frames.n; j++) {
+			int c = grouping_frame_cmp(tab, (frameid)i, (frameid)j);
+			uint32_t a = gr->frame_rank[i], b = gr->frame_rank[j];
+
+			if ((c < 0) != (a < b) || (c > 0) != (a > b))
+				return 0;
+		}
+	return 1;
+}
+
+static void
+rank_case(int wide)
+{
+	static const struct {
+		const char *s;
+		size_t n;
+	} names[] = {
+		{ "main.f", 6 },
+		{ "main.f\x80", 7 },
+		{ "main.f\0", 7 },
+		{ "main.fa", 7 },
+		{ "main.", 5 },
+		{ "", 0 },
+		{ "github.com/x/y/z.(*T).M", 23 },
+		{ "github.com/x/y/z.(*T).M2", 24 },
+	};
+	struct group_key key = { GROUP_BY_STACK, 0 };
+	struct intern tab;
+	struct grouping gr;
+	struct snapshot s;
+	size_t i, j;
+	char buf[64];
+
+	intern_init(&tab);
+	snapshot_init(&s, &tab);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		for (j = 0; j < sizeof(names) / sizeof(names[0]); j++) {
+			uint32_t v[1];
+			struct goroutine *g = snapshot_add(&s);
+
+			v[0] = intern_frame(&tab, names[i].s, names[i].n,
+					    names[j].s, names[j].n,
+					    (uint32_t)(i * 31 + j) % 5);
+			g->stack = intern_stack(&tab, v, 1);
+		}
+	for (i = 0; wide && i < 2100; i++) {
+		int n = snprintf(buf, sizeof(buf), "pkg%zu.F",
+				 (i * 7919) % 2100);
+
+		(void)intern_frame(&tab, buf, (size_t)n, "/a.go", 5,
+				   i == 0 ? UINT32_MAX : (uint32_t)i % 3);
+	}
+	grouping_init(&gr, &tab, &key, 1);
+	grouping_add(&gr, &s, 0, NULL);
+	grouping_finish(&gr);
+	ok(ranks_agree(&gr, &tab), "%zu frame ranks in content order (%s)",
+	   tab.frames.n, wide ? "wider than a word" : "one word");
+	grouping_release(&gr);
+	snapshot_release(&s);
+	intern_release(&tab);
+}
+
+static void
+test_frame_ranks(void)
+{
+	rank_case(0);
+	rank_case(1);
+}
+
+/*
  * Groups that come and go over a long series: each keeps one count per
  * snapshot it is in (not one per snapshot of the series), read back the
  * same in any order the snapshots came in; counts past 2^31 and sums past
@@ -607,6 +688,7 @@ main(void)
 	test_shared_key_stacks();
 	test_latest_first();
 	test_parallel_finish();
+	test_frame_ranks();
 	test_sparse_counts();
 	intern_release(&in);
 	return tap_done();

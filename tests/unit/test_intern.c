@@ -42,6 +42,52 @@ test_strtab(void)
 	strtab_release(&t);
 }
 
+/* strtab_sort agrees with strtab_cmp: NULs, bytes over 0x7f, prefixes,
+ * long shared prefixes, and enough strings for its partitioning. */
+static void
+test_strtab_sort(void)
+{
+	static const char *const fixed[] = {
+		"",	"a",	"ab",	    "abc", "abd", "b",	 "\x7f",
+		"\x80", "\xff", "\xff\xff", "A",   "Z",	  "a b", "a\tb",
+	};
+	struct strtab t;
+	strid ids[3000];
+	char buf[300];
+	size_t n = 0, i, k;
+	int good = 1;
+
+	strtab_init(&t);
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		ids[n++] = strtab_intern_cstr(&t, fixed[i]);
+	ids[n++] = strtab_intern(&t, "a\0", 2);
+	ids[n++] = strtab_intern(&t, "a\0b", 3);
+	ids[n++] = strtab_intern(&t, "\0", 1);
+	for (i = 0; n < 3000; i++) {
+		/* Long package paths that differ late, or at a digit. */
+		int len = snprintf(buf, sizeof(buf),
+				   "github.com/example/monolith/internal/"
+				   "service%zu/handlers.(*Server).handle%zu",
+				   i % 7, (i * 7919) % 1000);
+
+		ids[n] = strtab_intern(&t, buf, (size_t)len);
+		if (ids[n] + 1 == t.n) /* new */
+			n++;
+	}
+	/* Reverse, so that the input is not in order already. */
+	for (i = 0; i < n / 2; i++) {
+		strid x = ids[i];
+
+		ids[i] = ids[n - 1 - i];
+		ids[n - 1 - i] = x;
+	}
+	strtab_sort(&t, ids, n);
+	for (k = 1; k < n && good; k++)
+		good = strtab_cmp(&t, ids[k - 1], ids[k]) < 0;
+	ok(good, "strtab_sort orders %zu strings as strtab_cmp does", n);
+	strtab_release(&t);
+}
+
 static uint32_t
 flags(const char *func, const char *file)
 {
@@ -120,6 +166,65 @@ test_canon(void)
 		out[n] = '\0';
 		is_str(out, cases[i][1], "canonical name of %s", cases[i][0]);
 	}
+}
+
+/* A frame is found by the bytes of its names (frames_find), as the text
+ * reader looks frames up, however it was interned; imported, it keeps its
+ * flags and is found in the other table too. */
+static void
+test_frames_find(void)
+{
+	struct intern in, other;
+	struct intern_remap map;
+	frameid a, b, g, x;
+	const char *fn = "github.com/x/monolith/server.(*Server).handle";
+	const char *file = "/src/github.com/x/monolith/server/handler.go";
+	const struct frametab *ft = &in.frames;
+	int found = 1;
+	uint32_t line;
+
+	intern_init(&in);
+	a = intern_frame(&in, fn, strlen(fn), file, strlen(file), 42);
+	b = intern_frame(&in, fn, strlen(fn), file, strlen(file), 43);
+	g = intern_frame(&in, "main.f[go.shape.int]", 20, "m.go", 4, 9);
+	ok(frames_find(ft, &in.strings,
+		       frames_hash(fn, strlen(fn), file, strlen(file), 42), fn,
+		       strlen(fn), file, strlen(file), 42) == a,
+	   "found by its names' bytes");
+	ok(frames_find(ft, &in.strings,
+		       frames_hash(fn, strlen(fn), file, strlen(file), 44), fn,
+		       strlen(fn), file, strlen(file), 44) == FRAMES_NONE,
+	   "another line is another frame");
+	ok(frames_find(ft, &in.strings,
+		       frames_hash("main.f[...]", 11, "m.go", 4, 9),
+		       "main.f[...]", 11, "m.go", 4, 9) == g,
+	   "a generic function by its canonical name");
+	ok(frames_find(ft, &in.strings,
+		       frames_hash("main.f[go.shape.int]", 20, "m.go", 4, 9),
+		       "main.f[go.shape.int]", 20, "m.go", 4, 9) == FRAMES_NONE,
+	   "not by the name it was given");
+	for (line = 0; line < 20000; line++) {
+		x = intern_frame(&in, fn, strlen(fn), file, strlen(file), line);
+		found = found && frames_find(ft, &in.strings,
+					     frames_hash(fn, strlen(fn), file,
+							 strlen(file), line),
+					     fn, strlen(fn), file, strlen(file),
+					     line) == x;
+	}
+	ok(found && a != b, "20,000 lines of one function, each found");
+	intern_init(&other);
+	(void)intern_frame(&other, "main.g", 6, "g.go", 4, 1);
+	intern_import(&other, &in, &map);
+	x = map.frame[g];
+	ok(frames_find(&other.frames, &other.strings,
+		       frames_hash("main.f[...]", 11, "m.go", 4, 9),
+		       "main.f[...]", 11, "m.go", 4, 9) == x &&
+		   intern_frame_get(&other, x)->flags ==
+			   intern_frame_get(&in, g)->flags,
+	   "imported: found in the other table, with its flags");
+	intern_remap_release(&map);
+	intern_release(&other);
+	intern_release(&in);
 }
 
 static void
@@ -258,8 +363,10 @@ int
 main(void)
 {
 	test_strtab();
+	test_strtab_sort();
 	test_frame_flags();
 	test_canon();
+	test_frames_find();
 	test_stacks_and_labels();
 	test_known();
 	return tap_done();

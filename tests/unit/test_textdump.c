@@ -738,6 +738,108 @@ test_messages_parallel(void)
 	free(buf);
 }
 
+/*
+ * A dump of many distinct frames, most of them in its first third, as a
+ * program whose goroutines of every kind start first gives: read by one
+ * thread or by two (its chunks shared out as each thread's work allows),
+ * every table and record comes out the same, id for id, since the parts
+ * are merged in the input's order.
+ */
+static size_t
+many_frames_dump(char *buf, size_t cap)
+{
+	size_t n = 0, g = 1;
+	unsigned k;
+
+	while (n + 4096 < cap) {
+		/* Goroutine g runs stack g while there are new ones to make
+		 * (a third of the dump), then one of the first 500 again. */
+		unsigned stack =
+			n < cap / 3 ? (unsigned)g : (unsigned)(g % 500);
+
+		n += (size_t)snprintf(buf + n, cap - n, "goroutine %zu [%s]:\n",
+				      g, g % 3 ? "chan receive" : "select");
+		if (g % 97 == 0) /* the runtime's own: left out */
+			n += (size_t)snprintf(buf + n, cap - n,
+					      "runtime.gopark()\n\t/p.go:1 "
+					      "+0x1\nruntime.bgsweep()\n\t/"
+					      "s.go:2 +0x1\n\n");
+		for (k = 0; g % 97 != 0 && k < 6; k++)
+			n += (size_t)snprintf(
+				buf + n, cap - n,
+				"mono/svc%u.%s%u%s(0x0?)\n\tmono/svc%u/"
+				"f%u.go:%u "
+				"+0x1\n",
+				stack % 7, k == 2 ? "panic" : "h",
+				(stack * 31 + k) % 2000, k == 4 ? "[...]" : "",
+				stack % 7, k, 10 + (stack * 7 + k * 13) % 5000);
+		if (g % 97 != 0)
+			n += (size_t)snprintf(buf + n, cap - n,
+					      "created by mono/core.Start in "
+					      "goroutine 1\n\tmono/core/"
+					      "s.go:%zu +0x1\n\n",
+					      g % 16);
+		g++;
+	}
+	return n;
+}
+
+static int
+same_tables(const struct intern *a, const struct intern *b)
+{
+	size_t i;
+	int same = a->strings.n == b->strings.n && a->frames.n == b->frames.n &&
+		   a->stacks.n == b->stacks.n &&
+		   a->stacks.nitems == b->stacks.nitems;
+
+	for (i = 0; same && i < a->strings.n; i++)
+		same = strtab_len(&a->strings, (strid)i) ==
+			       strtab_len(&b->strings, (strid)i) &&
+		       memcmp(intern_str(a, (strid)i), intern_str(b, (strid)i),
+			      strtab_len(&a->strings, (strid)i)) == 0;
+	for (i = 0; same && i < a->frames.n; i++)
+		same = memcmp(&a->frames.v[i], &b->frames.v[i],
+			      sizeof(a->frames.v[i])) == 0;
+	for (i = 0; same && i < a->stacks.n; i++)
+		same = a->stacks.len[i] == b->stacks.len[i] &&
+		       memcmp(a->stacks.items + a->stacks.off[i],
+			      b->stacks.items + b->stacks.off[i],
+			      a->stacks.len[i] * sizeof(uint32_t)) == 0;
+	return same;
+}
+
+static void
+test_parallel_ids(void)
+{
+	size_t cap = 2 * TEXTDUMP_PART_MIN + (8u << 20), len, i;
+	char *buf = malloc(cap);
+	struct intern in1, in2;
+	struct snapshot s1, s2;
+	int r1, r2, same;
+
+	len = many_frames_dump(buf, cap);
+	intern_init(&in1);
+	intern_init(&in2);
+	snapshot_init(&s1, &in1);
+	snapshot_init(&s2, &in2);
+	r1 = textdump_parse(&s1, (const unsigned char *)buf, len, 1, &err);
+	r2 = textdump_parse(&s2, (const unsigned char *)buf, len, 2, &err);
+	same = r1 == 0 && r2 == 0 && s1.n == s2.n && s1.n > 10000 &&
+	       s1.system_goroutines == s2.system_goroutines &&
+	       s1.system_goroutines > 0;
+	for (i = 0; same && i < s1.n; i++)
+		same = memcmp(&s1.g[i], &s2.g[i], sizeof(s1.g[i])) == 0;
+	ok(same && same_tables(&in1, &in2),
+	   "%zu goroutines, %zu frames: the same tables and records, id for "
+	   "id, on one thread and on two",
+	   s1.n, in1.frames.n);
+	snapshot_release(&s1);
+	snapshot_release(&s2);
+	intern_release(&in1);
+	intern_release(&in2);
+	free(buf);
+}
+
 static void
 test_threads_left_out(void)
 {
@@ -810,6 +912,7 @@ main(void)
 	test_threads_left_out();
 	test_messages();
 	test_messages_parallel();
+	test_parallel_ids();
 	test_split_appended();
 	test_split_tracebacks();
 	test_split_real();

@@ -359,6 +359,7 @@ type Summary struct {
 	Active     int            // goroutines running, runnable or in a syscall
 	States     map[string]int // goroutines per state
 	MaxFrames  int
+	Frames     int // distinct frames: function + file:line, created-by frames included
 }
 
 // Summarize counts the goroutines and groups of a debug=2 dump. A group is
@@ -368,7 +369,8 @@ type Summary struct {
 func Summarize(dump []byte) Summary {
 	sum := Summary{Bytes: len(dump), States: map[string]int{}}
 	groups := map[string]struct{}{}
-	var key []byte
+	frameSet := map[string]struct{}{}
+	var key, fn []byte
 	in := false
 	frames := 0
 	flush := func() {
@@ -419,6 +421,9 @@ func Summarize(dump []byte) Summary {
 			}
 			key = append(key, '|')
 			key = append(key, line[1:]...)
+			fn = append(fn, ' ')
+			fn = append(fn, line[1:]...)
+			frameSet[string(fn)] = struct{}{}
 		default:
 			if bytes.HasPrefix(line, []byte("created by ")) {
 				if i := bytes.Index(line, []byte(" in goroutine ")); i >= 0 {
@@ -440,9 +445,11 @@ func Summarize(dump []byte) Summary {
 			}
 			key = append(key, '|')
 			key = append(key, line...)
+			fn = append(fn[:0], bytes.TrimPrefix(line, []byte("created by "))...)
 		}
 	}
 	flush()
 	sum.Groups = len(groups)
+	sum.Frames = len(frameSet)
 	return sum
 }
