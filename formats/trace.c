@@ -570,6 +570,20 @@ trace_read(struct intern *in, const unsigned char *buf, size_t len,
 	return trace_read_points(in, buf, len, &o, NULL, err);
 }
 
+void
+trace_end_warning(struct trace_run *r, size_t o)
+{
+	char *w = r->tl.warning;
+	size_t n = sizeof(r->tl.warning);
+
+	if (r->tl.anomalies && o < n)
+		snprintf(w + o, n - o,
+			 "%s%" PRIu64 " event%s out of place (%s)",
+			 o ? "; " : "", r->tl.anomalies,
+			 r->tl.anomalies == 1 ? "" : "s", r->tl.anomaly);
+	snprintf(r->info->warning, sizeof(r->info->warning), "%s", w);
+}
+
 struct tl_goroutine *
 trace_not_running(struct trace_run *r, unsigned type, size_t at)
 {

@@ -197,6 +197,12 @@ strid trace_wait_state(struct trace_run *r, strid reason,
  */
 int trace_set_points(struct trace_run *r, int64_t duration, struct error *err);
 
+/*
+ * End the warning the reader wrote (o bytes of r->tl.warning) with the
+ * events out of place, if any, and copy it into r->info.
+ */
+void trace_end_warning(struct trace_run *r, size_t o);
+
 /* Report progress: done of total bytes. */
 void trace_progress(struct trace_run *r, uint64_t done, uint64_t total);
 

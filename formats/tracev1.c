@@ -890,12 +890,7 @@ old_warning(struct v1 *v, size_t len)
 				      " stacks that events name: the "
 				      "trace may be cut short",
 				      len, v->missing_stacks);
-	if (r->tl.anomalies && o < n)
-		snprintf(w + o, n - o,
-			 "%s%" PRIu64 " event%s out of place (%s)",
-			 o ? "; " : "", r->tl.anomalies,
-			 r->tl.anomalies == 1 ? "" : "s", r->tl.anomaly);
-	snprintf(r->info->warning, sizeof(r->info->warning), "%s", w);
+	trace_end_warning(r, o);
 }
 
 int

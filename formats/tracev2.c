@@ -1905,12 +1905,7 @@ compose_warning(struct v2 *v)
 			o ? "; " : "", v->counts.skipped_at, v->counts.skip_why,
 			v->counts.skipped_batches,
 			v->counts.skipped_batches == 1 ? "" : "es");
-	if (r->tl.anomalies && o < n)
-		snprintf(w + o, n - o,
-			 "%s%" PRIu64 " event%s out of place (%s)",
-			 o ? "; " : "", r->tl.anomalies,
-			 r->tl.anomalies == 1 ? "" : "s", r->tl.anomaly);
-	snprintf(r->info->warning, sizeof(r->info->warning), "%s", w);
+	trace_end_warning(r, o);
 }
 
 int
