@@ -1,8 +1,10 @@
 /*
  * The new execution trace format (Go 1.22 and later): batches grouped into
  * generations, each with its own string and stack tables. Read one
- * generation at a time: memory holds the index of one generation's batches
- * and its tables, plus the live goroutines, never the trace's events.
+ * generation at a time, on two threads when allowed (one merges the next
+ * generation's events in order while the other replays the last): memory
+ * holds two generations' batch indexes and tables, a ring of merged
+ * events and the live goroutines, never the trace's events.
  */
 #ifndef TRACEV2_H
 #define TRACEV2_H

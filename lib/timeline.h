@@ -58,9 +58,6 @@ struct tl_goroutine {
 	uint32_t nblocks;     /* waits begun (running -> waiting) */
 	uint32_t flags;	      /* enum tl_flag */
 	uint8_t st;	      /* enum tl_state */
-	/* For the reader's event ordering (sequence numbers of the
-	 * generation seq_gen); the timeline does not look at them. */
-	uint64_t seq, seq_gen;
 };
 
 /* A finished wait, for the listener. */
