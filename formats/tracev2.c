@@ -1382,6 +1382,52 @@ struct walk {
 	struct gtab slot[2];
 };
 
+/*
+ * The next status event of c's batches into c->ev (its time is not kept);
+ * 0 when they are done. The same events as next_event() would give, of
+ * these two types: the others are only stepped over, by their argument
+ * bytes, unless one looks damaged, when next_event() decides.
+ */
+static int
+next_status(const struct v2 *v, const struct gtab *t, struct cursor *c)
+{
+	const unsigned char *b = v->buf;
+
+	for (;;) {
+		unsigned char ty;
+		unsigned k, na;
+		size_t q;
+
+		if (c->pos >= c->end && c->bi >= c->bend)
+			return 0;
+		if (c->pos < c->end) {
+			ty = b[c->pos];
+			na = v->nargs[ty];
+			if (na != 0 && ty != EV_GO_STATUS &&
+			    ty != EV_GO_STATUS_STACK) {
+				/* Uvarints of 9 bytes or fewer are whole. */
+				for (q = c->pos + 1, k = 0; k < na; k++, q++) {
+					size_t from = q;
+
+					while (q < c->end && b[q] >= 0x80)
+						q++;
+					if (q >= c->end || q - from > 8)
+						break;
+				}
+				if (k == na) {
+					c->pos = q;
+					continue;
+				}
+			}
+		}
+		if (!next_event(v, t, c, NULL))
+			return 0;
+		if (c->ev.type == EV_GO_STATUS ||
+		    c->ev.type == EV_GO_STATUS_STACK)
+			return 1;
+	}
+}
+
 /* Before the first generation's events: every goroutine it lists by a
  * status existed at the start of the trace, in that state. */
 static void
@@ -1401,14 +1447,10 @@ seed_statuses(struct v2 *v)
 		while (i < t->nbatches && t->order[i].m == c.m)
 			i++;
 		c.bend = i;
-		while (next_event(v, t, &c, NULL)) {
+		while (next_status(v, t, &c)) {
 			struct trace_stack *s = NULL;
-			enum tl_state st;
+			enum tl_state st = status_state(c.ev.args[2]);
 
-			if (c.ev.type != EV_GO_STATUS &&
-			    c.ev.type != EV_GO_STATUS_STACK)
-				continue;
-			st = status_state(c.ev.args[2]);
 			if (st == TL_NOTEXIST ||
 			    timeline_find(&r->tl, c.ev.args[0]) != NULL)
 				continue;

@@ -811,6 +811,57 @@ test_generations(void)
 	   "no warning, and the 11 events");
 }
 
+/*
+ * Before the first generation is replayed, its statuses are found by
+ * stepping over the other events' uvarints (a goroutine listed at 200 ns
+ * existed from the start). The step must stop where the decoder stops: a
+ * 9- or 10-byte uvarint is whole, an 11-byte one ends the batch, and what
+ * follows it, the status too, is never read.
+ */
+static void
+test_seed_steps(void)
+{
+	const uint64_t none = UINT64_MAX;
+	int bad;
+
+	for (bad = 0; bad <= 1; bad++) {
+		struct bytes w, e = { .n = 0 };
+		struct heard h;
+		int rc;
+
+		memset(&w, 0, sizeof(w));
+		put(&w, "go 1.23 trace\0\0\0", 16);
+		/* HeapAlloc 0x25 (dt, value): read by no one. */
+		EV(&e, 0x19, 1, 1, 9, 2);    /* 101: g1 running on M 9 */
+		EV(&e, 0x25, 1, 1ULL << 62); /* 102: a 9-byte uvarint */
+		EV(&e, 0x25, 1, none);	     /* 103: a 10-byte one */
+		if (bad)		     /* 104: an 11-byte one */
+			put(&e,
+			    "\x25\x01\xff\xff\xff\xff\xff\xff\xff"
+			    "\xff\xff\xff\x01",
+			    13);
+		EV(&e, 0x19, 97, 5, none, 4); /* 200: g5 waiting */
+		gen_of(&w, 1, 100, &e);
+		rc = hear_trace(&h, w.b, w.n, 50, 1);
+		ok(rc == 0, "%s uvarint: read", bad ? "an 11-byte" : "long");
+		diag("%s", h.text);
+		if (!bad) {
+			ok(strstr(h.text, "at 50: g1 running -1 g5 ") != NULL,
+			   "goroutine 5, listed after long uvarints, existed "
+			   "from the start");
+			ok(strstr(h.text, "warning '' events 4") != NULL,
+			   "no warning, 4 events");
+		} else {
+			ok(strstr(h.text, " g5 ") == NULL,
+			   "goroutine 5, listed after an 11-byte uvarint, is "
+			   "never seen");
+			ok(strstr(h.text, "(type 37) cut short") != NULL &&
+				   strstr(h.text, "events 3") != NULL,
+			   "the warning names the event, 3 events read");
+		}
+	}
+}
+
 static int
 count_snapshot(void *ctx, struct snapshot *s)
 {
@@ -1152,6 +1203,7 @@ main(void)
 	test_cuts("go1.21.trace", 1);
 	test_built();
 	test_generations();
+	test_seed_steps();
 	test_threads_agree();
 	test_stops_at_moment();
 	test_points();
