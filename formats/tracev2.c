@@ -867,6 +867,47 @@ skip_batch(struct counts *n, struct cursor *c, int unknown, unsigned type)
 }
 
 /*
+ * A uvarint at b[p], when 10 bytes from p can be read: the position after
+ * it, or 0 when it is not valid (more than 10 bytes, or above 2^64 - 1),
+ * as trace_uvarint() judges. Unrolled for the lengths events mostly have.
+ */
+static inline size_t
+uvarint10(const unsigned char *b, size_t p, uint64_t *v)
+{
+	uint64_t x = b[p], c;
+	unsigned k;
+
+	if (x < 0x80) {
+		*v = x;
+		return p + 1;
+	}
+	x &= 0x7f;
+	c = b[p + 1];
+	x |= (c & 0x7f) << 7;
+	if (c < 0x80) {
+		*v = x;
+		return p + 2;
+	}
+	c = b[p + 2];
+	x |= (c & 0x7f) << 14;
+	if (c < 0x80) {
+		*v = x;
+		return p + 3;
+	}
+	for (k = 3; k < 10; k++) {
+		c = b[p + k];
+		if (k == 9 && c > 1)
+			return 0;
+		x |= (c & 0x7f) << (7 * k);
+		if (c < 0x80) {
+			*v = x;
+			return p + k + 1;
+		}
+	}
+	return 0;
+}
+
+/*
  * Decode c's next event into c->ev; 0 when its batches are done. Counts
  * in n when it is not NULL. Reads v only.
  */
@@ -901,12 +942,22 @@ decode_next(const struct v2 *v, const struct gtab *t, struct cursor *c,
 			continue;
 		}
 		p++;
-		if (trace_uvarint(b, c->end, &p, &dt) < 0)
-			goto bad;
-		for (k = 1; k < na; k++)
-			if (trace_uvarint(b, c->end, &p, &c->ev.args[k - 1]) <
-			    0)
+		if (c->end - p >= 10 * MAX_EVENT_ARGS) {
+			/* Far from the batch's end: no bound to check. */
+			if ((p = uvarint10(b, p, &dt)) == 0)
 				goto bad;
+			for (k = 1; k < na; k++)
+				if ((p = uvarint10(b, p, &c->ev.args[k - 1])) ==
+				    0)
+					goto bad;
+		} else {
+			if (trace_uvarint(b, c->end, &p, &dt) < 0)
+				goto bad;
+			for (k = 1; k < na; k++)
+				if (trace_uvarint(b, c->end, &p,
+						  &c->ev.args[k - 1]) < 0)
+					goto bad;
+		}
 		c->ev.type = ty;
 		c->ev.at = c->pos;
 		c->time += dt;
@@ -1382,6 +1433,26 @@ struct walk {
 	struct gtab slot[2];
 };
 
+/* The 8 bytes at p as a little-endian number. */
+static inline uint64_t
+le64(const unsigned char *p)
+{
+	uint64_t x;
+
+	memcpy(&x, p, sizeof(x));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	return x;
+}
+
+/* The lowest set bit of x, not 0. */
+static inline unsigned
+ctz64(uint64_t x)
+{
+	return (unsigned)__builtin_ctzll(x);
+}
+
 /*
  * The next status event of c's batches into c->ev (its time is not kept);
  * 0 when they are done. The same events as next_event() would give, of
@@ -1404,8 +1475,22 @@ next_status(const struct v2 *v, const struct gtab *t, struct cursor *c)
 			ty = b[c->pos];
 			na = v->nargs[ty];
 			if (na != 0 && ty != EV_GO_STATUS &&
+			    ty != EV_GO_STATUS_STACK && c->end - c->pos > 8) {
+				/* Its uvarints end at bytes below 0x80: the
+				 * na-th such of the 8 after the type ends it,
+				 * and uvarints of 9 bytes or fewer are whole. */
+				uint64_t x = le64(b + c->pos + 1);
+
+				x = ~x & 0x8080808080808080ULL;
+				for (k = 1; k < na; k++)
+					x &= x - 1;
+				if (x != 0) {
+					c->pos += 2 + (size_t)(ctz64(x) >> 3);
+					continue;
+				}
+			}
+			if (na != 0 && ty != EV_GO_STATUS &&
 			    ty != EV_GO_STATUS_STACK) {
-				/* Uvarints of 9 bytes or fewer are whole. */
 				for (q = c->pos + 1, k = 0; k < na; k++, q++) {
 					size_t from = q;
 

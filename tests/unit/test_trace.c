@@ -833,7 +833,8 @@ test_seed_steps(void)
 		put(&w, "go 1.23 trace\0\0\0", 16);
 		/* HeapAlloc 0x25 (dt, value): read by no one. */
 		EV(&e, 0x19, 1, 1, 9, 2);    /* 101: g1 running on M 9 */
-		EV(&e, 0x25, 1, 1ULL << 62); /* 102: a 9-byte uvarint */
+		EV(&e, 0x25, 1, 300);	     /* 102: 3 bytes in all */
+		EV(&e, 0x25, 0, 1ULL << 62); /* 102: a 9-byte uvarint */
 		EV(&e, 0x25, 1, none);	     /* 103: a 10-byte one */
 		if (bad)		     /* 104: an 11-byte one */
 			put(&e,
@@ -849,17 +850,44 @@ test_seed_steps(void)
 			ok(strstr(h.text, "at 50: g1 running -1 g5 ") != NULL,
 			   "goroutine 5, listed after long uvarints, existed "
 			   "from the start");
-			ok(strstr(h.text, "warning '' events 4") != NULL,
-			   "no warning, 4 events");
+			ok(strstr(h.text, "warning '' events 5") != NULL,
+			   "no warning, 5 events");
 		} else {
 			ok(strstr(h.text, " g5 ") == NULL,
 			   "goroutine 5, listed after an 11-byte uvarint, is "
 			   "never seen");
 			ok(strstr(h.text, "(type 37) cut short") != NULL &&
-				   strstr(h.text, "events 3") != NULL,
-			   "the warning names the event, 3 events read");
+				   strstr(h.text, "events 4") != NULL,
+			   "the warning names the event, 4 events read");
 		}
 	}
+}
+
+/*
+ * Far from its batch's end, an event is decoded without bounds checks;
+ * it must judge uvarints as near the end: 10 bytes are whole when the
+ * last is 0 or 1 (2^64 - 1 at most), and 0x02 there ends the batch.
+ */
+static void
+test_decode_far(void)
+{
+	struct bytes w, e = { .n = 0 };
+	struct heard h;
+	int k;
+
+	memset(&w, 0, sizeof(w));
+	put(&w, "go 1.23 trace\0\0\0", 16);
+	EV(&e, 0x19, 1, 1, 9, 2);    /* 101: g1 running on M 9 */
+	EV(&e, 0x25, 1, UINT64_MAX); /* 102: HeapAlloc, 10 bytes, whole */
+	put(&e, "\x25\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02", 12);
+	for (k = 0; k < 30; k++) /* 90 bytes more: far from the end */
+		EV(&e, 0x25, 1, 5);
+	gen_of(&w, 1, 100, &e);
+	ok(hear_trace(&h, w.b, w.n, 50, 1) == 0, "far from the end: read");
+	diag("%s", h.text);
+	ok(strstr(h.text, "(type 37) cut short") != NULL &&
+		   strstr(h.text, "events 2") != NULL,
+	   "a 10-byte uvarint above 2^64 - 1 ends the batch; 2 events read");
 }
 
 static int
@@ -1204,6 +1232,7 @@ main(void)
 	test_built();
 	test_generations();
 	test_seed_steps();
+	test_decode_far();
 	test_threads_agree();
 	test_stops_at_moment();
 	test_points();
