@@ -181,7 +181,6 @@ struct counts {
 
 /* A cursor in the merge's heap, with its next event's key inline. */
 struct hent {
-	uint64_t key; /* with packed (struct gtab): time and m in one */
 	uint64_t time;
 	uint32_t m, ci; /* thread, cursor */
 	uint32_t check; /* the event is ready once goid has seq - 1 */
@@ -211,9 +210,15 @@ struct gtab {
 	 * in the generation (on lines the replay does not read). */
 	_Alignas(LINE) struct hent *heap;
 	size_t nheap, heapcap;
-	/* Every key so far is (time - min_time) << 16 | m: one comparison
-	 * orders two events (SCAN_MAX Ms or fewer). */
+	/*
+	 * With SCAN_MAX Ms or fewer, each heap entry k also has a key,
+	 * pk[k] = (time - min_time) << 16 | m << 3 | k (UINT64_MAX past
+	 * nheap): one comparison orders two events, and the least tells
+	 * where it is. packed: every key so far fits (times in 47 bits, Ms
+	 * in 13).
+	 */
 	int packed;
+	uint64_t pk[8];
 	struct u64map seqs;
 	struct counts counts;
 };
@@ -1240,12 +1245,21 @@ heap_remove(struct gtab *t, size_t i)
 	}
 }
 
-static int
-has_seq(unsigned char type)
-{
-	return type == EV_GO_START || type == EV_GO_UNBLOCK ||
-	       type == EV_GO_SWITCH || type == EV_GO_SWITCH_DESTROY;
-}
+/* What an event does to its goroutine's (args[0]) sequence number. */
+enum {
+	SEQ_NONE,
+	SEQ_ARG,    /* checks and sets it: args[1] */
+	SEQ_ZERO,   /* sets it to 0: a creation */
+	SEQ_STATUS, /* sets it to 0 unless the status says it does not exist */
+};
+
+static const unsigned char seq_kind[256] = {
+	[EV_GO_START] = SEQ_ARG,	   [EV_GO_UNBLOCK] = SEQ_ARG,
+	[EV_GO_SWITCH] = SEQ_ARG,	   [EV_GO_SWITCH_DESTROY] = SEQ_ARG,
+	[EV_GO_CREATE] = SEQ_ZERO,	   [EV_GO_CREATE_BLOCKED] = SEQ_ZERO,
+	[EV_GO_CREATE_SYSCALL] = SEQ_ZERO, [EV_GO_STATUS] = SEQ_STATUS,
+	[EV_GO_STATUS_STACK] = SEQ_STATUS,
+};
 
 /*
  * Whether the event of heap entry h can happen now: a goroutine sequence
@@ -1267,26 +1281,17 @@ ready_at(const struct gtab *t, const struct hent *h)
 static void
 note_seq(struct gtab *t, const struct event *e)
 {
+	unsigned kind = seq_kind[e->type];
 	uint64_t seq = 0;
 
-	switch (e->type) {
-	case EV_GO_STATUS:
-	case EV_GO_STATUS_STACK:
-		if (status_state(e->args[2]) == TL_NOTEXIST)
-			return;
-		break;
-	case EV_GO_CREATE:
-	case EV_GO_CREATE_BLOCKED:
-	case EV_GO_CREATE_SYSCALL:
-		break;
-	default:
-		if (!has_seq(e->type))
-			return;
-		/* Kept below U64MAP_NONE; a larger one is never next. */
+	if (kind == SEQ_NONE)
+		return;
+	if (kind == SEQ_STATUS && status_state(e->args[2]) == TL_NOTEXIST)
+		return;
+	/* Kept below U64MAP_NONE; a larger one is never next. */
+	if (kind == SEQ_ARG)
 		seq = e->args[1] < U64MAP_NONE - 1 ? e->args[1]
 						   : U64MAP_NONE - 1;
-		break;
-	}
 	u64map_set(&t->seqs, e->args[0], (uint32_t)seq);
 }
 
@@ -1317,6 +1322,14 @@ pick(struct gtab *t, int *forced)
 /* Up to this many Ms, the merge scans their next events instead of
  * keeping a heap: a generation mostly has a few. */
 #define SCAN_MAX 8
+_Static_assert(SCAN_MAX == sizeof(((struct gtab *)0)->pk) / sizeof(uint64_t),
+	       "a key for each M scanned");
+
+static inline uint64_t
+min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
 
 /* The scan's answer to pick(): the position of the earliest ready event
  * in the unordered t->heap[0..nheap). */
@@ -1328,14 +1341,11 @@ pick_scan(struct gtab *t, int *forced)
 
 	*forced = 0;
 	if (t->packed) {
-		uint64_t low = h[0].key;
+		const uint64_t *k = t->pk;
 
-		for (i = 1; i < t->nheap; i++) {
-			int lt = h[i].key < low;
-
-			low = lt ? h[i].key : low;
-			min = lt ? i : min;
-		}
+		min = min64(min64(min64(k[0], k[1]), min64(k[2], k[3])),
+			    min64(min64(k[4], k[5]), min64(k[6], k[7]))) &
+		      7;
 	} else {
 		for (i = 1; i < t->nheap; i++)
 			if (hent_less(&h[i], &h[min]))
@@ -1353,17 +1363,19 @@ pick_scan(struct gtab *t, int *forced)
 	return min;
 }
 
-/* Set the key of heap entry h to the next event of its cursor, c. */
+/* Set the key of heap entry k to the next event of its cursor, c. */
 static inline void
-set_key(struct gtab *t, struct hent *h, const struct cursor *c)
+set_key(struct gtab *t, size_t k, const struct cursor *c, int scan)
 {
+	struct hent *h = &t->heap[k];
 	uint64_t rel = c->ev.time - t->g->min_time;
 
 	h->time = c->ev.time;
 	if (rel >> 47 != 0)
 		t->packed = 0; /* forged times: compare them in full */
-	h->key = rel << 16 | h->m;
-	h->check = has_seq(c->ev.type);
+	if (scan)
+		t->pk[k] = rel << 16 | (uint64_t)h->m << 3 | k;
+	h->check = seq_kind[c->ev.type] == SEQ_ARG;
 	h->goid = c->ev.args[0];
 	h->seq = c->ev.args[1];
 }
@@ -1779,7 +1791,9 @@ merge_generation(struct walk *w, struct gtab *t, size_t gi)
 	u64map_clear(&t->seqs);
 	t->nheap = 0;
 	/* Batches start at min_time or later, and times only grow. */
-	t->packed = scan && v->nbatchms <= 0xffff;
+	t->packed = scan && v->nbatchms <= 0x2000;
+	for (i = 0; i < SCAN_MAX; i++)
+		t->pk[i] = UINT64_MAX;
 	t->heap = xgrow(t->heap, sizeof(*t->heap), t->ncur + 1, &t->heapcap);
 	for (i = 0; i < t->ncur; i++) {
 		struct cursor *c = &t->cur[i];
@@ -1788,7 +1802,7 @@ merge_generation(struct walk *w, struct gtab *t, size_t gi)
 			continue;
 		t->heap[t->nheap].m = c->m;
 		t->heap[t->nheap].ci = (uint32_t)i;
-		set_key(t, &t->heap[t->nheap], c);
+		set_key(t, t->nheap, c, scan);
 		t->nheap++;
 		if (!scan)
 			heap_up(t, t->nheap - 1);
@@ -1806,13 +1820,15 @@ merge_generation(struct walk *w, struct gtab *t, size_t gi)
 			return -1;
 		}
 		if (decode_next(v, t, c, &t->counts)) {
-			set_key(t, &t->heap[k], c);
+			set_key(t, k, c, scan);
 			if (!scan) {
 				heap_down(t, k);
 				heap_up(t, k);
 			}
 		} else if (scan) {
 			t->heap[k] = t->heap[--t->nheap];
+			t->pk[k] = (t->pk[t->nheap] & ~(uint64_t)7) | k;
+			t->pk[t->nheap] = UINT64_MAX;
 		} else {
 			heap_remove(t, k);
 		}
