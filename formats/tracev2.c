@@ -873,11 +873,12 @@ skip_batch(struct counts *n, struct cursor *c, int unknown, unsigned type)
 
 /*
  * A uvarint at b[p], when 10 bytes from p can be read: the position after
- * it, or 0 when it is not valid (more than 10 bytes, or above 2^64 - 1),
- * as trace_uvarint() judges. Unrolled for the lengths events mostly have.
+ * it. When it is not valid (more than 10 bytes, or above 2^64 - 1, as
+ * trace_uvarint() judges) *bad is set and the position is p + 10.
+ * Unrolled for the lengths events mostly have.
  */
 static inline size_t
-uvarint10(const unsigned char *b, size_t p, uint64_t *v)
+uvarint10(const unsigned char *b, size_t p, uint64_t *v, int *bad)
 {
 	uint64_t x = b[p], c;
 	unsigned k;
@@ -902,14 +903,15 @@ uvarint10(const unsigned char *b, size_t p, uint64_t *v)
 	for (k = 3; k < 10; k++) {
 		c = b[p + k];
 		if (k == 9 && c > 1)
-			return 0;
+			break;
 		x |= (c & 0x7f) << (7 * k);
 		if (c < 0x80) {
 			*v = x;
 			return p + k + 1;
 		}
 	}
-	return 0;
+	*bad = 1;
+	return p + 10;
 }
 
 /*
@@ -949,12 +951,26 @@ decode_next(const struct v2 *v, const struct gtab *t, struct cursor *c,
 		p++;
 		if (c->end - p >= 10 * MAX_EVENT_ARGS) {
 			/* Far from the batch's end: no bound to check. */
-			if ((p = uvarint10(b, p, &dt)) == 0)
+			uint64_t *a = c->ev.args;
+			int wrong = 0;
+
+			p = uvarint10(b, p, &dt, &wrong);
+			if (na > 1) {
+				p = uvarint10(b, p, &a[0], &wrong);
+				if (na > 2) {
+					p = uvarint10(b, p, &a[1], &wrong);
+					if (na > 3) {
+						p = uvarint10(b, p, &a[2],
+							      &wrong);
+						if (na > 4)
+							p = uvarint10(b, p,
+								      &a[3],
+								      &wrong);
+					}
+				}
+			}
+			if (wrong)
 				goto bad;
-			for (k = 1; k < na; k++)
-				if ((p = uvarint10(b, p, &c->ev.args[k - 1])) ==
-				    0)
-					goto bad;
 		} else {
 			if (trace_uvarint(b, c->end, &p, &dt) < 0)
 				goto bad;
