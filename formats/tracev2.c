@@ -1416,22 +1416,36 @@ enum rec_kind {
 /*
  * A record in the ring: an event in 32 bytes (two to a cache line, which
  * the ring moves from one core to the other), its arguments in 32 bits
- * (NARROW_NONE for NO_ID) and its offset from its generation's start. An
- * event that does not fit takes REC_WIDE and two more slots: its
- * arguments in full, then its offset and M.
+ * (NARROW_NONE for NO_ID), its offset from its generation's start, and
+ * its M, type and kind in one word (written whole: byte stores would
+ * make the compiler reload the walk's fields after each). An event that
+ * does not fit takes REC_WIDE and two more slots: its arguments in full,
+ * then its offset and M.
  */
 union slot {
 	struct {
 		uint64_t time; /* ticks */
 		uint32_t args[MAX_EVENT_ARGS - 1];
 		uint32_t at;
-		uint16_t m;
-		unsigned char type, kind;
+		uint32_t tag; /* m | type << 16 | kind << 24 */
 	} e;
 	uint64_t wide[MAX_EVENT_ARGS - 1];
 };
 
 #define NARROW_NONE UINT32_MAX
+
+static inline uint32_t
+slot_tag(uint32_t m, unsigned type, unsigned kind)
+{
+	return (m & 0xffff) | (uint32_t)type << 16 | (uint32_t)kind << 24;
+}
+
+/* An argument as the record has it: NO_ID (2^64 - 1) is NARROW_NONE. */
+static inline uint64_t
+widen(uint32_t a)
+{
+	return a == NARROW_NONE ? NO_ID : a;
+}
 
 /* Slots in the ring between the threads, handed over RING_CHUNK (or up
  * to two more, to end a record) at a time. */
@@ -1671,17 +1685,17 @@ static int
 replay_slot(struct walk *w)
 {
 	const union slot *x = &w->ring[w->rd++ % RING_SIZE];
-	unsigned kind = x->e.kind & ~REC_WIDE, k;
+	uint32_t tag = x->e.tag, m = tag & 0xffff;
+	unsigned kind = (tag >> 24) & ~REC_WIDE;
 	struct event ev;
-	uint32_t m = x->e.m;
 
 	if (kind == REC_BEGIN || kind == REC_END) {
 		replay_mark(w, kind, x->e.args[0]);
 		return 0;
 	}
-	ev.type = x->e.type;
+	ev.type = (unsigned char)(tag >> 16);
 	ev.time = x->e.time;
-	if (x->e.kind & REC_WIDE) {
+	if (tag >> 24 & REC_WIDE) {
 		const union slot *y = &w->ring[w->rd++ % RING_SIZE];
 		const union slot *z = &w->ring[w->rd++ % RING_SIZE];
 
@@ -1689,9 +1703,10 @@ replay_slot(struct walk *w)
 		ev.at = (size_t)z->wide[0];
 		m = (uint32_t)z->wide[1];
 	} else {
-		for (k = 0; k < MAX_EVENT_ARGS - 1; k++)
-			ev.args[k] = x->e.args[k] == NARROW_NONE ? NO_ID
-								 : x->e.args[k];
+		ev.args[0] = widen(x->e.args[0]);
+		ev.args[1] = widen(x->e.args[1]);
+		ev.args[2] = widen(x->e.args[2]);
+		ev.args[3] = widen(x->e.args[3]);
 		ev.at = w->v->g->begin + x->e.at;
 	}
 	return replay_event(w, m, &ev, kind == REC_FORCED);
@@ -1731,16 +1746,6 @@ room(struct walk *w)
 	return w->wr - w->handed >= RING_CHUNK ? hand_over(w) : 0;
 }
 
-static inline uint32_t
-narrow(uint64_t x, int *wide)
-{
-	if (x == NO_ID)
-		return NARROW_NONE;
-	if (x >= NARROW_NONE)
-		*wide = 1;
-	return (uint32_t)x;
-}
-
 /* Put the event of c (forced: out of sequence) into the ring; -1 when
  * the walk is to stop. */
 static inline int
@@ -1748,27 +1753,37 @@ emit_event(struct walk *w, const struct gtab *t, const struct cursor *c,
 	   int forced)
 {
 	union slot *x = NULL;
-	unsigned k, na = w->v->nargs[c->ev.type] - 1u;
+	unsigned na = w->v->nargs[c->ev.type] - 1u;
+	unsigned kind = forced ? REC_FORCED : REC_EVENT;
 	size_t at = c->ev.at - t->g->begin;
-	int wide = at > UINT32_MAX || c->m >= 0xffff;
+	const uint64_t *a = c->ev.args;
+	/* Arguments past the event's own are 0. */
+	uint64_t a0 = na > 0 ? a[0] : 0, a1 = na > 1 ? a[1] : 0;
+	uint64_t a2 = na > 2 ? a[2] : 0, a3 = na > 3 ? a[3] : 0;
+	/* Wide: an argument of 32 bits or more, but NO_ID (x + 1 wraps to
+	 * 0), an offset past 4 GiB or an M past 16 bits. */
+	int wide = ((a0 + 1) >> 32 | (a1 + 1) >> 32 | (a2 + 1) >> 32 |
+		    (a3 + 1) >> 32) != 0 ||
+		   at > UINT32_MAX || c->m >= 0xffff;
 
 	if (room(w) < 0)
 		return -1;
 	x = &w->ring[w->wr++ % RING_SIZE];
 	x->e.time = c->ev.time;
-	for (k = 0; k < MAX_EVENT_ARGS - 1; k++)
-		x->e.args[k] = k < na ? narrow(c->ev.args[k], &wide) : 0;
+	x->e.args[0] = (uint32_t)a0; /* NO_ID is NARROW_NONE */
+	x->e.args[1] = (uint32_t)a1;
+	x->e.args[2] = (uint32_t)a2;
+	x->e.args[3] = (uint32_t)a3;
 	x->e.at = (uint32_t)at;
-	x->e.m = (uint16_t)c->m;
-	x->e.type = c->ev.type;
-	x->e.kind = (unsigned char)(forced ? REC_FORCED : REC_EVENT);
+	x->e.tag = slot_tag(c->m, c->ev.type, kind | (wide ? REC_WIDE : 0));
 	if (wide) {
 		union slot *y = &w->ring[w->wr++ % RING_SIZE];
 		union slot *z = &w->ring[w->wr++ % RING_SIZE];
 
-		x->e.kind |= REC_WIDE;
-		for (k = 0; k < MAX_EVENT_ARGS - 1; k++)
-			y->wide[k] = k < na ? c->ev.args[k] : 0;
+		y->wide[0] = a0;
+		y->wide[1] = a1;
+		y->wide[2] = a2;
+		y->wide[3] = a3;
 		memset(z, 0, sizeof(*z));
 		z->wide[0] = c->ev.at;
 		z->wide[1] = c->m;
@@ -1791,7 +1806,7 @@ emit_mark(struct walk *w, unsigned kind, size_t gi)
 		return -1;
 	x = &w->ring[w->wr++ % RING_SIZE];
 	memset(x, 0, sizeof(*x));
-	x->e.kind = (unsigned char)kind;
+	x->e.tag = slot_tag(0, 0, kind);
 	x->e.args[0] = (uint32_t)gi;
 	return 0;
 }
