@@ -811,6 +811,16 @@ test_generations(void)
 	   "no warning, and the 11 events");
 }
 
+/* A Go 1.23 trace's header in w, and in e a first event: at 101 ns,
+ * goroutine 1 is running on M 9. */
+static void
+start_trace(struct bytes *w, struct bytes *e)
+{
+	memset(w, 0, sizeof(*w));
+	put(w, "go 1.23 trace\0\0\0", 16);
+	EV(e, 0x19, 1, 1, 9, 2);
+}
+
 /*
  * Before the first generation is replayed, its statuses are found by
  * stepping over the other events' uvarints (a goroutine listed at 200 ns
@@ -829,10 +839,8 @@ test_seed_steps(void)
 		struct heard h;
 		int rc;
 
-		memset(&w, 0, sizeof(w));
-		put(&w, "go 1.23 trace\0\0\0", 16);
+		start_trace(&w, &e);
 		/* HeapAlloc 0x25 (dt, value): read by no one. */
-		EV(&e, 0x19, 1, 1, 9, 2);    /* 101: g1 running on M 9 */
 		EV(&e, 0x25, 1, 300);	     /* 102: 3 bytes in all */
 		EV(&e, 0x25, 0, 1ULL << 62); /* 102: a 9-byte uvarint */
 		EV(&e, 0x25, 1, none);	     /* 103: a 10-byte one */
@@ -875,9 +883,7 @@ test_decode_far(void)
 	struct heard h;
 	int k;
 
-	memset(&w, 0, sizeof(w));
-	put(&w, "go 1.23 trace\0\0\0", 16);
-	EV(&e, 0x19, 1, 1, 9, 2);    /* 101: g1 running on M 9 */
+	start_trace(&w, &e);
 	EV(&e, 0x25, 1, UINT64_MAX); /* 102: HeapAlloc, 10 bytes, whole */
 	put(&e, "\x25\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02", 12);
 	for (k = 0; k < 30; k++) /* 90 bytes more: far from the end */
