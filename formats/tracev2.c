@@ -1434,6 +1434,9 @@ union slot {
 
 #define NARROW_NONE UINT32_MAX
 
+/* The decoder and the records spell out the four arguments after dt. */
+_Static_assert(MAX_EVENT_ARGS == 5, "four arguments after dt");
+
 static inline uint32_t
 slot_tag(uint32_t m, unsigned type, unsigned kind)
 {
