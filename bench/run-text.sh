@@ -202,7 +202,10 @@ echo "Input: \`bench/.data/$(basename "$dump")\`, $(stat -c %s "$dump") bytes, g
 echo
 report_dump "$dump"
 echo
-echo "Ground truth from the generator: $(fact goroutines "$info") goroutines, $(fact groups "$info") groups. panicparse's" \
+echo "Ground truth from the generator: $(fact goroutines "$info") goroutines, $(fact groups "$info") groups by state + frames +" \
+    "created-by, as gostackparse groups. goroscope keys on the frames from the blocking frame out and the state class" \
+    "(goroscope(1), --group-by), so goroutines of one call path blocked in different runtime frames (IO wait, and semacquire" \
+    "on the same file's lock) are one group: one per call path, plus main. panicparse's" \
     "AnyPointer still tells apart goroutines whose non-pointer argument words differ (e.g. \`0x0?\` vs \`0x1\`), so it reports more groups."
 
 if [[ $many != 0 ]]; then
