@@ -223,29 +223,11 @@ trace_learn(struct trace_run *r, const struct trace_stack *st)
 }
 
 void
-trace_mark_system(struct trace_run *r, struct tl_goroutine *g,
-		  const struct trace_stack *s)
+trace_fuller_memo(struct trace_run *r, struct trace_stack *s)
 {
-	if (g == NULL || (g->flags & TLG_SYSTEM))
-		return;
-	if ((s && s->runtime) ||
-	    u64map_get(&r->system_ids, g->id) != U64MAP_NONE)
-		g->flags |= TLG_SYSTEM;
-}
+	uint32_t i = u64map_get(&r->fuller_index, s->norm);
 
-struct trace_stack *
-trace_fuller(struct trace_run *r, struct trace_stack *s)
-{
-	uint32_t i;
-
-	if (s == NULL || r->nfuller == 0)
-		return s;
-	if (s->memo_fuller == 0) {
-		i = u64map_get(&r->fuller_index, s->norm);
-		s->memo_fuller =
-			i == U64MAP_NONE || i == FULLER_AMBIGUOUS ? 1 : i + 2;
-	}
-	return s->memo_fuller == 1 ? s : &r->fuller[s->memo_fuller - 2];
+	s->memo_fuller = i == U64MAP_NONE || i == FULLER_AMBIGUOUS ? 1 : i + 2;
 }
 
 /* How a trace's block reason becomes the words of a goroutine dump. */
@@ -310,8 +292,9 @@ sync_api_state(struct trace_run *r, frameid f)
 	return 0;
 }
 
-static strid
-wait_state(struct trace_run *r, strid reason, const struct trace_stack *s)
+strid
+trace_wait_state_of(struct trace_run *r, strid reason,
+		    const struct trace_stack *s)
 {
 	struct strtab *st = &r->in->strings;
 	const char *text = intern_str(r->in, reason);
@@ -358,19 +341,6 @@ wait_state(struct trace_run *r, strid reason, const struct trace_stack *s)
 	}
 	/* A reason this table does not know (a newer Go): as written. */
 	return reason;
-}
-
-strid
-trace_wait_state(struct trace_run *r, strid reason, struct trace_stack *s)
-{
-	/* A stack blocks for one reason, nearly always: cache it there. */
-	if (s == NULL)
-		return wait_state(r, reason, NULL);
-	if (s->memo_reason != reason + 1) {
-		s->memo_state = wait_state(r, reason, s);
-		s->memo_reason = reason + 1;
-	}
-	return s->memo_state;
 }
 
 /* --- sampling ------------------------------------------------------------ */

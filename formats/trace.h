@@ -175,19 +175,52 @@ void trace_learn(struct trace_run *r, const struct trace_stack *status);
  * Mark g (may be NULL) as a runtime goroutine when stack s (may be NULL)
  * of it says so or its status stacks did (system_ids).
  */
-void trace_mark_system(struct trace_run *r, struct tl_goroutine *g,
-		       const struct trace_stack *s);
+static inline void
+trace_mark_system(struct trace_run *r, struct tl_goroutine *g,
+		  const struct trace_stack *s)
+{
+	if (g == NULL || (g->flags & TLG_SYSTEM))
+		return;
+	if ((s && s->runtime) ||
+	    u64map_get(&r->system_ids, g->id) != U64MAP_NONE)
+		g->flags |= TLG_SYSTEM;
+}
+
+/* Find which fuller stack s stands for, into s->memo_fuller. */
+void trace_fuller_memo(struct trace_run *r, struct trace_stack *s);
 
 /* The fuller stack learnt for s, or s itself (NULL for NULL). Call it
  * only once every status stack is learnt: the answer is kept in s. */
-struct trace_stack *trace_fuller(struct trace_run *r, struct trace_stack *s);
+static inline struct trace_stack *
+trace_fuller(struct trace_run *r, struct trace_stack *s)
+{
+	if (s == NULL || r->nfuller == 0)
+		return s;
+	if (s->memo_fuller == 0)
+		trace_fuller_memo(r, s);
+	return s->memo_fuller == 1 ? s : &r->fuller[s->memo_fuller - 2];
+}
 
 /*
  * The dump-style state of a wait with the trace's reason (a string id, 0
- * for none) and its stack (NULL when none; the answer is cached in it).
+ * for none) and its stack (NULL when none), worked out each time.
  */
-strid trace_wait_state(struct trace_run *r, strid reason,
-		       struct trace_stack *s);
+strid trace_wait_state_of(struct trace_run *r, strid reason,
+			  const struct trace_stack *s);
+
+/* trace_wait_state_of(), the answer cached in s: a stack blocks for one
+ * reason, nearly always. */
+static inline strid
+trace_wait_state(struct trace_run *r, strid reason, struct trace_stack *s)
+{
+	if (s == NULL)
+		return trace_wait_state_of(r, reason, NULL);
+	if (s->memo_reason != reason + 1) {
+		s->memo_state = trace_wait_state_of(r, reason, s);
+		s->memo_reason = reason + 1;
+	}
+	return s->memo_state;
+}
 
 /*
  * The sampling points for a trace of duration ns: set on r->tl, leaving
