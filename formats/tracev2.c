@@ -961,20 +961,14 @@ decode_next(const struct v2 *v, const struct gtab *t, struct cursor *c,
 			int wrong = 0;
 
 			p = uvarint10(b, p, &dt, &wrong);
-			if (na > 1) {
+			if (na > 1)
 				p = uvarint10(b, p, &a[0], &wrong);
-				if (na > 2) {
-					p = uvarint10(b, p, &a[1], &wrong);
-					if (na > 3) {
-						p = uvarint10(b, p, &a[2],
-							      &wrong);
-						if (na > 4)
-							p = uvarint10(b, p,
-								      &a[3],
-								      &wrong);
-					}
-				}
-			}
+			if (na > 2)
+				p = uvarint10(b, p, &a[1], &wrong);
+			if (na > 3)
+				p = uvarint10(b, p, &a[2], &wrong);
+			if (na > 4)
+				p = uvarint10(b, p, &a[3], &wrong);
 			if (wrong)
 				goto bad;
 		} else {
@@ -1516,44 +1510,22 @@ next_status(const struct v2 *v, const struct gtab *t, struct cursor *c)
 	const unsigned char *b = v->buf;
 
 	for (;;) {
-		unsigned char ty;
-		unsigned k, na;
-		size_t q;
+		unsigned char ty = c->pos < c->end ? b[c->pos] : 0;
+		unsigned k, na = v->nargs[ty];
 
-		if (c->pos >= c->end && c->bi >= c->bend)
-			return 0;
-		if (c->pos < c->end) {
-			ty = b[c->pos];
-			na = v->nargs[ty];
-			if (na != 0 && ty != EV_GO_STATUS &&
-			    ty != EV_GO_STATUS_STACK && c->end - c->pos > 8) {
-				/* Its uvarints end at bytes below 0x80: the
-				 * na-th such of the 8 after the type ends it,
-				 * and uvarints of 9 bytes or fewer are whole. */
-				uint64_t x = le64(b + c->pos + 1);
+		if (na != 0 && ty != EV_GO_STATUS && ty != EV_GO_STATUS_STACK &&
+		    c->end - c->pos > 8) {
+			/* Its uvarints end at bytes below 0x80: the na-th such
+			 * of the 8 after the type ends it, and uvarints of 8
+			 * bytes or fewer are whole. A longer event is decoded. */
+			uint64_t x =
+				~le64(b + c->pos + 1) & 0x8080808080808080ULL;
 
-				x = ~x & 0x8080808080808080ULL;
-				for (k = 1; k < na; k++)
-					x &= x - 1;
-				if (x != 0) {
-					c->pos += 2 + (size_t)(ctz64(x) >> 3);
-					continue;
-				}
-			}
-			if (na != 0 && ty != EV_GO_STATUS &&
-			    ty != EV_GO_STATUS_STACK) {
-				for (q = c->pos + 1, k = 0; k < na; k++, q++) {
-					size_t from = q;
-
-					while (q < c->end && b[q] >= 0x80)
-						q++;
-					if (q >= c->end || q - from > 8)
-						break;
-				}
-				if (k == na) {
-					c->pos = q;
-					continue;
-				}
+			for (k = 1; k < na; k++)
+				x &= x - 1;
+			if (x != 0) {
+				c->pos += 2 + (size_t)(ctz64(x) >> 3);
+				continue;
 			}
 		}
 		if (!next_event(v, t, c, NULL))
