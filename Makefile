@@ -28,9 +28,10 @@ OPT ?= -O1 -g -fno-omit-frame-pointer
 SANFLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
 endif
 
-PKGS = zlib libdeflate jansson libprotobuf-c libcgraph libgvc libcurl
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKGS = zlib libdeflate jansson libprotobuf-c libcgraph libgvc
+# libcurl's headers only: formats/fetch.c loads the library with dlopen.
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libcurl 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl
 
 WARN = -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings -Wvla \

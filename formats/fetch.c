@@ -1,5 +1,11 @@
-/* HTTP(S) fetches with libcurl's multi interface. */
+/*
+ * HTTP(S) fetches with libcurl's multi interface. libcurl is loaded with
+ * dlopen(3) on the first fetch, not linked: with the TLS, Kerberos and LDAP
+ * libraries it pulls in, linking it cost every command 7 ms of start-up (of
+ * 10) though only capture and URL arguments use it.
+ */
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,13 +19,91 @@
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
+/* The soname of libcurl's ABI since 7.16 (2006); the -dev package's
+ * libcurl.so need not be installed. */
+#define CURL_SONAME "libcurl.so.4"
+
+/* The libcurl functions fetch uses, resolved by load_curl(). */
+static struct {
+	CURLcode (*global_init)(long);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	const char *(*easy_strerror)(CURLcode);
+	void (*easy_cleanup)(CURL *);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+	CURLM *(*multi_init)(void);
+	CURLMcode (*multi_add_handle)(CURLM *, CURL *);
+	CURLMcode (*multi_remove_handle)(CURLM *, CURL *);
+	CURLMcode (*multi_perform)(CURLM *, int *);
+	CURLMsg *(*multi_info_read)(CURLM *, int *);
+	CURLMcode (*multi_poll)(CURLM *, struct curl_waitfd *, unsigned, int,
+				int *);
+	CURLMcode (*multi_cleanup)(CURLM *);
+} cu;
+
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int curl_ok;
+/* Why libcurl could not be loaded, for the message of every fetch. */
+static char curl_why[256];
+
+/* Resolves name in lib into *fp (a function pointer of any type). */
+static int
+resolve(void *lib, const char *name, void *fp, size_t size)
+{
+	void *sym = dlsym(lib, name);
+
+	if (sym == NULL) {
+		snprintf(curl_why, sizeof(curl_why),
+			 "%s has no %s (libcurl 7.66 or newer is needed)",
+			 CURL_SONAME, name);
+		return -1;
+	}
+	/* POSIX makes dlsym's pointer a function pointer; ISO C has no
+	 * cast between the two, so the bytes are copied. */
+	memcpy(fp, &sym, size);
+	return 0;
+}
+
+#define RESOLVE(field, name) \
+	(resolve(lib, name, (void *)&cu.field, sizeof(cu.field)) == 0)
 
 static void
-init_curl(void)
+load_curl(void)
 {
-	curl_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+	void *lib = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	if (lib == NULL) {
+		const char *e = dlerror();
+
+		snprintf(curl_why, sizeof(curl_why),
+			 "cannot load libcurl (%s); install libcurl4",
+			 e ? e : CURL_SONAME);
+		return;
+	}
+	if (!(RESOLVE(global_init, "curl_global_init") &&
+	      RESOLVE(easy_init, "curl_easy_init") &&
+	      RESOLVE(easy_setopt, "curl_easy_setopt") &&
+	      RESOLVE(easy_getinfo, "curl_easy_getinfo") &&
+	      RESOLVE(easy_strerror, "curl_easy_strerror") &&
+	      RESOLVE(easy_cleanup, "curl_easy_cleanup") &&
+	      RESOLVE(slist_append, "curl_slist_append") &&
+	      RESOLVE(slist_free_all, "curl_slist_free_all") &&
+	      RESOLVE(multi_init, "curl_multi_init") &&
+	      RESOLVE(multi_add_handle, "curl_multi_add_handle") &&
+	      RESOLVE(multi_remove_handle, "curl_multi_remove_handle") &&
+	      RESOLVE(multi_perform, "curl_multi_perform") &&
+	      RESOLVE(multi_info_read, "curl_multi_info_read") &&
+	      RESOLVE(multi_poll, "curl_multi_poll") &&
+	      RESOLVE(multi_cleanup, "curl_multi_cleanup")))
+		return; /* the library stays loaded: dlclose buys nothing */
+	if (cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(curl_why, sizeof(curl_why),
+			 "cannot start libcurl (curl_global_init failed)");
+		return;
+	}
+	curl_ok = 1;
 }
 
 int
@@ -166,29 +250,29 @@ setup(struct xfer *x, const char *url, const struct fetch_opts *o)
 						: FETCH_DEFAULT_TIMEOUT_MS);
 	unsigned i;
 
-	x->h = curl_easy_init();
+	x->h = cu.easy_init();
 	if (x->h == NULL)
 		return;
-	curl_easy_setopt(x->h, CURLOPT_URL, url);
-	curl_easy_setopt(x->h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(x->h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(x->h, CURLOPT_MAXREDIRS, FETCH_MAX_REDIRECTS);
-	curl_easy_setopt(x->h, CURLOPT_TIMEOUT_MS, timeout);
-	curl_easy_setopt(x->h, CURLOPT_CONNECTTIMEOUT_MS,
+	cu.easy_setopt(x->h, CURLOPT_URL, url);
+	cu.easy_setopt(x->h, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(x->h, CURLOPT_FOLLOWLOCATION, 1L);
+	cu.easy_setopt(x->h, CURLOPT_MAXREDIRS, FETCH_MAX_REDIRECTS);
+	cu.easy_setopt(x->h, CURLOPT_TIMEOUT_MS, timeout);
+	cu.easy_setopt(x->h, CURLOPT_CONNECTTIMEOUT_MS,
 			 timeout < 10000 ? timeout : 10000L);
-	curl_easy_setopt(x->h, CURLOPT_USERAGENT,
+	cu.easy_setopt(x->h, CURLOPT_USERAGENT,
 			 "goroscope/" GOROSCOPE_VERSION);
 #if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(x->h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(x->h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	cu.easy_setopt(x->h, CURLOPT_PROTOCOLS_STR, "http,https");
+	cu.easy_setopt(x->h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 #endif
-	curl_easy_setopt(x->h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(x->h, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(x->h, CURLOPT_ERRORBUFFER, x->errbuf);
+	cu.easy_setopt(x->h, CURLOPT_WRITEFUNCTION, on_data);
+	cu.easy_setopt(x->h, CURLOPT_WRITEDATA, x);
+	cu.easy_setopt(x->h, CURLOPT_ERRORBUFFER, x->errbuf);
 	for (i = 0; o && i < o->nheaders; i++)
-		x->headers = curl_slist_append(x->headers, o->headers[i]);
+		x->headers = cu.slist_append(x->headers, o->headers[i]);
 	if (x->headers)
-		curl_easy_setopt(x->h, CURLOPT_HTTPHEADER, x->headers);
+		cu.easy_setopt(x->h, CURLOPT_HTTPHEADER, x->headers);
 }
 
 /* The first line of a text body, for the message of an HTTP error. */
@@ -231,7 +315,7 @@ finish(struct xfer *x, const char *url, CURLcode rc, struct fetch_result *r,
 	long status = 0;
 
 	r->done_ns = now_ns();
-	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+	cu.easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
 	r->status = status;
 	if (rc != CURLE_OK) {
 		if (x->too_large)
@@ -247,7 +331,7 @@ finish(struct xfer *x, const char *url, CURLcode rc, struct fetch_result *r,
 
 			snprintf(why, sizeof(why), "%s",
 				 x->errbuf[0] ? x->errbuf
-					      : curl_easy_strerror(rc));
+					      : cu.easy_strerror(rc));
 			if (plain_word(why))
 				why[0] = (char)(why[0] - 'A' + 'a');
 			error_set(err, "cannot fetch: %s%s", why,
@@ -258,7 +342,7 @@ finish(struct xfer *x, const char *url, CURLcode rc, struct fetch_result *r,
 		error_set_file(err, url);
 		return -1;
 	}
-	if (curl_easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK &&
+	if (cu.easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK &&
 	    ct != NULL)
 		snprintf(r->content_type, sizeof(r->content_type), "%s", ct);
 	if (status >= 400) {
@@ -286,34 +370,36 @@ fetch_all(const char *const *urls, size_t n, const struct fetch_opts *o,
 	int running = 0;
 
 	memset(r, 0, n * sizeof(*r));
-	pthread_once(&once, init_curl);
-	m = curl_ok ? curl_multi_init() : NULL;
+	pthread_once(&once, load_curl);
+	m = curl_ok ? cu.multi_init() : NULL;
 	for (i = 0; i < n; i++) {
 		error_clear(&err[i]);
 		if (m != NULL)
 			setup(&x[i], urls[i], o);
 		if (m == NULL || x[i].h == NULL) {
-			error_set(&err[i], "cannot start libcurl");
+			error_set(&err[i], "%s",
+				  m == NULL && curl_why[0] ? curl_why
+							   : "cannot start libcurl");
 			error_set_file(&err[i], urls[i]);
 			x[i].done = 1;
 			continue;
 		}
-		curl_easy_setopt(x[i].h, CURLOPT_PRIVATE, (void *)&x[i]);
-		curl_multi_add_handle(m, x[i].h);
+		cu.easy_setopt(x[i].h, CURLOPT_PRIVATE, (void *)&x[i]);
+		cu.multi_add_handle(m, x[i].h);
 		left++;
 	}
 	while (left > 0) {
 		CURLMsg *msg = NULL;
 		int q = 0;
 
-		if (curl_multi_perform(m, &running) != CURLM_OK)
+		if (cu.multi_perform(m, &running) != CURLM_OK)
 			break;
-		while ((msg = curl_multi_info_read(m, &q)) != NULL) {
+		while ((msg = cu.multi_info_read(m, &q)) != NULL) {
 			struct xfer *t = NULL;
 
 			if (msg->msg != CURLMSG_DONE)
 				continue;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+			cu.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
 					  (char **)&t);
 			i = (size_t)(t - x);
 			if (finish(t, urls[i], msg->data.result, &r[i],
@@ -323,7 +409,7 @@ fetch_all(const char *const *urls, size_t n, const struct fetch_opts *o,
 			left--;
 		}
 		if (left > 0 &&
-		    curl_multi_poll(m, NULL, 0, 1000, NULL) != CURLM_OK)
+		    cu.multi_poll(m, NULL, 0, 1000, NULL) != CURLM_OK)
 			break;
 	}
 	for (i = 0; i < n; i++) {
@@ -332,14 +418,15 @@ fetch_all(const char *const *urls, size_t n, const struct fetch_opts *o,
 			error_set_file(&err[i], urls[i]);
 		}
 		if (x[i].h != NULL) {
-			curl_multi_remove_handle(m, x[i].h);
-			curl_easy_cleanup(x[i].h);
+			cu.multi_remove_handle(m, x[i].h);
+			cu.easy_cleanup(x[i].h);
 		}
-		curl_slist_free_all(x[i].headers);
+		if (x[i].headers != NULL) /* never without libcurl */
+			cu.slist_free_all(x[i].headers);
 		free(x[i].buf);
 	}
 	if (m != NULL)
-		curl_multi_cleanup(m);
+		cu.multi_cleanup(m);
 	free(x);
 	return ok;
 }
