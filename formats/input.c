@@ -168,6 +168,12 @@ input_release(struct input *in)
  * compressed file inflated whole, so that `show - </dev/zero` or a gzip
  * bomb of zeros stops after INPUT_SNIFF_BYTES. -1, with err saying what
  * the bytes look like, when not.
+ *
+ * Compressed bytes are inflated INPUT_SNIFF_FIRST first, which tells every
+ * capture goroscope knows (a header, or a profile's first fields); only
+ * when those are not enough does the inflating go on to INPUT_SNIFF_BYTES.
+ * A profile of 60,000 stacks spent a tenth of its reading inflating 1 MiB
+ * here with zlib before libdeflate inflated it all again.
  */
 static int
 sniff_prefix(const unsigned char *data, size_t len, struct error *err)
@@ -175,7 +181,7 @@ sniff_prefix(const unsigned char *data, size_t len, struct error *err)
 	unsigned char *out = NULL;
 	z_stream z;
 	size_t n = 0;
-	int ret;
+	int ret, zr;
 
 	if (!(len >= 2 && data[0] == 0x1f && data[1] == 0x8b))
 		return input_sniff(data, len, err) ? 0 : -1;
@@ -186,9 +192,16 @@ sniff_prefix(const unsigned char *data, size_t len, struct error *err)
 	z.next_in = (unsigned char *)data;
 	z.avail_in = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
 	z.next_out = out;
-	z.avail_out = INPUT_SNIFF_BYTES;
-	(void)inflate(&z, Z_SYNC_FLUSH);
+	z.avail_out = INPUT_SNIFF_FIRST;
+	zr = inflate(&z, Z_SYNC_FLUSH);
 	n = (size_t)(z.next_out - out);
+	if (zr == Z_OK && z.avail_out == 0 &&
+	    (n == 0 || input_sniff(out, n, err) == NULL)) {
+		/* Not told yet, and there is more: the rest of the window. */
+		z.avail_out = INPUT_SNIFF_BYTES - INPUT_SNIFF_FIRST;
+		(void)inflate(&z, Z_SYNC_FLUSH);
+		n = (size_t)(z.next_out - out);
+	}
 	inflateEnd(&z);
 	/* Damage or nothing inflated: the whole read says what is wrong. */
 	ret = n == 0 || input_sniff(out, n, err) != NULL ? 0 : -1;

@@ -19,6 +19,8 @@ struct format;
 /* Bytes of a stream (stdin) or of a compressed input's inflated start read
  * before its format must be known. */
 #define INPUT_SNIFF_BYTES (1u << 20)
+/* Of those, inflated first: enough for any capture that starts as one. */
+#define INPUT_SNIFF_FIRST (64u << 10)
 /* A compressed input inflates to at most INPUT_MAX_RATIO times its size,
  * or INPUT_MIN_INFLATE for a small one. */
 #define INPUT_MAX_RATIO	  250u

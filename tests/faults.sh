@@ -199,6 +199,22 @@ head -c 100000000 /dev/zero | gzip -1 >"$t/bomb.gz"
 st=$?
 [ $st = 1 ] && grep -q 'after gunzip' "$t/e"
 ok $? "a gzip bomb of zeros: refused from its first inflated megabyte (status $st)"
+# The sniff inflates 64 KiB first, then up to its megabyte: a dump after
+# 200 KB of a log is still a dump, and one after 2 MB is refused.
+for kb in 200 2000; do
+	{
+		awk -v n=$((kb * 1000 / 50)) 'BEGIN { for (i = 0; i < n; i++) printf "2026-12-02T10:00:00Z INFO serving request %08d\n", i }'
+		printf 'goroutine 1 [running]:\nmain.main()\n\t/m.go:1 +0x1\n\n'
+	} | gzip >"$t/late-$kb.gz"
+done
+"$bin" show "$t/late-200.gz" >"$t/o" 2>"$t/e"
+st=$?
+[ $st = 0 ] && grep -q 'goroutine dump (debug=2), 1 goroutine in 1 group' "$t/o"
+ok $? "gzip: a dump whose first goroutine comes after 200 KB of log lines is read (status $st)"
+"$bin" show "$t/late-2000.gz" >"$t/o" 2>"$t/e"
+st=$?
+[ $st = 1 ] && grep -q "text without goroutines: .*(it starts '2026-12-02T10:00:00Z INFO serving reques') (after gunzip)" "$t/e"
+ok $? "gzip: one whose first goroutine comes after 2 MB is refused from its first megabyte (status $st)"
 {
 	printf 'goroutine 1 [running]:\nmain.main()\n\t/m.go:1 +0x1\n\n'
 	head -c 300000000 /dev/zero
