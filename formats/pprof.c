@@ -234,11 +234,32 @@ pprof_check_wire(const unsigned char *buf, size_t len, struct error *err)
 	return check_msg(buf, 0, len, &pb_profile, 0, 1, &ntime, err);
 }
 
+/*
+ * Whether the first bytes hold a control byte but tab, CR and LF: every
+ * profile's do (a message's keys are 0x08, 0x10..., its lengths small),
+ * and lines of text can frame as protobuf by chance (a log line of 51
+ * bytes that starts with '2' is field 6 of 48 bytes, then field 1, ...).
+ */
+static int
+has_control_byte(const unsigned char *buf, size_t len)
+{
+	size_t i, n = len < 512 ? len : 512;
+
+	for (i = 0; i < n; i++)
+		if (buf[i] < 0x20 && buf[i] != '\t' && buf[i] != '\n' &&
+		    buf[i] != '\r')
+			return 1;
+	return 0;
+}
+
 int
 pprof_sniff(const unsigned char *buf, size_t len)
 {
 	size_t pos = 0;
 	int fields = 0;
+
+	if (!has_control_byte(buf, len))
+		return 0;
 
 	/* The first few top-level fields must be Profile fields of the right
 	 * wire type (Go starts with period_type 0x5a, pprof with 0x0a). */

@@ -335,6 +335,21 @@ test_example(void)
 	const uint32_t *p = NULL;
 
 	ok(pprof_sniff(example, sizeof(example)), "sniffed as pprof");
+	{
+		/* Lines of 51 bytes starting '2' frame as protobuf: field
+		 * 6 of 48 bytes ('0'), then at each '\n' field 1 of 50
+		 * ('2'). Text has no control byte; every profile does. */
+		static const char line[] = "2026-12-02T10:00:00Z INFO "
+					   "serving request 00000000\n";
+		unsigned char logs[20 * 51];
+		size_t i;
+
+		for (i = 0; i < 20; i++)
+			memcpy(logs + 51 * i, line, 51);
+		ok(sizeof(line) == 52, "log lines of 51 bytes");
+		ok(!pprof_sniff(logs, sizeof(logs)),
+		   "log lines that frame as protobuf are not a profile");
+	}
 	ok(parse(example, sizeof(example)) == 0, "the worked example reads");
 	is_int(snap.n, 1, "one sample");
 	is_int(snap.g[0].weight, 7, "of 7 goroutines");
