@@ -259,9 +259,8 @@ setup(struct xfer *x, const char *url, const struct fetch_opts *o)
 	cu.easy_setopt(x->h, CURLOPT_MAXREDIRS, FETCH_MAX_REDIRECTS);
 	cu.easy_setopt(x->h, CURLOPT_TIMEOUT_MS, timeout);
 	cu.easy_setopt(x->h, CURLOPT_CONNECTTIMEOUT_MS,
-			 timeout < 10000 ? timeout : 10000L);
-	cu.easy_setopt(x->h, CURLOPT_USERAGENT,
-			 "goroscope/" GOROSCOPE_VERSION);
+		       timeout < 10000 ? timeout : 10000L);
+	cu.easy_setopt(x->h, CURLOPT_USERAGENT, "goroscope/" GOROSCOPE_VERSION);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	cu.easy_setopt(x->h, CURLOPT_PROTOCOLS_STR, "http,https");
 	cu.easy_setopt(x->h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -378,8 +377,9 @@ fetch_all(const char *const *urls, size_t n, const struct fetch_opts *o,
 			setup(&x[i], urls[i], o);
 		if (m == NULL || x[i].h == NULL) {
 			error_set(&err[i], "%s",
-				  m == NULL && curl_why[0] ? curl_why
-							   : "cannot start libcurl");
+				  m == NULL && curl_why[0]
+					  ? curl_why
+					  : "cannot start libcurl");
 			error_set_file(&err[i], urls[i]);
 			x[i].done = 1;
 			continue;
@@ -400,7 +400,7 @@ fetch_all(const char *const *urls, size_t n, const struct fetch_opts *o,
 			if (msg->msg != CURLMSG_DONE)
 				continue;
 			cu.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-					  (char **)&t);
+					(char **)&t);
 			i = (size_t)(t - x);
 			if (finish(t, urls[i], msg->data.result, &r[i],
 				   &err[i]) == 0)
