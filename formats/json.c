@@ -447,6 +447,32 @@ json_real_text(char *buf, size_t size, double v)
 {
 	char *e = NULL, *from = NULL, *to = NULL;
 
+	/* A whole number of six digits or fewer (scores, mostly), as "%.6g"
+	 * and ".0" print it, without snprintf's cost: a tenth of a large
+	 * document's time. Not -0, which prints "-0.0". */
+	if (v > -1e6 && v < 1e6 && v == (double)(long)v &&
+	    !(v == 0 && signbit(v))) {
+		long x = (long)v;
+		unsigned long u =
+			x < 0 ? 0ul - (unsigned long)x : (unsigned long)x;
+		char t[16];
+		size_t n = sizeof(t), k = 0;
+
+		t[--n] = '0';
+		t[--n] = '.';
+		do {
+			t[--n] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u > 0);
+		if (x < 0)
+			t[--n] = '-';
+		if (size > sizeof(t) - n) {
+			for (k = 0; n < sizeof(t); n++)
+				buf[k++] = t[n];
+			buf[k] = '\0';
+			return;
+		}
+	}
 	/* jansson's jsonp_dtostr at precision 6. */
 	snprintf(buf, size, "%.6g", v);
 	if (strchr(buf, '.') == NULL && strchr(buf, 'e') == NULL) {

@@ -520,9 +520,12 @@ test_json_writer(void)
 	ok(bad == 0, "json_quote agrees with jansson on 20,000 random strings");
 	{
 		static const double v[] = {
-			0,	1,	 -1,   0.5,	      1.0 / 3,
-			123456, 1234567, 1e-5, 1e20,	      -2.5e-7,
-			100.25, 4.4e15,	 1e6,  0.000123456789
+			0, 1, -1, 0.5, 1.0 / 3, 123456, 1234567, 1e-5, 1e20,
+			-2.5e-7, 100.25, 4.4e15, 1e6, 0.000123456789,
+			/* whole numbers under a million print without
+			 * snprintf; -0 and the million with it */
+			1352, 999999, -999999, -1e6, -0.0, 999999.5, 42, -7,
+			1e5, 2e9
 		};
 		char mine[64], *theirs = NULL;
 
