@@ -422,20 +422,28 @@ jw_key_text(struct jw *w, const char *text, size_t n)
 	w->b->n = (size_t)(o + n - w->b->p);
 }
 
-static void
-jw_int(struct jw *w, long long v)
+/* v in decimal, written backwards to end there: where it starts. */
+static char *
+decimal_before(char *end, long long v)
 {
-	char t[24], *o = NULL;
-	size_t n = sizeof(t), k;
 	unsigned long long u =
 		v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
 
 	do {
-		t[--n] = (char)('0' + u % 10);
+		*--end = (char)('0' + u % 10);
 		u /= 10;
 	} while (u > 0);
 	if (v < 0)
-		t[--n] = '-';
+		*--end = '-';
+	return end;
+}
+
+static void
+jw_int(struct jw *w, long long v)
+{
+	char t[24], *o = NULL;
+	size_t n = (size_t)(decimal_before(t + sizeof(t), v) - t), k;
+
 	o = bytes_room(w->b, sizeof(t));
 	for (k = n; k < sizeof(t); k++)
 		*o++ = t[k];
@@ -452,20 +460,13 @@ json_real_text(char *buf, size_t size, double v)
 	 * document's time. Not -0, which prints "-0.0". */
 	if (v > -1e6 && v < 1e6 && v == (double)(long)v &&
 	    !(v == 0 && signbit(v))) {
-		long x = (long)v;
-		unsigned long u =
-			x < 0 ? 0ul - (unsigned long)x : (unsigned long)x;
 		char t[16];
-		size_t n = sizeof(t), k = 0;
+		size_t n = 0, k = 0;
 
-		t[--n] = '0';
-		t[--n] = '.';
-		do {
-			t[--n] = (char)('0' + u % 10);
-			u /= 10;
-		} while (u > 0);
-		if (x < 0)
-			t[--n] = '-';
+		t[sizeof(t) - 2] = '.';
+		t[sizeof(t) - 1] = '0';
+		n = (size_t)(decimal_before(t + sizeof(t) - 2, (long long)v) -
+			     t);
 		if (size > sizeof(t) - n) {
 			for (k = 0; n < sizeof(t); n++)
 				buf[k++] = t[n];
