@@ -581,6 +581,15 @@ struct label_memo {
 	seqid id;
 };
 
+/* A sample's stack not interned yet: its goroutine, its frames in the
+ * reader's pend_items, their hash. */
+struct pending_stack {
+	size_t g;
+	size_t off;
+	uint32_t n;
+	uint64_t hash;
+};
+
 struct reader {
 	struct snapshot *s;
 	struct intern *in;
@@ -596,6 +605,12 @@ struct reader {
 	size_t nframes, capframes;
 	uint32_t *stack; /* one sample's frames */
 	size_t capstack;
+	/* Every sample's stack, trimmed and waiting to be interned when all
+	 * are read (see intern_pending). */
+	uint32_t *pend_items;
+	size_t npend_items, cap_pend_items;
+	struct pending_stack *pend;
+	size_t npend, cap_pend;
 	/* One sample as decoded: location ids, values, the first labels. */
 	uint64_t *ids;
 	size_t nids, capids;
@@ -1113,6 +1128,56 @@ labels_of(struct reader *r, uint32_t *pairs, uint32_t np)
 	return m->id;
 }
 
+/*
+ * Keep the sample's stack in r->stack[0..n) for intern_pending(): the stacks
+ * of a profile are mostly distinct, so nearly every one is a miss in the
+ * stack table's index, a read far from the last one that the interning
+ * of one at a time waits for; all at once, each slot is fetched while
+ * the sequences before it are interned.
+ */
+static void
+defer_stack(struct reader *r, size_t g, uint32_t n)
+{
+	struct pending_stack *p = NULL;
+
+	n = intern_stack_trim(r->in, r->stack, n);
+	if (n > SEQTAB_MAX_LEN)
+		n = SEQTAB_MAX_LEN;
+	r->pend_items = xgrow(r->pend_items, sizeof(*r->pend_items),
+			      r->npend_items + n, &r->cap_pend_items);
+	r->pend = xgrow(r->pend, sizeof(*r->pend), r->npend + 1, &r->cap_pend);
+	p = &r->pend[r->npend++];
+	p->g = g;
+	p->off = r->npend_items;
+	p->n = n;
+	if (n)
+		memcpy(r->pend_items + r->npend_items, r->stack,
+		       n * sizeof(*r->stack));
+	p->hash = seqtab_hash(r->stack, n);
+	r->npend_items += n;
+}
+
+/* How many stacks ahead of the one being interned have their slot fetched. */
+#define PEND_AHEAD 8
+
+static void
+intern_pending(struct reader *r)
+{
+	struct seqtab *t = &r->in->stacks;
+	size_t i;
+
+	for (i = 0; i < r->npend; i++) {
+		const struct pending_stack *p = &r->pend[i];
+
+		if (i + PEND_AHEAD < r->npend)
+			seqtab_prefetch(t, r->pend[i + PEND_AHEAD].hash);
+		r->s->g[p->g].stack = seqtab_intern_hashed(
+			t, r->pend_items + p->off, p->n, p->hash);
+	}
+	r->npend = 0;
+	r->npend_items = 0;
+}
+
 static int
 read_sample(struct reader *r, size_t idx, size_t off, size_t len, int col,
 	    enum snapshot_kind kind)
@@ -1207,7 +1272,7 @@ read_sample(struct reader *r, size_t idx, size_t off, size_t len, int col,
 	g->state = state;
 	g->creator = creator;
 	g->labels = np ? labels_of(r, pairs, np) : 0;
-	g->stack = intern_stack(r->in, r->stack, (uint32_t)n);
+	defer_stack(r, (size_t)(g - r->s->g), (uint32_t)n);
 	return 0;
 }
 
@@ -1224,6 +1289,7 @@ read_samples(struct reader *r, int col, enum snapshot_kind kind)
 		if (f.num == 2 &&
 		    read_sample(r, idx++, f.off, f.len, col, kind) < 0)
 			return -1;
+	intern_pending(r);
 	return 0;
 }
 
@@ -1248,6 +1314,8 @@ reader_release(struct reader *r)
 	free(r->frames);
 	free(r->label_memo);
 	free(r->stack);
+	free(r->pend_items);
+	free(r->pend);
 	free(r->ids);
 	free(r->vals);
 	idmap_release(&r->fn_index);

@@ -76,8 +76,8 @@ intern_frame(struct intern *in, const char *func, size_t funclen,
 	return frames_intern(&in->frames, &in->strings, f, fl, line);
 }
 
-seqid
-intern_stack(struct intern *in, uint32_t *v, uint32_t n)
+uint32_t
+intern_stack_trim(struct intern *in, uint32_t *v, uint32_t n)
 {
 	const struct frame *fv = in->frames.v;
 	uint32_t i, o = 0, lead = 1;
@@ -110,7 +110,13 @@ intern_stack(struct intern *in, uint32_t *v, uint32_t n)
 		v[o++] = intern_frame(in, INTERN_GOEXIT, strlen(INTERN_GOEXIT),
 				      "", 0, 0);
 	}
-	return seqtab_intern(&in->stacks, v, o);
+	return o;
+}
+
+seqid
+intern_stack(struct intern *in, uint32_t *v, uint32_t n)
+{
+	return seqtab_intern(&in->stacks, v, intern_stack_trim(in, v, n));
 }
 
 seqid

@@ -51,6 +51,10 @@ frameid intern_frame(struct intern *in, const char *func, size_t funclen,
  */
 seqid intern_stack(struct intern *in, uint32_t *v, uint32_t n);
 
+/* intern_stack() but the interning: v[0..n) becomes in place the stack it
+ * would intern, whose length it returns. */
+uint32_t intern_stack_trim(struct intern *in, uint32_t *v, uint32_t n);
+
 /*
  * Intern a label set from n (key, value) string-id pairs in pairs[0..2n):
  * sorted by key then value (by content), a repeated key keeps its last

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/hash.h"
 #include "lib/idmap.h"
 
 typedef uint32_t seqid;
@@ -41,6 +42,17 @@ seqid seqtab_intern_hashed(struct seqtab *t, const uint32_t *v, uint32_t n,
 /* The running hash seqtab_intern uses: fold each item in order. */
 #define SEQTAB_HASH_INIT 0x6a09e667f3bcc909ULL
 uint64_t seqtab_hash(const uint32_t *v, uint32_t n);
+
+/* A hint to bring the index slot of a sequence of this hash into the
+ * cache: a reader that interns many new sequences at once calls it a few
+ * sequences ahead, as the slots are far apart. */
+static inline void
+seqtab_prefetch(const struct seqtab *t, uint64_t hash)
+{
+	if (t->index.slots != NULL)
+		__builtin_prefetch(
+			&t->index.slots[hash_fold(hash) & t->index.mask]);
+}
 
 /* Borrowed items of id; valid until the next intern or release. */
 static inline const uint32_t *
