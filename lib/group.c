@@ -1404,6 +1404,19 @@ sort_keys(struct sort_key *a, struct sort_key *tmp, size_t n,
 		memcpy(a, src, n * sizeof(*a));
 }
 
+/* A hint to bring group g into the cache; it may be any group. */
+static inline void
+prefetch_group(const struct group *g)
+{
+	const char *p = (const char *)g;
+	size_t o;
+
+	for (o = 0; o < sizeof(*g); o += 64)
+		__builtin_prefetch(p + o);
+}
+
+#define PERMUTE_AHEAD 4
+
 /* Move each group once to where order says (v[i] becomes the v[order[i]]
  * of before), following the permutation's cycles: no second array of
  * groups. order is left as the identity. */
@@ -1414,10 +1427,19 @@ permute_groups(struct grouping *gr, uint32_t *order)
 
 	for (i = 0; i < gr->n; i++) {
 		struct group tmp;
+		size_t ahead = i;
+		unsigned d;
 
 		if (order[i] == i)
 			continue;
 		tmp = gr->v[i];
+		/* The cycle's groups are far apart and large: each is
+		 * fetched PERMUTE_AHEAD moves before it moves (ahead
+		 * stays at i once the cycle closes, order[i] being i). */
+		for (d = 0; d < PERMUTE_AHEAD; d++) {
+			ahead = order[ahead];
+			prefetch_group(&gr->v[ahead]);
+		}
 		for (j = i;; j = k) {
 			k = order[j];
 			order[j] = (uint32_t)j;
@@ -1425,6 +1447,8 @@ permute_groups(struct grouping *gr, uint32_t *order)
 				gr->v[j] = tmp;
 				break;
 			}
+			ahead = order[ahead];
+			prefetch_group(&gr->v[ahead]);
 			gr->v[j] = gr->v[k];
 		}
 	}
@@ -1703,8 +1727,11 @@ grouping_finish(struct grouping *gr)
 	follow_finish(gr);
 	/* The last count of each group into its counts (the arena is not
 	 * for the parts below). */
-	for (i = 0; i < gr->n; i++)
+	for (i = 0; i < gr->n; i++) {
+		if (i + 4 < gr->n)
+			__builtin_prefetch(&gr->v[i + 4].adding_idx);
 		count_push(gr, &gr->v[i]);
+	}
 	/* Every group's id starts with the same bytes, and hashes frames
 	 * of the table as it is now (all of them first: the parts would
 	 * fill the memo at once, and hash_all_frames() hashes a function's
