@@ -30,18 +30,18 @@ def run(binary, args):
 def main(argv):
     if len(argv) < 5 or "--" not in argv or argv.index("--") != 3:
         sys.exit(__doc__.strip().split("\n\n")[1])
-    n = int(argv[0])
+    n = int(argv[0]) if argv[0].isdigit() else 0
     if n < 2:
         sys.exit("pair.py: N must be 2 or more")
     old, new, args = argv[1], argv[2], argv[4:]
     told, tnew, ratio = [], [], []
     for i in range(n):
         if i % 2:
-            a, ra = run(old, args)
             b, rb = run(new, args)
+            a, ra = run(old, args)
         else:
-            b, rb = run(new, args)
             a, ra = run(old, args)
+            b, rb = run(new, args)
         if ra != rb:
             sys.exit(f"pair.py: {old} exited with {ra}, {new} with {rb}")
         told.append(a)
