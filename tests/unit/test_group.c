@@ -449,6 +449,132 @@ test_parallel_finish(void)
 	snapshot_release(&s);
 }
 
+/* The order of two finished groups as grouping_finish() documents it:
+ * the latest count, the total and (when both have one) the longest wait
+ * larger first, then the blocking frame, the stack frame by frame (a
+ * shorter one first), the creator, blocked first, the id. */
+static int
+ref_cmp(const struct grouping *gr, const struct group *a, const struct group *b)
+{
+	uint32_t na = 0, nb = 0, i;
+	const uint32_t *va = seqtab_items(&in.stacks, a->stack, &na);
+	const uint32_t *vb = seqtab_items(&in.stacks, b->stack, &nb);
+	int c;
+
+	if (group_last(gr, a) != group_last(gr, b))
+		return group_last(gr, a) > group_last(gr, b) ? -1 : 1;
+	if (a->total != b->total)
+		return a->total > b->total ? -1 : 1;
+	if (a->has_wait && b->has_wait && a->wait_max != b->wait_max)
+		return a->wait_max > b->wait_max ? -1 : 1;
+	c = grouping_frame_cmp(&in, a->blocking, b->blocking);
+	if (c)
+		return c;
+	for (i = 0; i < na && i < nb; i++)
+		if ((c = grouping_frame_cmp(&in, va[i], vb[i])) != 0)
+			return c;
+	if (na != nb)
+		return na < nb ? -1 : 1;
+	c = grouping_frame_cmp(&in, a->creator, b->creator);
+	if (c)
+		return c;
+	if ((a->blocked != 0) != (b->blocked != 0))
+		return a->blocked ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/*
+ * Finished groups are in that order, on one thread and on two: with no
+ * waits, with a wait for all (grouping_finish() sorts compact keys
+ * then), and with counts too large for those keys (it sorts the full
+ * keys). Stacks share long prefixes, deeper than the compact keys hold,
+ * and many differ only past them.
+ */
+static void
+test_sort_order(void)
+{
+	static const char *const what[] = { "no waits", "a wait for each",
+					    "counts past 2^40" };
+	struct group_key key = { GROUP_BY_STACK, 0 };
+	frameid leaf[6], mid[8], cr[3];
+	unsigned mode, th;
+	uint32_t i;
+
+	for (i = 0; i < 6; i++) {
+		char f[32];
+
+		snprintf(f, sizeof(f), "sync.wait%u", i);
+		leaf[i] = fr(f, "/go/sync.go", 10 + i);
+	}
+	for (i = 0; i < 8; i++) {
+		char f[32];
+
+		snprintf(f, sizeof(f), "main.step%u", i);
+		mid[i] = fr(f, "/app/s.go", 100 + i);
+	}
+	for (i = 0; i < 3; i++) {
+		char f[32];
+
+		snprintf(f, sizeof(f), "main.spawn%u", i);
+		cr[i] = fr(f, "/app/c.go", 7);
+	}
+	for (mode = 0; mode < 3; mode++) {
+		for (th = 1; th <= 2; th++) {
+			struct grouping gr;
+			struct snapshot s;
+			uint32_t seed = 11 + mode, bad = 0;
+
+			snapshot_init(&s, &in);
+			for (i = 0; i < 12000; i++) {
+				frameid v[48];
+				uint32_t n, k, r;
+				struct goroutine *g = snapshot_add(&s);
+
+				seed = seed * 1103515245u + 12345u;
+				r = seed;
+				n = 1 + (seed >> 8) % 48;
+				v[0] = leaf[(seed >> 12) % 6];
+				/* One long chain, then four frames of
+				 * eight: many stacks tie past the frames
+				 * the compact keys hold (under 30 here). */
+				for (k = 1; k < n; k++) {
+					if (k + 4 < n) {
+						v[k] = mid[k % 8];
+					} else {
+						v[k] = mid[r % 8];
+						r /= 8;
+					}
+				}
+				g->stack = intern_stack(&in, v, n);
+				g->state = strtab_intern_cstr(
+					&in.strings, (seed >> 20) % 4
+							     ? "chan receive"
+							     : "running");
+				g->creator = cr[(seed >> 22) % 3];
+				g->weight = 1 + (seed >> 24) % 3;
+				if (mode == 2)
+					g->weight <<= 40;
+				if (mode == 1) {
+					g->flags |= G_HAS_WAIT;
+					g->wait_minutes = (seed >> 26) % 3;
+				}
+			}
+			grouping_init(&gr, &in, &key, 1);
+			gr.threads = th;
+			grouping_add(&gr, &s, 0, NULL);
+			grouping_finish(&gr);
+			for (i = 0; i + 1 < gr.n; i++)
+				if (ref_cmp(&gr, &gr.v[i], &gr.v[i + 1]) >= 0)
+					bad++;
+			ok(bad == 0 && gr.n > 4096,
+			   "%s, %u thread(s): %zu groups in order (%u out)",
+			   what[mode], th, gr.n, bad);
+			grouping_release(&gr);
+			snapshot_release(&s);
+		}
+	}
+}
+
 /*
  * The ranks grouping_finish() gives frames order them as
  * grouping_frame_cmp() does (by function, file, line, by content), both
@@ -688,6 +814,7 @@ main(void)
 	test_shared_key_stacks();
 	test_latest_first();
 	test_parallel_finish();
+	test_sort_order();
 	test_frame_ranks();
 	test_sparse_counts();
 	intern_release(&in);
