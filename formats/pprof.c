@@ -341,7 +341,8 @@ struct profile {
 	size_t nfunctions, capfunctions;
 	struct plocation *locations;
 	size_t nlocations, caplocations;
-	size_t nsamples; /* counted: decoded as they are read */
+	size_t nsamples;     /* counted: decoded as they are read */
+	size_t sample_bytes; /* theirs, together */
 	struct pline *lines;
 	size_t nlines, caplines;
 	int64_t time_nanos;
@@ -540,6 +541,7 @@ decode_profile(struct profile *p, const unsigned char *buf, size_t len)
 			break;
 		case 2:
 			p->nsamples++; /* decoded as they are read */
+			p->sample_bytes += f.len;
 			break;
 		case 3:
 			bad = decode_mapping(p, buf, &f) < 0;
@@ -1157,6 +1159,35 @@ defer_stack(struct reader *r, size_t g, uint32_t n)
 	r->npend_items += n;
 }
 
+/* The most frames reserve_pending() reserves room for (64 MiB). */
+#define PPROF_PEND_RESERVE_MAX ((size_t)16 << 20)
+
+/*
+ * Room for the pending stacks at once: a sample's bytes hold at most as
+ * many location ids, each of the frames a location has on average. The
+ * room is reserved, not touched: regrowing it copied the stacks and
+ * faulted in twice their pages (a twentieth of show's time on a profile
+ * of 60,000 distinct stacks). Past the estimate it grows as before.
+ */
+static void
+reserve_pending(struct reader *r)
+{
+	size_t per = r->p.nlocations ? (r->nframes + r->p.nlocations - 1) /
+					       r->p.nlocations
+				     : 1;
+	size_t want = r->p.sample_bytes;
+
+	if (per > 1 && want > SIZE_MAX / 2 / per)
+		want = SIZE_MAX / 2;
+	else
+		want *= per;
+	if (want > PPROF_PEND_RESERVE_MAX)
+		want = PPROF_PEND_RESERVE_MAX;
+	r->pend_items = xgrow(r->pend_items, sizeof(*r->pend_items), want,
+			      &r->cap_pend_items);
+	r->pend = xgrow(r->pend, sizeof(*r->pend), r->p.nsamples, &r->cap_pend);
+}
+
 /* How many stacks ahead of the one being interned have their slot fetched. */
 #define PEND_AHEAD 8
 
@@ -1166,6 +1197,8 @@ intern_pending(struct reader *r)
 	struct seqtab *t = &r->in->stacks;
 	size_t i;
 
+	/* The table's items grow once, not by doubling. */
+	seqtab_reserve(t, r->npend, r->npend_items);
 	for (i = 0; i < r->npend; i++) {
 		const struct pending_stack *p = &r->pend[i];
 
@@ -1392,6 +1425,7 @@ read_profile(struct reader *r)
 	/* Room for every sample at once: a profile of 60,000 distinct
 	 * stacks spent a tenth of its time regrowing the tables. */
 	seqtab_reserve(&r->in->stacks, r->p.nsamples, 0);
+	reserve_pending(r);
 	r->s->g = xgrow(r->s->g, sizeof(*r->s->g), r->s->n + r->p.nsamples,
 			&r->s->cap);
 	return read_samples(r, col, kind);
