@@ -160,10 +160,8 @@ hist_add_slow(struct arena *mem, struct hist *h, uint32_t id, int64_t w)
 			return;
 		}
 	}
-	if (h->n >= GROUP_HIST_MAX) {
-		h->other = sat_add(h->other, w);
+	if (h->n >= GROUP_HIST_MAX)
 		return;
-	}
 	if (h->n == h->cap) {
 		uint32_t cap = h->cap ? h->cap * 2 : 1;
 		struct hist_entry *v = arena_alloc(mem, cap * sizeof(*v));
@@ -423,8 +421,6 @@ describe_reset(struct group *g)
 {
 	g->described = 0;
 	g->states.n = g->stacks.n = g->creators.n = g->labels.n = 0;
-	g->states.other = g->stacks.other = g->creators.other = 0;
-	g->labels.other = 0;
 	g->has_wait = 0;
 	g->wait_min = UINT32_MAX;
 	g->wait_max = 0;
@@ -439,7 +435,6 @@ describe_reset(struct group *g)
 		x->nwaits = 0;
 		x->traced = x->traced_blocked = 0;
 		x->creation_stacks.n = 0;
-		x->creation_stacks.other = 0;
 		x->locked = x->durable = x->truncated = 0;
 	}
 }

@@ -57,7 +57,7 @@ int group_key_parse(struct group_key *key, const char *text, struct error *err);
 /* "stack", "func", "top:N", "creator" into buf. */
 void group_key_format(const struct group_key *key, char *buf, size_t size);
 
-/* Most distinct values a group keeps per histogram; the rest is "other". */
+/* Most distinct values a group keeps per histogram; the rest are left out. */
 #define GROUP_HIST_MAX 64
 
 struct hist_entry {
@@ -65,10 +65,11 @@ struct hist_entry {
 	int64_t weight;
 };
 
+/* The values past GROUP_HIST_MAX are not kept (nor their weight: no
+ * one read it, and 8 bytes a histogram were 32 a group). */
 struct hist {
 	struct hist_entry *v; /* in the grouping's arena */
 	uint32_t n, cap;
-	int64_t other; /* weight of values past GROUP_HIST_MAX */
 };
 
 /*
