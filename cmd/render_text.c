@@ -122,6 +122,8 @@ measure_part(void *ctx, unsigned k)
 	}
 }
 
+#define COUNT_AHEAD 8
+
 /* The lines of a part's groups. */
 static void
 lines_part(void *ctx, unsigned k)
@@ -140,6 +142,16 @@ lines_part(void *ctx, unsigned k)
 	for (i = sp->lo; i < sp->hi; i++) {
 		const struct group *g = &gr->v[doc->shown[i]];
 		size_t from = i > sp->lo ? sp->cell_end[i - 1] : 0;
+
+		/* The groups are in order, their counts where they were
+		 * made: the count is fetched a few groups ahead. */
+		if (i + COUNT_AHEAD < sp->hi) {
+			const struct group *a =
+				&gr->v[doc->shown[i + COUNT_AHEAD]];
+
+			if (a->ncounts)
+				__builtin_prefetch(&a->counts[a->ncounts - 1]);
+		}
 		int n = (int)(sp->cell_end[i] - from);
 
 		sp->shown_total = sat_add(sp->shown_total, group_last(gr, g));

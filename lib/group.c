@@ -2017,7 +2017,9 @@ grouping_select(const struct grouping *gr, const size_t *order,
 	for (i = 0; i < gr->n; i++) {
 		size_t gi = order ? order[i] : i;
 
-		if (group_peak(gr, &gr->v[gi]) < min_count)
+		/* No count is below 0: without a minimum, no peak is
+		 * needed (each is a read far away, in the arena). */
+		if (min_count > 0 && group_peak(gr, &gr->v[gi]) < min_count)
 			continue;
 		if (limit > 0 && (long long)n >= limit)
 			break;
