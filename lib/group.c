@@ -278,6 +278,79 @@ key_stack(struct grouping *gr, seqid stack)
 
 /* --- adding ------------------------------------------------------------- */
 
+/*
+ * The key stacks of a snapshot's records, interned before the records are
+ * added, for the default key (the stack from its blocking frame out):
+ * where nearly every stack is new (a profile of distinct stacks), each
+ * key stack is new too and its index slot a read far away, which
+ * interning one record at a time waited for. Here each slot is fetched
+ * KEYS_AHEAD stacks ahead. The stacks are interned in the records'
+ * order, as key_stack() would have, so they get the same ids.
+ */
+struct key_pending {
+	seqid stack;
+	uint32_t skip; /* frames of the machinery before the key */
+	uint64_t hash;
+};
+
+#define KEYS_AHEAD  8
+#define KEY_PENDING (UINT32_MAX) /* in stack_memo: in the list below */
+
+static void
+key_stacks_ahead(struct grouping *gr, const struct snapshot *s)
+{
+	const struct group_by_def *d = group_by_get(gr->key.by);
+	struct seqtab *t = &gr->in->stacks;
+	const struct frame *fv = gr->in->frames.v;
+	struct key_pending *p = NULL;
+	uint32_t *tmp = NULL;
+	size_t i, np = 0, items = 0, tmpcap = 0;
+
+	if (!d->stack || !d->from_blocking || d->func_only || d->top_n ||
+	    s->n == 0)
+		return;
+	p = xreallocarray(NULL, s->n, sizeof(*p));
+	for (i = 0; i < s->n; i++) {
+		seqid st = s->g[i].stack;
+		uint32_t *m = memo(&gr->stack_memo, &gr->stack_memo_cap, st);
+		uint32_t n = 0, k = 0;
+		const uint32_t *v = NULL;
+
+		if (*m != 0)
+			continue;
+		v = seqtab_items(t, st, &n);
+		while (k < n && (fv[v[k]].flags & FRAME_MACHINERY))
+			k++;
+		if (k == 0 || k == n) {
+			/* The stack is its own key (key_stack()). */
+			*m = st + 1;
+			continue;
+		}
+		*m = KEY_PENDING;
+		p[np].stack = st;
+		p[np].skip = k;
+		p[np].hash = seqtab_hash(v + k, n - k);
+		items += n - k;
+		np++;
+	}
+	seqtab_reserve(t, np, items);
+	for (i = 0; i < np; i++) {
+		uint32_t n = 0;
+		const uint32_t *v = seqtab_items(t, p[i].stack, &n);
+
+		if (i + KEYS_AHEAD < np)
+			seqtab_prefetch(t, p[i + KEYS_AHEAD].hash);
+		/* (A copy: interning may move the table's items.) */
+		n -= p[i].skip;
+		tmp = xgrow(tmp, sizeof(*tmp), n, &tmpcap);
+		memcpy(tmp, v + p[i].skip, n * sizeof(*tmp));
+		gr->stack_memo[p[i].stack] =
+			seqtab_intern_hashed(t, tmp, n, p[i].hash) + 1;
+	}
+	free(tmp);
+	free(p);
+}
+
 static struct group *find_group_hashed(struct grouping *gr, int blocked,
 				       seqid ks, frameid kc);
 
@@ -918,6 +991,8 @@ grouping_add(struct grouping *gr, const struct snapshot *s, unsigned idx,
 
 		gr->v = xgrow(gr->v, sizeof(*gr->v), want, &gr->cap);
 	}
+	if (f == NULL)
+		key_stacks_ahead(gr, s);
 	for (i = 0; i < s->n; i++) {
 		const struct goroutine *gs = &s->g[i];
 

@@ -575,6 +575,98 @@ test_sort_order(void)
 	}
 }
 
+/* The records of test_key_ids() into x's tables (the same ids in any
+ * fresh table). */
+static void
+build_keys(struct intern *x, struct snapshot *s)
+{
+	static const char *const mach[] = { "runtime.gopark",
+					    "runtime.chanrecv",
+					    "sync.runtime_Semacquire",
+					    "internal/poll.runtime_pollWait" };
+	uint32_t i, seed = 5;
+
+	snapshot_init(s, x);
+	for (i = 0; i < 3000; i++) {
+		frameid v[12];
+		uint32_t n = 0, k, m;
+		char f[32];
+		struct goroutine *g = snapshot_add(s);
+
+		seed = seed * 1103515245u + 12345u;
+		/* No machinery, some, or nothing else. */
+		m = (seed >> 8) % 4;
+		for (k = 0; k < m; k++)
+			v[n++] = intern_frame(x, mach[k], strlen(mach[k]),
+					      "/go/rt.go", 9, 10 + k);
+		for (k = 0;
+		     k < (seed >> 12) % 6 && (m == 0 || (seed >> 16) % 5);
+		     k++) {
+			snprintf(f, sizeof(f), "main.f%u",
+				 (seed >> (k + 3)) % 40);
+			v[n++] = intern_frame(x, f, strlen(f), "/app/f.go", 9,
+					      k);
+		}
+		if (n == 0) /* (the filter below keeps no empty stack) */
+			v[n++] = intern_frame(x, "main.main", 9, "/app/f.go", 9,
+					      1);
+		g->stack = intern_stack(x, v, n);
+		g->state = strtab_intern_cstr(&x->strings, "chan receive");
+		g->weight = 1;
+	}
+}
+
+/*
+ * Without a filter the default key's stacks are interned before the
+ * records are added; with one, as each record comes: the same stacks,
+ * in the same order, with the same ids.
+ */
+static void
+test_key_ids(void)
+{
+	struct intern a, b;
+	struct snapshot sa, sb;
+	struct grouping ga, gb;
+	struct group_key key = { GROUP_BY_STACK, 0 };
+	struct filter f;
+	struct filter_spec spec;
+	struct error err;
+	size_t i;
+	int same;
+
+	intern_init(&a);
+	intern_init(&b);
+	build_keys(&a, &sa);
+	build_keys(&b, &sb);
+	memset(&spec, 0, sizeof(spec));
+	spec.focus = ".";
+	ok(filter_init(&f, &b, &spec, &err) == 0, "a filter of every stack");
+	grouping_init(&ga, &a, &key, 1);
+	grouping_init(&gb, &b, &key, 1);
+	grouping_add(&ga, &sa, 0, NULL);
+	grouping_add(&gb, &sb, 0, &f);
+	same = a.stacks.n == b.stacks.n && ga.n == gb.n &&
+	       gb.kept[0] == (int64_t)sb.n && a.stacks.n > sa.n / 4;
+	for (i = 0; same && i < a.stacks.n; i++) {
+		uint32_t na = 0, nb = 0;
+		const uint32_t *va = seqtab_items(&a.stacks, (seqid)i, &na);
+		const uint32_t *vb = seqtab_items(&b.stacks, (seqid)i, &nb);
+
+		same = na == nb && memcmp(va, vb, na * sizeof(*va)) == 0;
+	}
+	for (i = 0; same && i < ga.n; i++)
+		same = ga.v[i].key_stack == gb.v[i].key_stack;
+	ok(same, "%zu stacks, %zu key stacks among them, the same ids",
+	   a.stacks.n, ga.n);
+	grouping_release(&ga);
+	grouping_release(&gb);
+	filter_release(&f);
+	snapshot_release(&sa);
+	snapshot_release(&sb);
+	intern_release(&a);
+	intern_release(&b);
+}
+
 /*
  * The ranks grouping_finish() gives frames order them as
  * grouping_frame_cmp() does (by function, file, line, by content), both
@@ -815,6 +907,7 @@ main(void)
 	test_latest_first();
 	test_parallel_finish();
 	test_sort_order();
+	test_key_ids();
 	test_frame_ranks();
 	test_sparse_counts();
 	intern_release(&in);
