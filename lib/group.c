@@ -1406,7 +1406,7 @@ key_stack_cmp(const struct grouping *gr, const struct sort_key *a,
 }
 
 static int
-key_cmp(const void *pa, const void *pb, void *ctx)
+key_cmp(const void *pa, const void *pb, const void *ctx)
 {
 	const struct grouping *gr = ctx;
 	const struct sort_key *a = pa, *b = pb;
@@ -1430,48 +1430,21 @@ key_cmp(const void *pa, const void *pb, void *ctx)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
+static int
+key_less(const void *a, const void *b, const void *gr)
+{
+	return key_cmp(a, b, gr) < 0;
+}
+
 /*
  * sort_stable()'s merge, step for step (the same comparisons, so the same
- * order), for the keys: key_cmp inlined and keys moved as structs, where
- * the calls took most of the sort's time.
+ * order), for the keys.
  */
 static void
 sort_keys(struct sort_key *a, struct sort_key *tmp, size_t n,
 	  struct grouping *gr)
 {
-	struct sort_key *src = a, *dst = tmp;
-	size_t width;
-
-	if (n < 2)
-		return;
-	for (width = 1; width < n; width *= 2) {
-		size_t lo;
-
-		for (lo = 0; lo < n; lo += 2 * width) {
-			size_t mid = lo + width < n ? lo + width : n;
-			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
-			size_t i = lo, j = mid, k = lo;
-
-			while (i < mid && j < hi) {
-				if (key_cmp(&src[j], &src[i], gr) < 0)
-					dst[k++] = src[j++];
-				else
-					dst[k++] = src[i++];
-			}
-			while (i < mid)
-				dst[k++] = src[i++];
-			while (j < hi)
-				dst[k++] = src[j++];
-		}
-		{
-			struct sort_key *t = src;
-
-			src = dst;
-			dst = t;
-		}
-	}
-	if (src != a)
-		memcpy(a, src, n * sizeof(*a));
+	sort_merge_runs(a, tmp, n, 1, sizeof(*a), key_less, gr);
 }
 
 /* A hint to bring group g into the cache; it may be any group. */
@@ -1870,12 +1843,17 @@ ckey_less(const struct ckey *a, const struct ckey *b, const struct finish *f)
 /* Runs this long are insertion-sorted before the merges. */
 #define CKEY_RUN 16
 
+static int
+ckey_less_v(const void *a, const void *b, const void *f)
+{
+	return ckey_less(a, b, f);
+}
+
 /* Sort c[0..n) (stable) with tmp as long; the sorted keys end in c. */
 static void
 sort_ckeys(struct ckey *c, struct ckey *tmp, size_t n, const struct finish *f)
 {
-	struct ckey *src = c, *dst = tmp;
-	size_t width, lo;
+	size_t lo;
 
 	for (lo = 0; lo < n; lo += CKEY_RUN) {
 		size_t hi = lo + CKEY_RUN < n ? lo + CKEY_RUN : n, i, j;
@@ -1888,32 +1866,7 @@ sort_ckeys(struct ckey *c, struct ckey *tmp, size_t n, const struct finish *f)
 			c[j] = x;
 		}
 	}
-	for (width = CKEY_RUN; width < n; width *= 2) {
-		for (lo = 0; lo < n; lo += 2 * width) {
-			size_t mid = lo + width < n ? lo + width : n;
-			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
-			size_t i = lo, j = mid, k = lo;
-
-			while (i < mid && j < hi) {
-				if (ckey_less(&src[j], &src[i], f))
-					dst[k++] = src[j++];
-				else
-					dst[k++] = src[i++];
-			}
-			while (i < mid)
-				dst[k++] = src[i++];
-			while (j < hi)
-				dst[k++] = src[j++];
-		}
-		{
-			struct ckey *t = src;
-
-			src = dst;
-			dst = t;
-		}
-	}
-	if (src != c)
-		memcpy(c, src, n * sizeof(*c));
+	sort_merge_runs(c, tmp, n, CKEY_RUN, sizeof(*c), ckey_less_v, f);
 }
 
 /* Sort the compact keys before f->split (k = 0) or after it (k = 1). */
