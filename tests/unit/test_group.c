@@ -17,6 +17,22 @@ fr(const char *func, const char *file, uint32_t line)
 	return intern_frame(&in, func, strlen(func), file, strlen(file), line);
 }
 
+/* n frames of functions prefix0, prefix1, ... in file, at lines line,
+ * line + step, ... */
+static void
+frames_named(frameid *out, uint32_t n, const char *prefix, const char *file,
+	     uint32_t line, uint32_t step)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		char f[64];
+
+		snprintf(f, sizeof(f), "%s%u", prefix, i);
+		out[i] = fr(f, file, line + i * step);
+	}
+}
+
 /* Add a goroutine whose stack is the frames in v (innermost first). */
 static struct goroutine *
 add(struct snapshot *s, const char *state, frameid *v, uint32_t n,
@@ -400,18 +416,8 @@ test_parallel_finish(void)
 	uint32_t i, seed = 7;
 	int same;
 
-	for (i = 0; i < 50; i++) {
-		char f[32];
-
-		snprintf(f, sizeof(f), "main.leaf%u", i);
-		leaf[i] = fr(f, "/app/p.go", 10 + i);
-	}
-	for (i = 0; i < 40; i++) {
-		char f[32];
-
-		snprintf(f, sizeof(f), "main.mid%u", i);
-		mid[i] = fr(f, "/app/p.go", 100 + i);
-	}
+	frames_named(leaf, 50, "main.leaf", "/app/p.go", 10, 1);
+	frames_named(mid, 40, "main.mid", "/app/p.go", 100, 1);
 	snapshot_init(&s, &in);
 	for (i = 0; i < 20000; i++) {
 		frameid v[3];
@@ -500,24 +506,9 @@ test_sort_order(void)
 	unsigned mode, th;
 	uint32_t i;
 
-	for (i = 0; i < 6; i++) {
-		char f[32];
-
-		snprintf(f, sizeof(f), "sync.wait%u", i);
-		leaf[i] = fr(f, "/go/sync.go", 10 + i);
-	}
-	for (i = 0; i < 8; i++) {
-		char f[32];
-
-		snprintf(f, sizeof(f), "main.step%u", i);
-		mid[i] = fr(f, "/app/s.go", 100 + i);
-	}
-	for (i = 0; i < 3; i++) {
-		char f[32];
-
-		snprintf(f, sizeof(f), "main.spawn%u", i);
-		cr[i] = fr(f, "/app/c.go", 7);
-	}
+	frames_named(leaf, 6, "sync.wait", "/go/sync.go", 10, 1);
+	frames_named(mid, 8, "main.step", "/app/s.go", 100, 1);
+	frames_named(cr, 3, "main.spawn", "/app/c.go", 7, 0);
 	for (mode = 0; mode < 3; mode++) {
 		for (th = 1; th <= 2; th++) {
 			struct grouping gr;
