@@ -1917,8 +1917,9 @@ sort_compact(struct finish *f, uint32_t *order)
 	} else {
 		sort_ckeys(c, t, n, f);
 	}
+	/* A compact key's idx is its group's position (sort_key_of()). */
 	for (i = 0; i < n; i++)
-		order[i] = f->keys[c[i].idx].idx;
+		order[i] = c[i].idx;
 	free(f->ckeys);
 	free(f->ctmp);
 	f->ckeys = f->ctmp = NULL;
