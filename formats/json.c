@@ -450,6 +450,21 @@ jw_int(struct jw *w, long long v)
 	w->b->n += sizeof(t) - n;
 }
 
+/* x as 16 lowercase hex digits and a NUL, as "%016llx" prints it, without
+ * snprintf's cost (once a group). */
+static void
+hex16(char out[17], uint64_t x)
+{
+	static const char digits[] = "0123456789abcdef";
+	int i;
+
+	for (i = 15; i >= 0; i--) {
+		out[i] = digits[x & 15];
+		x >>= 4;
+	}
+	out[16] = '\0';
+}
+
 void
 json_real_text(char *buf, size_t size, double v)
 {
@@ -570,7 +585,7 @@ jw_group(struct jw *w, const struct grouping *gr, const struct group *g,
 	uint32_t n = 0, i, j;
 	const uint32_t *v = NULL;
 
-	snprintf(id, sizeof(id), "%016llx", (unsigned long long)g->id);
+	hex16(id, g->id);
 	jw_open(w, '{');
 	jw_key(w, "id");
 	jw_cstr(w, id);
