@@ -129,7 +129,7 @@ check: $(BIN) unit-tests
 		tests/readme.sh tests/roundtrip.sh tests/append.sh tests/gotool.sh \
 		tests/dot.sh tests/tracecheck.sh tests/progress.sh tests/threads.sh \
 		tests/series.sh tests/capture.sh tests/faults.sh tests/samemoment.sh \
-		tests/html.sh tests/install.sh
+		tests/html.sh tests/jsonframes.sh tests/install.sh
 
 # Style and hygiene.
 FORMAT_SRCS = $(filter-out %.pb-c.c %.pb-c.h, \
