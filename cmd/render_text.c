@@ -142,6 +142,7 @@ lines_part(void *ctx, unsigned k)
 	for (i = sp->lo; i < sp->hi; i++) {
 		const struct group *g = &gr->v[doc->shown[i]];
 		size_t from = i > sp->lo ? sp->cell_end[i - 1] : 0;
+		int n = (int)(sp->cell_end[i] - from);
 
 		/* The groups are in order, their counts where they were
 		 * made: the count is fetched a few groups ahead. */
@@ -152,7 +153,6 @@ lines_part(void *ctx, unsigned k)
 			if (a->ncounts)
 				__builtin_prefetch(&a->counts[a->ncounts - 1]);
 		}
-		int n = (int)(sp->cell_end[i] - from);
 
 		sp->shown_total = sat_add(sp->shown_total, group_last(gr, g));
 		if (doc->verbose && i > 0)

@@ -573,7 +573,6 @@ static void
 jw_frames(struct jw *w, const struct intern *in, const uint32_t *v, uint32_t n)
 {
 	uint32_t i;
-
 	struct frame_texts *c = NULL;
 
 	if (w->q != NULL && n > 0) {

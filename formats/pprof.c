@@ -1172,17 +1172,16 @@ defer_stack(struct reader *r, size_t g, uint32_t n)
 static void
 reserve_pending(struct reader *r)
 {
-	size_t per = r->p.nlocations ? (r->nframes + r->p.nlocations - 1) /
-					       r->p.nlocations
-				     : 1;
-	size_t want = r->p.sample_bytes;
+	/* Frames a location has on average, rounded up (1 at least: a
+	 * profile's locations may have no lines). */
+	size_t per =
+		r->p.nlocations && r->nframes > r->p.nlocations
+			? (r->nframes + r->p.nlocations - 1) / r->p.nlocations
+			: 1;
+	size_t want = r->p.sample_bytes > PPROF_PEND_RESERVE_MAX / per
+			      ? PPROF_PEND_RESERVE_MAX
+			      : r->p.sample_bytes * per;
 
-	if (per > 1 && want > SIZE_MAX / 2 / per)
-		want = SIZE_MAX / 2;
-	else
-		want *= per;
-	if (want > PPROF_PEND_RESERVE_MAX)
-		want = PPROF_PEND_RESERVE_MAX;
 	r->pend_items = xgrow(r->pend_items, sizeof(*r->pend_items), want,
 			      &r->cap_pend_items);
 	r->pend = xgrow(r->pend, sizeof(*r->pend), r->p.nsamples, &r->cap_pend);

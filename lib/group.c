@@ -222,6 +222,19 @@ key_frame(struct grouping *gr, frameid f)
 	return *m - 1;
 }
 
+/* How many of the frames v[0..n) are the runtime's and the standard
+ * library's before the first of the program's (n when all are). */
+static uint32_t
+machinery_before(const struct grouping *gr, const uint32_t *v, uint32_t n)
+{
+	const struct frame *fv = gr->in->frames.v;
+	uint32_t k = 0;
+
+	while (k < n && (fv[v[k]].flags & FRAME_MACHINERY))
+		k++;
+	return k;
+}
+
 static seqid
 key_stack(struct grouping *gr, seqid stack)
 {
@@ -243,11 +256,8 @@ key_stack(struct grouping *gr, seqid stack)
 		 * wait is recorded with more of them or fewer by format (a
 		 * trace's sync and IO waits start at the API the program
 		 * called) and by Go version. */
-		const struct frame *fv = gr->in->frames.v;
-		uint32_t k = 0;
+		uint32_t k = machinery_before(gr, v, n);
 
-		while (k < n && (fv[v[k]].flags & FRAME_MACHINERY))
-			k++;
 		if (k < n) {
 			v += k;
 			n -= k;
@@ -301,7 +311,6 @@ key_stacks_ahead(struct grouping *gr, const struct snapshot *s)
 {
 	const struct group_by_def *d = group_by_get(gr->key.by);
 	struct seqtab *t = &gr->in->stacks;
-	const struct frame *fv = gr->in->frames.v;
 	struct key_pending *p = NULL;
 	uint32_t *tmp = NULL;
 	size_t i, np = 0, items = 0, tmpcap = 0;
@@ -319,8 +328,7 @@ key_stacks_ahead(struct grouping *gr, const struct snapshot *s)
 		if (*m != 0)
 			continue;
 		v = seqtab_items(t, st, &n);
-		while (k < n && (fv[v[k]].flags & FRAME_MACHINERY))
-			k++;
+		k = machinery_before(gr, v, n);
 		if (k == 0 || k == n) {
 			/* The stack is its own key (key_stack()). */
 			*m = st + 1;
@@ -1729,7 +1737,7 @@ static void
 sort_keys_split(struct finish *f)
 {
 	struct grouping *gr = f->gr;
-	size_t n = gr->n, i = 0, j, k = 0, p = 1;
+	size_t n = gr->n, p = 1;
 	struct sort_key *tmp = f->tmp, *a = f->keys;
 
 	while (p * 2 < n)
@@ -1738,13 +1746,7 @@ sort_keys_split(struct finish *f)
 	/* The threads allocate nothing: memory of their own would be
 	 * fresh pages, faulted in. */
 	par_run(2, sort_half, f);
-	for (j = p; i < p && j < n;)
-		tmp[k++] = key_cmp(&a[j], &a[i], gr) < 0 ? a[j++] : a[i++];
-	while (i < p)
-		tmp[k++] = a[i++];
-	while (j < n)
-		tmp[k++] = a[j++];
-	memcpy(a, tmp, n * sizeof(*a));
+	sort_merge_runs(a, tmp, n, p, sizeof(*a), key_less, gr);
 }
 
 /*
@@ -1884,14 +1886,14 @@ sort_ckey_half(void *ctx, unsigned k)
 
 /*
  * The order of the groups into order[], through compact keys; -1 when
- * they do not pack (then sort_keys() decides). Two parts sort a half
- * each, merged after.
+ * they do not pack (then sort_keys() decides). Two parts sort the keys
+ * below and above the largest power of two under n, merged after.
  */
 static int
 sort_compact(struct finish *f, uint32_t *order)
 {
 	struct grouping *gr = f->gr;
-	size_t n = gr->n, i, j, k;
+	size_t n = gr->n, i, p2 = 1;
 	struct pack p;
 	struct ckey *c = NULL, *t = NULL;
 
@@ -1905,15 +1907,11 @@ sort_compact(struct finish *f, uint32_t *order)
 	f->ckeys = c;
 	f->ctmp = t;
 	if (f->parts > 1) {
-		f->split = n / 2;
+		while (p2 * 2 < n)
+			p2 *= 2;
+		f->split = p2;
 		par_run(2, sort_ckey_half, f);
-		for (i = 0, j = f->split, k = 0; i < f->split && j < n;)
-			t[k++] = ckey_less(&c[j], &c[i], f) ? c[j++] : c[i++];
-		while (i < f->split)
-			t[k++] = c[i++];
-		while (j < n)
-			t[k++] = c[j++];
-		c = t;
+		sort_merge_runs(c, t, n, p2, sizeof(*c), ckey_less_v, f);
 	} else {
 		sort_ckeys(c, t, n, f);
 	}
