@@ -1468,15 +1468,93 @@ struct walk {
 	_Alignas(LINE) size_t rd; /* slots read */
 	uint64_t since_progress;  /* events replayed since progress */
 	int ret;		  /* -1: the listener asked to stop */
-	/* Shared. */
-	_Alignas(LINE) pthread_mutex_t mu; /* guards the five below */
-	pthread_cond_t cond;		   /* any of them changed */
-	size_t published;		   /* slots the replay may read */
-	size_t released;		   /* slots the merge may overwrite */
-	size_t replayed;		   /* generations replayed */
+	/*
+	 * Shared, read and written atomically. A thread that waits for one
+	 * of them to change spins a while, then sleeps on cond (counted in
+	 * sleepers, so that a change wakes it): a sleep and a wake-up cost a
+	 * system call each and, between the cores of a virtual machine, an
+	 * interrupt, once per chunk.
+	 */
+	_Alignas(LINE) size_t published; /* slots the replay may read */
+	size_t released;		 /* slots the merge may overwrite */
+	size_t replayed;		 /* generations replayed */
 	int merged, stop; /* the merge is done; the replay stopped */
+	int sleepers;	  /* threads asleep on cond, or about to be */
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
 	struct gtab slot[2];
 };
+
+/* How many times a waiting thread looks before it sleeps (a pause each:
+ * some hundred microseconds, a chunk's time). */
+#define SPIN_TRIES 4096
+
+static inline size_t
+load_size(const size_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
+
+static inline int
+load_int(const int *p)
+{
+	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
+
+/* Wake a thread asleep on w->cond; call it after a shared field changed. */
+static void
+wake(struct walk *w)
+{
+	if (load_int(&w->sleepers) == 0)
+		return; /* seen after the change: a sleeper to be sees it */
+	pthread_mutex_lock(&w->mu);
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Set a shared field and wake whoever waits for it. */
+static void
+tell_size(struct walk *w, size_t *p, size_t x)
+{
+	__atomic_store_n(p, x, __ATOMIC_SEQ_CST);
+	wake(w);
+}
+
+static void
+tell_int(struct walk *w, int *p, int x)
+{
+	__atomic_store_n(p, x, __ATOMIC_SEQ_CST);
+	wake(w);
+}
+
+static inline void
+cpu_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+/* Wait until ready(w, arg): spin, then sleep. */
+static void
+await(struct walk *w, int (*ready)(struct walk *, size_t), size_t arg)
+{
+	unsigned k;
+
+	for (k = 0; k < SPIN_TRIES; k++) {
+		if (ready(w, arg))
+			return;
+		cpu_pause();
+	}
+	pthread_mutex_lock(&w->mu);
+	/* Counted before the last look: a change made after that look
+	 * sees the count and wakes this thread. */
+	__atomic_add_fetch(&w->sleepers, 1, __ATOMIC_SEQ_CST);
+	while (!ready(w, arg))
+		pthread_cond_wait(&w->cond, &w->mu);
+	__atomic_sub_fetch(&w->sleepers, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&w->mu);
+}
 
 /* The 8 bytes at p as a little-endian number. */
 static inline uint64_t
@@ -1646,12 +1724,8 @@ replay_mark(struct walk *w, unsigned kind, size_t gi)
 	if (v->t->cpu_max && ns_of(v, v->t->cpu_max) > r->tl.last_ns)
 		r->tl.last_ns = ns_of(v, v->t->cpu_max);
 	drop(v, v->g->begin, v->g->end);
-	if (w->threaded) {
-		pthread_mutex_lock(&w->mu);
-		w->replayed = gi + 1;
-		pthread_cond_broadcast(&w->cond);
-		pthread_mutex_unlock(&w->mu);
-	}
+	if (w->threaded)
+		tell_size(w, &w->replayed, gi + 1);
 }
 
 /* Replay the record at ring slot w->rd, moving past it; -1 when the
@@ -1691,10 +1765,18 @@ replay_slot(struct walk *w)
 static void
 publish(struct walk *w)
 {
-	pthread_mutex_lock(&w->mu);
-	w->published = w->handed = w->wr;
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->mu);
+	w->handed = w->wr;
+	tell_size(w, &w->published, w->wr);
+}
+
+/* Whether a chunk and a record more fit in the ring, or the walk is to
+ * stop. */
+static int
+has_room(struct walk *w, size_t unused)
+{
+	(void)unused;
+	return load_int(&w->stop) ||
+	       w->wr + RING_CHUNK + 3 - load_size(&w->released) <= RING_SIZE;
 }
 
 /* Hand the slots written so far to the replay, and wait until a chunk
@@ -1702,16 +1784,9 @@ publish(struct walk *w)
 static int
 hand_over(struct walk *w)
 {
-	int stop;
-
-	pthread_mutex_lock(&w->mu);
-	w->published = w->handed = w->wr;
-	pthread_cond_broadcast(&w->cond);
-	while (!w->stop && w->wr + RING_CHUNK + 3 - w->released > RING_SIZE)
-		pthread_cond_wait(&w->cond, &w->mu);
-	stop = w->stop;
-	pthread_mutex_unlock(&w->mu);
-	return stop ? -1 : 0;
+	publish(w);
+	await(w, has_room, 0);
+	return load_int(&w->stop) ? -1 : 0;
 }
 
 /* Room for a record: a chunk written is handed over. */
@@ -1848,6 +1923,14 @@ merge_generation(struct walk *w, struct gtab *t, size_t gi)
 	return emit_mark(w, REC_END, gi);
 }
 
+/* Whether generation gi's slot is free (gi - 2 is replayed), or the walk
+ * is to stop. */
+static int
+slot_free(struct walk *w, size_t gi)
+{
+	return load_int(&w->stop) || load_size(&w->replayed) + 2 > gi;
+}
+
 /* Merge every generation in order; -1 when the walk is to stop. */
 static int
 merge_all(struct walk *w)
@@ -1860,15 +1943,9 @@ merge_all(struct walk *w)
 		if (w->threaded) {
 			/* The slot is free once generation gi - 2 is
 			 * replayed; the replay needs what is written. */
-			int stop;
-
 			publish(w);
-			pthread_mutex_lock(&w->mu);
-			while (!w->stop && w->replayed + 2 <= gi)
-				pthread_cond_wait(&w->cond, &w->mu);
-			stop = w->stop;
-			pthread_mutex_unlock(&w->mu);
-			if (stop)
+			await(w, slot_free, gi);
+			if (load_int(&w->stop))
 				return -1;
 		}
 		load_generation(w->v, t, &w->v->gens[gi]);
@@ -1883,11 +1960,16 @@ static void
 merger(struct walk *w)
 {
 	(void)merge_all(w);
-	pthread_mutex_lock(&w->mu);
-	w->published = w->wr;
-	w->merged = 1;
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->mu);
+	__atomic_store_n(&w->published, w->wr, __ATOMIC_SEQ_CST);
+	tell_int(w, &w->merged, 1);
+}
+
+/* Whether the replay has records to read (past slot rd), or the merge is
+ * done. */
+static int
+has_records(struct walk *w, size_t rd)
+{
+	return load_size(&w->published) != rd || load_int(&w->merged);
 }
 
 /* The calling thread's part on two threads: replay what the merge wrote. */
@@ -1898,13 +1980,9 @@ replayer(struct walk *w)
 
 	for (;;) {
 		if (w->rd == avail) {
-			pthread_mutex_lock(&w->mu);
-			w->released = w->rd;
-			pthread_cond_broadcast(&w->cond);
-			while (w->published == w->rd && !w->merged)
-				pthread_cond_wait(&w->cond, &w->mu);
-			avail = w->published;
-			pthread_mutex_unlock(&w->mu);
+			tell_size(w, &w->released, w->rd);
+			await(w, has_records, w->rd);
+			avail = load_size(&w->published);
 			if (w->rd == avail)
 				break; /* merged, and all replayed */
 		}
@@ -1913,10 +1991,7 @@ replayer(struct walk *w)
 			break;
 		}
 	}
-	pthread_mutex_lock(&w->mu);
-	w->stop = 1;
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->mu);
+	tell_int(w, &w->stop, 1);
 }
 
 static void *
