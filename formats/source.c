@@ -364,13 +364,17 @@ read_members(struct intern *in, const struct format *f, const struct input *inp,
 	     const struct read_opts *o, struct naming *nm, struct error *err)
 {
 	struct member m = { nm, 0, (uint32_t)inp->nmembers };
+	struct read_opts mo = *o;
 	size_t from = 0;
 	int ret = 0;
 
+	/* A member's offsets are not the input's: nothing is dropped. */
+	mo.drop = NULL;
+	mo.drop_ctx = NULL;
 	for (m.k = 0; m.k < m.n && ret == 0; m.k++) {
 		size_t to = inp->members[m.k];
 
-		ret = f->read(in, inp->data + from, to - from, o, member_pass,
+		ret = f->read(in, inp->data + from, to - from, &mo, member_pass,
 			      &m, err);
 		if (ret != 0 && !nm->stopped) {
 			char pre[64];

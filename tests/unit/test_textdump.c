@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "formats/format.h"
 #include "formats/input.h"
@@ -840,6 +841,96 @@ test_parallel_ids(void)
 	free(buf);
 }
 
+/* A drop callback that counts its calls and passes them on. */
+struct drops {
+	struct input *inp;
+	unsigned calls;
+	size_t from, to;
+};
+
+static void
+count_drop(void *ctx, size_t from, size_t to)
+{
+	struct drops *d = ctx;
+
+	d->calls++;
+	d->from = from;
+	d->to = to;
+	input_drop(d->inp, from, to);
+}
+
+/* The reference of test_dropped_pages, and whether a snapshot matched it. */
+static struct snapshot *ref_snap;
+static int ref_same;
+
+static int
+same_as_ref(struct snapshot *s, void *ctx)
+{
+	size_t i;
+
+	(void)ctx;
+	ref_same = s->n == ref_snap->n && s->n > 10000;
+	for (i = 0; ref_same && i < s->n; i++)
+		ref_same =
+			memcmp(&s->g[i], &ref_snap->g[i], sizeof(s->g[i])) == 0;
+	return 0;
+}
+
+/*
+ * Read on two threads from a file mapping, the parallel parse gives the
+ * input's pages back before the parts are merged (the merges read them
+ * again from the file): the records are those of one thread, and the
+ * whole input was dropped once.
+ */
+static void
+test_dropped_pages(void)
+{
+	size_t cap = 2 * TEXTDUMP_PART_MIN + (8u << 20), len;
+	char *buf = malloc(cap), path[] = "/tmp/goroscope-drop-XXXXXX";
+	int fd = mkstemp(path), r1, r2 = -1;
+	struct intern in1, in2;
+	struct snapshot s1;
+	struct input inp;
+	struct read_opts o;
+	struct drops d;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	len = many_frames_dump(buf, cap);
+	ok(fd >= 0 && write(fd, buf, len) == (ssize_t)len, "wrote %s", path);
+	intern_init(&in1);
+	intern_init(&in2);
+	snapshot_init(&s1, &in1);
+	r1 = textdump_parse(&s1, (const unsigned char *)buf, len, 1, &err);
+	memset(&d, 0, sizeof(d));
+	memset(&o, 0, sizeof(o));
+	ref_snap = &s1;
+	ref_same = 0;
+	if (input_open(&inp, path, &err) == 0) {
+		d.inp = &inp;
+		o.threads = 2;
+		o.drop = count_drop;
+		o.drop_ctx = &d;
+		r2 = textdump_read(&in2, inp.data, inp.len, &o, same_as_ref,
+				   NULL, &err);
+		input_release(&inp);
+	}
+	ok(r1 == 0 && r2 == 0 && ref_same && same_tables(&in1, &in2),
+	   "pages dropped after the parse: the records and tables of one "
+	   "thread (%s)",
+	   err.text);
+	/* One core: one thread, nothing dropped. */
+	ok(cpus < 2 ? d.calls == 0 : d.calls == 1 && d.from == 0 && d.to == len,
+	   "the whole input dropped once on %ld cores (%u calls, %zu-%zu)",
+	   cpus, d.calls, d.from, d.to);
+	snapshot_release(&s1);
+	intern_release(&in1);
+	intern_release(&in2);
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	free(buf);
+}
+
 static void
 test_threads_left_out(void)
 {
@@ -913,6 +1004,7 @@ main(void)
 	test_messages();
 	test_messages_parallel();
 	test_parallel_ids();
+	test_dropped_pages();
 	test_split_appended();
 	test_split_tracebacks();
 	test_split_real();
