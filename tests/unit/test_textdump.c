@@ -809,10 +809,22 @@ same_tables(const struct intern *a, const struct intern *b)
 	return same;
 }
 
+/* Whether a and b hold the same records, more than 10,000 of them. */
+static int
+same_records(const struct snapshot *a, const struct snapshot *b)
+{
+	size_t i;
+	int same = a->n == b->n && a->n > 10000;
+
+	for (i = 0; same && i < a->n; i++)
+		same = memcmp(&a->g[i], &b->g[i], sizeof(a->g[i])) == 0;
+	return same;
+}
+
 static void
 test_parallel_ids(void)
 {
-	size_t cap = 2 * TEXTDUMP_PART_MIN + (8u << 20), len, i;
+	size_t cap = 2 * TEXTDUMP_PART_MIN + (8u << 20), len;
 	char *buf = malloc(cap);
 	struct intern in1, in2;
 	struct snapshot s1, s2;
@@ -825,11 +837,9 @@ test_parallel_ids(void)
 	snapshot_init(&s2, &in2);
 	r1 = textdump_parse(&s1, (const unsigned char *)buf, len, 1, &err);
 	r2 = textdump_parse(&s2, (const unsigned char *)buf, len, 2, &err);
-	same = r1 == 0 && r2 == 0 && s1.n == s2.n && s1.n > 10000 &&
+	same = r1 == 0 && r2 == 0 && same_records(&s1, &s2) &&
 	       s1.system_goroutines == s2.system_goroutines &&
 	       s1.system_goroutines > 0;
-	for (i = 0; same && i < s1.n; i++)
-		same = memcmp(&s1.g[i], &s2.g[i], sizeof(s1.g[i])) == 0;
 	ok(same && same_tables(&in1, &in2),
 	   "%zu goroutines, %zu frames: the same tables and records, id for "
 	   "id, on one thread and on two",
@@ -866,13 +876,8 @@ static int ref_same;
 static int
 same_as_ref(struct snapshot *s, void *ctx)
 {
-	size_t i;
-
 	(void)ctx;
-	ref_same = s->n == ref_snap->n && s->n > 10000;
-	for (i = 0; ref_same && i < s->n; i++)
-		ref_same =
-			memcmp(&s->g[i], &ref_snap->g[i], sizeof(s->g[i])) == 0;
+	ref_same = same_records(s, ref_snap);
 	return 0;
 }
 
