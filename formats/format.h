@@ -77,6 +77,10 @@ struct read_opts {
 	 * [from, to) of its input for now (their pages leave memory). */
 	void (*drop)(void *ctx, size_t from, size_t to);
 	void *drop_ctx;
+	/* The same while the reading goes on elsewhere, from any thread
+	 * (with drop_ctx): a reader of a dump in parallel says so of each
+	 * part it is done with. */
+	void (*drop_behind)(void *ctx, size_t from, size_t to);
 };
 
 struct format {

@@ -22,6 +22,8 @@
 
 /* Below this, faulting pages in as the reader goes costs nothing much. */
 #define PREFAULT_MIN (8u << 20)
+/* How often the toucher says how far it got (a power of two). */
+#define TOUCHED_STEP (1u << 20)
 #define PAGE	     4096u
 
 static void
@@ -136,8 +138,21 @@ prefault(void *arg)
 		if (__atomic_load_n(&in->stop, __ATOMIC_RELAXED))
 			break;
 		sum += p[off];
+		if ((off & (TOUCHED_STEP - 1)) == 0)
+			__atomic_store_n(&in->touched, off, __ATOMIC_RELEASE);
 	}
+	__atomic_store_n(&in->touched, in->maplen, __ATOMIC_RELEASE);
 	return (void *)(uintptr_t)sum;
+}
+
+static void
+start_prefault(struct input *in)
+{
+	in->touched = 0;
+	if (pthread_create(&in->toucher, NULL, prefault, in) == 0)
+		in->prefaulting = 1;
+	else
+		in->touched = in->maplen;
 }
 
 static void
@@ -148,6 +163,7 @@ stop_prefault(struct input *in)
 	__atomic_store_n(&in->stop, 1, __ATOMIC_RELAXED);
 	pthread_join(in->toucher, NULL);
 	in->prefaulting = 0;
+	__atomic_store_n(&in->touched, in->maplen, __ATOMIC_RELEASE);
 }
 
 void
@@ -509,10 +525,10 @@ open_file(struct input *in, const char *path, struct error *err)
 			in->guard = guard(p, in->maplen);
 			/* Not for gzip: the mapping is dropped once inflated. */
 			if (in->maplen >= PREFAULT_MIN &&
-			    !(in->data[0] == 0x1f && in->data[1] == 0x8b) &&
-			    pthread_create(&in->toucher, NULL, prefault, in) ==
-				    0)
-				in->prefaulting = 1;
+			    !(in->data[0] == 0x1f && in->data[1] == 0x8b))
+				start_prefault(in);
+			else
+				in->touched = in->maplen;
 			ret = 0;
 			goto out;
 		}
@@ -654,16 +670,12 @@ input_sniff(const unsigned char *data, size_t len, struct error *err)
 	return NULL;
 }
 
-void
-input_drop(void *arg, size_t from, size_t to)
+/* Give the pages of [from, to) of in's mapping back (rounded inward). */
+static void
+unmap_pages(const struct input *in, size_t from, size_t to)
 {
-	struct input *in = arg;
 	uintptr_t base = (uintptr_t)in->map, a, b;
 
-	if (in->map == NULL || in->data != in->map || to > in->maplen)
-		return;
-	/* The toucher would bring the pages back. */
-	stop_prefault(in);
 	a = (base + from + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
 	b = (base + to) & ~(uintptr_t)(PAGE - 1);
 	if (b > a)
@@ -671,4 +683,28 @@ input_drop(void *arg, size_t from, size_t to)
 		 * (safe: a private mapping never written, read again from the
 		 * file when touched). */
 		(void)madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
+void
+input_drop(void *arg, size_t from, size_t to)
+{
+	struct input *in = arg;
+
+	if (in->map == NULL || in->data != in->map || to > in->maplen)
+		return;
+	/* The toucher would bring the pages back. */
+	stop_prefault(in);
+	unmap_pages(in, from, to);
+}
+
+void
+input_drop_behind(void *arg, size_t from, size_t to)
+{
+	struct input *in = arg;
+	size_t passed;
+
+	if (in->map == NULL || in->data != in->map || to > in->maplen)
+		return;
+	passed = __atomic_load_n(&in->touched, __ATOMIC_ACQUIRE);
+	unmap_pages(in, from, to < passed ? to : passed);
 }

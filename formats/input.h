@@ -38,7 +38,8 @@ struct input {
 	char warning[160]; /* about the bytes, or "": a torn member */
 	pthread_t toucher; /* faults the mapping in ahead of us */
 	int prefaulting, stop;
-	int guard; /* its slot among the mappings SIGBUS is caught for */
+	size_t touched; /* the toucher never comes back below this offset */
+	int guard;	/* its slot among the mappings SIGBUS is caught for */
 };
 
 /*
@@ -76,6 +77,14 @@ int input_gunzip(unsigned char **out, size_t *outlen, const unsigned char *buf,
  * kernel reads them again if they are touched). For read_opts.drop.
  */
 void input_drop(void *in, size_t from, size_t to);
+
+/*
+ * The same while the reading goes on elsewhere in the input, from any
+ * thread: the toucher is left running, so only the pages it has already
+ * passed leave memory (it would fault the others in again). For
+ * read_opts.drop_behind.
+ */
+void input_drop_behind(void *in, size_t from, size_t to);
 
 /* The format of data, or NULL with err saying what the bytes look like. */
 const struct format *input_sniff(const unsigned char *data, size_t len,

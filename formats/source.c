@@ -370,6 +370,7 @@ read_members(struct intern *in, const struct format *f, const struct input *inp,
 
 	/* A member's offsets are not the input's: nothing is dropped. */
 	mo.drop = NULL;
+	mo.drop_behind = NULL;
 	mo.drop_ctx = NULL;
 	for (m.k = 0; m.k < m.n && ret == 0; m.k++) {
 		size_t to = inp->members[m.k];
@@ -470,6 +471,7 @@ read_input(struct intern *in, const struct source_input *src, uint32_t index,
 	if (src->part != 0)
 		ro.latest_only = 0; /* the one asked for, not the latest */
 	ro.drop = input_drop;
+	ro.drop_behind = input_drop_behind;
 	ro.drop_ctx = &inp;
 	if (f->one_per_member && (inp.nmembers > 1 || inp.warning[0]))
 		ret = read_members(in, f, &inp, &ro, nm, err);

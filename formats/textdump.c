@@ -1227,23 +1227,36 @@ struct owner {
 	size_t end; /* of the chunk claimed last */
 };
 
+/* Where read_range() gives back the pages it has read, as it goes
+ * (read_opts.drop_behind): what is left of them in the records is read
+ * again from the file when touched. */
+struct behind {
+	void (*fn)(void *ctx, size_t from, size_t to);
+	void *ctx;
+	size_t off; /* of the range read, in the input */
+};
+
+/* Pages are given back in steps of this many bytes, between goroutines. */
+#define BEHIND_STEP (4u << 20)
+
 /*
  * Read the goroutines in buf[0..len) into out, noting in hints (when not
  * NULL) where captures may start and where their messages are (offsets
  * into buf); *lines: lines read; *pending: hint flags left for a goroutine
  * after the end (a marker line at its end); *left: a message left so.
  * With an owner, buf starts at a chunk of its run and the reading stops at
- * the end of the last chunk it could claim.
+ * the end of the last chunk it could claim. With bh, the bytes read are
+ * given back as the reading goes.
  */
 static void
 read_range(struct snapshot *out, const unsigned char *buf, size_t len,
-	   struct owner *own, struct hints *hints, uint64_t *lines,
-	   unsigned *pending, struct msg *left)
+	   struct owner *own, const struct behind *bh, struct hints *hints,
+	   uint64_t *lines, unsigned *pending, struct msg *left)
 {
 	struct reader r;
 	struct line ln;
 	struct header h;
-	size_t at;
+	size_t at, given = 0;
 	uint32_t c = 0;
 
 	memset(&r, 0, sizeof(r));
@@ -1289,7 +1302,17 @@ read_range(struct snapshot *out, const unsigned char *buf, size_t len,
 		read_block(&r, &h);
 		r.region = r.l.cur;
 		r.region_msg = 0;
+		if (bh != NULL &&
+		    (size_t)(r.l.cur - r.base) - given >= BEHIND_STEP) {
+			size_t now = (size_t)(r.l.cur - r.base);
+
+			bh->fn(bh->ctx, bh->off + given, bh->off + now);
+			given = now;
+		}
 	}
+	if (bh != NULL)
+		bh->fn(bh->ctx, bh->off + given,
+		       bh->off + (size_t)(r.l.cur - r.base));
 	*lines = r.l.lineno;
 	*pending = r.pending & HINT_MARKER;
 	*left = r.msg;
@@ -1335,6 +1358,7 @@ struct part {
 
 struct shared {
 	const unsigned char *buf;
+	struct behind bh; /* fn NULL: nothing given back */
 	size_t cut[MAX_CHUNKS + 1], nchunks;
 	struct run runs[TEXTDUMP_MAX_THREADS];
 	unsigned nruns;
@@ -1357,6 +1381,18 @@ part_init(struct part *p, struct shared *sh, const unsigned char *buf,
 	p->used = 1;
 }
 
+/* Where the pages of a range read from offset off are given back, or
+ * NULL: they are not. */
+static const struct behind *
+behind_at(const struct shared *sh, size_t off, struct behind *bh)
+{
+	if (sh->bh.fn == NULL)
+		return NULL;
+	*bh = sh->bh;
+	bh->off = off;
+	return bh;
+}
+
 /* Take chunks from the ends of the runs with the most left, until none is
  * left, each read into a part of its own. */
 static void
@@ -1366,6 +1402,7 @@ take_chunks(struct shared *sh)
 		unsigned t, best = 0;
 		uint32_t most = 0, c = 0;
 		struct part *p = NULL;
+		struct behind bh;
 
 		for (t = 0; t < sh->nruns; t++) {
 			uint64_t v = __atomic_load_n(&sh->runs[t].lohi,
@@ -1384,7 +1421,8 @@ take_chunks(struct shared *sh)
 		p = &sh->taken[c];
 		part_init(p, sh, sh->buf + sh->cut[c],
 			  sh->cut[c + 1] - sh->cut[c]);
-		read_range(&p->s, p->buf, p->len, NULL, &p->hints, &p->lines,
+		read_range(&p->s, p->buf, p->len, NULL,
+			   behind_at(sh, sh->cut[c], &bh), &p->hints, &p->lines,
 			   &p->pending, &p->left);
 	}
 }
@@ -1393,9 +1431,11 @@ static void *
 read_part(void *arg)
 {
 	struct part *p = arg;
+	struct behind bh;
 
-	read_range(&p->s, p->buf, p->len, &p->own, &p->hints, &p->lines,
-		   &p->pending, &p->left);
+	read_range(&p->s, p->buf, p->len, &p->own,
+		   behind_at(p->sh, (size_t)(p->buf - p->sh->buf), &bh),
+		   &p->hints, &p->lines, &p->pending, &p->left);
 	take_chunks(p->sh);
 	return NULL;
 }
@@ -1548,6 +1588,7 @@ read_parallel(struct snapshot *out, const unsigned char *buf, size_t len,
 	struct part runs[TEXTDUMP_MAX_THREADS];
 	struct shared *sh = xcalloc(1, sizeof(*sh));
 	struct owner own0;
+	struct behind bh;
 	size_t i, k, want = nthreads * CHUNKS_PER_THREAD;
 
 	if (want > len / CHUNK_MIN)
@@ -1555,6 +1596,10 @@ read_parallel(struct snapshot *out, const unsigned char *buf, size_t len,
 	if (want < nthreads)
 		want = nthreads;
 	sh->buf = buf;
+	if (o != NULL && o->drop_behind != NULL) {
+		sh->bh.fn = o->drop_behind;
+		sh->bh.ctx = o->drop_ctx;
+	}
 	sh->nchunks = 1;
 	for (i = 1; i < want; i++) {
 		size_t at = split_point(buf, len, len / want * i);
@@ -1592,7 +1637,8 @@ read_parallel(struct snapshot *out, const unsigned char *buf, size_t len,
 	own0.run = &sh->runs[0];
 	own0.cut = sh->cut;
 	own0.input = (const char *)buf;
-	read_range(out, buf, len, &own0, hints, &base, &pending, &msg);
+	read_range(out, buf, len, &own0, behind_at(sh, 0, &bh), hints, &base,
+		   &pending, &msg);
 	if (pending)
 		pending_line = base;
 	take_chunks(sh);
@@ -1757,11 +1803,17 @@ parse_all(struct snapshot *out, const unsigned char *buf, size_t len,
 	unsigned nthreads = thread_count(threads, len), pending = 0;
 	uint64_t lines = 0;
 	struct msg left;
+	struct behind bh = { NULL, NULL, 0 };
 
 	out->provides = HAS_STATE | HAS_WAIT | HAS_CREATOR | HAS_IDS;
+	if (o != NULL && o->drop_behind != NULL) {
+		bh.fn = o->drop_behind;
+		bh.ctx = o->drop_ctx;
+	}
 	if (nthreads < 2 ||
 	    read_parallel(out, buf, len, nthreads, o, hints, &lines) < 0)
-		read_range(out, buf, len, NULL, hints, &lines, &pending, &left);
+		read_range(out, buf, len, NULL, bh.fn != NULL ? &bh : NULL,
+			   hints, &lines, &pending, &left);
 	set_message(out, buf, len, hints->nm > 0 ? &hints->m[0] : NULL);
 	if (out->n == 0 && out->thread_stacks > 0)
 		return error_set(err,

@@ -3,6 +3,7 @@
  * 4: header forms of Go 1.17 to 1.27, frames, created-by, elision, cgo,
  * ancestors, prefixes, CRLF and dumps cut short.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -856,6 +857,7 @@ struct drops {
 	struct input *inp;
 	unsigned calls;
 	size_t from, to;
+	struct behinds *behind;
 };
 
 static void
@@ -867,6 +869,60 @@ count_drop(void *ctx, size_t from, size_t to)
 	d->from = from;
 	d->to = to;
 	input_drop(d->inp, from, to);
+}
+
+/* The ranges given back as the reading goes, from any thread. */
+#define BEHIND_MAX 1024u
+struct behinds {
+	struct input *inp;
+	pthread_mutex_t mu;
+	size_t n;
+	struct range {
+		size_t from, to;
+	} r[BEHIND_MAX];
+};
+
+static void
+count_behind(void *ctx, size_t from, size_t to)
+{
+	struct behinds *b = ((struct drops *)ctx)->behind;
+
+	pthread_mutex_lock(&b->mu);
+	if (b->n < BEHIND_MAX) {
+		b->r[b->n].from = from;
+		b->r[b->n].to = to;
+	}
+	b->n++;
+	pthread_mutex_unlock(&b->mu);
+	input_drop_behind(b->inp, from, to);
+}
+
+static int
+range_cmp(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	return x->from < y->from ? -1 : x->from > y->from;
+}
+
+/* Whether the ranges given back, the empty ones left out, tile [0, len):
+ * every byte once. */
+static int
+tiles(struct behinds *b, size_t len)
+{
+	size_t at = 0, i;
+
+	if (b->n > BEHIND_MAX)
+		return 0;
+	qsort(b->r, b->n, sizeof(b->r[0]), range_cmp);
+	for (i = 0; i < b->n; i++) {
+		if (b->r[i].from == b->r[i].to)
+			continue;
+		if (b->r[i].from != at || b->r[i].to < at)
+			return 0;
+		at = b->r[i].to;
+	}
+	return at == len;
 }
 
 /* The reference of test_dropped_pages, and whether a snapshot matched it. */
@@ -882,54 +938,87 @@ same_as_ref(struct snapshot *s, void *ctx)
 }
 
 /*
+ * Read from a file mapping on threads threads, with the drops counted:
+ * whether the records and tables are those of the reference in1.
+ */
+static int
+read_dropping(const char *path, unsigned threads, struct intern *in1,
+	      struct drops *d, struct behinds *b)
+{
+	struct intern in2;
+	struct input inp;
+	struct read_opts o;
+	int r = -1;
+
+	intern_init(&in2);
+	memset(d, 0, sizeof(*d));
+	memset(&o, 0, sizeof(o));
+	b->n = 0;
+	d->behind = b;
+	ref_same = 0;
+	if (input_open(&inp, path, &err) == 0) {
+		d->inp = b->inp = &inp;
+		o.threads = threads;
+		o.drop = count_drop;
+		o.drop_behind = count_behind;
+		o.drop_ctx = d;
+		r = textdump_read(&in2, inp.data, inp.len, &o, same_as_ref,
+				  NULL, &err);
+		input_release(&inp);
+	}
+	r = r == 0 && ref_same && same_tables(in1, &in2);
+	intern_release(&in2);
+	return r;
+}
+
+/*
  * Read on two threads from a file mapping, the parallel parse gives the
- * input's pages back before the parts are merged (the merges read them
- * again from the file): the records are those of one thread, and the
- * whole input was dropped once.
+ * pages it has read back as it goes, and the whole input once more before
+ * the parts are merged (the merges read them again from the file); one
+ * thread gives them back as it goes. The records are those of one thread
+ * reading from memory.
  */
 static void
 test_dropped_pages(void)
 {
 	size_t cap = 2 * TEXTDUMP_PART_MIN + (8u << 20), len;
 	char *buf = malloc(cap), path[] = "/tmp/goroscope-drop-XXXXXX";
-	int fd = mkstemp(path), r1, r2 = -1;
-	struct intern in1, in2;
+	int fd = mkstemp(path), r1, same;
+	struct intern in1;
 	struct snapshot s1;
-	struct input inp;
-	struct read_opts o;
 	struct drops d;
+	static struct behinds b;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	len = many_frames_dump(buf, cap);
 	ok(fd >= 0 && write(fd, buf, len) == (ssize_t)len, "wrote %s", path);
+	pthread_mutex_init(&b.mu, NULL);
 	intern_init(&in1);
-	intern_init(&in2);
 	snapshot_init(&s1, &in1);
 	r1 = textdump_parse(&s1, (const unsigned char *)buf, len, 1, &err);
-	memset(&d, 0, sizeof(d));
-	memset(&o, 0, sizeof(o));
 	ref_snap = &s1;
-	ref_same = 0;
-	if (input_open(&inp, path, &err) == 0) {
-		d.inp = &inp;
-		o.threads = 2;
-		o.drop = count_drop;
-		o.drop_ctx = &d;
-		r2 = textdump_read(&in2, inp.data, inp.len, &o, same_as_ref,
-				   NULL, &err);
-		input_release(&inp);
-	}
-	ok(r1 == 0 && r2 == 0 && ref_same && same_tables(&in1, &in2),
-	   "pages dropped after the parse: the records and tables of one "
-	   "thread (%s)",
+	same = read_dropping(path, 2, &in1, &d, &b);
+	ok(r1 == 0 && same,
+	   "pages dropped as the parse goes and after it: the records and "
+	   "tables of one thread (%s)",
 	   err.text);
 	/* One core: one thread, nothing dropped. */
 	ok(cpus < 2 ? d.calls == 0 : d.calls == 1 && d.from == 0 && d.to == len,
-	   "the whole input dropped once on %ld cores (%u calls, %zu-%zu)",
+	   "the whole input dropped once after the parse on %ld cores (%u "
+	   "calls, %zu-%zu)",
 	   cpus, d.calls, d.from, d.to);
+	ok(b.n >= 2 && tiles(&b, len),
+	   "the pages given back as the parse went cover the input once (%zu "
+	   "ranges)",
+	   b.n);
+	same = read_dropping(path, 1, &in1, &d, &b);
+	ok(same && d.calls == 0 && b.n >= 2 && tiles(&b, len),
+	   "one thread gives the pages back as it goes: the same records, "
+	   "%zu ranges over the input once (%s)",
+	   b.n, err.text);
 	snapshot_release(&s1);
 	intern_release(&in1);
-	intern_release(&in2);
+	pthread_mutex_destroy(&b.mu);
 	if (fd >= 0)
 		close(fd);
 	unlink(path);
