@@ -1314,11 +1314,11 @@ static int
 read_samples(struct reader *r, int col, enum snapshot_kind kind)
 {
 	struct pbwire w = { r->buf, 0, r->len };
-	struct pbwire_field f;
+	struct pbwire_field f = { 0 }; /* off and len: of wire type 2 only */
 	size_t idx = 0;
 
 	while (pbwire_next(&w, &f) > 0)
-		if (f.num == 2 &&
+		if (f.num == 2 && f.wt == 2 &&
 		    read_sample(r, idx++, f.off, f.len, col, kind) < 0)
 			return -1;
 	intern_pending(r);
