@@ -1239,6 +1239,19 @@ struct behind {
 /* Pages are given back in steps of this many bytes, between goroutines. */
 #define BEHIND_STEP (4u << 20)
 
+/* Where o gives back the pages of a range read from offset off of the
+ * input (in *bh), or NULL: it does not. */
+static const struct behind *
+behind_of(const struct read_opts *o, size_t off, struct behind *bh)
+{
+	if (o == NULL || o->drop_behind == NULL)
+		return NULL;
+	bh->fn = o->drop_behind;
+	bh->ctx = o->drop_ctx;
+	bh->off = off;
+	return bh;
+}
+
 /*
  * Read the goroutines in buf[0..len) into out, noting in hints (when not
  * NULL) where captures may start and where their messages are (offsets
@@ -1358,7 +1371,7 @@ struct part {
 
 struct shared {
 	const unsigned char *buf;
-	struct behind bh; /* fn NULL: nothing given back */
+	const struct read_opts *o; /* its drop_behind, or NULL */
 	size_t cut[MAX_CHUNKS + 1], nchunks;
 	struct run runs[TEXTDUMP_MAX_THREADS];
 	unsigned nruns;
@@ -1379,18 +1392,6 @@ part_init(struct part *p, struct shared *sh, const unsigned char *buf,
 	p->len = len;
 	p->sh = sh;
 	p->used = 1;
-}
-
-/* Where the pages of a range read from offset off are given back, or
- * NULL: they are not. */
-static const struct behind *
-behind_at(const struct shared *sh, size_t off, struct behind *bh)
-{
-	if (sh->bh.fn == NULL)
-		return NULL;
-	*bh = sh->bh;
-	bh->off = off;
-	return bh;
 }
 
 /* Take chunks from the ends of the runs with the most left, until none is
@@ -1422,8 +1423,8 @@ take_chunks(struct shared *sh)
 		part_init(p, sh, sh->buf + sh->cut[c],
 			  sh->cut[c + 1] - sh->cut[c]);
 		read_range(&p->s, p->buf, p->len, NULL,
-			   behind_at(sh, sh->cut[c], &bh), &p->hints, &p->lines,
-			   &p->pending, &p->left);
+			   behind_of(sh->o, sh->cut[c], &bh), &p->hints,
+			   &p->lines, &p->pending, &p->left);
 	}
 }
 
@@ -1434,7 +1435,7 @@ read_part(void *arg)
 	struct behind bh;
 
 	read_range(&p->s, p->buf, p->len, &p->own,
-		   behind_at(p->sh, (size_t)(p->buf - p->sh->buf), &bh),
+		   behind_of(p->sh->o, (size_t)(p->buf - p->sh->buf), &bh),
 		   &p->hints, &p->lines, &p->pending, &p->left);
 	take_chunks(p->sh);
 	return NULL;
@@ -1596,10 +1597,7 @@ read_parallel(struct snapshot *out, const unsigned char *buf, size_t len,
 	if (want < nthreads)
 		want = nthreads;
 	sh->buf = buf;
-	if (o != NULL && o->drop_behind != NULL) {
-		sh->bh.fn = o->drop_behind;
-		sh->bh.ctx = o->drop_ctx;
-	}
+	sh->o = o;
 	sh->nchunks = 1;
 	for (i = 1; i < want; i++) {
 		size_t at = split_point(buf, len, len / want * i);
@@ -1637,7 +1635,7 @@ read_parallel(struct snapshot *out, const unsigned char *buf, size_t len,
 	own0.run = &sh->runs[0];
 	own0.cut = sh->cut;
 	own0.input = (const char *)buf;
-	read_range(out, buf, len, &own0, behind_at(sh, 0, &bh), hints, &base,
+	read_range(out, buf, len, &own0, behind_of(o, 0, &bh), hints, &base,
 		   &pending, &msg);
 	if (pending)
 		pending_line = base;
@@ -1647,9 +1645,8 @@ read_parallel(struct snapshot *out, const unsigned char *buf, size_t len,
 			pthread_join(runs[t].thread, NULL);
 	/*
 	 * The parse is done; what the parts point at is read again from the
-	 * file when the merges touch it. Without the input's pages, a dump of
-	 * many distinct stacks peaks about 15 MiB lower, here where the main
-	 * tables grow (bench/README.md).
+	 * file when the merges touch it. The readers gave back what the
+	 * toucher had passed; the rest goes now, the toucher stopped.
 	 */
 	if (o != NULL && o->drop != NULL)
 		o->drop(o->drop_ctx, 0, len);
@@ -1803,17 +1800,13 @@ parse_all(struct snapshot *out, const unsigned char *buf, size_t len,
 	unsigned nthreads = thread_count(threads, len), pending = 0;
 	uint64_t lines = 0;
 	struct msg left;
-	struct behind bh = { NULL, NULL, 0 };
+	struct behind bh;
 
 	out->provides = HAS_STATE | HAS_WAIT | HAS_CREATOR | HAS_IDS;
-	if (o != NULL && o->drop_behind != NULL) {
-		bh.fn = o->drop_behind;
-		bh.ctx = o->drop_ctx;
-	}
 	if (nthreads < 2 ||
 	    read_parallel(out, buf, len, nthreads, o, hints, &lines) < 0)
-		read_range(out, buf, len, NULL, bh.fn != NULL ? &bh : NULL,
-			   hints, &lines, &pending, &left);
+		read_range(out, buf, len, NULL, behind_of(o, 0, &bh), hints,
+			   &lines, &pending, &left);
 	set_message(out, buf, len, hints->nm > 0 ? &hints->m[0] : NULL);
 	if (out->n == 0 && out->thread_stacks > 0)
 		return error_set(err,

@@ -874,7 +874,6 @@ count_drop(void *ctx, size_t from, size_t to)
 /* The ranges given back as the reading goes, from any thread. */
 #define BEHIND_MAX 1024u
 struct behinds {
-	struct input *inp;
 	pthread_mutex_t mu;
 	size_t n;
 	struct range {
@@ -885,7 +884,8 @@ struct behinds {
 static void
 count_behind(void *ctx, size_t from, size_t to)
 {
-	struct behinds *b = ((struct drops *)ctx)->behind;
+	const struct drops *d = ctx;
+	struct behinds *b = d->behind;
 
 	pthread_mutex_lock(&b->mu);
 	if (b->n < BEHIND_MAX) {
@@ -894,7 +894,7 @@ count_behind(void *ctx, size_t from, size_t to)
 	}
 	b->n++;
 	pthread_mutex_unlock(&b->mu);
-	input_drop_behind(b->inp, from, to);
+	input_drop_behind(d->inp, from, to);
 }
 
 static int
@@ -957,7 +957,7 @@ read_dropping(const char *path, unsigned threads, struct intern *in1,
 	d->behind = b;
 	ref_same = 0;
 	if (input_open(&inp, path, &err) == 0) {
-		d->inp = b->inp = &inp;
+		d->inp = &inp;
 		o.threads = threads;
 		o.drop = count_drop;
 		o.drop_behind = count_behind;
