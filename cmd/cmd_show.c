@@ -199,6 +199,8 @@ cmd_show(int argc, char **argv)
 	gr.follow_ids = 0; /* one snapshot: no one to follow */
 	gr.threads = options_threads();
 	have_gr = 1;
+	/* Every frame is read: the finish's frame tables start now. */
+	grouping_frames_ahead(&gr);
 	grouping_add(&gr, snapp, 0, filter_is_empty(&filter) ? NULL : &filter);
 	snapshot_meta(snapp, &meta);
 	if (group_by_get(o.key.by)->creator)

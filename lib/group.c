@@ -114,6 +114,7 @@ grouping_release(struct grouping *gr)
 {
 	size_t i;
 
+	par_end(&gr->frames_task); /* not finished: still running, maybe */
 	for (i = 0; i < gr->n; i++)
 		if (gr->v[i].more != NULL)
 			free(gr->v[i].more->waits);
@@ -1129,7 +1130,7 @@ frame_line_hash(const struct grouping *gr, frameid f)
  * a frame then costs the bytes of its ":line".
  */
 static void
-hash_all_frames(struct grouping *gr)
+hash_all_frames(struct grouping *gr, size_t n, size_t ns)
 {
 	const struct intern *in = gr->in;
 	const struct frame *fv = in->frames.v;
@@ -1138,9 +1139,9 @@ hash_all_frames(struct grouping *gr)
 	struct names_memo {
 		strid file1; /* file + 1, 0: none */
 		uint64_t h;
-	} *memo = xcalloc(in->strings.n, sizeof(*memo));
+	} *memo = xcalloc(ns ? ns : 1, sizeof(*memo));
 
-	for (i = 0; i < in->frames.n; i++) {
+	for (i = 0; i < n; i++) {
 		const struct frame *fr = &fv[i];
 		struct names_memo *m = &memo[fr->func];
 		uint64_t h;
@@ -1239,13 +1240,13 @@ frame_rank_cmp(const void *a, const void *b, void *ctx)
  * distinct frames, not their names' length times log n.
  */
 static void
-rank_frames(struct grouping *gr)
+rank_frames(struct grouping *gr, size_t n, size_t ns)
 {
 	const struct intern *in = gr->in;
 	const struct frame *fv = in->frames.v;
-	size_t n = in->frames.n, ns = in->strings.n, i, k = 0;
-	uint32_t *srank = xcalloc(ns, sizeof(*srank)), maxline = 0;
-	strid *ids = xreallocarray(NULL, ns, sizeof(*ids));
+	size_t i, k = 0;
+	uint32_t *srank = xcalloc(ns ? ns : 1, sizeof(*srank)), maxline = 0;
+	strid *ids = xreallocarray(NULL, ns ? ns : 1, sizeof(*ids));
 	unsigned sb, lb, nb;
 
 	/* Mark the strings frames name, then rank them. */
@@ -1586,11 +1587,43 @@ static void
 frame_tables(void *ctx, unsigned k)
 {
 	const struct frame_tables *t = ctx;
+	const struct intern *in = t->gr->in;
 
 	if (k == 0)
-		rank_frames(t->gr);
+		rank_frames(t->gr, in->frames.n, in->strings.n);
 	if (k == 1 || t->parts == 1)
-		hash_all_frames(t->gr);
+		hash_all_frames(t->gr, in->frames.n, in->strings.n);
+}
+
+/* grouping_frames_ahead()'s thread: both tables, over the frames and
+ * strings there were when it started. */
+static void
+frames_ahead(void *ctx, unsigned k)
+{
+	struct grouping *gr = ctx;
+
+	(void)k;
+	rank_frames(gr, gr->frames_ahead, gr->strings_ahead);
+	hash_all_frames(gr, gr->frames_ahead, gr->strings_ahead);
+}
+
+/* Fewer frames are quicker to do in grouping_finish() than a thread is
+ * to start. */
+#define FRAMES_AHEAD_MIN 16384
+
+void
+grouping_frames_ahead(struct grouping *gr)
+{
+	const struct intern *in = gr->in;
+
+	if (gr->frames_ahead != 0 || group_by_get(gr->key.by)->func_only ||
+	    in->frames.n < FRAMES_AHEAD_MIN || par_parts(gr->threads, 2, 1) < 2)
+		return;
+	gr->frame_hash = xgrow_zero(gr->frame_hash, sizeof(*gr->frame_hash),
+				    in->frames.n, &gr->frame_hash_cap);
+	gr->frames_ahead = in->frames.n;
+	gr->strings_ahead = in->strings.n;
+	par_begin(&gr->frames_task, frames_ahead, gr);
 }
 
 /* What finishing shares between the parts it is split into. */
@@ -1964,11 +1997,15 @@ grouping_finish(struct grouping *gr)
 	f.by_hash[1] = f.by_hash[0];
 	hash_text(&f.by_hash[0], "active\n", 7);
 	hash_text(&f.by_hash[1], "blocked\n", 8);
+	par_end(&gr->frames_task); /* before the tables may move */
 	gr->frame_hash = xgrow_zero(gr->frame_hash, sizeof(*gr->frame_hash),
 				    gr->in->frames.n, &gr->frame_hash_cap);
 	ft.gr = gr;
 	ft.parts = f.parts > 1 ? 2 : 1;
-	par_run(ft.parts, frame_tables, &ft);
+	/* Done ahead over every frame, or (none ahead, or more frames
+	 * since) now; hash_all_frames() skips the frames hashed already. */
+	if (gr->frames_ahead == 0 || gr->frames_ahead != gr->in->frames.n)
+		par_run(ft.parts, frame_tables, &ft);
 	/* Then sort compact keys, and move each group once: groups are
 	 * large. */
 	f.keys = xreallocarray(NULL, gr->n ? gr->n : 1, sizeof(*f.keys));

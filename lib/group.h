@@ -12,6 +12,7 @@
 #include "lib/arena.h"
 #include "lib/idmap.h"
 #include "lib/intern.h"
+#include "lib/par.h"
 #include "lib/u64map.h"
 
 struct snapshot;
@@ -218,8 +219,13 @@ struct grouping {
 	uint64_t *frame_hash; /* frame id -> hash of its key line, 0: unset */
 	size_t frame_hash_cap;
 	uint32_t *frame_rank; /* frame id -> rank by content (finish) */
-	int64_t *totals;      /* goroutines per snapshot, before filtering */
-	int64_t *kept;	      /* goroutines per snapshot, after filtering */
+	/* grouping_frames_ahead(): frame_hash and frame_rank worked out on
+	 * a thread of their own over the first frames_ahead frames (0: not
+	 * started) */
+	struct par_task frames_task;
+	size_t frames_ahead, strings_ahead;
+	int64_t *totals; /* goroutines per snapshot, before filtering */
+	int64_t *kept;	 /* goroutines per snapshot, after filtering */
 };
 
 /* Goroutines followed by id at the most (about 80 bytes each). */
@@ -248,6 +254,18 @@ void grouping_reserve(struct grouping *gr, unsigned n);
  * permutation of 0..nsnap-1). Call before grouping_finish().
  */
 void grouping_permute(struct grouping *gr, const unsigned *perm);
+
+/*
+ * Start working out what grouping_finish() needs of every frame (its rank
+ * by content, its line's hash) on another thread, while the records are
+ * added: a snapshot of many distinct frames spends as long on that as on
+ * grouping them. Call it once the tables hold every frame and string the
+ * snapshots will name (after reading them); until grouping_finish() or
+ * grouping_release(), nothing may add to the frame or string table. Does
+ * nothing with one thread, with a key of functions only (grouping_add()
+ * interns frames then), or for a small table.
+ */
+void grouping_frames_ahead(struct grouping *gr);
 
 /*
  * Compute each group's id and representatives and sort: by the count in the

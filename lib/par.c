@@ -67,3 +67,30 @@ par_run(unsigned parts, void (*fn)(void *ctx, unsigned k), void *ctx)
 			fn(ctx, k);
 	}
 }
+
+static void *
+task_start(void *p)
+{
+	struct par_task *t = p;
+
+	t->fn(t->ctx, 0);
+	return NULL;
+}
+
+void
+par_begin(struct par_task *t, void (*fn)(void *ctx, unsigned k), void *ctx)
+{
+	t->fn = fn;
+	t->ctx = ctx;
+	t->state = pthread_create(&t->thread, NULL, task_start, t) == 0 ? 1 : 2;
+}
+
+void
+par_end(struct par_task *t)
+{
+	if (t->state == 1)
+		pthread_join(t->thread, NULL);
+	else if (t->state == 2)
+		t->fn(t->ctx, 0);
+	t->state = 0;
+}

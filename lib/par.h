@@ -6,6 +6,7 @@
 #ifndef PAR_H
 #define PAR_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 /* Most parts a step is split into. */
@@ -24,5 +25,22 @@ void par_range(size_t n, unsigned k, unsigned parts, size_t *lo, size_t *hi);
 /* fn(ctx, k) for every k < parts, part 0 on the calling thread; a part
  * whose thread cannot start runs there too. Returns when all are done. */
 void par_run(unsigned parts, void (*fn)(void *ctx, unsigned k), void *ctx);
+
+/*
+ * One piece of work on a thread of its own while the caller does another
+ * (par_begin), joined by par_end; when no thread can start, par_end runs
+ * it on the calling thread. What it touches must be left alone between
+ * the two calls.
+ */
+struct par_task {
+	void (*fn)(void *ctx, unsigned k);
+	void *ctx;
+	pthread_t thread;
+	int state; /* 0 idle, 1 running on its thread, 2 to run here */
+};
+
+void par_begin(struct par_task *t, void (*fn)(void *ctx, unsigned k),
+	       void *ctx);
+void par_end(struct par_task *t);
 
 #endif

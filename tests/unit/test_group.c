@@ -455,6 +455,81 @@ test_parallel_finish(void)
 	snapshot_release(&s);
 }
 
+/*
+ * The finish's frame tables worked out ahead, on a thread of their own
+ * while the records are added (grouping_frames_ahead), are those finishing
+ * works out itself: the same ranks and hashes of every frame, the same
+ * groups in the same order. A table of 24,000 frames: above the size that
+ * starts the thread. With one thread, or a key of functions (adding
+ * interns frames then), nothing starts.
+ */
+static void
+test_frames_ahead(void)
+{
+	struct group_key key = { GROUP_BY_STACK, 0 };
+	struct group_key funcs = { GROUP_BY_FUNC, 0 };
+	struct grouping one, two, single, byfunc;
+	struct snapshot s;
+	static frameid pool[24000];
+	uint32_t i, seed = 11;
+	size_t n;
+	int same;
+
+	for (i = 0; i < 240; i++) {
+		char p[32];
+
+		snprintf(p, sizeof(p), "main.f%u_", i);
+		frames_named(pool + i * 100, 100, p,
+			     i % 2 ? "/app/a.go" : "/b.go", 1 + i, 3);
+	}
+	snapshot_init(&s, &in);
+	for (i = 0; i < 20000; i++) {
+		frameid v[3];
+
+		seed = seed * 1103515245u + 12345u;
+		v[0] = pool[(seed >> 8) % 24000];
+		v[1] = pool[(seed >> 4) % 24000];
+		v[2] = pool[i % 24000];
+		add(&s, (seed >> 20) % 3 ? "chan receive" : "running", v, 3, 0);
+	}
+	n = in.frames.n;
+	grouping_init(&one, &in, &key, 1);
+	grouping_init(&two, &in, &key, 1);
+	grouping_init(&single, &in, &key, 1);
+	grouping_init(&byfunc, &in, &funcs, 1);
+	one.threads = 1;
+	single.threads = 1;
+	two.threads = byfunc.threads = 2;
+	grouping_frames_ahead(&two);
+	grouping_frames_ahead(&single);
+	grouping_frames_ahead(&byfunc);
+	ok(two.frames_ahead == n && single.frames_ahead == 0 &&
+		   byfunc.frames_ahead == 0,
+	   "frame tables ahead over %zu frames on two threads only, not "
+	   "for a key of functions",
+	   n);
+	grouping_add(&one, &s, 0, NULL);
+	grouping_add(&two, &s, 0, NULL);
+	grouping_finish(&one);
+	grouping_finish(&two);
+	same = one.n == two.n && one.n > 10000 && in.frames.n == n;
+	for (i = 0; same && i < n; i++)
+		same = one.frame_rank[i] == two.frame_rank[i] &&
+		       one.frame_hash[i] == two.frame_hash[i];
+	ok(same, "the same rank and hash of each of %zu frames", n);
+	for (i = 0; same && i < one.n; i++)
+		same = one.v[i].id == two.v[i].id &&
+		       one.v[i].total == two.v[i].total &&
+		       one.v[i].stack == two.v[i].stack &&
+		       one.v[i].blocking == two.v[i].blocking;
+	ok(same, "%zu groups in the same order with tables ahead", one.n);
+	grouping_release(&one);
+	grouping_release(&two);
+	grouping_release(&single); /* never finished */
+	grouping_release(&byfunc);
+	snapshot_release(&s);
+}
+
 /* The order of two finished groups as grouping_finish() documents it:
  * the latest count, the total and (when both have one) the longest wait
  * larger first, then the blocking frame, the stack frame by frame (a
@@ -897,6 +972,7 @@ main(void)
 	test_shared_key_stacks();
 	test_latest_first();
 	test_parallel_finish();
+	test_frames_ahead();
 	test_sort_order();
 	test_key_ids();
 	test_frame_ranks();
