@@ -327,18 +327,20 @@ lookup_frame(struct reader *r, const struct pending *p)
 	const struct strtab *st = &r->in->strings;
 	frameid id;
 	strid f, fl;
+	uint32_t miss = 0;
 
 	if (p->raw)
 		return raw_frame(r, p);
 	id = frames_find(ft, st, p->hash, p->func.p, p->func.n, p->file.p,
-			 p->file.n, p->line);
+			 p->file.n, p->line, &miss);
 	if (id != FRAMES_NONE)
 		return id;
 	/* New: its names (function first, as intern_frame() does) and the
-	 * frame, under the hash of the same bytes. */
+	 * frame, under the hash of the same bytes, where the probe stopped
+	 * (interning strings adds no frame). */
 	f = intern_name(r, &p->func, p->func_id);
 	fl = intern_name(r, &p->file, p->file_id);
-	return frames_intern_hashed(ft, st, f, fl, p->line, p->hash);
+	return frames_add_missed(ft, st, f, fl, p->line, p->hash, miss);
 }
 
 /*

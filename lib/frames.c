@@ -217,15 +217,11 @@ add(struct frametab *t, strid func, strid file, uint32_t line, uint32_t flags,
 }
 
 frameid
-frames_intern_hashed(struct frametab *t, const struct strtab *s, strid func,
-		     strid file, uint32_t line, uint32_t h)
+frames_add_missed(struct frametab *t, const struct strtab *s, strid func,
+		  strid file, uint32_t line, uint32_t h, uint32_t pos)
 {
-	uint32_t pos = 0;
-	uint32_t id = find(t, func, file, line, h, &pos);
 	struct frame_memo *m = NULL;
 
-	if (id != IDMAP_NONE)
-		return id;
 	if (func >= t->memo_cap)
 		t->memo = xgrow_zero(t->memo, sizeof(*t->memo),
 				     (size_t)func + 1, &t->memo_cap);
@@ -239,6 +235,18 @@ frames_intern_hashed(struct frametab *t, const struct strtab *s, strid func,
 				     strtab_str(s, func), strtab_len(s, func));
 	}
 	return add(t, func, file, line, m->flags, h, pos);
+}
+
+frameid
+frames_intern_hashed(struct frametab *t, const struct strtab *s, strid func,
+		     strid file, uint32_t line, uint32_t h)
+{
+	uint32_t pos = 0;
+	uint32_t id = find(t, func, file, line, h, &pos);
+
+	if (id != IDMAP_NONE)
+		return id;
+	return frames_add_missed(t, s, func, file, line, h, pos);
 }
 
 frameid
@@ -280,7 +288,7 @@ frames_import(struct frametab *t, const struct frametab *src,
 frameid
 frames_find(const struct frametab *t, const struct strtab *s, uint32_t h,
 	    const char *func, size_t funclen, const char *file, size_t filelen,
-	    uint32_t line)
+	    uint32_t line, uint32_t *miss)
 {
 	uint32_t pos = 0, id;
 
@@ -294,6 +302,8 @@ frames_find(const struct frametab *t, const struct strtab *s, uint32_t h,
 		    memcmp(strtab_str(s, f->file), file, filelen) == 0)
 			return id;
 	}
+	if (miss != NULL)
+		*miss = pos;
 	return FRAMES_NONE;
 }
 

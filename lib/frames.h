@@ -146,12 +146,21 @@ void frames_import(struct frametab *t, const struct frametab *src,
 #define FRAMES_NONE UINT32_MAX
 
 /* The frame of these names and line, whose frames_hash() is hash, if the
- * table has it, else FRAMES_NONE. Names are compared as bytes: a function
+ * table has it, else FRAMES_NONE and (miss not NULL) *miss where the probe
+ * stopped, for frames_add_missed(). Names are compared as bytes: a function
  * the table keeps canonicalised (intern_frame) is not found by its raw
  * name. */
 frameid frames_find(const struct frametab *t, const struct strtab *s,
 		    uint32_t hash, const char *func, size_t funclen,
-		    const char *file, size_t filelen, uint32_t line);
+		    const char *file, size_t filelen, uint32_t line,
+		    uint32_t *miss);
+
+/* Add the frame frames_find() did not find, by its names' ids, where the
+ * probe stopped (miss): no frame may be added in between. Saves probing
+ * the index again, a read far away for each new frame of a large table. */
+frameid frames_add_missed(struct frametab *t, const struct strtab *s,
+			  strid func, strid file, uint32_t line, uint32_t hash,
+			  uint32_t miss);
 
 /* Ask for the index slot a frame of this hash is looked up in to be
  * brought into the cache, ahead of frames_find() (a hint). */

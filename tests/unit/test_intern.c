@@ -189,19 +189,20 @@ test_frames_find(void)
 	g = intern_frame(&in, "main.f[go.shape.int]", 20, "m.go", 4, 9);
 	ok(frames_find(ft, &in.strings,
 		       frames_hash(fn, strlen(fn), file, strlen(file), 42), fn,
-		       strlen(fn), file, strlen(file), 42) == a,
+		       strlen(fn), file, strlen(file), 42, NULL) == a,
 	   "found by its names' bytes");
 	ok(frames_find(ft, &in.strings,
 		       frames_hash(fn, strlen(fn), file, strlen(file), 44), fn,
-		       strlen(fn), file, strlen(file), 44) == FRAMES_NONE,
+		       strlen(fn), file, strlen(file), 44, NULL) == FRAMES_NONE,
 	   "another line is another frame");
 	ok(frames_find(ft, &in.strings,
 		       frames_hash("main.f[...]", 11, "m.go", 4, 9),
-		       "main.f[...]", 11, "m.go", 4, 9) == g,
+		       "main.f[...]", 11, "m.go", 4, 9, NULL) == g,
 	   "a generic function by its canonical name");
 	ok(frames_find(ft, &in.strings,
 		       frames_hash("main.f[go.shape.int]", 20, "m.go", 4, 9),
-		       "main.f[go.shape.int]", 20, "m.go", 4, 9) == FRAMES_NONE,
+		       "main.f[go.shape.int]", 20, "m.go", 4, 9,
+		       NULL) == FRAMES_NONE,
 	   "not by the name it was given");
 	for (line = 0; line < 20000; line++) {
 		x = intern_frame(&in, fn, strlen(fn), file, strlen(file), line);
@@ -209,16 +210,50 @@ test_frames_find(void)
 					     frames_hash(fn, strlen(fn), file,
 							 strlen(file), line),
 					     fn, strlen(fn), file, strlen(file),
-					     line) == x;
+					     line, NULL) == x;
 	}
 	ok(found && a != b, "20,000 lines of one function, each found");
+	{
+		/* A miss, then the frame added where the probe stopped, as
+		 * the text reader adds a new frame: once each, found after,
+		 * through the index's growth. */
+		const char *nf = "main.added";
+		size_t before = ft->n;
+		int once = 1;
+
+		for (line = 0; line < 20000; line++) {
+			uint32_t h = frames_hash(nf, strlen(nf), file,
+						 strlen(file), line),
+				 miss = UINT32_MAX;
+			frameid y =
+				frames_find(ft, &in.strings, h, nf, strlen(nf),
+					    file, strlen(file), line, &miss);
+			strid f1 = 0, f2 = 0;
+
+			if (y != FRAMES_NONE || miss == UINT32_MAX) {
+				once = 0;
+				break;
+			}
+			f1 = strtab_intern(&in.strings, nf, strlen(nf));
+			f2 = strtab_intern(&in.strings, file, strlen(file));
+			x = frames_add_missed(&in.frames, &in.strings, f1, f2,
+					      line, h, miss);
+			once = once &&
+			       frames_intern(&in.frames, &in.strings, f1, f2,
+					     line) == x &&
+			       frames_find(ft, &in.strings, h, nf, strlen(nf),
+					   file, strlen(file), line, NULL) == x;
+		}
+		ok(once && ft->n == before + 20000,
+		   "20,000 frames added where the probe missed, each once");
+	}
 	intern_init(&other);
 	(void)intern_frame(&other, "main.g", 6, "g.go", 4, 1);
 	intern_import(&other, &in, &map);
 	x = map.frame[g];
 	ok(frames_find(&other.frames, &other.strings,
 		       frames_hash("main.f[...]", 11, "m.go", 4, 9),
-		       "main.f[...]", 11, "m.go", 4, 9) == x &&
+		       "main.f[...]", 11, "m.go", 4, 9, NULL) == x &&
 		   intern_frame_get(&other, x)->flags ==
 			   intern_frame_get(&in, g)->flags,
 	   "imported: found in the other table, with its flags");
