@@ -1425,7 +1425,7 @@ key_cmp(const void *pa, const void *pb, const void *ctx)
 		return a->last > b->last ? -1 : 1;
 	if (a->total != b->total)
 		return a->total > b->total ? -1 : 1;
-	if (a->has_wait && b->has_wait && a->wait_max != b->wait_max)
+	if (a->wait_max != b->wait_max) /* 0 without a wait */
 		return a->wait_max > b->wait_max ? -1 : 1;
 	if (a->blocking != b->blocking)
 		return a->blocking < b->blocking ? -1 : 1;
@@ -1783,9 +1783,11 @@ sort_keys_split(struct finish *f)
 }
 
 /*
- * The order of the keys, sorted by what they begin with. When every key
- * has a wait or none has, key_cmp() is a total order: lexicographic over
- * its fields. Then the first fields pack into a compact key of 32 bytes
+ * The order of the keys, sorted by what they begin with. key_cmp() is a
+ * total order: lexicographic over its fields (a group without a wait
+ * waited 0; comparing waits only when both had one made "sleep, 2
+ * minutes" sort after "running" and after a wait of 0, through the
+ * merge's steps). So the first fields pack into a compact key of 32 bytes
  * (the counts, the wait and the blocking frame in one word when their
  * bits fit, the stack's prefix in two) that orders as key_cmp() does as
  * far as it reaches, and only compact keys that tie read the full ones.
@@ -1808,8 +1810,8 @@ struct pack {
 	int ok;
 };
 
-/* Whether the keys pack: one has_wait for all, counts not negative, and
- * the fields' bits within 64 (the blocking frame's rank takes rbits). */
+/* Whether the keys pack: counts not negative, and the fields' bits within
+ * 64 (the blocking frame's rank takes rbits). */
 static void
 pack_plan(const struct sort_key *k, size_t n, unsigned rbits, struct pack *p)
 {
@@ -1818,14 +1820,13 @@ pack_plan(const struct sort_key *k, size_t n, unsigned rbits, struct pack *p)
 
 	memset(p, 0, sizeof(*p));
 	for (i = 0; i < n; i++) {
-		if (k[i].last < 0 || k[i].total < 0 ||
-		    k[i].has_wait != k[0].has_wait)
+		if (k[i].last < 0 || k[i].total < 0)
 			return;
 		if ((uint64_t)k[i].last > p->max_last)
 			p->max_last = (uint64_t)k[i].last;
 		if ((uint64_t)k[i].total > p->max_total)
 			p->max_total = (uint64_t)k[i].total;
-		if (k[i].has_wait && k[i].wait_max > p->max_wait)
+		if (k[i].wait_max > p->max_wait)
 			p->max_wait = k[i].wait_max;
 	}
 	bl = bits_of(p->max_last);
@@ -1851,8 +1852,7 @@ ckey_of(const struct pack *p, const struct sort_key *k, uint32_t i,
 		h |= (p->max_total - (uint64_t)k->total) << p->sh_total;
 	if (p->sh_last < 64)
 		h |= (p->max_last - (uint64_t)k->last) << p->sh_last;
-	if (k->has_wait)
-		h |= (p->max_wait - k->wait_max) << p->sh_wait;
+	h |= (p->max_wait - k->wait_max) << p->sh_wait;
 	c->head = h;
 	c->prefix[0] = k->prefix[0];
 	c->prefix[1] = k->prefix[1];

@@ -269,7 +269,8 @@ void grouping_frames_ahead(struct grouping *gr);
 
 /*
  * Compute each group's id and representatives and sort: by the count in the
- * last snapshot, then the longest wait, then the blocking frame's names.
+ * last snapshot, then the longest wait (0 for a group without one), then
+ * the blocking frame's names.
  * Call once after the last grouping_add().
  */
 void grouping_finish(struct grouping *gr);

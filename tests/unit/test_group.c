@@ -531,13 +531,13 @@ test_frames_ahead(void)
 }
 
 /* The order of two finished groups as grouping_finish() documents it:
- * the latest count, the total and (when both have one) the longest wait
+ * the latest count, the total and the longest wait (0 without one)
  * larger first, then the blocking frame, the stack frame by frame (a
  * shorter one first), the creator, blocked first, the id. */
 static int
 ref_cmp(const struct grouping *gr, const struct group *a, const struct group *b)
 {
-	uint32_t na = 0, nb = 0, i;
+	uint32_t na = 0, nb = 0, i, wa, wb;
 	const uint32_t *va = seqtab_items(&in.stacks, a->stack, &na);
 	const uint32_t *vb = seqtab_items(&in.stacks, b->stack, &nb);
 	int c;
@@ -546,8 +546,10 @@ ref_cmp(const struct grouping *gr, const struct group *a, const struct group *b)
 		return group_last(gr, a) > group_last(gr, b) ? -1 : 1;
 	if (a->total != b->total)
 		return a->total > b->total ? -1 : 1;
-	if (a->has_wait && b->has_wait && a->wait_max != b->wait_max)
-		return a->wait_max > b->wait_max ? -1 : 1;
+	wa = a->has_wait ? a->wait_max : 0;
+	wb = b->has_wait ? b->wait_max : 0;
+	if (wa != wb)
+		return wa > wb ? -1 : 1;
 	c = grouping_frame_cmp(&in, a->blocking, b->blocking);
 	if (c)
 		return c;
@@ -566,16 +568,17 @@ ref_cmp(const struct grouping *gr, const struct group *a, const struct group *b)
 
 /*
  * Finished groups are in that order, on one thread and on two: with no
- * waits, with a wait for all (grouping_finish() sorts compact keys
- * then), and with counts too large for those keys (it sorts the full
- * keys). Stacks share long prefixes, deeper than the compact keys hold,
+ * waits, with a wait for all, with a wait for some (as a dump's running
+ * goroutines have none: grouping_finish() sorts compact keys then), and
+ * with counts too large for those keys (it sorts the full keys). Stacks share long prefixes, deeper than the compact keys hold,
  * and many differ only past them.
  */
 static void
 test_sort_order(void)
 {
 	static const char *const what[] = { "no waits", "a wait for each",
-					    "counts past 2^40" };
+					    "counts past 2^40",
+					    "waits for some" };
 	struct group_key key = { GROUP_BY_STACK, 0 };
 	frameid leaf[6], mid[8], cr[3];
 	unsigned mode, th;
@@ -584,7 +587,7 @@ test_sort_order(void)
 	frames_named(leaf, 6, "sync.wait", "/go/sync.go", 10, 1);
 	frames_named(mid, 8, "main.step", "/app/s.go", 100, 1);
 	frames_named(cr, 3, "main.spawn", "/app/c.go", 7, 0);
-	for (mode = 0; mode < 3; mode++) {
+	for (mode = 0; mode < 4; mode++) {
 		for (th = 1; th <= 2; th++) {
 			struct grouping gr;
 			struct snapshot s;
@@ -620,7 +623,8 @@ test_sort_order(void)
 				g->weight = 1 + (seed >> 24) % 3;
 				if (mode == 2)
 					g->weight <<= 40;
-				if (mode == 1) {
+				if (mode == 1 ||
+				    (mode == 3 && (seed >> 28) % 2)) {
 					g->flags |= G_HAS_WAIT;
 					g->wait_minutes = (seed >> 26) % 3;
 				}
