@@ -179,6 +179,40 @@ intern_blocking_frame(const struct intern *in, seqid stack)
 	return n ? v[0] : 0;
 }
 
+/* How many stacks ahead import_stacks() asks for an index slot. */
+#define STACKS_AHEAD 8u
+
+/*
+ * The stacks of src into dst, their frames through frame[]; out[i] is
+ * stack i's id in dst. All are remapped and hashed first, then interned
+ * in order, each one's index slot fetched STACKS_AHEAD stacks ahead: a
+ * part of a dump of many distinct stacks brings thousands of new ones,
+ * and dst's index is far larger than the caches.
+ */
+static void
+import_stacks(struct seqtab *dst, const struct seqtab *src,
+	      const uint32_t *frame, uint32_t *out)
+{
+	size_t n = src->n, i, k;
+	uint32_t *items = xreallocarray(NULL, src->nitems ? src->nitems : 1,
+					sizeof(*items));
+	uint64_t *hash = xreallocarray(NULL, n ? n : 1, sizeof(*hash));
+
+	for (k = 0; k < src->nitems; k++)
+		items[k] = frame[src->items[k]];
+	for (i = 0; i < n; i++)
+		hash[i] = seqtab_hash(items + src->off[i], src->len[i]);
+	seqtab_reserve(dst, n, src->nitems);
+	for (i = 0; i < n; i++) {
+		if (i + STACKS_AHEAD < n)
+			seqtab_prefetch(dst, hash[i + STACKS_AHEAD]);
+		out[i] = seqtab_intern_hashed(dst, items + src->off[i],
+					      src->len[i], hash[i]);
+	}
+	free(hash);
+	free(items);
+}
+
 void
 intern_import(struct intern *dst, const struct intern *src,
 	      struct intern_remap *map)
@@ -194,15 +228,7 @@ intern_import(struct intern *dst, const struct intern *src,
 	map->frame = xreallocarray(NULL, src->frames.n, sizeof(uint32_t));
 	frames_import(&dst->frames, &src->frames, map->str, map->frame);
 	map->stack = xreallocarray(NULL, src->stacks.n, sizeof(uint32_t));
-	for (i = 0; i < src->stacks.n; i++) {
-		uint32_t n = 0, k;
-		const uint32_t *v = seqtab_items(&src->stacks, (seqid)i, &n);
-
-		tmp = xgrow(tmp, sizeof(*tmp), n + 1, &cap);
-		for (k = 0; k < n; k++)
-			tmp[k] = map->frame[v[k]];
-		map->stack[i] = seqtab_intern(&dst->stacks, tmp, n);
-	}
+	import_stacks(&dst->stacks, &src->stacks, map->frame, map->stack);
 	map->labelset = xreallocarray(NULL, src->labelsets.n, sizeof(uint32_t));
 	for (i = 0; i < src->labelsets.n; i++) {
 		uint32_t n = 0, k;
