@@ -1330,11 +1330,13 @@ rank_stack_cmp(const struct grouping *gr, seqid a, seqid b)
  * scattered, and comparing them in place missed the cache at nearly every
  * step (a third of the time of showing 60,000 groups).
  */
+#define PREFIX_WORDS 3
+
 struct sort_key {
 	int64_t last; /* count in the last snapshot */
 	int64_t total;
 	uint64_t id;
-	uint64_t prefix[2]; /* the stack's first frames (stack_prefix) */
+	uint64_t prefix[PREFIX_WORDS]; /* the stack's first frames */
 	uint32_t wait_max;
 	uint32_t blocking; /* frame ranks */
 	uint32_t creator;
@@ -1356,21 +1358,26 @@ rank_bits(const struct grouping *gr)
 }
 
 /*
- * The ranks + 1 of the first frames of a stack, packed into two words
- * with the innermost frame in the highest bits and 0 after the last:
+ * The ranks + 1 of the first frames of a stack, packed into PREFIX_WORDS
+ * words with the innermost frame in the highest bits and 0 after the last:
  * comparing the words compares the stacks frame by frame, a shorter stack
  * first, as far as they reach. Most stacks fit whole, so sorting seldom
- * walks frames. Returns whether frames are left over.
+ * walks frames. Returns whether frames are left over. Three words, nine
+ * frames of a table of up to 2^20: a blocked goroutine's stack starts
+ * with up to six frames of the runtime and the standard library that
+ * every group blocked the same way shares (sync.Mutex.Lock's), and with
+ * two words (six frames) 48,000 of the comparisons sorting the
+ * many-stacks dump's groups tied there and walked the stacks.
  */
 static int
 stack_prefix(const struct grouping *gr, seqid stack, unsigned bits,
-	     uint64_t out[2])
+	     uint64_t out[PREFIX_WORDS])
 {
 	uint32_t n = 0, i = 0;
 	const uint32_t *v = seqtab_items(&gr->in->stacks, stack, &n);
 	unsigned per = 64 / bits, w, k;
 
-	for (w = 0; w < 2; w++) {
+	for (w = 0; w < PREFIX_WORDS; w++) {
 		out[w] = 0;
 		for (k = 0; k < per; k++) {
 			uint64_t r = i < n ? gr->frame_rank[v[i++]] + 1 : 0;
@@ -1405,10 +1412,11 @@ static int
 key_stack_cmp(const struct grouping *gr, const struct sort_key *a,
 	      const struct sort_key *b)
 {
-	if (a->prefix[0] != b->prefix[0])
-		return a->prefix[0] < b->prefix[0] ? -1 : 1;
-	if (a->prefix[1] != b->prefix[1])
-		return a->prefix[1] < b->prefix[1] ? -1 : 1;
+	unsigned w;
+
+	for (w = 0; w < PREFIX_WORDS; w++)
+		if (a->prefix[w] != b->prefix[w])
+			return a->prefix[w] < b->prefix[w] ? -1 : 1;
 	if (!a->beyond && !b->beyond)
 		return 0; /* the same frames, all of them */
 	return rank_stack_cmp(gr, a->stack, b->stack);
@@ -1787,21 +1795,21 @@ sort_keys_split(struct finish *f)
  * total order: lexicographic over its fields (a group without a wait
  * waited 0; comparing waits only when both had one made "sleep, 2
  * minutes" sort after "running" and after a wait of 0, through the
- * merge's steps). So the first fields pack into a compact key of 32 bytes
+ * merge's steps). So the first fields pack into a compact key of 40 bytes
  * (the counts, the wait and the blocking frame in one word when their
- * bits fit, the stack's prefix in two) that orders as key_cmp() does as
+ * bits fit, the stack's prefix in three) that orders as key_cmp() does as
  * far as it reaches, and only compact keys that tie read the full ones.
  * The full keys are 72 bytes: over a profile of 60,000 groups, they and
  * their merge's second array take 8.6 MB, twice the second-level cache
  * here, and each of the 16 passes streamed them in and out; the compact
- * ones take 3.8 MB. Any stable sort of a total order gives the order
+ * ones take 4.8 MB. Any stable sort of a total order gives the order
  * sort_keys() gives; a tie in full is broken by position, as its stable
  * merge does.
  */
 struct ckey {
-	uint64_t head;	    /* last, total, wait and blocking, packed */
-	uint64_t prefix[2]; /* the stack's first frames */
-	uint32_t idx;	    /* the full key: f->keys[idx] */
+	uint64_t head; /* last, total, wait and blocking, packed */
+	uint64_t prefix[PREFIX_WORDS]; /* the stack's first frames */
+	uint32_t idx;		       /* the full key: f->keys[idx] */
 };
 
 struct pack {
@@ -1854,8 +1862,7 @@ ckey_of(const struct pack *p, const struct sort_key *k, uint32_t i,
 		h |= (p->max_last - (uint64_t)k->last) << p->sh_last;
 	h |= (p->max_wait - k->wait_max) << p->sh_wait;
 	c->head = h;
-	c->prefix[0] = k->prefix[0];
-	c->prefix[1] = k->prefix[1];
+	memcpy(c->prefix, k->prefix, sizeof(c->prefix));
 	c->idx = i;
 }
 
@@ -1864,13 +1871,13 @@ static inline int
 ckey_less(const struct ckey *a, const struct ckey *b, const struct finish *f)
 {
 	int c;
+	unsigned w;
 
 	if (a->head != b->head)
 		return a->head < b->head;
-	if (a->prefix[0] != b->prefix[0])
-		return a->prefix[0] < b->prefix[0];
-	if (a->prefix[1] != b->prefix[1])
-		return a->prefix[1] < b->prefix[1];
+	for (w = 0; w < PREFIX_WORDS; w++)
+		if (a->prefix[w] != b->prefix[w])
+			return a->prefix[w] < b->prefix[w];
 	c = key_cmp(&f->keys[a->idx], &f->keys[b->idx], f->gr);
 	return c ? c < 0 : a->idx < b->idx;
 }
