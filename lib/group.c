@@ -1130,7 +1130,7 @@ frame_line_hash(const struct grouping *gr, frameid f)
  * a frame then costs the bytes of its ":line".
  */
 static void
-hash_all_frames(struct grouping *gr, size_t n, size_t ns)
+hash_all_frames(struct grouping *gr, size_t lo, size_t hi, size_t ns)
 {
 	const struct intern *in = gr->in;
 	const struct frame *fv = in->frames.v;
@@ -1141,7 +1141,7 @@ hash_all_frames(struct grouping *gr, size_t n, size_t ns)
 		uint64_t h;
 	} *memo = xcalloc(ns ? ns : 1, sizeof(*memo));
 
-	for (i = 0; i < n; i++) {
+	for (i = lo; i < hi; i++) {
 		const struct frame *fr = &fv[i];
 		struct names_memo *m = &memo[fr->func];
 		uint64_t h;
@@ -1600,11 +1600,13 @@ frame_tables(void *ctx, unsigned k)
 	if (k == 0)
 		rank_frames(t->gr, in->frames.n, in->strings.n);
 	if (k == 1 || t->parts == 1)
-		hash_all_frames(t->gr, in->frames.n, in->strings.n);
+		hash_all_frames(t->gr, 0, in->frames.n, in->strings.n);
 }
 
-/* grouping_frames_ahead()'s thread: both tables, over the frames and
- * strings there were when it started. */
+/* grouping_frames_ahead()'s thread: the ranks and the first half of the
+ * hashes, over the frames and strings there were when it started; the
+ * caller hashes the second half (frames_ahead_rest) when it is done
+ * adding, so that the two threads finish together. */
 static void
 frames_ahead(void *ctx, unsigned k)
 {
@@ -1612,7 +1614,15 @@ frames_ahead(void *ctx, unsigned k)
 
 	(void)k;
 	rank_frames(gr, gr->frames_ahead, gr->strings_ahead);
-	hash_all_frames(gr, gr->frames_ahead, gr->strings_ahead);
+	hash_all_frames(gr, 0, gr->frames_ahead / 2, gr->strings_ahead);
+}
+
+static void
+frames_ahead_rest(struct grouping *gr)
+{
+	if (gr->frames_ahead != 0)
+		hash_all_frames(gr, gr->frames_ahead / 2, gr->frames_ahead,
+				gr->strings_ahead);
 }
 
 /* Fewer frames are quicker to do in grouping_finish() than a thread is
@@ -2004,6 +2014,7 @@ grouping_finish(struct grouping *gr)
 	f.by_hash[1] = f.by_hash[0];
 	hash_text(&f.by_hash[0], "active\n", 7);
 	hash_text(&f.by_hash[1], "blocked\n", 8);
+	frames_ahead_rest(gr);
 	par_end(&gr->frames_task); /* before the tables may move */
 	gr->frame_hash = xgrow_zero(gr->frame_hash, sizeof(*gr->frame_hash),
 				    gr->in->frames.n, &gr->frame_hash_cap);
