@@ -569,25 +569,34 @@ ref_cmp(const struct grouping *gr, const struct group *a, const struct group *b)
 /*
  * Finished groups are in that order, on one thread and on two: with no
  * waits, with a wait for all, with a wait for some (as a dump's running
- * goroutines have none: grouping_finish() sorts compact keys then), and
- * with counts too large for those keys (it sorts the full keys). Stacks share long prefixes, deeper than the compact keys hold,
+ * goroutines have none: grouping_finish() sorts compact keys then), with
+ * counts too large for those keys (it sorts the full keys), and with
+ * stacks whose frames before the blocking one are the machinery's, of
+ * different lengths and orders (they fill the keys' first frames). Stacks share long prefixes, deeper than the compact keys hold,
  * and many differ only past them.
  */
 static void
 test_sort_order(void)
 {
-	static const char *const what[] = { "no waits", "a wait for each",
-					    "counts past 2^40",
-					    "waits for some" };
+	static const char *const what[] = {
+		"no waits",	  "a wait for each", "counts past 2^40",
+		"waits for some", "machinery leads",
+	};
 	struct group_key key = { GROUP_BY_STACK, 0 };
-	frameid leaf[6], mid[8], cr[3];
+	frameid leaf[6], mid[8], cr[3], mach[4];
 	unsigned mode, th;
 	uint32_t i;
+
+	/* The runtime's and the standard library's (FRAME_MACHINERY). */
+	mach[0] = fr("runtime.gopark", "/go/proc.go", 460);
+	mach[1] = fr("runtime.chanrecv", "/go/chan.go", 664);
+	mach[2] = fr("sync.runtime_SemacquireMutex", "/go/sema.go", 95);
+	mach[3] = fr("internal/sync.(*Mutex).lockSlow", "/go/mutex.go", 149);
 
 	frames_named(leaf, 6, "sync.wait", "/go/sync.go", 10, 1);
 	frames_named(mid, 8, "main.step", "/app/s.go", 100, 1);
 	frames_named(cr, 3, "main.spawn", "/app/c.go", 7, 0);
-	for (mode = 0; mode < 4; mode++) {
+	for (mode = 0; mode < 5; mode++) {
 		for (th = 1; th <= 2; th++) {
 			struct grouping gr;
 			struct snapshot s;
@@ -595,8 +604,8 @@ test_sort_order(void)
 
 			snapshot_init(&s, &in);
 			for (i = 0; i < 12000; i++) {
-				frameid v[48];
-				uint32_t n, k, r;
+				frameid v[48 + 4];
+				uint32_t n, k, r, m = 0;
 				struct goroutine *g = snapshot_add(&s);
 
 				seed = seed * 1103515245u + 12345u;
@@ -613,6 +622,21 @@ test_sort_order(void)
 						v[k] = mid[r % 8];
 						r /= 8;
 					}
+				}
+				if (mode == 4) {
+					/* Up to four frames of the machinery
+					 * before the blocking one, of either
+					 * kind and in any order; now and then
+					 * nothing else (the first is then the
+					 * blocking frame). */
+					m = (seed >> 27) % 5;
+					memmove(v + m, v, n * sizeof(*v));
+					for (k = 0; k < m; k++)
+						v[k] = mach[(seed >> (2 * k)) %
+							    4];
+					n = m > 0 && (seed >> 5) % 16 == 0
+						    ? m
+						    : n + m;
 				}
 				g->stack = intern_stack(&in, v, n);
 				g->state = strtab_intern_cstr(
