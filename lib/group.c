@@ -1805,31 +1805,43 @@ sort_keys_split(struct finish *f)
  * total order: lexicographic over its fields (a group without a wait
  * waited 0; comparing waits only when both had one made "sleep, 2
  * minutes" sort after "running" and after a wait of 0, through the
- * merge's steps). So the first fields pack into a compact key of 40 bytes
- * (the counts, the wait and the blocking frame in one word when their
- * bits fit, the stack's prefix in three) that orders as key_cmp() does as
- * far as it reaches, and only compact keys that tie read the full ones.
+ * merge's steps). So the first fields pack into a compact key of 32 bytes
+ * (the counts, the wait, the blocking frame and as many of the stack's
+ * first frames as fit in one word, the stack's next frames in two) that
+ * orders as key_cmp() does as far as it reaches, and only compact keys
+ * that tie read the full ones.
  * The full keys are 72 bytes: over a profile of 60,000 groups, they and
  * their merge's second array take 8.6 MB, twice the second-level cache
  * here, and each of the 16 passes streamed them in and out; the compact
- * ones take 4.8 MB. Any stable sort of a total order gives the order
+ * ones take 3.8 MB. Any stable sort of a total order gives the order
  * sort_keys() gives; a tie in full is broken by position, as its stable
  * merge does.
  */
+#define CKEY_WORDS 2
+
 struct ckey {
-	uint64_t head; /* last, total, wait and blocking, packed */
-	uint64_t prefix[PREFIX_WORDS]; /* the stack's first frames */
-	uint32_t idx;		       /* the full key: f->keys[idx] */
+	uint64_t head; /* last, total, wait, blocking, first frames, packed */
+	uint64_t prefix[CKEY_WORDS]; /* the stack's next frames */
+	uint32_t idx;		     /* the full key: f->keys[idx] */
 };
 
 struct pack {
 	uint64_t max_last, max_total, max_wait;
-	unsigned sh_last, sh_total, sh_wait; /* shifts */
+	unsigned sh_last, sh_total, sh_wait, sh_block; /* shifts */
+	unsigned bits, per; /* of a frame in the prefixes; frames a word */
+	unsigned extra;	    /* the stack's first frames in the head */
 	int ok;
 };
 
-/* Whether the keys pack: counts not negative, and the fields' bits within
- * 64 (the blocking frame's rank takes rbits). */
+/*
+ * Whether the keys pack: counts not negative, and the fields' bits within
+ * 64 (the blocking frame's rank takes rbits, as a frame of the prefixes
+ * does). The head's bits left over hold the stack's first frames (the
+ * order is the same: they come after the blocking frame), so that the
+ * compact keys reach as far into the stacks as three words of the full
+ * keys' prefix, at 32 bytes: groups blocked the same way share up to six
+ * frames of the runtime and the standard library (sync.Mutex.Lock's).
+ */
 static void
 pack_plan(const struct sort_key *k, size_t n, unsigned rbits, struct pack *p)
 {
@@ -1852,10 +1864,28 @@ pack_plan(const struct sort_key *k, size_t n, unsigned rbits, struct pack *p)
 	bw = bits_of(p->max_wait);
 	if (bl + bt + bw + rbits > 64)
 		return;
-	p->sh_wait = rbits;
-	p->sh_total = rbits + bw;
-	p->sh_last = rbits + bw + bt;
+	p->bits = rbits;
+	p->per = 64 / rbits;
+	p->extra = (64 - bl - bt - bw - rbits) / rbits;
+	if (p->extra > (PREFIX_WORDS - CKEY_WORDS) * p->per)
+		p->extra = (PREFIX_WORDS - CKEY_WORDS) * p->per;
+	p->sh_block = p->extra * rbits;
+	p->sh_wait = p->sh_block + rbits;
+	p->sh_total = p->sh_wait + bw;
+	p->sh_last = p->sh_total + bt;
 	p->ok = 1;
+}
+
+static inline uint64_t
+shl(uint64_t x, unsigned n)
+{
+	return n >= 64 ? 0 : x << n;
+}
+
+static inline uint64_t
+shr(uint64_t x, unsigned n)
+{
+	return n >= 64 ? 0 : x >> n;
 }
 
 /* Larger counts and waits first: each is packed as max - value. */
@@ -1863,16 +1893,32 @@ static void
 ckey_of(const struct pack *p, const struct sort_key *k, uint32_t i,
 	struct ckey *c)
 {
-	uint64_t h = (uint64_t)k->blocking;
+	uint64_t h = (uint64_t)k->blocking << p->sh_block, m;
+	unsigned in = p->extra * p->bits, out = (p->per - p->extra) * p->bits;
+	unsigned w;
 
 	/* A shift of 64 is for a field of no bits, all 0. */
 	if (p->sh_total < 64)
 		h |= (p->max_total - (uint64_t)k->total) << p->sh_total;
 	if (p->sh_last < 64)
 		h |= (p->max_last - (uint64_t)k->last) << p->sh_last;
-	h |= (p->max_wait - k->wait_max) << p->sh_wait;
-	c->head = h;
-	memcpy(c->prefix, k->prefix, sizeof(c->prefix));
+	if (p->sh_wait < 64)
+		h |= (p->max_wait - k->wait_max) << p->sh_wait;
+	if (p->extra == 0) {
+		c->head = h;
+		memcpy(c->prefix, k->prefix, sizeof(c->prefix));
+		c->idx = i;
+		return;
+	}
+	/* The full key's prefix (stack_prefix()'s layout: per frames a
+	 * word in its low per * bits, the first highest) moved up by extra
+	 * frames (at most per): the first extra into the head. */
+	m = shl(1, p->per * p->bits) - 1;
+	c->head = h | shr(k->prefix[0], out);
+	for (w = 0; w < CKEY_WORDS; w++)
+		c->prefix[w] =
+			(shl(k->prefix[w], in) | shr(k->prefix[w + 1], out)) &
+			m;
 	c->idx = i;
 }
 
@@ -1885,7 +1931,7 @@ ckey_less(const struct ckey *a, const struct ckey *b, const struct finish *f)
 
 	if (a->head != b->head)
 		return a->head < b->head;
-	for (w = 0; w < PREFIX_WORDS; w++)
+	for (w = 0; w < CKEY_WORDS; w++)
 		if (a->prefix[w] != b->prefix[w])
 			return a->prefix[w] < b->prefix[w];
 	c = key_cmp(&f->keys[a->idx], &f->keys[b->idx], f->gr);
