@@ -400,6 +400,22 @@ test_latest_first(void)
 	grouping_release(&b);
 }
 
+/* Whether two finished groupings hold the same groups in the same order. */
+static int
+same_groups(const struct grouping *a, const struct grouping *b)
+{
+	size_t i;
+	int same = a->n == b->n;
+
+	for (i = 0; same && i < a->n; i++)
+		same = a->v[i].id == b->v[i].id &&
+		       a->v[i].total == b->v[i].total &&
+		       a->v[i].stack == b->v[i].stack &&
+		       a->v[i].state == b->v[i].state &&
+		       a->v[i].blocking == b->v[i].blocking;
+	return same;
+}
+
 /*
  * Finishing on several threads (parts of the groups, the sort in two
  * halves merged) gives what one thread gives: the same groups in the
@@ -443,12 +459,7 @@ test_parallel_finish(void)
 	grouping_add(&two, &s, 0, NULL);
 	grouping_finish(&one);
 	grouping_finish(&two);
-	same = one.n == two.n && one.n > 8192;
-	for (i = 0; same && i < one.n; i++)
-		same = one.v[i].id == two.v[i].id &&
-		       one.v[i].total == two.v[i].total &&
-		       one.v[i].stack == two.v[i].stack &&
-		       one.v[i].state == two.v[i].state;
+	same = one.n > 8192 && same_groups(&one, &two);
 	ok(same, "two threads finish %zu groups as one does", one.n);
 	grouping_release(&one);
 	grouping_release(&two);
@@ -517,12 +528,8 @@ test_frames_ahead(void)
 		same = one.frame_rank[i] == two.frame_rank[i] &&
 		       one.frame_hash[i] == two.frame_hash[i];
 	ok(same, "the same rank and hash of each of %zu frames", n);
-	for (i = 0; same && i < one.n; i++)
-		same = one.v[i].id == two.v[i].id &&
-		       one.v[i].total == two.v[i].total &&
-		       one.v[i].stack == two.v[i].stack &&
-		       one.v[i].blocking == two.v[i].blocking;
-	ok(same, "%zu groups in the same order with tables ahead", one.n);
+	ok(same && same_groups(&one, &two),
+	   "%zu groups in the same order with tables ahead", one.n);
 	grouping_release(&one);
 	grouping_release(&two);
 	grouping_release(&single); /* never finished */
