@@ -66,7 +66,13 @@ STAMP := $(BUILD)/.flags
 .PHONY: all check unit-tests format format-check check-headers lint-man \
 	install uninstall deps demo fuzz bench testdata clean FORCE
 
+# ./goroscope is the default build's; another BUILD= (a profiling or
+# throwaway build) stays in its folder unless `goroscope` is asked for.
+ifeq ($(BUILD),build/default)
 all: goroscope
+else
+all: $(BIN)
+endif
 
 goroscope: $(BIN)
 ifeq ($(strip $(SANITIZE)),)
