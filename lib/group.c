@@ -1342,7 +1342,7 @@ struct sort_key {
 	uint32_t creator;
 	seqid stack;
 	uint32_t idx; /* position in gr->v */
-	unsigned char has_wait, blocked;
+	unsigned char blocked;
 	unsigned char beyond; /* the stack has frames past the prefix */
 };
 
@@ -1403,7 +1403,6 @@ sort_key_of(const struct grouping *gr, size_t i, unsigned bits,
 	k->creator = gr->frame_rank[g->creator];
 	k->stack = g->stack;
 	k->idx = (uint32_t)i;
-	k->has_wait = g->has_wait != 0;
 	k->blocked = g->blocked != 0;
 }
 
@@ -1904,15 +1903,10 @@ ckey_of(const struct pack *p, const struct sort_key *k, uint32_t i,
 		h |= (p->max_last - (uint64_t)k->last) << p->sh_last;
 	if (p->sh_wait < 64)
 		h |= (p->max_wait - k->wait_max) << p->sh_wait;
-	if (p->extra == 0) {
-		c->head = h;
-		memcpy(c->prefix, k->prefix, sizeof(c->prefix));
-		c->idx = i;
-		return;
-	}
 	/* The full key's prefix (stack_prefix()'s layout: per frames a
 	 * word in its low per * bits, the first highest) moved up by extra
-	 * frames (at most per): the first extra into the head. */
+	 * frames (at most per): the first extra into the head. With none,
+	 * the words as they are. */
 	m = shl(1, p->per * p->bits) - 1;
 	c->head = h | shr(k->prefix[0], out);
 	for (w = 0; w < CKEY_WORDS; w++)
@@ -2066,9 +2060,10 @@ grouping_finish(struct grouping *gr)
 				    gr->in->frames.n, &gr->frame_hash_cap);
 	ft.gr = gr;
 	ft.parts = f.parts > 1 ? 2 : 1;
-	/* Done ahead over every frame, or (none ahead, or more frames
-	 * since) now; hash_all_frames() skips the frames hashed already. */
-	if (gr->frames_ahead == 0 || gr->frames_ahead != gr->in->frames.n)
+	/* Done ahead over every frame, or (none ahead: the table has frame
+	 * 0 at least; or more frames since) now; hash_all_frames() skips
+	 * the frames hashed already. */
+	if (gr->frames_ahead != gr->in->frames.n)
 		par_run(ft.parts, frame_tables, &ft);
 	/* Then sort compact keys, and move each group once: groups are
 	 * large. */

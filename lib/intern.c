@@ -179,19 +179,19 @@ intern_blocking_frame(const struct intern *in, seqid stack)
 	return n ? v[0] : 0;
 }
 
-/* How many stacks ahead import_stacks() asks for an index slot. */
-#define STACKS_AHEAD 8u
+/* How many sequences ahead import_seqs() asks for an index slot. */
+#define SEQS_AHEAD 8u
 
 /*
- * The stacks of src into dst, their frames through frame[]; out[i] is
- * stack i's id in dst. All are remapped and hashed first, then interned
- * in order, each one's index slot fetched STACKS_AHEAD stacks ahead: a
- * part of a dump of many distinct stacks brings thousands of new ones,
- * and dst's index is far larger than the caches.
+ * The sequences of src into dst, their items through map[]; out[i] is
+ * sequence i's id in dst. All are remapped and hashed first, then interned
+ * in order, each one's index slot fetched SEQS_AHEAD ahead: a part of a
+ * dump of many distinct stacks brings thousands of new ones, and dst's
+ * index is far larger than the caches.
  */
 static void
-import_stacks(struct seqtab *dst, const struct seqtab *src,
-	      const uint32_t *frame, uint32_t *out)
+import_seqs(struct seqtab *dst, const struct seqtab *src, const uint32_t *map,
+	    uint32_t *out)
 {
 	size_t n = src->n, i, k;
 	uint32_t *items = xreallocarray(NULL, src->nitems ? src->nitems : 1,
@@ -199,13 +199,13 @@ import_stacks(struct seqtab *dst, const struct seqtab *src,
 	uint64_t *hash = xreallocarray(NULL, n ? n : 1, sizeof(*hash));
 
 	for (k = 0; k < src->nitems; k++)
-		items[k] = frame[src->items[k]];
+		items[k] = map[src->items[k]];
 	for (i = 0; i < n; i++)
 		hash[i] = seqtab_hash(items + src->off[i], src->len[i]);
 	seqtab_reserve(dst, n, src->nitems);
 	for (i = 0; i < n; i++) {
-		if (i + STACKS_AHEAD < n)
-			seqtab_prefetch(dst, hash[i + STACKS_AHEAD]);
+		if (i + SEQS_AHEAD < n)
+			seqtab_prefetch(dst, hash[i + SEQS_AHEAD]);
 		out[i] = seqtab_intern_hashed(dst, items + src->off[i],
 					      src->len[i], hash[i]);
 	}
@@ -218,8 +218,7 @@ intern_import(struct intern *dst, const struct intern *src,
 	      struct intern_remap *map)
 {
 	const struct strtab *ss = &src->strings;
-	uint32_t *tmp = NULL;
-	size_t i, cap = 0;
+	size_t i;
 
 	map->str = xreallocarray(NULL, ss->n, sizeof(uint32_t));
 	for (i = 0; i < ss->n; i++)
@@ -228,19 +227,10 @@ intern_import(struct intern *dst, const struct intern *src,
 	map->frame = xreallocarray(NULL, src->frames.n, sizeof(uint32_t));
 	frames_import(&dst->frames, &src->frames, map->str, map->frame);
 	map->stack = xreallocarray(NULL, src->stacks.n, sizeof(uint32_t));
-	import_stacks(&dst->stacks, &src->stacks, map->frame, map->stack);
+	import_seqs(&dst->stacks, &src->stacks, map->frame, map->stack);
+	/* Label sets are sorted by content in src, so sorted in dst too. */
 	map->labelset = xreallocarray(NULL, src->labelsets.n, sizeof(uint32_t));
-	for (i = 0; i < src->labelsets.n; i++) {
-		uint32_t n = 0, k;
-		const uint32_t *v = seqtab_items(&src->labelsets, (seqid)i, &n);
-
-		tmp = xgrow(tmp, sizeof(*tmp), n + 1, &cap);
-		for (k = 0; k < n; k++)
-			tmp[k] = map->str[v[k]];
-		/* Sorted by content in src, so sorted in dst too. */
-		map->labelset[i] = seqtab_intern(&dst->labelsets, tmp, n);
-	}
-	free(tmp);
+	import_seqs(&dst->labelsets, &src->labelsets, map->str, map->labelset);
 }
 
 void
