@@ -416,8 +416,10 @@ suspect_list(FILE *fp, const struct json_part *pt)
 					"the %u snapshots, %u of them new "
 					"since "
 					"the first; %u left<br>",
-					g->stayed, g->ids_last, gr->nsnap,
-					g->new_stayed, g->left);
+					group_more(g)->stayed,
+					group_more(g)->ids_last, gr->nsnap,
+					group_more(g)->new_stayed,
+					group_more(g)->left);
 			else if (e->growth.baseline != e->growth.first)
 				fprintf(fp,
 					"%+lld from its baseline of %lld (the "

@@ -615,8 +615,9 @@ print_suspect(const struct pen *p, const struct series_doc *d, size_t rank,
 				"the "
 				"%u snapshots, %u of them new since the "
 				"first; %u left\n",
-				g->stayed, g->ids_last, gr->nsnap,
-				g->new_stayed, g->left);
+				group_more(g)->stayed, group_more(g)->ids_last,
+				gr->nsnap, group_more(g)->new_stayed,
+				group_more(g)->left);
 		else
 			fprintf(p->fp, "     counts only: %s\n",
 				gr->identity_off == GROUP_IDS_TOO_MANY

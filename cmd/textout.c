@@ -133,7 +133,7 @@ tx_state_cell(const struct grouping *gr, const struct group *g, char *buf,
 
 	buf[0] = '\0';
 	tx_put_str(&c, intern_shown(in, st));
-	if (g->leaked > 0)
+	if (x->leaked > 0)
 		tx_put_str(&c, " (leaked)");
 	if (g->states.n > 1) {
 		tx_put_str(&c, " +");
@@ -263,7 +263,7 @@ tx_state_color(const struct grouping *gr, const struct group *g)
 {
 	strid st = g->state;
 
-	if (g->leaked > 0)
+	if (group_more(g)->leaked > 0)
 		return C_RED;
 	switch (intern_state_class(gr->in, st)) {
 	case WAIT_FOREVER:

@@ -694,13 +694,13 @@ jw_group(struct jw *w, const struct grouping *gr, const struct group *g,
 	if (gr->identity) {
 		jw_open(w, '{');
 		jw_key(w, "with_ids");
-		jw_int(w, g->ids_last);
+		jw_int(w, x->ids_last);
 		jw_key(w, "stayed");
-		jw_int(w, g->stayed);
+		jw_int(w, x->stayed);
 		jw_key(w, "new_stayed");
-		jw_int(w, g->new_stayed);
+		jw_int(w, x->new_stayed);
 		jw_key(w, "left");
-		jw_int(w, g->left);
+		jw_int(w, x->left);
 		jw_close(w, '}');
 	} else {
 		jw_null(w);
@@ -805,7 +805,7 @@ jw_group(struct jw *w, const struct grouping *gr, const struct group *g,
 	jw_key(w, "flags");
 	jw_open(w, '{');
 	jw_key(w, "leaked");
-	jw_int(w, g->leaked);
+	jw_int(w, x->leaked);
 	jw_key(w, "locked_to_thread");
 	jw_int(w, x->locked);
 	jw_key(w, "durable");

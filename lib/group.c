@@ -132,6 +132,7 @@ grouping_release(struct grouping *gr)
 	u64map_release(&gr->followed);
 	free(gr->follow);
 	free(gr->order);
+	free(gr->desc_keys);
 	idmap_release(&gr->index);
 	memset(gr, 0, sizeof(*gr));
 }
@@ -462,7 +463,6 @@ new_group(struct grouping *gr, int blocked, seqid ks, frameid kc, uint32_t h)
 	}
 	g->adding_idx = UINT32_MAX;
 	g->wait_min = UINT32_MAX;
-	g->desc_time = INT64_MIN; /* described by no snapshot yet */
 	if (gr->indexed)
 		idmap_insert(&gr->index, h, (uint32_t)gr->n);
 	gr->n++;
@@ -506,7 +506,7 @@ describe_reset(struct group *g)
 	g->has_wait = 0;
 	g->wait_min = UINT32_MAX;
 	g->wait_max = 0;
-	g->leaked = g->inferred = 0;
+	g->inferred = 0;
 	g->creator_goid = 0;
 	g->creator_goid_state = 0;
 	g->nids = 0;
@@ -518,6 +518,7 @@ describe_reset(struct group *g)
 		x->traced = x->traced_blocked = 0;
 		x->creation_stacks.n = 0;
 		x->locked = x->durable = x->truncated = 0;
+		x->leaked = 0;
 	}
 }
 
@@ -535,29 +536,27 @@ struct desc_key {
 };
 
 /*
- * Whether a goroutine of the snapshot at k belongs in g's description. The
- * tests are ordered for the common cases: an earlier snapshot (a series
- * read latest first), then the snapshot that describes the group.
+ * Whether a goroutine of the snapshot at k belongs in g's description: k
+ * is the key of the snapshot that describes it, or a later one, which
+ * describes it from now on. The key of the one that does is looked up by
+ * its index, not kept in the group (16 bytes a group).
  */
 static inline int
-describe(struct group *g, const struct desc_key *k)
+describe(const struct grouping *gr, struct group *g, const struct desc_key *k)
 {
-	if (k->t < g->desc_time)
-		return 0;
-	if (k->t == g->desc_time) {
-		if (k->place < g->desc_place)
+	if (k->idx1 == g->desc_idx)
+		return 1;
+	if (g->desc_idx != 0) {
+		const struct desc_key *d = &gr->desc_keys[g->desc_idx - 1];
+
+		if (k->t < d->t)
 			return 0;
-		if (k->place == g->desc_place) {
-			if (k->idx1 == g->desc_idx)
-				return 1;
-			if (k->idx1 < g->desc_idx)
-				return 0;
-		}
-	}
-	if (g->desc_idx != 0)
+		if (k->t == d->t &&
+		    (k->place < d->place ||
+		     (k->place == d->place && k->idx1 < g->desc_idx)))
+			return 0;
 		describe_reset(g);
-	g->desc_time = k->t;
-	g->desc_place = k->place;
+	}
 	g->desc_idx = k->idx1;
 	return 1;
 }
@@ -810,16 +809,18 @@ follow_finish(struct grouping *gr)
 			const struct follow_ent *e = &r->e[k];
 			struct group *g = &gr->v[e->group];
 
+			struct group_more *x = more(gr, g);
+
 			if ((by_time ? e->lt : e->lp) != last) {
-				g->left++;
+				x->left++;
 				continue;
 			}
-			g->ids_last++;
+			x->ids_last++;
 			if ((by_time ? e->ft : e->fp) == last)
 				continue; /* new at the last snapshot */
-			g->stayed++;
+			x->stayed++;
 			if (!existed)
-				g->new_stayed++;
+				x->new_stayed++;
 		}
 	}
 }
@@ -851,7 +852,7 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 		if (x->leaked_cur > x->leaked_peak)
 			x->leaked_peak = x->leaked_cur;
 	}
-	if (!describe(g, k))
+	if (!describe(gr, g, k))
 		return;
 	g->described = sat_add(g->described, w);
 	hist_add(&gr->mem, &g->states, gs->state, w);
@@ -859,7 +860,7 @@ add_one(struct grouping *gr, const struct snapshot *s, unsigned idx,
 	hist_add(&gr->mem, &g->creators, gs->creator, w);
 	hist_add(&gr->mem, &g->labels, gs->labels, w);
 	if ((gs->flags & G_LEAKED) || s->kind == SNAPSHOT_LEAK)
-		g->leaked = sat_add(g->leaked, w);
+		more(gr, g)->leaked = sat_add(more(gr, g)->leaked, w);
 	if (gs->flags & G_LOCKED)
 		more(gr, g)->locked = sat_add(more(gr, g)->locked, w);
 	if (gs->flags & G_DURABLE)
@@ -981,6 +982,9 @@ grouping_add(struct grouping *gr, const struct snapshot *s, unsigned idx,
 	k.idx1 = idx + 1;
 	if (idx >= gr->nsnap)
 		grow_snapshots(gr, idx + 1);
+	gr->desc_keys = xgrow(gr->desc_keys, sizeof(*gr->desc_keys), idx + 1,
+			      &gr->desc_keys_cap);
+	gr->desc_keys[idx] = k;
 	if (gr->follow_ids) {
 		gr->order = xgrow_zero(gr->order, sizeof(*gr->order), idx + 1,
 				       &gr->ordercap);

@@ -67,11 +67,15 @@ struct hist_entry {
 };
 
 /* The values past GROUP_HIST_MAX are not kept (nor their weight: no
- * one read it, and 8 bytes a histogram were 32 a group). */
+ * one read it, and 8 bytes a histogram were 32 a group). Packed, in 10
+ * bytes: a group has four, and 64 bytes more a group made showing a
+ * profile of 60,000 groups 7 % slower (bench/README.md). */
 struct hist {
 	struct hist_entry *v; /* in the grouping's arena */
-	uint32_t n, cap;
-};
+	uint8_t n, cap;
+} __attribute__((packed));
+
+_Static_assert(GROUP_HIST_MAX <= UINT8_MAX, "a histogram's count in a byte");
 
 /*
  * A group's count in one snapshot. A group keeps one for each snapshot it
@@ -94,9 +98,10 @@ struct group_count {
 
 /*
  * What few groups have, kept apart so that groups stay small (a profile
- * of 60,000 distinct stacks makes 60,000 groups): trace evidence, leaks
- * proven over a series, and the weights of rare flags. Read it with
- * group_more(); NULL in the group until one of them is first seen.
+ * of 60,000 distinct stacks makes 60,000 groups): trace evidence, leaks,
+ * goroutines followed over a series, and the weights of rare flags. Read
+ * it with group_more(); NULL in the group until one of them is first
+ * seen.
  */
 struct group_more {
 	/* Execution traces: exact times in the current wait (ns) of the
@@ -113,13 +118,20 @@ struct group_more {
 	 * snapshot marks leaked. */
 	int64_t leaked_peak;
 	int64_t leaked_cur;
-	unsigned leaked_idx;		    /* snapshot leaked_cur counts + 1 */
-	int64_t locked, durable, truncated; /* weights, as leaked below */
+	unsigned leaked_idx; /* snapshot leaked_cur counts + 1 */
+	/* Weights: goroutines a snapshot marks leaked (a goroutineleak
+	 * profile, a trace), and as below. */
+	int64_t leaked, locked, durable, truncated;
+	/* Identity over the series (grouping.identity): of the goroutines
+	 * with an id in the last snapshot, how many; of those, how many were
+	 * in the group at an earlier snapshot too (stayed); of those, how
+	 * many were not alive at the first snapshot (new); and how many
+	 * goroutines were in the group once but are not at the end (left). */
+	uint32_t ids_last, stayed, new_stayed, left;
 };
 
 struct group {
 	uint64_t id;	 /* stable: hash of the key text */
-	int blocked;	 /* the key's state class */
 	seqid key_stack; /* the key (normalised per --group-by) */
 	frameid key_creator;
 	seqid stack;	  /* the most common stack of the members */
@@ -129,6 +141,9 @@ struct group {
 	/* While adding, the count of the snapshot being added (adding_idx
 	 * UINT32_MAX: none), moved into counts when the next one comes. */
 	uint32_t adding_idx;
+	uint8_t blocked;	    /* the key's state class */
+	uint8_t has_wait;	    /* some member's wait time is known */
+	uint8_t creator_goid_state; /* 0 none seen, 1 one value, 2 mixed */
 	int64_t adding_n;
 	/* The snapshots it is in, by index once finished (while adding, in
 	 * the order they came); read them with group_count() and the rest. */
@@ -141,21 +156,13 @@ struct group {
 	 * one it was last seen in: described goroutines of it.
 	 */
 	int64_t described;
-	int64_t desc_time;
-	uint64_t desc_place;	     /* input << 32 | position */
-	unsigned desc_idx;	     /* its index + 1; 0: none yet */
-	int has_wait;		     /* some member's wait time is known */
-	uint32_t wait_min, wait_max; /* minutes */
-	int64_t leaked, inferred;    /* weights */
-	uint64_t creator_goid;	     /* when all members name one creator */
-	/* Identity over the series (grouping.identity): of the goroutines
-	 * with an id in the last snapshot, how many; of those, how many were
-	 * in the group at an earlier snapshot too (stayed); of those, how
-	 * many were not alive at the first snapshot (new); and how many
-	 * goroutines were in the group once but are not at the end (left). */
-	uint32_t ids_last, stayed, new_stayed, left;
-	int creator_goid_state; /* 0 none seen, 1 one value, 2 mixed */
+	/* Its index + 1 (0: none yet); grouping.desc_keys has where it
+	 * stands in the series. */
+	unsigned desc_idx;
 	uint32_t nids;
+	uint32_t wait_min, wait_max; /* minutes */
+	int64_t inferred; /* the weight of goroutines whose state is guessed */
+	uint64_t creator_goid; /* when all members name one creator */
 	/* Room for GROUP_MAX_IDS in the grouping's arena, NULL until the
 	 * first id (most formats have none; groups are many). */
 	uint64_t *ids;
@@ -202,6 +209,10 @@ struct grouping {
 	size_t nfollow, followcap;
 	struct snap_order *order; /* per snapshot, as added: where it sorts */
 	size_t ordercap;
+	/* Per snapshot, as added: where it stands for the groups'
+	 * descriptions (in lib/group.c). */
+	struct desc_key *desc_keys;
+	size_t desc_keys_cap;
 	struct group *v;
 	size_t n, cap;
 	struct arena mem;     /* histograms and counts of the groups */

@@ -277,7 +277,7 @@ test_latest_snapshot(void)
 	   "state weight is the last snapshot's, not the sum (%lld)",
 	   (long long)g->states.v[0].weight);
 	ok(g->nids == 4 && g->ids[3] == 13, "ids of the last snapshot");
-	ok(g->leaked == 0, "latest snapshot has no leaked mark");
+	ok(group_more(g)->leaked == 0, "latest snapshot has no leaked mark");
 	ok(group_more(g)->leaked_peak == 2,
 	   "but one snapshot proved 2 leaked (%lld)",
 	   (long long)group_more(g)->leaked_peak);
