@@ -416,10 +416,11 @@ suspect_list(FILE *fp, const struct json_part *pt)
 					"the %u snapshots, %u of them new "
 					"since "
 					"the first; %u left<br>",
-					group_more(g)->stayed,
-					group_more(g)->ids_last, gr->nsnap,
-					group_more(g)->new_stayed,
-					group_more(g)->left);
+					group_identity(gr, g)->stayed,
+					group_identity(gr, g)->ids_last,
+					gr->nsnap,
+					group_identity(gr, g)->new_stayed,
+					group_identity(gr, g)->left);
 			else if (e->growth.baseline != e->growth.first)
 				fprintf(fp,
 					"%+lld from its baseline of %lld (the "

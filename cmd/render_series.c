@@ -615,9 +615,10 @@ print_suspect(const struct pen *p, const struct series_doc *d, size_t rank,
 				"the "
 				"%u snapshots, %u of them new since the "
 				"first; %u left\n",
-				group_more(g)->stayed, group_more(g)->ids_last,
-				gr->nsnap, group_more(g)->new_stayed,
-				group_more(g)->left);
+				group_identity(gr, g)->stayed,
+				group_identity(gr, g)->ids_last, gr->nsnap,
+				group_identity(gr, g)->new_stayed,
+				group_identity(gr, g)->left);
 		else
 			fprintf(p->fp, "     counts only: %s\n",
 				gr->identity_off == GROUP_IDS_TOO_MANY

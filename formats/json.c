@@ -692,15 +692,17 @@ jw_group(struct jw *w, const struct grouping *gr, const struct group *g,
 	}
 	jw_key(w, "identity");
 	if (gr->identity) {
+		const struct group_identity *gi = group_identity(gr, g);
+
 		jw_open(w, '{');
 		jw_key(w, "with_ids");
-		jw_int(w, x->ids_last);
+		jw_int(w, gi->ids_last);
 		jw_key(w, "stayed");
-		jw_int(w, x->stayed);
+		jw_int(w, gi->stayed);
 		jw_key(w, "new_stayed");
-		jw_int(w, x->new_stayed);
+		jw_int(w, gi->new_stayed);
 		jw_key(w, "left");
-		jw_int(w, x->left);
+		jw_int(w, gi->left);
 		jw_close(w, '}');
 	} else {
 		jw_null(w);

@@ -118,9 +118,9 @@ analysis_run(struct analysis *a, const struct grouping *gr,
 		f.in_baseline = o->nbaseline && in_baseline(o, g->id);
 		f.wait_max = g->has_wait ? g->wait_max : 0;
 		f.has_ids = gr->identity;
-		f.stayed = group_more(g)->stayed;
-		f.new_stayed = group_more(g)->new_stayed;
-		f.left = group_more(g)->left;
+		f.stayed = group_identity(gr, g)->stayed;
+		f.new_stayed = group_identity(gr, g)->new_stayed;
+		f.left = group_identity(gr, g)->left;
 		/* Exact waits of a trace count in whole minutes too. */
 		if (group_more(g)->has_wait_ns &&
 		    group_more(g)->wait_ns_max / 60000000000LL > f.wait_max)

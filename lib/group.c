@@ -133,6 +133,7 @@ grouping_release(struct grouping *gr)
 	free(gr->follow);
 	free(gr->order);
 	free(gr->desc_keys);
+	free(gr->ident);
 	idmap_release(&gr->index);
 	memset(gr, 0, sizeof(*gr));
 }
@@ -794,6 +795,8 @@ follow_finish(struct grouping *gr)
 	gr->identity = gr->follow_ids && !gr->identity_off && gr->nsnap >= 2;
 	if (!gr->identity)
 		return;
+	free(gr->ident);
+	gr->ident = xcalloc(gr->n ? gr->n : 1, sizeof(*gr->ident));
 	for (k = 1; k < gr->nsnap; k++) {
 		if (snap_before(gr, by_time, k, first))
 			first = k;
@@ -807,9 +810,7 @@ follow_finish(struct grouping *gr)
 
 		for (k = 0; k < r->n; k++) {
 			const struct follow_ent *e = &r->e[k];
-			struct group *g = &gr->v[e->group];
-
-			struct group_more *x = more(gr, g);
+			struct group_identity *x = &gr->ident[e->group];
 
 			if ((by_time ? e->lt : e->lp) != last) {
 				x->left++;
@@ -2086,6 +2087,16 @@ grouping_finish(struct grouping *gr)
 			order[i] = f.keys[i].idx;
 	}
 	free(f.keys);
+	if (gr->ident != NULL) {
+		/* The identities go where their groups go. */
+		struct group_identity *id =
+			xreallocarray(NULL, gr->n, sizeof(*id));
+
+		for (i = 0; i < gr->n; i++)
+			id[i] = gr->ident[order[i]];
+		free(gr->ident);
+		gr->ident = id;
+	}
 	permute_groups(gr, order);
 	gr->counts_unsorted = 0;
 	/* The index points at positions that moved: built again when

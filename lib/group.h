@@ -99,9 +99,8 @@ struct group_count {
 /*
  * What few groups have, kept apart so that groups stay small (a profile
  * of 60,000 distinct stacks makes 60,000 groups): trace evidence, leaks,
- * goroutines followed over a series, and the weights of rare flags. Read
- * it with group_more(); NULL in the group until one of them is first
- * seen.
+ * and the weights of rare flags. Read it with group_more(); NULL in the
+ * group until one of them is first seen.
  */
 struct group_more {
 	/* Execution traces: exact times in the current wait (ns) of the
@@ -122,11 +121,17 @@ struct group_more {
 	/* Weights: goroutines a snapshot marks leaked (a goroutineleak
 	 * profile, a trace), and as below. */
 	int64_t leaked, locked, durable, truncated;
-	/* Identity over the series (grouping.identity): of the goroutines
-	 * with an id in the last snapshot, how many; of those, how many were
-	 * in the group at an earlier snapshot too (stayed); of those, how
-	 * many were not alive at the first snapshot (new); and how many
-	 * goroutines were in the group once but are not at the end (left). */
+};
+
+/*
+ * A group's identity over the series (grouping.identity): of the
+ * goroutines with an id in the last snapshot, how many; of those, how many
+ * were in the group at an earlier snapshot too (stayed); of those, how
+ * many were not alive at the first snapshot (new); and how many goroutines
+ * were in the group once but are not at the end (left). Read it with
+ * group_identity().
+ */
+struct group_identity {
 	uint32_t ids_last, stayed, new_stayed, left;
 };
 
@@ -198,14 +203,14 @@ struct grouping {
 	 * Following goroutines by id (follow_ids, on unless cleared before
 	 * adding: one snapshot has nothing to follow): where
 	 * every snapshot names its goroutines (dumps, tracebacks, traces),
-	 * grouping_finish() fills each group's ids_last, stayed, new_stayed
-	 * and left, and sets identity. Not when a snapshot has no ids
+	 * grouping_finish() fills ident, by group, and sets identity. Not when a snapshot has no ids
 	 * (identity_off = GROUP_IDS_MISSING) or more than GROUP_MAX_FOLLOWED
 	 * goroutines were seen (GROUP_IDS_TOO_MANY).
 	 */
 	int follow_ids, identity, identity_off;
-	struct u64map followed;	   /* goroutine id -> index into follow */
-	struct follow_rec *follow; /* in lib/group.c */
+	struct group_identity *ident; /* by group once finished, or NULL */
+	struct u64map followed;	      /* goroutine id -> index into follow */
+	struct follow_rec *follow;    /* in lib/group.c */
 	size_t nfollow, followcap;
 	struct snap_order *order; /* per snapshot, as added: where it sorts */
 	size_t ordercap;
@@ -238,6 +243,15 @@ struct grouping {
 	int64_t *totals; /* goroutines per snapshot, before filtering */
 	int64_t *kept;	 /* goroutines per snapshot, after filtering */
 };
+
+/* The identity of gr's group g over the series; all zero without one. */
+static inline const struct group_identity *
+group_identity(const struct grouping *gr, const struct group *g)
+{
+	static const struct group_identity none;
+
+	return gr->ident ? &gr->ident[g - gr->v] : &none;
+}
 
 /* Goroutines followed by id at the most (about 80 bytes each). */
 #define GROUP_MAX_FOLLOWED (4u << 20)

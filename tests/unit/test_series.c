@@ -250,14 +250,18 @@ test_identity_any_order(void)
 		}
 		series_finish(&sr);
 		d = group_of(&sr.v[0], "main.d");
-		ok(sr.v[0].gr.identity && d && group_more(d)->ids_last == 1 &&
-			   group_more(d)->stayed == 1,
+		ok(sr.v[0].gr.identity && d &&
+			   group_identity(&sr.v[0].gr, d)->ids_last == 1 &&
+			   group_identity(&sr.v[0].gr, d)->stayed == 1,
 		   "%s: goroutine 7 stayed in main.d (%u of %u)",
 		   reverse ? "latest first" : "in order",
-		   d ? group_more(d)->stayed : 0,
-		   d ? group_more(d)->ids_last : 0);
-		ok(group_more(group_of(&sr.v[0], "main.b"))->left == 1 &&
-			   group_more(group_of(&sr.v[0], "main.c"))->left == 1,
+		   d ? group_identity(&sr.v[0].gr, d)->stayed : 0,
+		   d ? group_identity(&sr.v[0].gr, d)->ids_last : 0);
+		ok(group_identity(&sr.v[0].gr, group_of(&sr.v[0], "main.b"))
+					   ->left == 1 &&
+			   group_identity(&sr.v[0].gr,
+					  group_of(&sr.v[0], "main.c"))
+					   ->left == 1,
 		   "%s: and left main.b and main.c",
 		   reverse ? "latest first" : "in order");
 		series_release(&sr);
