@@ -203,9 +203,10 @@ struct grouping {
 	 * Following goroutines by id (follow_ids, on unless cleared before
 	 * adding: one snapshot has nothing to follow): where
 	 * every snapshot names its goroutines (dumps, tracebacks, traces),
-	 * grouping_finish() fills ident, by group, and sets identity. Not when a snapshot has no ids
-	 * (identity_off = GROUP_IDS_MISSING) or more than GROUP_MAX_FOLLOWED
-	 * goroutines were seen (GROUP_IDS_TOO_MANY).
+	 * grouping_finish() fills ident, by group, and sets identity. Not
+	 * when a snapshot has no ids (identity_off = GROUP_IDS_MISSING) or
+	 * more than GROUP_MAX_FOLLOWED goroutines were seen
+	 * (GROUP_IDS_TOO_MANY).
 	 */
 	int follow_ids, identity, identity_off;
 	struct group_identity *ident; /* by group once finished, or NULL */
