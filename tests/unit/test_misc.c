@@ -1,10 +1,12 @@
 /*
- * Small pieces: Go string unquoting, UTF-8 escaping, times, gzip, sort, the
- * hash index.
+ * Small pieces: line splitting, Go string unquoting, UTF-8 escaping, times,
+ * gzip, sort, the hash index.
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <jansson.h>
 #include <math.h>
@@ -13,6 +15,7 @@
 #include "formats/input.h"
 #include "formats/json.h"
 #include "formats/jsonutil.h"
+#include "formats/lines.h"
 #include "formats/source.h"
 #include "formats/textdump.h"
 #include "lib/snapshot.h"
@@ -24,6 +27,89 @@
 #include "lib/textsafe.h"
 #include "lib/xalloc.h"
 #include "tests/tap.h"
+
+#define diag(...) (printf("# "), printf(__VA_ARGS__), printf("\n"))
+
+/* The reference: the next line of b[*at..len) as lines_next() defines it. */
+static int
+ref_line(const char *b, size_t len, size_t *at, size_t max, struct line *ln)
+{
+	const char *nl = NULL;
+
+	if (*at >= len)
+		return 0;
+	nl = memchr(b + *at, '\n', len - *at);
+	ln->p = b + *at;
+	ln->n = nl ? (size_t)(nl - ln->p) : len - *at;
+	*at = nl ? (size_t)(nl - b) + 1 : len;
+	if (ln->n > 0 && ln->p[ln->n - 1] == '\r')
+		ln->n--;
+	if (ln->n > max)
+		ln->n = max;
+	return 1;
+}
+
+/*
+ * lines_next() finds each '\n' 64 bytes at a time and leaves the last 63
+ * bytes to memchr: on random texts ending just before an unreadable page
+ * (so that a read past the end faults), with lines of 0 to 200 bytes, '\r's,
+ * and the reader moving back to a line it read before (as the dump reader
+ * does), it gives the lines memchr finds.
+ */
+static void
+test_lines(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t span = 4 * (size_t)page, bad = 0, lines = 0;
+	char *map = mmap(NULL, span + (size_t)page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned seed = 12345, round;
+
+	if (!ok(map != MAP_FAILED, "map a text with a guard page after it"))
+		return;
+	ok(mprotect(map + span, (size_t)page, PROT_NONE) == 0,
+	   "the page after the text is unreadable");
+	for (round = 0; round < 3000 && bad == 0; round++) {
+		size_t len = (size_t)rand_r(&seed) % span, i, at = 0, gap;
+		char *b = map + span - len;
+		struct lines l;
+		struct line a, r;
+		size_t max = round % 7 == 0 ? 40 : 1u << 20;
+
+		/* Lines of up to 200 bytes, mostly short, as in a dump. */
+		gap = 1 + (size_t)rand_r(&seed) % (round % 3 == 0 ? 200 : 60);
+		for (i = 0; i < len; i++) {
+			unsigned x = (unsigned)rand_r(&seed);
+
+			b[i] = x % gap == 0 ? '\n' : x % 97 == 0 ? '\r' : 'a';
+		}
+		lines_init(&l, b, len, max);
+		for (;;) {
+			int got = lines_next(&l, &a), want;
+
+			if (got && (unsigned)rand_r(&seed) % 5 == 0) {
+				/* Back to the start of this line, read again. */
+				l.cur = a.p;
+				got = lines_next(&l, &a);
+			}
+			want = ref_line(b, len, &at, max, &r);
+			if (got != want ||
+			    (got && (a.p != r.p || a.n != r.n)) ||
+			    l.cur != b + at) {
+				bad++;
+				diag("round %u, %zu bytes: line at %zu differs",
+				     round, len, got ? (size_t)(a.p - b) : len);
+				break;
+			}
+			if (!got)
+				break;
+			lines++;
+		}
+	}
+	ok(bad == 0 && lines > 100000,
+	   "%zu lines of 3,000 texts split as memchr splits them", lines);
+	munmap(map, span + (size_t)page);
+}
 
 static void
 test_unquote(void)
@@ -452,8 +538,6 @@ test_shrinking_file(void)
 	unlink(path);
 }
 
-#define diag(...) (printf("# "), printf(__VA_ARGS__), printf("\n"))
-
 /* jansson's text of the string s[0..n) as the report made it before:
  * invalid UTF-8 first escaped as \xNN, then dumped by jansson. */
 static char *
@@ -549,6 +633,7 @@ int
 main(void)
 {
 	test_heap_advice();
+	test_lines();
 	test_unquote();
 	test_utf8();
 	test_text_escape();
