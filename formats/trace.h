@@ -273,6 +273,49 @@ trace_uvarint(const unsigned char *buf, size_t end, size_t *pos, uint64_t *v)
 }
 
 /*
+ * A uvarint at b[p], when 10 bytes from p can be read: the position after
+ * it. When it is not valid (more than 10 bytes, or above 2^64 - 1, as
+ * trace_uvarint() judges) *bad is set and the position is p + 10.
+ * Unrolled for the lengths events mostly have.
+ */
+static inline size_t
+trace_uvarint10(const unsigned char *b, size_t p, uint64_t *v, int *bad)
+{
+	uint64_t x = b[p], c;
+	unsigned k;
+
+	if (x < 0x80) {
+		*v = x;
+		return p + 1;
+	}
+	x &= 0x7f;
+	c = b[p + 1];
+	x |= (c & 0x7f) << 7;
+	if (c < 0x80) {
+		*v = x;
+		return p + 2;
+	}
+	c = b[p + 2];
+	x |= (c & 0x7f) << 14;
+	if (c < 0x80) {
+		*v = x;
+		return p + 3;
+	}
+	for (k = 3; k < 10; k++) {
+		c = b[p + k];
+		if (k == 9 && c > 1)
+			break;
+		x |= (c & 0x7f) << (7 * k);
+		if (c < 0x80) {
+			*v = x;
+			return p + k + 1;
+		}
+	}
+	*bad = 1;
+	return p + 10;
+}
+
+/*
  * The goroutine an event runs on (id, TL_NO_GOROUTINE when none) or
  * names, or NULL, counted as an anomaly naming the event type and offset.
  */

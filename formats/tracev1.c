@@ -195,12 +195,21 @@ decode(const struct v1 *v, size_t pos, struct raw *e, const char **why)
 	}
 	if (n < 3) {
 		unsigned count = n + (v->ver < 1007 ? 2 : 1);
+		int bad = 0;
 
-		for (k = 0; k < count; k++)
-			if (trace_uvarint(b, end, &p, &e->vals[k]) < 0) {
-				*why = "event cut short";
-				return -1;
-			}
+		if (end - p >= 10 * 4) {
+			/* Far from the end: no bound to check. */
+			for (k = 0; k < count; k++)
+				p = trace_uvarint10(b, p, &e->vals[k], &bad);
+		} else {
+			for (k = 0; k < count && !bad; k++)
+				if (trace_uvarint(b, end, &p, &e->vals[k]) < 0)
+					bad = 1;
+		}
+		if (bad) {
+			*why = "event cut short";
+			return -1;
+		}
 		e->nvals = count;
 	} else {
 		uint64_t l = 0;
@@ -213,8 +222,13 @@ decode(const struct v1 *v, size_t pos, struct raw *e, const char **why)
 		q = p + l;
 		for (k = 0; p < q; k++) {
 			uint64_t x = 0;
+			int bad = 0;
 
-			if (trace_uvarint(b, q, &p, &x) < 0) {
+			if (q - p >= 10)
+				p = trace_uvarint10(b, p, &x, &bad);
+			else if (trace_uvarint(b, q, &p, &x) < 0)
+				bad = 1;
+			if (bad) {
 				*why = "malformed event arguments";
 				return -1;
 			}
@@ -612,9 +626,14 @@ do_block(struct v1 *v, struct pstate *ps, int64_t now, const struct raw *e)
 	struct trace_run *r = v->r;
 	struct tl_goroutine *g = current(v, ps, e);
 	struct trace_stack *s = stack(v, stack_arg(e));
-	strid reason =
-		strtab_intern_cstr(&r->in->strings, kinds[e->type].block);
+	strid reason = 0;
 
+	/* Interned once per kind: this runs on every block event. */
+	if (v->reasons[e->type] == 0)
+		v->reasons[e->type] = strtab_intern_cstr(&r->in->strings,
+							 kinds[e->type].block) +
+				      1;
+	reason = v->reasons[e->type] - 1;
 	ps->curg = TL_NO_GOROUTINE;
 	if (g == NULL)
 		return;
@@ -624,12 +643,11 @@ do_block(struct v1 *v, struct pstate *ps, int64_t now, const struct raw *e)
 }
 
 static void
-process(struct v1 *v, uint32_t pi, const struct raw *e, uint64_t ticks)
+process(struct v1 *v, uint32_t pi, const struct raw *e, int64_t now)
 {
 	struct trace_run *r = v->r;
 	struct timeline *tl = &r->tl;
 	struct pstate *ps = &v->ps[pi];
-	int64_t now = event_ns(v, ticks);
 	struct tl_goroutine *g = NULL;
 	struct trace_stack *s = NULL;
 	uint64_t id;
@@ -772,15 +790,20 @@ heap_fix(struct v1 *v, size_t i)
 	}
 }
 
+/*
+ * The position in the heap of the cursor to advance: the earliest ready
+ * event, heap[least] being the earliest of all. When none is ready the
+ * trace is damaged: the earliest goes anyway.
+ */
 static size_t
-pick(struct v1 *v)
+pick_from(struct v1 *v, size_t least)
 {
 	size_t i, best = SIZE_MAX;
 
-	if (ready(v, &v->heap[0]->ev))
-		return 0;
-	for (i = 1; i < v->nheap; i++)
-		if (ready(v, &v->heap[i]->ev) &&
+	if (ready(v, &v->heap[least]->ev))
+		return least;
+	for (i = 0; i < v->nheap; i++)
+		if (i != least && ready(v, &v->heap[i]->ev) &&
 		    (best == SIZE_MAX || cur_less(v->heap[i], v->heap[best])))
 			best = i;
 	if (best != SIZE_MAX)
@@ -788,8 +811,24 @@ pick(struct v1 *v)
 	timeline_anomaly(&v->r->tl,
 			 "no event can come next at offset 0x%zx (events "
 			 "out of order)",
-			 v->heap[0]->ev.at);
-	return 0;
+			 v->heap[least]->ev.at);
+	return least;
+}
+
+/* Up to this many Ps, the merge scans their next events instead of
+ * keeping a heap: an old trace mostly has a few. */
+#define V1_SCAN_MAX 8
+
+static size_t
+pick(struct v1 *v, int scan)
+{
+	size_t i, least = 0;
+
+	if (scan)
+		for (i = 1; i < v->nheap; i++)
+			if (cur_less(v->heap[i], v->heap[least]))
+				least = i;
+	return pick_from(v, least);
 }
 
 /* Read every event, merged across Ps. Returns -1 when told to stop. */
@@ -798,6 +837,7 @@ walk(struct v1 *v)
 {
 	struct trace_run *r = v->r;
 	size_t i, *count = NULL;
+	int scan;
 
 	/* Batches by P, keeping file order: a counting sort. */
 	count = xcalloc(v->nps + 1, sizeof(*count));
@@ -827,19 +867,23 @@ walk(struct v1 *v)
 		}
 	}
 	v->in_snapshot = 1;
+	scan = v->ncur <= V1_SCAN_MAX;
 	while (v->nheap > 0) {
-		size_t k = pick(v);
+		size_t k = pick(v, scan);
 		struct cursor *c = v->heap[k];
+		int64_t now = event_ns(v, c->ticks);
 
-		if (timeline_advance(&r->tl, event_ns(v, c->ticks)) < 0 ||
-		    timeline_done(&r->tl))
+		if (timeline_due(&r->tl, now) &&
+		    (timeline_advance(&r->tl, now) < 0 ||
+		     timeline_done(&r->tl)))
 			return -1; /* asked to stop, or nothing more to tell */
-		process(v, c->pi, &c->ev, c->ticks);
+		process(v, c->pi, &c->ev, now);
 		if (next_event(v, c)) {
-			heap_fix(v, k);
+			if (!scan)
+				heap_fix(v, k);
 		} else {
 			v->heap[k] = v->heap[--v->nheap];
-			if (k < v->nheap)
+			if (k < v->nheap && !scan)
 				heap_fix(v, k);
 		}
 		if ((r->info->events & 0xffff) == 0)

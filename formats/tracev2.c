@@ -878,49 +878,6 @@ skip_batch(struct counts *n, struct cursor *c, int unknown, unsigned type)
 }
 
 /*
- * A uvarint at b[p], when 10 bytes from p can be read: the position after
- * it. When it is not valid (more than 10 bytes, or above 2^64 - 1, as
- * trace_uvarint() judges) *bad is set and the position is p + 10.
- * Unrolled for the lengths events mostly have.
- */
-static inline size_t
-uvarint10(const unsigned char *b, size_t p, uint64_t *v, int *bad)
-{
-	uint64_t x = b[p], c;
-	unsigned k;
-
-	if (x < 0x80) {
-		*v = x;
-		return p + 1;
-	}
-	x &= 0x7f;
-	c = b[p + 1];
-	x |= (c & 0x7f) << 7;
-	if (c < 0x80) {
-		*v = x;
-		return p + 2;
-	}
-	c = b[p + 2];
-	x |= (c & 0x7f) << 14;
-	if (c < 0x80) {
-		*v = x;
-		return p + 3;
-	}
-	for (k = 3; k < 10; k++) {
-		c = b[p + k];
-		if (k == 9 && c > 1)
-			break;
-		x |= (c & 0x7f) << (7 * k);
-		if (c < 0x80) {
-			*v = x;
-			return p + k + 1;
-		}
-	}
-	*bad = 1;
-	return p + 10;
-}
-
-/*
  * Decode c's next event into c->ev; 0 when its batches are done. Counts
  * in n when it is not NULL. Reads v only.
  */
@@ -960,15 +917,15 @@ decode_next(const struct v2 *v, const struct gtab *t, struct cursor *c,
 			uint64_t *a = c->ev.args;
 			int wrong = 0;
 
-			p = uvarint10(b, p, &dt, &wrong);
+			p = trace_uvarint10(b, p, &dt, &wrong);
 			if (na > 1)
-				p = uvarint10(b, p, &a[0], &wrong);
+				p = trace_uvarint10(b, p, &a[0], &wrong);
 			if (na > 2)
-				p = uvarint10(b, p, &a[1], &wrong);
+				p = trace_uvarint10(b, p, &a[1], &wrong);
 			if (na > 3)
-				p = uvarint10(b, p, &a[2], &wrong);
+				p = trace_uvarint10(b, p, &a[2], &wrong);
 			if (na > 4)
-				p = uvarint10(b, p, &a[3], &wrong);
+				p = trace_uvarint10(b, p, &a[3], &wrong);
 			if (wrong)
 				goto bad;
 		} else {
