@@ -9,12 +9,19 @@
 # goroscope show runs twice: on the machine's cores and with
 # GOROSCOPE_THREADS=1 (DESIGN.md section 7 sets a target for each).
 #
+# Then the same for an old-format trace (Go 1.11-1.21): the generator built
+# with Go 1.21 (GOTOOLCHAIN=$GO121, fetched from the module proxy), on one
+# thread and the machine's cores (the old format is read on one either way).
+#
 # Environment: RUNS (default 3); BYTES (default 230000000) trace size;
-# PIN=1 runs every tool under `taskset -c 0`.
+# OLD_BYTES (default 100000000) the old trace's size, 0 to leave it out;
+# GO121 (default go1.21.13); PIN=1 runs every tool under `taskset -c 0`.
 set -euo pipefail
 
 runs=${RUNS:-3}
 bytes=${BYTES:-230000000}
+old_bytes=${OLD_BYTES:-100000000}
+go121=${GO121:-go1.21.13}
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_setup "${1:-}"
 
@@ -65,4 +72,42 @@ if [[ -n $g && -n $g1 && -n $x ]]; then
         "(targets >= 15x: $(verdict "$r" 15); >= 400 MB/s: $(verdict "$mbs" 400))"
     echo "- goroscope show on one thread: ${mbs1} MB/s, ${r1}x faster than Go's reader" \
         "(target >= 8x: $(verdict "$r1" 8))"
+fi
+
+((old_bytes > 0)) || exit 0
+# The old format: the same generator, in a module Go 1.21 builds.
+old=$data/busy-old-$old_bytes.trace
+if [[ ! -s $old ]]; then
+    log "building the generator with $go121 and generating $old"
+    mkdir -p "$build/oldgen"
+    cp "$bench/trace/gen/main.go" "$build/oldgen/main.go"
+    printf 'module oldgen\n\ngo 1.21\n' >"$build/oldgen/go.mod"
+    (cd "$build/oldgen" && GOTOOLCHAIN=$go121 GOFLAGS=-mod=mod go build -o "$build/tracegen-old" .) ||
+        die "could not build the generator with $go121 (GOTOOLCHAIN needs the module proxy)"
+    "$build/tracegen-old" -o "$old.tmp" -bytes "$old_bytes" >"$old.info" 2>"$data/tracegen-old.log" ||
+        die "old generator failed, see $data/tracegen-old.log"
+    mv "$old.tmp" "$old"
+fi
+osize=$(stat -c %s "$old")
+cat "$old" >/dev/null
+rows=()
+measure "goroscope show (old format)" /dev/null "$bin" show --no-progress "$old"
+measure "goroscope show (old format), one thread" /dev/null env GOROSCOPE_THREADS=1 "$bin" show --no-progress "$old"
+measure "Go reader (old format)" "$tmp/go-old.out" "$build/tracereader" "$old"
+read -r _ oevents _ _ _ ogoroutines _ _ <"$tmp/go-old.out"
+echo
+echo "## Old-format trace benchmark"
+echo
+echo "- input: \`bench/.data/$(basename "$old")\`, $osize bytes, header \`$(head -c 16 "$old" | tr -d '\0')\`" \
+    "(bench/trace/gen built with $go121); Go's reader counts $oevents events, $ogoroutines goroutines"
+echo
+print_table
+g=${best["goroscope show (old format)"]:-}
+g1=${best["goroscope show (old format), one thread"]:-}
+x=${best["Go reader (old format)"]:-}
+if [[ -n $g && -n $g1 && -n $x ]]; then
+    echo
+    echo "- goroscope show: $(awk -v n="$osize" -v t="$g" 'BEGIN { printf "%.0f", n / 1e6 / t }') MB/s," \
+        "$(awk -v a="$x" -v b="$g" 'BEGIN { printf "%.1f", a / b }')x faster than Go's reader;" \
+        "one thread $(awk -v a="$x" -v b="$g1" 'BEGIN { printf "%.1f", a / b }')x (DESIGN.md sets no target for old traces)"
 fi
