@@ -38,6 +38,11 @@ measure "goroscope show" /dev/null "$bin" show "$prof"
 measure "goroscope show -f json" /dev/null "$bin" show -f json "$prof"
 measure "zcat" /dev/null zcat "$prof"
 measure "go tool pprof -top" /dev/null go tool pprof -top "$prof"
+# The same profile as debug=1 text (written with it by the generator).
+txt=$data/manystacks-$stacks.debug1.txt
+cat "$txt" >/dev/null
+measure "goroscope show, debug=1 text" /dev/null "$bin" show "$txt"
+measure "goroscope show, debug=1 text, one thread" /dev/null env GOROSCOPE_THREADS=1 "$bin" show "$txt"
 
 "$bin" show -f json "$prof" >"$tmp/g.json"
 samples=$(grep -c '^1 @\|^[0-9]* @' "$data/manystacks-$stacks.debug1.txt" || true)
@@ -63,6 +68,11 @@ if [[ -n $g && -n ${best["go tool pprof -top"]:-} && -n ${best[zcat]:-} ]]; then
         "$(awk -v x="$x" 'BEGIN { print (x >= 10) ? "met" : "NOT met" }'))"
     echo "- goroscope show takes ${z}x the time of zcat (target <= 4x:" \
         "$(awk -v x="$z" 'BEGIN { print (x <= 4) ? "met" : "NOT met" }'))"
+fi
+t1=${best["goroscope show, debug=1 text, one thread"]:-}
+if [[ -n $t1 ]]; then
+    echo "- the debug=1 text ($(stat -c %s "$txt") bytes) on one thread:" \
+        "$(awk -v n="$(stat -c %s "$txt")" -v t="$t1" 'BEGIN { printf "%.0f", n / 1e6 / t }') MB/s"
 fi
 j=${best["goroscope show -f json"]:-}
 if [[ -n $g && -n $j ]]; then
