@@ -225,6 +225,34 @@ peak=$(tail -1 "$t/e")
 [ $st = 1 ] && grep -q 'gzip: \(inflates to more than .* a gzip bomb\|out of memory inflating\)' "$t/e"
 ok $? "a 300 MB bomb that starts like a dump, 1000 to 1: refused at 250 to 1 (or by memory), exit 1, peak ${peak} KB"
 
+# --- a dump through a pipe -----------------------------------------------------------
+
+# Read from a pipe in pieces (its capacity asked up to 1 MiB), a dump of
+# some 7 MB groups as the file does; so does one from a writer that
+# stops a while every 64 KiB.
+python3 - "$t/pipe.txt" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(1, 40001):
+        f.write("goroutine %d [chan receive]:\nmain.f%d()\n\t/src/app/worker.go:%d +0x1d\n"
+                "main.run()\n\t/src/app/main.go:12 +0x2a\ncreated by main.main in goroutine 1\n"
+                "\t/src/app/main.go:9 +0x3c\n\n" % (i, i % 400, i % 400 % 7 + 1))
+PY
+"$bin" show -f json "$t/pipe.txt" | grep -v '"path"' >"$t/file.json"
+cat "$t/pipe.txt" | "$bin" show -f json - | grep -v '"path"' >"$t/pipe.json"
+[ "$(wc -c <"$t/pipe.txt")" -gt 4000000 ] && cmp -s "$t/file.json" "$t/pipe.json" &&
+	grep -q '"groups": 400' "$t/pipe.json"
+ok $? "a 7 MB dump through cat and a pipe: the same 400 groups as from the file"
+python3 -c '
+import sys, time
+d = open(sys.argv[1], "rb").read()
+for i in range(0, len(d), 65536):
+    sys.stdout.buffer.write(d[i:i + 65536]); sys.stdout.flush()
+    if i % (16 * 65536) == 0: time.sleep(0.01)
+' "$t/pipe.txt" | "$bin" show -f json - | grep -v '"path"' >"$t/slow.json"
+cmp -s "$t/file.json" "$t/slow.json"
+ok $? "the same dump from a writer that pauses: the same groups"
+
 # --- a shrinking file ---------------------------------------------------------------
 
 big=bench/.data/bigdump-100MB.txt
