@@ -1473,10 +1473,12 @@ gsnap_encoder_init(struct gsnap_encoder *e, const struct intern *in)
 	e->in = in;
 	buf_init(&e->sec);
 	buf_init(&e->z);
-	/* Level 6, raw deflate: a record carries its own CRC-32. */
-	if (deflateInit2(&e->z_stream, 6, Z_DEFLATED, -15, 8,
-			 Z_DEFAULT_STRATEGY) != Z_OK)
-		xalloc_die("a deflate stream", sizeof(e->z_stream));
+	/* Level 6, raw deflate: a record carries its own CRC-32. A section
+	 * is compressed whole, so libdeflate does it (about twice zlib's
+	 * speed, for a little less output). */
+	e->deflater = libdeflate_alloc_compressor(6);
+	if (e->deflater == NULL)
+		xalloc_die("a deflate compressor", 0);
 }
 
 void
@@ -1493,7 +1495,7 @@ gsnap_encoder_release(struct gsnap_encoder *e)
 	free(e->col);
 	buf_release(&e->sec);
 	buf_release(&e->z);
-	deflateEnd(&e->z_stream);
+	libdeflate_free_compressor(e->deflater);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -1580,27 +1582,22 @@ unmark(uint32_t *local, const uint32_t *list, size_t n)
 static void
 put_section(struct gsnap_encoder *e, unsigned tag, struct buf *out)
 {
-	z_stream *z = &e->z_stream;
-	size_t bound = deflateBound(z, (uLong)e->sec.len) + 16;
-	int ok = 0;
+	size_t n = 0;
 
 	buf_put_uvarint(out, tag);
 	if (e->sec.len >= 64) {
-		e->z.len = 0;
-		e->z.p = xgrow(e->z.p, 1, bound, &e->z.cap);
-		deflateReset(z);
-		z->next_in = e->sec.p;
-		z->avail_in = (uInt)e->sec.len;
-		z->next_out = e->z.p;
-		z->avail_out = (uInt)bound;
-		ok = deflate(z, Z_FINISH) == Z_STREAM_END &&
-		     z->total_out < e->sec.len;
+		/* Room for less than the section only: 0 when it is not
+		 * smaller compressed. */
+		e->z.p = xgrow(e->z.p, 1, e->sec.len, &e->z.cap);
+		n = libdeflate_deflate_compress(e->deflater, e->sec.p,
+						e->sec.len, e->z.p,
+						e->sec.len - 1);
 	}
-	if (ok) {
+	if (n > 0) {
 		buf_put_uvarint(out, ENC_DEFLATE);
 		buf_put_uvarint(out, e->sec.len);
-		buf_put_uvarint(out, z->total_out);
-		buf_put(out, e->z.p, z->total_out);
+		buf_put_uvarint(out, n);
+		buf_put(out, e->z.p, n);
 	} else {
 		buf_put_uvarint(out, ENC_RAW);
 		buf_put_uvarint(out, e->sec.len);

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 struct libdeflate_decompressor;
 
@@ -241,7 +241,7 @@ struct gsnap_encoder {
 	size_t nstrs, nframes, nstacks, nlabels;
 	size_t strs_cap, frames_cap, stacks_cap, labels_cap;
 	struct buf sec, z;
-	z_stream z_stream;
+	struct libdeflate_compressor *deflater; /* level 6 */
 	uint64_t *col;
 	size_t colcap;
 };
