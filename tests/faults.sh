@@ -215,6 +215,14 @@ ok $? "gzip: a dump whose first goroutine comes after 200 KB of log lines is rea
 st=$?
 [ $st = 1 ] && grep -q "text without goroutines: .*(it starts '2026-12-02T10:00:00Z INFO serving reques') (after gunzip)" "$t/e"
 ok $? "gzip: one whose first goroutine comes after 2 MB is refused from its first megabyte (status $st)"
+# A gzip file that inflates to 1 MiB or less is inflated whole first, then
+# sniffed the same way: log lines alone are refused with the same words.
+awk 'BEGIN { for (i = 0; i < 3000; i++) printf "2026-12-02T10:00:00Z INFO serving request %08d\n", i }' |
+	gzip >"$t/log.gz"
+"$bin" show "$t/log.gz" >"$t/o" 2>"$t/e"
+st=$?
+[ $st = 1 ] && grep -q "text without goroutines: .*(it starts '2026-12-02T10:00:00Z INFO serving reques') (after gunzip)" "$t/e"
+ok $? "gzip: 150 KB of log lines alone are refused, after gunzip (status $st)"
 {
 	printf 'goroutine 1 [running]:\nmain.main()\n\t/m.go:1 +0x1\n\n'
 	head -c 300000000 /dev/zero
