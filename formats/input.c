@@ -247,8 +247,8 @@ read_all(int fd, unsigned char **out, size_t *outlen, struct error *err)
 	/*
 	 * A pipe holds 64 KiB: the writer (cat, zcat, curl) and this reader
 	 * woke each other some 16 times a megabyte, and `cat dump | goroscope
-	 * show -` of a 100 MB dump took six times as long as the file. A
-	 * hint only: it may be refused.
+	 * show -` of a 100 MB dump took three to six times as long as the
+	 * file. A hint only: it may be refused.
 	 */
 	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
 		(void)fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES);
