@@ -29,15 +29,20 @@ command -v go >/dev/null || die "go is not installed (needed for the generator a
 [[ -x /usr/bin/time ]] || die "GNU time (/usr/bin/time) is not installed"
 [[ -x $bin ]] || die "goroscope is not built ($bin)"
 
+# generate GEN FILE BYTES LOG: FILE written by GEN (a busy program that
+# traces itself until FILE holds BYTES), unless it is there.
+generate() {
+    local gen=$1 file=$2 n=$3 logf=$4
+    [[ -s $file ]] && return 0
+    log "generating $file (a busy program traced until the file holds $n bytes)"
+    "$gen" -o "$file.tmp" -bytes "$n" >"$file.info" 2>"$logf" || die "generator failed, see $logf"
+    mv "$file.tmp" "$file"
+}
+
 log "building the generator and Go's reader into bench/.build/"
 (cd "$bench/trace" && go build -o "$build/tracegen" ./gen && go build -o "$build/tracereader" ./reader)
 trace=$data/busy-$bytes.trace
-if [[ ! -s $trace ]]; then
-    log "generating $trace (a busy program traced until the file holds $bytes bytes)"
-    "$build/tracegen" -o "$trace.tmp" -bytes "$bytes" >"$trace.info" 2>"$data/tracegen.log" ||
-        die "generator failed, see $data/tracegen.log"
-    mv "$trace.tmp" "$trace"
-fi
+generate "$build/tracegen" "$trace" "$bytes" "$data/tracegen.log"
 size=$(stat -c %s "$trace")
 cat "$trace" >/dev/null
 
@@ -78,16 +83,14 @@ fi
 # The old format: the same generator, in a module Go 1.21 builds.
 old=$data/busy-old-$old_bytes.trace
 if [[ ! -s $old ]]; then
-    log "building the generator with $go121 and generating $old"
+    log "building the generator with $go121"
     mkdir -p "$build/oldgen"
     cp "$bench/trace/gen/main.go" "$build/oldgen/main.go"
     printf 'module oldgen\n\ngo 1.21\n' >"$build/oldgen/go.mod"
     (cd "$build/oldgen" && GOTOOLCHAIN=$go121 GOFLAGS=-mod=mod go build -o "$build/tracegen-old" .) ||
         die "could not build the generator with $go121 (GOTOOLCHAIN needs the module proxy)"
-    "$build/tracegen-old" -o "$old.tmp" -bytes "$old_bytes" >"$old.info" 2>"$data/tracegen-old.log" ||
-        die "old generator failed, see $data/tracegen-old.log"
-    mv "$old.tmp" "$old"
 fi
+generate "$build/tracegen-old" "$old" "$old_bytes" "$data/tracegen-old.log"
 osize=$(stat -c %s "$old")
 cat "$old" >/dev/null
 rows=()
