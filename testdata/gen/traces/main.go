@@ -1,7 +1,7 @@
 // traces writes small execution traces of a known scenario, to be built and
 // run by several Go toolchains (one per trace format):
 //
-//	traces -o FILE [-flight]
+//	traces -o FILE [-flight] [-wide N]
 //
 // The scenario, in four phases a few tens of milliseconds apart, each marked
 // by a user log event (category "goroscope", message "phase N"):
@@ -18,6 +18,9 @@
 // At the end of the trace: 2 earlyLeak, 8 recvLeak, 4 lockLeak, 4 selectLeak,
 // 4 wgLeak, 3 poolWorker, main. With -flight (Go 1.25+), the trace is a
 // flight recorder snapshot taken at the end instead of a whole-run trace.
+// With -wide N, GOMAXPROCS is N and every phase also runs N short busy
+// goroutines at once (main.spin, ended by the phase's end), so that events
+// come from N Ps (or Ms): more than a reader merges by scanning.
 package main
 
 import (
@@ -67,6 +70,15 @@ func burst(done *sync.WaitGroup) {
 	time.Sleep(time.Millisecond)
 }
 
+// spin keeps a P busy for about d.
+func spin(d time.Duration, done *sync.WaitGroup) {
+	defer done.Done()
+	for t := time.Now(); time.Since(t) < d; {
+	}
+}
+
+var wide int
+
 func phase(n int) {
 	for i := 0; i < 2; i++ {
 		go recvLeak(make(chan int))
@@ -78,6 +90,10 @@ func phase(n int) {
 	for i := 0; i < 4; i++ {
 		done.Add(1)
 		go burst(&done)
+	}
+	for i := 0; i < wide; i++ {
+		done.Add(1)
+		go spin(2*time.Millisecond, &done)
 	}
 	for i := 0; i < 3; i++ {
 		jobs <- n
@@ -98,10 +114,14 @@ func settle() {
 func main() {
 	out := flag.String("o", "", "write the trace to this file")
 	flight := flag.Bool("flight", false, "a flight recorder snapshot (Go 1.25+)")
+	flag.IntVar(&wide, "wide", 0, "GOMAXPROCS, and busy goroutines each phase")
 	flag.Parse()
 	if *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: traces -o FILE [-flight]")
+		fmt.Fprintln(os.Stderr, "usage: traces -o FILE [-flight] [-wide N]")
 		os.Exit(2)
+	}
+	if wide > 0 {
+		runtime.GOMAXPROCS(wide)
 	}
 	f, err := os.Create(*out)
 	if err != nil {
