@@ -132,8 +132,9 @@ for v in "$GO121:go1.21" "$GO122:go1.22" "$GO123:go1.23" "$GO125:go1.25" "$GO126
 	(cd traces && GOTOOLCHAIN=$tc GODEBUG=traceadvanceperiod=50000000 run go run . -o "$T/$name.trace")
 done
 (cd traces && GOTOOLCHAIN=$GO126 GODEBUG=traceadvanceperiod=50000000 run go run . -flight -o "$T/flight-go1.26.trace")
-# Events from more Ps than the old-format reader merges by scanning (8).
+# Events from more Ps (Ms) than the readers merge by scanning (8).
 (cd traces && GOTOOLCHAIN=$GO121 run go run . -wide 32 -o "$T/go1.21-wide.trace")
+(cd traces && GOTOOLCHAIN=$GO126 GODEBUG=traceadvanceperiod=50000000 run go run . -wide 32 -o "$T/go1.26-wide.trace")
 
 say "dumps"
 D="$OUT/dumps"

@@ -245,12 +245,12 @@ static const struct {
 	{ "main.poolWorker", 0, 3, 0 }, { "main.earlyLeak", 0, 2, 0 },
 };
 
-/* go1.21-wide.trace has events from more Ps than the old-format merge
- * scans (8): its heap is taken there. */
+/* The -wide traces have events from more Ps (Ms) than the merges scan
+ * (8): their heaps are taken there. */
 static const char *const traces[] = {
-	"go1.21.trace",	       "go1.21-wide.trace", "go1.22.trace",
-	"go1.23.trace",	       "go1.25.trace",	    "go1.26.trace",
-	"flight-go1.26.trace",
+	"go1.21.trace",	     "go1.21-wide.trace",   "go1.22.trace",
+	"go1.23.trace",	     "go1.25.trace",	    "go1.26.trace",
+	"go1.26-wide.trace", "flight-go1.26.trace",
 };
 
 static int
