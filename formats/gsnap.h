@@ -16,8 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <libdeflate.h>
-
+struct libdeflate_compressor;
 struct libdeflate_decompressor;
 
 #include "formats/format.h"
