@@ -237,7 +237,7 @@ ok $? "a 300 MB bomb that starts like a dump, 1000 to 1: refused at 250 to 1 (or
 
 # Read from a pipe in pieces (its capacity asked up to 1 MiB), a dump of
 # some 7 MB groups as the file does; so does one from a writer that
-# stops a while every 64 KiB.
+# writes 64 KiB at a time and stops a while every megabyte.
 python3 - "$t/pipe.txt" <<'PY'
 import sys
 with open(sys.argv[1], "w") as f:
