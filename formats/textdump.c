@@ -60,7 +60,7 @@ struct pending {
 #define PENDING_MAX	64u
 #define PENDING_CREATOR UINT32_MAX
 #define PENDING_DROPPED (UINT32_MAX - 1) /* past TEXTDUMP_MAX_FRAMES */
-#define NO_ID		UINT32_MAX
+#define NO_ID		INTERN_NO_STR
 
 /*
  * The string ids of names met lately (functions and files), by a hash of
@@ -311,36 +311,15 @@ raw_frame(struct reader *r, const struct pending *p)
 	return c->id;
 }
 
-/* The id of the string ln, adding it when new. */
-static strid
-intern_name(struct reader *r, const struct line *ln, strid known)
-{
-	return known != NO_ID ? known
-			      : strtab_intern(&r->in->strings, ln->p, ln->n);
-}
-
 /* The frame of a pending frame, looked up by its names or interned. */
 static frameid
 lookup_frame(struct reader *r, const struct pending *p)
 {
-	struct frametab *ft = &r->in->frames;
-	const struct strtab *st = &r->in->strings;
-	frameid id;
-	strid f, fl;
-	uint32_t miss = 0;
-
 	if (p->raw)
 		return raw_frame(r, p);
-	id = frames_find(ft, st, p->hash, p->func.p, p->func.n, p->file.p,
-			 p->file.n, p->line, &miss);
-	if (id != FRAMES_NONE)
-		return id;
-	/* New: its names (function first, as intern_frame() does) and the
-	 * frame, under the hash of the same bytes, where the probe stopped
-	 * (interning strings adds no frame). */
-	f = intern_name(r, &p->func, p->func_id);
-	fl = intern_name(r, &p->file, p->file_id);
-	return frames_add_missed(ft, st, f, fl, p->line, p->hash, miss);
+	return intern_frame_bytes(r->in, p->hash, p->func.p, p->func.n,
+				  p->file.p, p->file.n, p->line, p->func_id,
+				  p->file_id);
 }
 
 /*

@@ -63,22 +63,14 @@ intern_frame(struct intern *in, const char *func, size_t funclen,
 	const char *br = memchr(func, '[', funclen);
 
 	if (br == NULL && funclen <= STRTAB_MAX_LEN &&
-	    filelen <= STRTAB_MAX_LEN) {
+	    filelen <= STRTAB_MAX_LEN)
 		/* Kept as given: a frame met before is found by its names'
 		 * bytes, without interning them (two hashes of the whole
 		 * names and two probes). */
-		uint32_t h = frames_hash(func, funclen, file, filelen, line);
-		uint32_t miss = 0;
-		frameid id = frames_find(&in->frames, &in->strings, h, func,
-					 funclen, file, filelen, line, &miss);
-
-		if (id != FRAMES_NONE)
-			return id;
-		f = strtab_intern(&in->strings, func, funclen);
-		fl = strtab_intern(&in->strings, file, filelen);
-		return frames_add_missed(&in->frames, &in->strings, f, fl, line,
-					 h, miss);
-	}
+		return intern_frame_bytes(
+			in, frames_hash(func, funclen, file, filelen, line),
+			func, funclen, file, filelen, line, INTERN_NO_STR,
+			INTERN_NO_STR);
 	if (br != NULL && funclen <= STRTAB_MAX_LEN) {
 		/* "[...]" replaces at least "[]", so +3 per group bounds it. */
 		char *tmp = xmalloc(funclen * 2 + 8);

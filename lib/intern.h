@@ -37,6 +37,36 @@ void intern_release(struct intern *in);
 frameid intern_frame(struct intern *in, const char *func, size_t funclen,
 		     const char *file, size_t filelen, uint32_t line);
 
+/* A name's id not known yet, for intern_frame_bytes(). */
+#define INTERN_NO_STR UINT32_MAX
+
+/*
+ * The frame of these names and line kept as given (intern_frame() does so
+ * for a function without generic arguments), whose frames_hash() is
+ * hash: found by its names' bytes, without interning them, or else added
+ * where the probe stopped (interning the names adds no frame in between),
+ * its names interned function first unless their ids are known (func_id,
+ * file_id; INTERN_NO_STR when not).
+ */
+static inline frameid
+intern_frame_bytes(struct intern *in, uint32_t hash, const char *func,
+		   size_t funclen, const char *file, size_t filelen,
+		   uint32_t line, strid func_id, strid file_id)
+{
+	uint32_t miss = 0;
+	frameid id = frames_find(&in->frames, &in->strings, hash, func, funclen,
+				 file, filelen, line, &miss);
+
+	if (id != FRAMES_NONE)
+		return id;
+	if (func_id == INTERN_NO_STR)
+		func_id = strtab_intern(&in->strings, func, funclen);
+	if (file_id == INTERN_NO_STR)
+		file_id = strtab_intern(&in->strings, file, filelen);
+	return frames_add_missed(&in->frames, &in->strings, func_id, file_id,
+				 line, hash, miss);
+}
+
 /* The function every goroutine returns to. */
 #define INTERN_GOEXIT "runtime.goexit"
 
