@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,13 +313,14 @@ inflate_bound(size_t len)
 
 /*
  * The common case at libdeflate's speed: one gzip member, nothing after
- * it, inflating to the size its trailer gives (ISIZE, the size mod 2^32).
- * Returns 0, or -1 for zlib to read the file (more members, padding, a
- * wrong or forged size, damage), which also says what is wrong.
+ * it, inflating to the size its trailer gives (ISIZE, the size mod 2^32),
+ * max bytes at most. Returns 0, or -1 for zlib to read the file (more
+ * members, padding, a wrong or forged size, damage), which also says what
+ * is wrong.
  */
 static int
 gunzip_whole(unsigned char **out, size_t *outlen, const unsigned char *buf,
-	     size_t len)
+	     size_t len, size_t max)
 {
 	struct libdeflate_decompressor *d = NULL;
 	enum libdeflate_result r;
@@ -330,7 +332,7 @@ gunzip_whole(unsigned char **out, size_t *outlen, const unsigned char *buf,
 	isize = (size_t)buf[len - 4] | (size_t)buf[len - 3] << 8 |
 		(size_t)buf[len - 2] << 16 | (size_t)buf[len - 1] << 24;
 	/* Deflate expands at most 1032 to 1; captures far less. */
-	if (isize > inflate_bound(len) || isize / 1032 > len)
+	if (isize > max || isize > inflate_bound(len) || isize / 1032 > len)
 		return -1;
 	d = libdeflate_alloc_decompressor();
 	if (d == NULL)
@@ -382,7 +384,7 @@ gunzip_members(unsigned char **out, size_t *outlen, const unsigned char *buf,
 		*ends = NULL;
 		*nends = 0;
 	}
-	if (gunzip_whole(out, outlen, buf, len) == 0) {
+	if (gunzip_whole(out, outlen, buf, len, SIZE_MAX) == 0) {
 		member_end(ends, nends, &ecap, *outlen);
 		return 0;
 	}
@@ -568,15 +570,9 @@ static int
 gunzip_small(const unsigned char *buf, size_t len, unsigned char **out,
 	     size_t *outlen, struct error *err)
 {
-	size_t isize, first, l;
+	size_t first, l;
 
-	if (len < 18)
-		return 0;
-	isize = (size_t)buf[len - 4] | (size_t)buf[len - 3] << 8 |
-		(size_t)buf[len - 2] << 16 | (size_t)buf[len - 1] << 24;
-	if (isize > INPUT_SNIFF_BYTES)
-		return 0;
-	if (gunzip_whole(out, outlen, buf, len) < 0)
+	if (gunzip_whole(out, outlen, buf, len, INPUT_SNIFF_BYTES) < 0)
 		return 0;
 	first = *outlen < INPUT_SNIFF_FIRST ? *outlen : INPUT_SNIFF_FIRST;
 	if (*outlen == 0 || input_sniff(*out, first, err) != NULL)
