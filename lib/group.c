@@ -475,9 +475,6 @@ note_id(struct grouping *gr, struct group *g, uint64_t id)
 {
 	uint32_t i = g->nids, k;
 
-	if (g->ids == NULL)
-		g->ids = arena_alloc(&gr->mem, GROUP_MAX_IDS * sizeof(*g->ids));
-
 	/* Goroutine ids are stable within a process: the same goroutine in
 	 * every snapshot of a series counts once. */
 	for (k = 0; k < g->nids; k++)
@@ -488,6 +485,19 @@ note_id(struct grouping *gr, struct group *g, uint64_t id)
 			return;
 		i--;
 	} else {
+		if (i == g->idcap) {
+			/* Room for GROUP_FIRST_IDS first: most groups of a
+			 * dump of many stacks have a goroutine or two, and
+			 * room for all was 64 bytes a group, each touched. */
+			uint16_t cap =
+				g->idcap == 0 ? GROUP_FIRST_IDS : GROUP_MAX_IDS;
+			uint64_t *v = arena_alloc(&gr->mem, cap * sizeof(*v));
+
+			if (i > 0)
+				memcpy(v, g->ids, i * sizeof(*v));
+			g->ids = v;
+			g->idcap = cap;
+		}
 		g->nids++;
 	}
 	/* Keep the lowest ids, sorted. */

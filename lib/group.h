@@ -94,7 +94,8 @@ struct group_count {
 #define GROUP_COUNT_BIG 0x80000000u
 
 /* Most goroutine ids a group remembers (the lowest). */
-#define GROUP_MAX_IDS 8
+#define GROUP_MAX_IDS	8
+#define GROUP_FIRST_IDS 2
 
 /*
  * What few groups have, kept apart so that groups stay small (a profile
@@ -164,12 +165,13 @@ struct group {
 	/* Its index + 1 (0: none yet); grouping.desc_keys has where it
 	 * stands in the series. */
 	unsigned desc_idx;
-	uint32_t nids;
+	uint16_t nids, idcap;	     /* ids kept, and room for them */
 	uint32_t wait_min, wait_max; /* minutes */
 	int64_t inferred; /* the weight of goroutines whose state is guessed */
 	uint64_t creator_goid; /* when all members name one creator */
-	/* Room for GROUP_MAX_IDS in the grouping's arena, NULL until the
-	 * first id (most formats have none; groups are many). */
+	/* The lowest ids seen, sorted, in the grouping's arena: NULL until
+	 * the first (most formats have none; groups are many), then room
+	 * for GROUP_FIRST_IDS, then for GROUP_MAX_IDS. */
 	uint64_t *ids;
 	struct hist states, stacks, creators, labels;
 	struct group_more *more; /* in the grouping's arena, or NULL */

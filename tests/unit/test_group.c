@@ -254,6 +254,57 @@ add_series(struct grouping *gr, unsigned idx, int64_t t, const char *state,
 	snapshot_release(&s);
 }
 
+/*
+ * A group's ids: room for GROUP_FIRST_IDS, then for GROUP_MAX_IDS, each
+ * snapshot's lowest ids kept sorted whatever the order they come in,
+ * the room kept from one snapshot to the next.
+ */
+static void
+test_group_ids(void)
+{
+	struct group_key key = { GROUP_BY_STACK, 0 };
+	struct grouping gr;
+	frameid w[] = { fr("main.ids", "/app/ids.go", 3) };
+	struct snapshot s;
+	const struct group *g = NULL;
+	static const uint64_t ids[] = {
+		40, 7, 7, 31, 12, 99, 5, 64, 18, 3, 27
+	};
+	static const uint64_t lowest[] = { 3, 5, 7, 12, 18, 27, 31, 40 };
+	size_t i;
+	int same = 1;
+
+	grouping_init(&gr, &in, &key, 0);
+	add_series(&gr, 0, 0, "chan receive", 2, 10, 0);
+	g = &gr.v[0];
+	ok(g->nids == 2 && g->idcap == GROUP_FIRST_IDS && g->ids[1] == 11,
+	   "two ids fill the first room (%u of %u)", g->nids, g->idcap);
+	snapshot_init(&s, &in);
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		struct goroutine *r = add(&s, "chan receive", w, 1, 0);
+
+		r->id = ids[i];
+		r->flags |= G_HAS_ID;
+	}
+	grouping_add(&gr, &s, 1, NULL);
+	snapshot_release(&s);
+	ok(gr.n == 2, "the second stack's group, made second");
+	g = &gr.v[1];
+	for (i = 0; i < GROUP_MAX_IDS && i < g->nids; i++)
+		same &= g->ids[i] == lowest[i];
+	ok(g->nids == GROUP_MAX_IDS && same,
+	   "out of order, repeated: the lowest eight, sorted (%u kept)",
+	   g->nids);
+	add_series(&gr, 2, 0, "chan receive", 5, 20, 0);
+	grouping_finish(&gr);
+	g = &gr.v[group_of(&gr, "main.series")];
+	ok(g->nids == 5 && g->idcap == GROUP_MAX_IDS && g->ids[0] == 20 &&
+		   g->ids[4] == 24,
+	   "a later snapshot's ids in the room the group grew (%u of %u)",
+	   g->nids, g->idcap);
+	grouping_release(&gr);
+}
+
 static void
 test_latest_snapshot(void)
 {
@@ -1003,6 +1054,7 @@ main(void)
 	test_stack_key();
 	test_other_keys();
 	test_filters();
+	test_group_ids();
 	test_latest_snapshot();
 	test_shared_key_stacks();
 	test_latest_first();
