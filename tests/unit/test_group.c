@@ -256,8 +256,8 @@ add_series(struct grouping *gr, unsigned idx, int64_t t, const char *state,
 
 /*
  * A group's ids: room for GROUP_FIRST_IDS, then for GROUP_MAX_IDS, each
- * snapshot's lowest ids kept sorted whatever the order they come in,
- * the room kept from one snapshot to the next.
+ * snapshot's lowest ids kept sorted whatever the order they come in; a
+ * later snapshot with more ids grows the room an earlier one made.
  */
 static void
 test_group_ids(void)
