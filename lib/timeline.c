@@ -155,6 +155,20 @@ end_goroutine(struct timeline *t, int64_t now, struct tl_goroutine *g)
 	drop(t, g);
 }
 
+/* The stack of one frame, start, that a goroutine has when created:
+ * interned once per start function (most goroutines share a few). */
+static seqid
+start_stack(struct timeline *t, frameid start)
+{
+	struct tl_start_memo *m = &t->start_memo[start % TL_START_MEMO];
+
+	if (m->frame != start + 1) {
+		m->stack = seqtab_intern(&t->in->stacks, &start, 1);
+		m->frame = start + 1;
+	}
+	return m->stack;
+}
+
 struct tl_goroutine *
 timeline_create(struct timeline *t, int64_t now, uint64_t id, uint64_t parent,
 		seqid creation_stack, frameid creator, frameid start,
@@ -185,7 +199,7 @@ timeline_create(struct timeline *t, int64_t now, uint64_t id, uint64_t parent,
 	g->creator = creator;
 	g->start = start;
 	if (start != 0)
-		g->stack = seqtab_intern(&t->in->stacks, &start, 1);
+		g->stack = start_stack(t, start);
 	enter(g, now, st, state_word(t, st));
 	if (st == TL_WAITING) {
 		if (t->coroutine == 0)

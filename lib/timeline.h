@@ -83,6 +83,14 @@ struct tl_listener {
 	int (*snapshot)(void *ctx, struct snapshot *s);
 };
 
+/* A created goroutine's first stack, by its start function. */
+struct tl_start_memo {
+	frameid frame; /* + 1, 0: none */
+	seqid stack;
+};
+
+#define TL_START_MEMO 64u
+
 /* Most sampling points of one trace (--every). */
 #define TL_MAX_POINTS 100000u
 
@@ -122,6 +130,7 @@ struct timeline {
 	uint32_t *unknown; /* records of held without a stack */
 	size_t nunknown, unknowncap;
 	int held_last;
+	struct tl_start_memo start_memo[TL_START_MEMO];
 	/* Scratch. */
 	uint32_t *tmp;
 	size_t tmpcap;
