@@ -221,7 +221,9 @@ struct gtab {
 	 * pk[k] = (time - min_time) << 16 | m << 3 | k (UINT64_MAX past
 	 * nheap): one comparison orders two events, and the least tells
 	 * where it is. packed: every key so far fits (times in 47 bits, Ms
-	 * in 13).
+	 * in 13), and it is the number of keys to look at: 4 once 4 Ms or
+	 * fewer are left (most of a generation), else 8; 0 when one does
+	 * not fit.
 	 */
 	int packed;
 	uint64_t pk[8];
@@ -799,9 +801,9 @@ gstring_bytes(struct v2 *v, uint64_t id, size_t *n)
 	return v->buf + v->t->strs[i].off;
 }
 
-/* The stack of a generation's stack id, or NULL for none. */
+/* gstack() the first time for id, or for an id not in the table. */
 static struct trace_stack *
-gstack(struct v2 *v, uint64_t id)
+gstack_fill(struct v2 *v, uint64_t id)
 {
 	struct trace_run *r = v->r;
 	uint32_t i, k;
@@ -809,8 +811,6 @@ gstack(struct v2 *v, uint64_t id)
 	struct trace_stack *s = NULL;
 	size_t p, end;
 
-	if (id == 0)
-		return NULL;
 	i = u64map_get(&v->t->stackindex, id);
 	if (i == U64MAP_NONE) {
 		timeline_anomaly(&r->tl,
@@ -844,6 +844,21 @@ gstack(struct v2 *v, uint64_t id)
 	}
 	trace_intern_stack(r, e->len, s);
 	return s;
+}
+
+/* The stack of a generation's stack id, or NULL for none. Inline for
+ * the stacks already worked out: most events name one. */
+static inline struct trace_stack *
+gstack(struct v2 *v, uint64_t id)
+{
+	uint32_t i;
+
+	if (id == 0)
+		return NULL;
+	i = u64map_get(&v->t->stackindex, id);
+	if (i != U64MAP_NONE && v->stackmemo[i].filled)
+		return &v->stackmemo[i];
+	return gstack_fill(v, id);
 }
 
 /* --- events -------------------------------------------------------------- */
@@ -974,7 +989,7 @@ status_state(uint64_t s)
 }
 
 /* The goroutine running on M m, or NULL (counted as an anomaly). */
-static struct tl_goroutine *
+static inline __attribute__((always_inline)) struct tl_goroutine *
 current(struct v2 *v, uint32_t m, const struct event *e)
 {
 	return trace_running(v->r, v->ms[m].curg, e->type, e->at);
@@ -1315,7 +1330,11 @@ pick_scan(struct gtab *t, int *forced)
 	size_t i, min = 0, best = SIZE_MAX;
 
 	*forced = 0;
-	if (t->packed) {
+	if (t->packed == 4) {
+		const uint64_t *k = t->pk;
+
+		min = min64(min64(k[0], k[1]), min64(k[2], k[3])) & 7;
+	} else if (t->packed) {
 		const uint64_t *k = t->pk;
 
 		min = min64(min64(min64(k[0], k[1]), min64(k[2], k[3])),
@@ -1423,7 +1442,7 @@ struct walk {
 	size_t handed;		  /* slots handed over */
 	/* The replay's own. */
 	_Alignas(LINE) size_t rd; /* slots read */
-	uint64_t since_progress;  /* events replayed since progress */
+	size_t progress_at;	  /* the offset of the next progress report */
 	int ret;		  /* -1: the listener asked to stop */
 	/*
 	 * Shared, read and written atomically. A thread that waits for one
@@ -1655,8 +1674,9 @@ replay_event(struct walk *w, uint32_t m, const struct event *e, int forced)
 	    (timeline_advance(&r->tl, now) < 0 || timeline_done(&r->tl)))
 		return -1; /* asked to stop, or nothing more to tell */
 	process(v, m, e, now);
-	if (++w->since_progress == 0x10000) {
-		w->since_progress = 0;
+	if (e->at >= w->progress_at) {
+		/* Every 256 KiB of the trace, about 48,000 events. */
+		w->progress_at = e->at + ((size_t)256 << 10);
 		trace_progress(r, e->at, v->len);
 	}
 	return 0;
@@ -1835,7 +1855,7 @@ merge_generation(struct walk *w, struct gtab *t, size_t gi)
 	u64map_clear(&t->seqs);
 	t->nheap = 0;
 	/* Batches start at min_time or later, and times only grow. */
-	t->packed = scan && v->nbatchms <= 0x2000;
+	t->packed = !scan || v->nbatchms > 0x2000 ? 0 : t->ncur <= 4 ? 4 : 8;
 	for (i = 0; i < SCAN_MAX; i++)
 		t->pk[i] = UINT64_MAX;
 	t->heap = xgrow(t->heap, sizeof(*t->heap), t->ncur + 1, &t->heapcap);
@@ -1873,6 +1893,8 @@ merge_generation(struct walk *w, struct gtab *t, size_t gi)
 			t->heap[k] = t->heap[--t->nheap];
 			t->pk[k] = (t->pk[t->nheap] & ~(uint64_t)7) | k;
 			t->pk[t->nheap] = UINT64_MAX;
+			if (t->nheap == 4 && t->packed)
+				t->packed = 4;
 		} else {
 			heap_remove(t, k);
 		}
