@@ -14,6 +14,7 @@ timeline_init(struct timeline *t, struct intern *in)
 {
 	memset(t, 0, sizeof(*t));
 	t->in = in;
+	t->due_ns = INT64_MAX;
 	u64map_init(&t->index);
 }
 
@@ -33,6 +34,18 @@ timeline_release(struct timeline *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* Keep due_ns as timeline_due() reads it. */
+static void
+set_due(struct timeline *t)
+{
+	if (t->stopped)
+		t->due_ns = INT64_MIN;
+	else if (t->next < t->npoints && t->points[t->next] != TL_END)
+		t->due_ns = t->points[t->next];
+	else
+		t->due_ns = INT64_MAX;
+}
+
 void
 timeline_set_points(struct timeline *t, const int64_t *points, unsigned n)
 {
@@ -42,6 +55,7 @@ timeline_set_points(struct timeline *t, const int64_t *points, unsigned n)
 		memcpy(t->points, points, n * sizeof(*points));
 	t->npoints = n;
 	t->next = 0;
+	set_due(t);
 }
 
 void
@@ -375,6 +389,7 @@ hand(struct timeline *t, struct snapshot *s)
 
 	if (t->listen.snapshot && t->listen.snapshot(t->listen.ctx, s) < 0) {
 		t->stopped = 1;
+		set_due(t);
 		ret = -1;
 	}
 	snapshot_release(s);
@@ -446,6 +461,7 @@ timeline_advance(struct timeline *t, int64_t now)
 	       t->points[t->next] != TL_END) {
 		int64_t at = t->points[t->next++];
 
+		set_due(t);
 		if (emit(t, at, t->next == t->npoints) < 0)
 			return -1;
 	}
@@ -462,6 +478,7 @@ timeline_finish(struct timeline *t, int64_t end_ns)
 	while (t->next < t->npoints) {
 		int64_t at = t->points[t->next++];
 
+		set_due(t);
 		if (at == TL_END || at > end_ns)
 			at = end_ns;
 		if (emit(t, at, t->next == t->npoints) < 0)

@@ -116,6 +116,9 @@ struct timeline {
 	int64_t last_ns;       /* latest event time seen */
 	char warning[256];     /* put on the last snapshot */
 	int stopped;	       /* the listener asked to stop */
+	/* timeline_due() is true past this: the next point to make
+	 * (INT64_MAX: none before the end; INT64_MIN once stopped). */
+	int64_t due_ns;
 	/* Events that did not fit a goroutine's state (a damaged or cut
 	 * trace): counted, and the first one described. */
 	uint64_t anomalies;
@@ -163,12 +166,11 @@ int timeline_advance(struct timeline *t, int64_t now);
 static inline int
 timeline_due(struct timeline *t, int64_t now)
 {
-	if (t->next < t->npoints && t->points[t->next] < now &&
-	    t->points[t->next] != TL_END)
+	if (now > t->due_ns)
 		return 1;
 	if (now > t->last_ns)
 		t->last_ns = now;
-	return t->stopped;
+	return 0;
 }
 
 /*

@@ -22,6 +22,7 @@
 #include "lib/error.h"
 #include "lib/group.h"
 #include "lib/snapshot.h"
+#include "lib/timeline.h"
 #include "tests/tap.h"
 #include "tests/testutil.h"
 
@@ -1226,11 +1227,59 @@ test_options(void)
 						       "is refused");
 }
 
+/* The listener of test_timeline_due(): counts snapshots, and asks to
+ * stop at the second. */
+static int
+due_snapshot(void *ctx, struct snapshot *s)
+{
+	int *n = ctx;
+
+	(void)s;
+	return ++*n >= 2 ? -1 : 0;
+}
+
+/* timeline_due() says when timeline_advance() has a point to make: never
+ * before points are set or for the end, just past each point, and always
+ * once the listener asked to stop. */
+static void
+test_timeline_due(void)
+{
+	struct intern in;
+	struct timeline t;
+	const int64_t points[] = { 50, 80, TL_END };
+	int made = 0;
+
+	intern_init(&in);
+	timeline_init(&t, &in);
+	t.listen.snapshot = due_snapshot;
+	t.listen.ctx = &made;
+	ok(!timeline_due(&t, 1000), "due: nothing before points are set");
+	is_int(t.last_ns, 1000, "due: the time is noted instead");
+	timeline_set_points(&t, points, 3);
+	ok(!timeline_due(&t, 50), "due: not at the point itself");
+	ok(timeline_due(&t, 51), "due: just past the first point");
+	is_int(timeline_advance(&t, 51), 0, "due: the first point made");
+	is_int(made, 1, "due: one snapshot");
+	ok(!timeline_due(&t, 80), "due: the next point is 80");
+	ok(timeline_due(&t, 81), "due: past the second point");
+	is_int(timeline_advance(&t, 81), -1, "due: the listener stops");
+	ok(timeline_due(&t, 0), "due: always once stopped");
+	is_int(timeline_advance(&t, 0), -1, "due: still stopped");
+	timeline_release(&t);
+
+	timeline_init(&t, &in);
+	timeline_set_points(&t, points + 2, 1);
+	ok(!timeline_due(&t, INT64_MAX - 1), "due: the end is for finish()");
+	timeline_release(&t);
+	intern_release(&in);
+}
+
 int
 main(void)
 {
 	size_t i;
 
+	test_timeline_due();
 	test_leaky();
 	test_leaky_ids();
 	for (i = 0; i < sizeof(traces) / sizeof(traces[0]); i++)
