@@ -226,6 +226,7 @@ struct gtab {
 	 * not fit.
 	 */
 	int packed;
+	uint64_t min_time; /* g->min_time, a load nearer */
 	uint64_t pk[8];
 	struct u64map seqs;
 	struct counts counts;
@@ -708,6 +709,7 @@ load_generation(const struct v2 *v, struct gtab *t, const struct gen *g)
 	struct bhdr h;
 
 	t->g = g;
+	t->min_time = g->min_time;
 	t->nbatches = t->nstrs = t->nstacks = 0;
 	t->cpu_max = 0;
 	memset(&t->counts, 0, sizeof(t->counts));
@@ -1362,7 +1364,7 @@ static inline void
 set_key(struct gtab *t, size_t k, const struct cursor *c, int scan)
 {
 	struct hent *h = &t->heap[k];
-	uint64_t rel = c->ev.time - t->g->min_time;
+	uint64_t rel = c->ev.time - t->min_time;
 
 	h->time = c->ev.time;
 	if (rel >> 47 != 0)
