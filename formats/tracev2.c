@@ -1782,13 +1782,12 @@ emit_event(struct walk *w, const struct gtab *t, const struct cursor *c,
 	   int forced)
 {
 	union slot *x = NULL;
-	unsigned na = w->v->nargs[c->ev.type] - 1u;
 	unsigned kind = forced ? REC_FORCED : REC_EVENT;
 	size_t at = c->ev.at - t->g->begin;
 	const uint64_t *a = c->ev.args;
-	/* Arguments past the event's own are 0. */
-	uint64_t a0 = na > 0 ? a[0] : 0, a1 = na > 1 ? a[1] : 0;
-	uint64_t a2 = na > 2 ? a[2] : 0, a3 = na > 3 ? a[3] : 0;
+	/* Arguments past the event's own are whatever the cursor's last
+	 * event had there, as on one thread: process() reads none. */
+	uint64_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
 	/* Wide: an argument of 32 bits or more, but NO_ID (x + 1 wraps to
 	 * 0), an offset past 4 GiB or an M past 16 bits. */
 	int wide = ((a0 + 1) >> 32 | (a1 + 1) >> 32 | (a2 + 1) >> 32 |
