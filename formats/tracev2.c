@@ -1388,7 +1388,7 @@ enum rec_kind {
 /*
  * A record in the ring: an event in 32 bytes (two to a cache line, which
  * the ring moves from one core to the other), its arguments in 32 bits
- * (NARROW_NONE for NO_ID), its offset from its generation's start, and
+ * (below 2^31 - 1, NARROW_NONE for NO_ID), its offset from its generation's start, and
  * its M, type and kind in one word (written whole: byte stores would
  * make the compiler reload the walk's fields after each). An event that
  * does not fit takes REC_WIDE and two more slots: its arguments in full,
@@ -1415,11 +1415,12 @@ slot_tag(uint32_t m, unsigned type, unsigned kind)
 	return (m & 0xffff) | (uint32_t)type << 16 | (uint32_t)kind << 24;
 }
 
-/* An argument as the record has it: NO_ID (2^64 - 1) is NARROW_NONE. */
+/* An argument as the record has it: below 2^31 - 1, or NO_ID (2^64 - 1)
+ * as NARROW_NONE; sign extension gives both back. */
 static inline uint64_t
 widen(uint32_t a)
 {
-	return a == NARROW_NONE ? NO_ID : a;
+	return (uint64_t)(int64_t)(int32_t)a;
 }
 
 /* Slots in the ring between the threads, handed over RING_CHUNK (or up
@@ -1788,10 +1789,10 @@ emit_event(struct walk *w, const struct gtab *t, const struct cursor *c,
 	/* Arguments past the event's own are whatever the cursor's last
 	 * event had there, as on one thread: process() reads none. */
 	uint64_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
-	/* Wide: an argument of 32 bits or more, but NO_ID (x + 1 wraps to
+	/* Wide: an argument of 2^31 - 1 or more, but NO_ID (x + 1 wraps to
 	 * 0), an offset past 4 GiB or an M past 16 bits. */
-	int wide = ((a0 + 1) >> 32 | (a1 + 1) >> 32 | (a2 + 1) >> 32 |
-		    (a3 + 1) >> 32) != 0 ||
+	int wide = ((a0 + 1) >> 31 | (a1 + 1) >> 31 | (a2 + 1) >> 31 |
+		    (a3 + 1) >> 31) != 0 ||
 		   at > UINT32_MAX || c->m >= 0xffff;
 
 	if (room(w) < 0)

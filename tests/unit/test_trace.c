@@ -1001,6 +1001,57 @@ test_threads_agree(void)
 	}
 }
 
+/*
+ * Goroutine ids at the edges of what a ring record holds in 32 bits
+ * (2^31 - 2 fits, 2^31 - 1 and above take the wide form; NO_ID, here the
+ * M of a waiting goroutine's status, is narrowed): heard the same on one
+ * thread and on two, with the ids whole.
+ */
+static void
+test_record_widths(void)
+{
+	static const uint64_t ids[] = {
+		2147483646ULL, /* 2^31 - 2 */
+		2147483647ULL, /* 2^31 - 1 */
+		2147483648ULL, /* 2^31 */
+		4294967294ULL, /* 2^32 - 2 */
+		4294967295ULL, /* 2^32 - 1 */
+		4294967296ULL, /* 2^32 */
+		1099511627776ULL, /* 2^40 */
+	};
+	const uint64_t none = UINT64_MAX;
+	struct bytes w, e = { .n = 0 };
+	struct heard one, two;
+	char want[64];
+	size_t i;
+	int rc, all = 1;
+
+	start_trace(&w, &e);
+	/* g1 creates each, and each runs once and blocks, in turn. */
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		EV(&e, 0x0e, 1, ids[i], 0, 0);
+	EV(&e, 0x14, 1, 1, 0); /* g1 blocks */
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		EV(&e, 0x10, 1, ids[i], 1);
+		EV(&e, 0x14, 1, 1, 0);
+	}
+	EV(&e, 0x19, 1, 3, none, 4); /* g3 waiting, on no M */
+	gen_of(&w, 1, 100, &e);
+	rc = hear_trace(&one, w.b, w.n, 0, 1);
+	rc |= hear_trace(&two, w.b, w.n, 0, 2);
+	ok(rc == 0, "ids around 2^31 and 2^32 read on one thread and on two");
+	diag("%s", one.text);
+	is_str(two.text, one.text, "two threads hear what one does");
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		snprintf(want, sizeof(want), "g%llu chan receive",
+			 (unsigned long long)ids[i]);
+		if (strstr(one.text, want) == NULL)
+			all = 0;
+	}
+	ok(all, "every id whole, each goroutine waiting at the end");
+	ok(strstr(one.text, "g3 ") != NULL, "the status on no M is heard");
+}
+
 /* --- sampling points ---------------------------------------------------- */
 
 #define MAX_POINTS 64
@@ -1280,6 +1331,7 @@ main(void)
 	size_t i;
 
 	test_timeline_due();
+	test_record_widths();
 	test_leaky();
 	test_leaky_ids();
 	for (i = 0; i < sizeof(traces) / sizeof(traces[0]); i++)
