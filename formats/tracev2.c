@@ -822,8 +822,6 @@ gstack_fill(struct v2 *v, uint64_t id)
 		return NULL;
 	}
 	s = &v->stackmemo[i];
-	if (s->filled)
-		return s;
 	e = &v->t->stacks[i];
 	r->frames =
 		xgrow(r->frames, sizeof(*r->frames), e->len + 1, &r->framecap);
@@ -1388,11 +1386,11 @@ enum rec_kind {
 /*
  * A record in the ring: an event in 32 bytes (two to a cache line, which
  * the ring moves from one core to the other), its arguments in 32 bits
- * (below 2^31 - 1, NARROW_NONE for NO_ID), its offset from its generation's start, and
- * its M, type and kind in one word (written whole: byte stores would
- * make the compiler reload the walk's fields after each). An event that
- * does not fit takes REC_WIDE and two more slots: its arguments in full,
- * then its offset and M.
+ * (below 2^31 - 1, NARROW_NONE for NO_ID), its offset from its
+ * generation's start, and its M, type and kind in one word (written
+ * whole: byte stores would make the compiler reload the walk's fields
+ * after each). An event that does not fit takes REC_WIDE and two more
+ * slots: its arguments in full, then its offset and M.
  */
 union slot {
 	struct {
