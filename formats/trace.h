@@ -71,6 +71,11 @@ struct trace_info {
 	uint64_t damaged_at;	 /* offset where reading stopped, or 0 */
 	uint64_t skipped_events; /* events of unknown types skipped */
 	uint64_t anomalies;	 /* events that did not fit a state */
+	uint64_t split_gen;	 /* the generations from this one on were
+				    replayed on a second thread and joined
+				    (new), or 0 */
+	int split_redone;	 /* they were, but did not fit: replayed
+				    again in order */
 	char warning[256];	 /* what the user should hear, or "" */
 };
 

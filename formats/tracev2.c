@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "formats/trace.h"
@@ -262,7 +263,14 @@ struct v2 {
 	size_t stackmemocap;
 	strid coroutine; /* interned + 1 */
 	struct counts counts;
+	/* Replaying later generations alone (struct later): a goroutine was
+	 * created by an M whose running goroutine only earlier ones tell. */
+	int curg_unknown;
 };
+
+/* The later generations replayed alone: an M's running goroutine before
+ * their events say which it is. */
+#define CURG_UNKNOWN (UINT64_MAX - 1)
 
 /* --- first pass: batches and generations --------------------------------- */
 
@@ -1055,6 +1063,8 @@ do_create(struct v2 *v, uint32_t m, int64_t now, const struct event *e)
 	struct trace_stack *by = gstack(v, e->args[2]);
 	struct tl_goroutine *g = NULL;
 
+	if (v->ms[m].curg == CURG_UNKNOWN)
+		v->curg_unknown = 1;
 	g = timeline_create(
 		&r->tl, now, e->args[0], v->ms[m].curg, by ? by->norm : 0,
 		by ? by->first : 0, start ? start->first : 0,
@@ -1436,6 +1446,7 @@ widen(uint32_t a)
 struct walk {
 	/* Set before the threads start. */
 	struct v2 *v;
+	size_t from, to; /* the generations to walk */
 	int threaded;
 	union slot *ring;
 	/* The merge's own. */
@@ -1445,6 +1456,12 @@ struct walk {
 	_Alignas(LINE) size_t rd; /* slots read */
 	size_t progress_at;	  /* the offset of the next progress report */
 	int ret;		  /* -1: the listener asked to stop */
+	/* Generations split between two threads (struct later): the later
+	 * part's thread says where it is in *at_out; the earlier's reports
+	 * progress with what the later's did since other_from. */
+	size_t *at_out;
+	const size_t *other_at;
+	size_t other_from;
 	/*
 	 * Shared, read and written atomically. A thread that waits for one
 	 * of them to change spins a while, then sleeps on cond (counted in
@@ -1656,6 +1673,19 @@ drop(struct v2 *v, size_t from, size_t to)
 		v->r->o->drop(v->r->o->drop_ctx, from, to);
 }
 
+/* Bytes the later part's thread replayed so far (none when there is
+ * none). */
+static size_t
+other_done(const struct walk *w)
+{
+	size_t at;
+
+	if (w->other_at == NULL)
+		return 0;
+	at = __atomic_load_n(w->other_at, __ATOMIC_RELAXED);
+	return at > w->other_from ? at - w->other_from : 0;
+}
+
 /* Replay an event on M m into the timeline (forced: out of sequence);
  * -1 when the listener asked to stop. Main thread only. */
 static inline int
@@ -1678,7 +1708,10 @@ replay_event(struct walk *w, uint32_t m, const struct event *e, int forced)
 	if (e->at >= w->progress_at) {
 		/* Every 256 KiB of the trace, about 48,000 events. */
 		w->progress_at = e->at + ((size_t)256 << 10);
-		trace_progress(r, e->at, v->len);
+		if (w->at_out != NULL)
+			__atomic_store_n(w->at_out, e->at, __ATOMIC_RELAXED);
+		else
+			trace_progress(r, e->at + other_done(w), v->len);
 	}
 	return 0;
 }
@@ -1916,7 +1949,7 @@ merge_all(struct walk *w)
 {
 	size_t gi;
 
-	for (gi = 0; gi < w->v->ngens; gi++) {
+	for (gi = w->from; gi < w->to; gi++) {
 		struct gtab *t = &w->slot[gi % 2];
 
 		if (w->threaded) {
@@ -1980,27 +2013,337 @@ merger_start(void *w)
 	return NULL;
 }
 
+/* --- the later generations on a thread of their own ---------------------- */
+
 /*
- * Read every generation: merged on a second thread when o->threads allows
- * (0: as many as there are cores) and the machine has two cores, replayed
- * in order on this one. Returns -1 when the listener asked to stop.
+ * When only the end is sampled and no one listens to waits, ends or logs
+ * (show, diff), the generations are cut in two parts at the boundary
+ * nearest half their bytes: this thread replays the earlier part into the
+ * reading's timeline while another replays the later part into a timeline
+ * of its own that records (struct tl_record), over a copy of the tables;
+ * the later part's tables are then imported and its timeline joined to
+ * the earlier's (timeline_join()). Once the later part is (nearly) done,
+ * the earlier part's remaining generations are merged on the core it
+ * frees (walk_range()): generations are large, so the two parts are
+ * seldom even. Every generation starts with the status of each goroutine
+ * it names, so the later part knows every goroutine it meets; what it
+ * cannot know (how long a goroutine has waited since before it, what an
+ * M was running, anything out of place) the join takes from the earlier
+ * part or, when that does not fit, the later part is replayed again here,
+ * after the earlier: the answer is the one reading in order gives.
+ */
+struct later {
+	struct v2 v;
+	struct trace_run r;
+	struct trace_opts o;
+	struct trace_info info;
+	struct intern in;
+	struct tl_record rec;
+	size_t from; /* its first generation */
+	size_t at;   /* where its replay is (atomic) */
+	int done;    /* atomic */
+	int ret;     /* -1: it cannot be joined */
+};
+
+static int
+is_identity(const uint32_t *map, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (map[i] != i)
+			return 0;
+	return 1;
+}
+
+/* The later part from generation from, over a copy of v's tables; -1
+ * when the copy does not keep the ids. */
+static int
+later_init(struct later *L, const struct v2 *v, size_t from)
+{
+	const struct trace_run *r = v->r;
+	const struct intern *src = r->in;
+	struct intern_remap map;
+	size_t i;
+	int same;
+
+	intern_init(&L->in);
+	intern_import(&L->in, src, &map);
+	same = is_identity(map.str, src->strings.n) &&
+	       is_identity(map.frame, src->frames.n) &&
+	       is_identity(map.stack, src->stacks.n) &&
+	       is_identity(map.labelset, src->labelsets.n);
+	intern_remap_release(&map);
+	if (!same) {
+		intern_release(&L->in);
+		return -1;
+	}
+	L->from = from;
+	L->o = *r->o;
+	L->o.progress = NULL;
+	memset(&L->o.listen, 0, sizeof(L->o.listen));
+	L->info.version = r->info->version;
+	L->r = *r;
+	L->r.in = &L->in;
+	L->r.o = &L->o;
+	L->r.info = &L->info;
+	timeline_init(&L->r.tl, &L->in);
+	L->r.tl.source = r->tl.source;
+	L->r.tl.format = r->tl.format;
+	L->r.tl.go_version = r->tl.go_version;
+	L->r.tl.rec = &L->rec;
+	L->r.frames = NULL;
+	L->r.framecap = 0;
+	/* The fuller stacks keep caches: a copy of its own. The index and
+	 * the runtime goroutines' ids are only read. */
+	L->r.fuller = xreallocarray(NULL, r->nfuller ? r->nfuller : 1,
+				    sizeof(*r->fuller));
+	if (r->nfuller)
+		memcpy(L->r.fuller, r->fuller, r->nfuller * sizeof(*r->fuller));
+	L->r.fullercap = r->nfuller ? r->nfuller : 1;
+	L->v = *v;
+	L->v.r = &L->r;
+	L->v.ms = xreallocarray(NULL, v->nms ? v->nms : 1, sizeof(*v->ms));
+	for (i = 0; i < v->nms; i++) {
+		L->v.ms[i].id = v->ms[i].id;
+		L->v.ms[i].curg = CURG_UNKNOWN;
+	}
+	L->v.mscap = v->nms ? v->nms : 1;
+	u64map_init(&L->v.mextra);
+	L->v.stackmemo = NULL;
+	L->v.stackmemocap = 0;
+	L->v.t = NULL;
+	L->v.g = NULL;
+	L->v.coroutine = 0;
+	L->v.curg_unknown = 0;
+	memset(&L->v.counts, 0, sizeof(L->v.counts));
+	return 0;
+}
+
+static void
+later_release(struct later *L)
+{
+	timeline_release(&L->r.tl);
+	tl_record_release(&L->rec);
+	intern_release(&L->in);
+	free(L->r.frames);
+	free(L->r.fuller);
+	free(L->v.ms);
+	free(L->v.stackmemo);
+	u64map_release(&L->v.mextra);
+}
+
+/* Whether the later part went off the track the join can follow. */
+static int
+later_lost(const struct later *L)
+{
+	return L->v.curg_unknown || L->r.tl.anomalies != 0;
+}
+
+static void *
+later_run(void *arg)
+{
+	struct later *L = arg;
+	struct walk w;
+	size_t gi;
+
+	memset(&w, 0, sizeof(w));
+	w.v = &L->v;
+	w.at_out = &L->at;
+	gtab_init(&w.slot[0]);
+	gtab_init(&w.slot[1]);
+	for (gi = L->from; gi < L->v.ngens && L->ret == 0; gi++) {
+		struct gtab *t = &w.slot[gi % 2];
+
+		load_generation(&L->v, t, &L->v.gens[gi]);
+		if (merge_generation(&w, t, gi) < 0 || later_lost(L))
+			L->ret = -1; /* the caller replays it again */
+	}
+	gtab_release(&w.slot[0]);
+	gtab_release(&w.slot[1]);
+	L->v.t = NULL;
+	__atomic_store_n(&L->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Join the later part to v's reading; -1, v as it was, when it does not
+ * fit. */
+static int
+later_join(struct v2 *v, struct later *L)
+{
+	struct trace_run *r = v->r;
+	struct intern_remap map;
+	struct tl_saved saved;
+	int ret;
+
+	if (L->ret != 0 || later_lost(L))
+		return -1;
+	timeline_save(&r->tl, &saved);
+	intern_import(r->in, &L->in, &map);
+	ret = timeline_join(&r->tl, &L->r.tl, &map);
+	intern_remap_release(&map);
+	if (ret < 0) {
+		timeline_restore(&r->tl, &saved);
+		return -1;
+	}
+	timeline_saved_release(&saved);
+	r->info->events += L->info.events;
+	r->info->skipped_events += L->info.skipped_events;
+	if (v->counts.skipped_batches == 0 && L->v.counts.skipped_batches) {
+		v->counts.skipped_at = L->v.counts.skipped_at;
+		memcpy(v->counts.skip_why, L->v.counts.skip_why,
+		       sizeof(v->counts.skip_why));
+	}
+	v->counts.skipped_batches += L->v.counts.skipped_batches;
+	return 0;
+}
+
+static size_t
+distance(size_t a, size_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/* The generation to start the later part at, or 0 for no split. */
+static size_t
+split_point(const struct v2 *v, unsigned threads)
+{
+	const struct timeline *tl = &v->r->tl;
+	size_t k, best = 0, mid;
+
+	if (threads < 2 || v->ngens < 2 || v->nms != v->nbatchms)
+		return 0;
+	if (tl->listen.wait_done || tl->listen.gone || tl->listen.log)
+		return 0;
+	if (tl->npoints != 1 || tl->points[0] != TL_END)
+		return 0;
+	mid = v->gens[0].begin +
+	      (v->gens[v->ngens - 1].end - v->gens[0].begin) / 2;
+	for (k = 1; k < v->ngens; k++)
+		if (best == 0 || distance(v->gens[k].begin, mid) <
+					 distance(v->gens[best].begin, mid))
+			best = k;
+	return best;
+}
+
+static int walk_range(struct v2 *v, size_t from, size_t to, unsigned threads,
+		      const size_t *other_at, size_t other_from);
+
+/* Whether the later part is done, or has less left than a quarter of
+ * generation gi: the earlier part may take both cores for the rest. */
+static int
+later_ending(const struct later *L, const struct v2 *v, size_t gi)
+{
+	size_t at = __atomic_load_n(&L->at, __ATOMIC_RELAXED);
+	size_t end = v->gens[v->ngens - 1].end;
+	size_t left = at < end ? end - at : 0;
+
+	return __atomic_load_n(&L->done, __ATOMIC_ACQUIRE) ||
+	       left < (v->gens[gi].end - v->gens[gi].begin) / 4;
+}
+
+/* Replay generations [from, to) on this thread with w; -1 when the
+ * listener asked to stop. */
+static int
+merge_range(struct walk *w, size_t from, size_t to)
+{
+	size_t gi;
+
+	for (gi = from; gi < to; gi++) {
+		struct gtab *t = &w->slot[gi % 2];
+
+		load_generation(w->v, t, &w->v->gens[gi]);
+		if (merge_generation(w, t, gi) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The walk with the later generations, from k, on a thread of their own.
+ * Returns 1 when it could not start (nothing done), else what walk_all()
+ * returns.
  */
 static int
-walk_all(struct v2 *v)
+walk_split(struct v2 *v, size_t k)
+{
+	struct later *L = xcalloc(1, sizeof(*L));
+	struct walk w;
+	pthread_t th;
+	size_t gi;
+	int ret = 0;
+
+	if (later_init(L, v, k) < 0) {
+		free(L);
+		return 1;
+	}
+	drop(v, 0, 0); /* no page toucher from here: each part drops its own */
+	if (pthread_create(&th, NULL, later_run, L) != 0) {
+		later_release(L);
+		free(L);
+		return 1;
+	}
+	memset(&w, 0, sizeof(w));
+	w.v = v;
+	w.other_at = &L->at;
+	w.other_from = v->gens[k].begin;
+	gtab_init(&w.slot[0]);
+	gtab_init(&w.slot[1]);
+	/* The earlier part alone while the later one runs, then, once it
+	 * ends, merged on the freed core. */
+	for (gi = 0; gi < k && ret == 0; gi++) {
+		if (gi > 0 && later_ending(L, v, gi)) {
+			ret = walk_range(v, gi, k, 2, &L->at, w.other_from);
+			break;
+		}
+		ret = merge_range(&w, gi, gi + 1);
+	}
+	/* The bar moves on while the later part ends. */
+	while (v->r->o->progress != NULL &&
+	       !__atomic_load_n(&L->done, __ATOMIC_ACQUIRE)) {
+		struct timespec ts = { 0, 2 * 1000 * 1000 };
+
+		trace_progress(v->r, w.other_from + other_done(&w), v->len);
+		nanosleep(&ts, NULL);
+	}
+	pthread_join(th, NULL);
+	v->r->info->split_gen = k;
+	if (ret == 0 && later_join(v, L) < 0) {
+		/* What the later part found does not fit: replay it here. */
+		w.other_at = NULL;
+		v->r->info->split_redone = 1;
+		ret = merge_range(&w, k, v->ngens);
+	}
+	later_release(L);
+	free(L);
+	gtab_release(&w.slot[0]);
+	gtab_release(&w.slot[1]);
+	v->t = NULL;
+	return ret;
+}
+
+/*
+ * Walk generations [from, to): merged on a second thread when threads
+ * allows and a thread can be had, replayed in order on this one (other_at
+ * and other_from: as in struct walk, for the progress). Returns -1 when
+ * the listener asked to stop.
+ */
+static int
+walk_range(struct v2 *v, size_t from, size_t to, unsigned threads,
+	   const size_t *other_at, size_t other_from)
 {
 	struct walk w;
-	unsigned n = v->r->o->threads;
 
 	memset(&w, 0, sizeof(w));
 	w.v = v;
+	w.from = from;
+	w.to = to;
+	w.replayed = from;
+	w.other_at = other_at;
+	w.other_from = other_from;
 	gtab_init(&w.slot[0]);
 	gtab_init(&w.slot[1]);
-	if (n == 0) {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-		n = cpus > 0 ? (unsigned)cpus : 1;
-	}
-	if (n > 1) {
+	if (threads > 1) {
 		pthread_t th;
 
 		w.threaded = 1;
@@ -2023,6 +2366,31 @@ walk_all(struct v2 *v)
 	gtab_release(&w.slot[1]);
 	v->t = NULL;
 	return w.ret;
+}
+
+/*
+ * Read every generation, on o->threads threads (0: as many as there are
+ * cores). Returns -1 when the listener asked to stop.
+ */
+static int
+walk_all(struct v2 *v)
+{
+	unsigned n = v->r->o->threads;
+	size_t k;
+
+	if (n == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		n = cpus > 0 ? (unsigned)cpus : 1;
+	}
+	k = split_point(v, n);
+	if (k > 0) {
+		int ret = walk_split(v, k);
+
+		if (ret != 1)
+			return ret;
+	}
+	return walk_range(v, 0, v->ngens, n, NULL, 0);
 }
 
 /*

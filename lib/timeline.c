@@ -98,6 +98,82 @@ sat_add(int64_t a, int64_t b)
 	return a > INT64_MAX - b ? INT64_MAX : a + b;
 }
 
+/* --- recording ----------------------------------------------------------- */
+
+void
+tl_record_release(struct tl_record *rec)
+{
+	free(rec->steps);
+	free(rec->ops);
+	free(rec->settled_blocked);
+	free(rec->settled_blocks);
+	memset(rec, 0, sizeof(*rec));
+}
+
+static void
+step(struct tl_record *rec, uint64_t id, uint32_t slot, uint32_t what)
+{
+	struct tl_step *s = NULL;
+
+	rec->steps = xgrow(rec->steps, sizeof(*rec->steps), rec->nsteps + 1,
+			   &rec->stepcap);
+	s = &rec->steps[rec->nsteps++];
+	s->id = id;
+	s->slot = slot;
+	s->what = what;
+}
+
+/* Record an event of pending goroutine g, as its arguments are. */
+static void
+record_op(struct timeline *t, const struct tl_goroutine *g,
+	  const struct tl_op *op)
+{
+	struct tl_record *rec = t->rec;
+
+	rec->ops =
+		xgrow(rec->ops, sizeof(*rec->ops), rec->nops + 1, &rec->opcap);
+	rec->ops[rec->nops] = *op;
+	step(rec, g->id, (uint32_t)(g - t->g), TLS_OP + (uint32_t)rec->nops++);
+}
+
+static void
+record(struct timeline *t, const struct tl_goroutine *g, unsigned kind,
+       int64_t now, seqid stack)
+{
+	struct tl_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.kind = (uint8_t)kind;
+	op.now = now;
+	op.stack = stack;
+	record_op(t, g, &op);
+}
+
+/* After an event of pending goroutine g that moved it (stack: the one it
+ * took, or 0): once it has moved and taken a stack, it is settled. */
+static void
+settle(struct timeline *t, struct tl_goroutine *g, seqid stack)
+{
+	struct tl_record *rec = t->rec;
+	size_t slot = (size_t)(g - t->g);
+
+	g->flags |= TLG_MOVED | (stack != 0 ? TLG_STACKED : 0);
+	if ((g->flags & (TLG_MOVED | TLG_STACKED)) != (TLG_MOVED | TLG_STACKED))
+		return;
+	g->flags &= ~(uint32_t)(TLG_PENDING | TLG_MOVED | TLG_STACKED);
+	if (slot >= rec->settledcap) {
+		size_t cap = rec->settledcap;
+
+		rec->settled_blocked = xgrow(rec->settled_blocked,
+					     sizeof(int64_t), slot + 1, &cap);
+		rec->settled_blocks = xreallocarray(rec->settled_blocks, cap,
+						    sizeof(uint32_t));
+		rec->settledcap = cap;
+	}
+	rec->settled_blocked[slot] = g->blocked_ns;
+	rec->settled_blocks[slot] = g->nblocks;
+}
+
 static void
 drop(struct timeline *t, struct tl_goroutine *g)
 {
@@ -161,6 +237,12 @@ state_word(struct timeline *t, enum tl_state st)
 static void
 end_goroutine(struct timeline *t, int64_t now, struct tl_goroutine *g)
 {
+	if (t->rec != NULL) {
+		if (g->flags & TLG_PENDING)
+			record(t, g, TLO_END, now, 0);
+		else
+			step(t->rec, g->id, (uint32_t)(g - t->g), TLS_DROP);
+	}
 	leave(t, now, g);
 	g->flags |= TLG_ENDED;
 	g->ended_ns = now;
@@ -201,6 +283,8 @@ timeline_create(struct timeline *t, int64_t now, uint64_t id, uint64_t parent,
 		end_goroutine(t, now, g);
 	}
 	g = new_slot(t, id);
+	if (t->rec != NULL)
+		step(t->rec, id, (uint32_t)(g - t->g), TLS_NEW);
 	g->flags = TLG_CREATED;
 	if (parent != TL_NO_GOROUTINE) {
 		g->flags |= TLG_HAS_PARENT;
@@ -231,8 +315,30 @@ timeline_status(struct timeline *t, int64_t now, int64_t valid_from_ns,
 {
 	struct tl_goroutine *g = timeline_find(t, id);
 
-	(void)now;
-	if (g == NULL) {
+	if (t->rec != NULL && (g == NULL || (g->flags & TLG_PENDING))) {
+		struct tl_op op;
+
+		if (g == NULL) {
+			g = new_slot(t, id);
+			g->flags = TLG_SEEDED | TLG_PENDING;
+		}
+		memset(&op, 0, sizeof(op));
+		op.kind = TLO_STATUS;
+		op.now = now;
+		op.valid_from = valid_from_ns;
+		op.st = (uint8_t)st;
+		op.stack = stack;
+		op.state = state;
+		record_op(t, g, &op);
+		if (g->st == TL_NOTEXIST) {
+			enter(g, valid_from_ns, st,
+			      state ? state : state_word(t, st));
+			g->stack = stack;
+			if (st == TL_WAITING)
+				g->flags |= TLG_SINCE_START;
+			return g;
+		}
+	} else if (g == NULL) {
 		g = new_slot(t, id);
 		enter(g, valid_from_ns, st, state ? state : state_word(t, st));
 		g->stack = stack;
@@ -271,27 +377,46 @@ timeline_initial(struct timeline *t, struct tl_goroutine *g, enum tl_state st,
 void
 timeline_start(struct timeline *t, int64_t now, struct tl_goroutine *g)
 {
+	if (g->flags & TLG_PENDING)
+		record(t, g, TLO_START, now, 0);
 	if (g->st == TL_RUNNING)
 		timeline_anomaly(t, "goroutine %llu started while running",
 				 (unsigned long long)g->id);
 	leave(t, now, g);
 	enter(g, now, TL_RUNNING, state_word(t, TL_RUNNING));
+	if (g->flags & TLG_PENDING)
+		settle(t, g, 0);
 }
 
 void
 timeline_stop(struct timeline *t, int64_t now, struct tl_goroutine *g,
 	      seqid stack)
 {
+	if (g->flags & TLG_PENDING)
+		record(t, g, TLO_STOP, now, stack);
 	leave(t, now, g);
 	enter(g, now, TL_RUNNABLE, state_word(t, TL_RUNNABLE));
 	if (stack != 0)
 		g->stack = stack;
+	if (g->flags & TLG_PENDING)
+		settle(t, g, stack);
 }
 
 void
 timeline_block(struct timeline *t, int64_t now, struct tl_goroutine *g,
 	       strid reason, strid state, seqid stack)
 {
+	if (g->flags & TLG_PENDING) {
+		struct tl_op op;
+
+		memset(&op, 0, sizeof(op));
+		op.kind = TLO_BLOCK;
+		op.now = now;
+		op.reason = reason;
+		op.state = state;
+		op.stack = stack;
+		record_op(t, g, &op);
+	}
 	if (g->st != TL_RUNNING)
 		timeline_anomaly(t, "goroutine %llu blocked while not running",
 				 (unsigned long long)g->id);
@@ -301,11 +426,15 @@ timeline_block(struct timeline *t, int64_t now, struct tl_goroutine *g,
 	g->nblocks++;
 	if (stack != 0)
 		g->stack = stack;
+	if (g->flags & TLG_PENDING)
+		settle(t, g, stack);
 }
 
 void
 timeline_unblock(struct timeline *t, int64_t now, struct tl_goroutine *g)
 {
+	if (g->flags & TLG_PENDING)
+		record(t, g, TLO_UNBLOCK, now, 0);
 	if (g->st != TL_WAITING)
 		timeline_anomaly(t,
 				 "goroutine %llu unblocked while not "
@@ -313,16 +442,22 @@ timeline_unblock(struct timeline *t, int64_t now, struct tl_goroutine *g)
 				 (unsigned long long)g->id);
 	leave(t, now, g);
 	enter(g, now, TL_RUNNABLE, state_word(t, TL_RUNNABLE));
+	if (g->flags & TLG_PENDING)
+		settle(t, g, 0);
 }
 
 void
 timeline_syscall(struct timeline *t, int64_t now, struct tl_goroutine *g,
 		 seqid stack)
 {
+	if (g->flags & TLG_PENDING)
+		record(t, g, TLO_SYSCALL, now, stack);
 	leave(t, now, g);
 	enter(g, now, TL_SYSCALL, state_word(t, TL_SYSCALL));
 	if (stack != 0)
 		g->stack = stack;
+	if (g->flags & TLG_PENDING)
+		settle(t, g, stack);
 }
 
 void
@@ -331,8 +466,19 @@ timeline_syscall_end(struct timeline *t, int64_t now, struct tl_goroutine *g,
 {
 	enum tl_state st = lost_p ? TL_RUNNABLE : TL_RUNNING;
 
+	if (g->flags & TLG_PENDING) {
+		struct tl_op op;
+
+		memset(&op, 0, sizeof(op));
+		op.kind = TLO_SYSCALL_END;
+		op.now = now;
+		op.lost_p = (uint8_t)(lost_p != 0);
+		record_op(t, g, &op);
+	}
 	leave(t, now, g);
 	enter(g, now, st, state_word(t, st));
+	if (g->flags & TLG_PENDING)
+		settle(t, g, 0);
 }
 
 void
@@ -505,4 +651,252 @@ timeline_finish(struct timeline *t, int64_t end_ns)
 		}
 	}
 	return 0;
+}
+
+/* --- joining a recording ------------------------------------------------- */
+
+void
+timeline_save(const struct timeline *t, struct tl_saved *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->g = xreallocarray(NULL, t->n ? t->n : 1, sizeof(*s->g));
+	if (t->n)
+		memcpy(s->g, t->g, t->n * sizeof(*s->g));
+	s->free =
+		xreallocarray(NULL, t->nfree ? t->nfree : 1, sizeof(*s->free));
+	if (t->nfree)
+		memcpy(s->free, t->free, t->nfree * sizeof(*s->free));
+	s->n = t->n;
+	s->nfree = t->nfree;
+	s->live = t->live;
+	s->anomalies = t->anomalies;
+	memcpy(s->anomaly, t->anomaly, sizeof(s->anomaly));
+	s->last_ns = t->last_ns;
+}
+
+void
+timeline_restore(struct timeline *t, struct tl_saved *s)
+{
+	size_t i;
+
+	if (s->n)
+		memcpy(t->g, s->g, s->n * sizeof(*t->g));
+	t->n = s->n;
+	if (s->nfree) {
+		t->free =
+			xgrow(t->free, sizeof(*t->free), s->nfree, &t->freecap);
+		memcpy(t->free, s->free, s->nfree * sizeof(*t->free));
+	}
+	t->nfree = s->nfree;
+	t->live = s->live;
+	t->anomalies = s->anomalies;
+	memcpy(t->anomaly, s->anomaly, sizeof(t->anomaly));
+	t->last_ns = s->last_ns;
+	u64map_clear(&t->index);
+	for (i = 0; i < t->n; i++)
+		if (t->g[i].st != TL_NOTEXIST)
+			u64map_put(&t->index, t->g[i].id, (uint32_t)i);
+	free(s->g);
+	free(s->free);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+timeline_saved_release(struct tl_saved *s)
+{
+	free(s->g);
+	free(s->free);
+	memset(s, 0, sizeof(*s));
+}
+
+/* A slot for a goroutine created in the recording, taken as new_slot()
+ * takes one; it is filled (and indexed) at the end if still alive. */
+static uint32_t
+take_slot(struct timeline *t)
+{
+	uint32_t slot;
+
+	if (t->nfree > 0) {
+		slot = t->free[--t->nfree];
+	} else {
+		t->g = xgrow(t->g, sizeof(*t->g), t->n + 1, &t->cap);
+		slot = (uint32_t)t->n++;
+	}
+	memset(&t->g[slot], 0, sizeof(t->g[slot]));
+	t->live++;
+	return slot;
+}
+
+/* Free a slot take_slot() gave, as drop() does. */
+static void
+give_slot(struct timeline *t, uint32_t slot)
+{
+	t->g[slot].st = TL_NOTEXIST;
+	t->free = xgrow(t->free, sizeof(*t->free), t->nfree + 1, &t->freecap);
+	t->free[t->nfree++] = slot;
+	t->live--;
+}
+
+/* Replay recorded event op of goroutine id on t; NULL when it does not
+ * fit (no such goroutine). */
+static struct tl_goroutine *
+replay_op(struct timeline *t, uint64_t id, const struct tl_op *op,
+	  const struct intern_remap *map)
+{
+	struct tl_goroutine *g = NULL;
+	seqid stack = map->stack[op->stack];
+
+	if (op->kind == TLO_STATUS)
+		return timeline_status(t, op->now, op->valid_from, id,
+				       (enum tl_state)op->st, stack,
+				       map->str[op->state]);
+	g = timeline_find(t, id);
+	if (g == NULL)
+		return NULL;
+	switch (op->kind) {
+	case TLO_START:
+		timeline_start(t, op->now, g);
+		break;
+	case TLO_STOP:
+		timeline_stop(t, op->now, g, stack);
+		break;
+	case TLO_BLOCK:
+		timeline_block(t, op->now, g, map->str[op->reason],
+			       map->str[op->state], stack);
+		break;
+	case TLO_UNBLOCK:
+		timeline_unblock(t, op->now, g);
+		break;
+	case TLO_SYSCALL:
+		timeline_syscall(t, op->now, g, stack);
+		break;
+	case TLO_SYSCALL_END:
+		timeline_syscall_end(t, op->now, g, op->lost_p);
+		break;
+	default: /* TLO_END */
+		end_goroutine(t, op->now, g);
+		break;
+	}
+	return g;
+}
+
+/* Goroutine b, created in the recording, into slot mg of t. */
+static void
+copy_created(struct tl_goroutine *mg, const struct tl_goroutine *bg,
+	     const struct intern_remap *map)
+{
+	*mg = *bg;
+	mg->creation_stack = map->stack[bg->creation_stack];
+	mg->creator = map->frame[bg->creator];
+	mg->start = map->frame[bg->start];
+	mg->stack = map->stack[bg->stack];
+	mg->reason = map->str[bg->reason];
+	mg->state = map->str[bg->state];
+}
+
+/* Seeded goroutine bg, settled in the recording at settled_blocked and
+ * settled_blocks, onto mg (t's, with the recorded events replayed). */
+static int
+settle_onto(struct tl_goroutine *mg, const struct tl_goroutine *bg,
+	    int64_t settled_blocked, uint32_t settled_blocks,
+	    const struct intern_remap *map)
+{
+	const uint32_t keep = TLG_SINCE_START;
+
+	if (bg->blocked_ns == INT64_MAX || bg->blocked_ns < settled_blocked)
+		return -1; /* saturated: the sum would not be the same */
+	mg->st = bg->st;
+	mg->since_ns = bg->since_ns;
+	mg->state = map->str[bg->state];
+	mg->reason = map->str[bg->reason];
+	mg->stack = map->stack[bg->stack];
+	mg->flags = (mg->flags & ~keep) | (bg->flags & keep) |
+		    (bg->flags & TLG_SYSTEM);
+	mg->blocked_ns =
+		sat_add(mg->blocked_ns, bg->blocked_ns - settled_blocked);
+	mg->nblocks += bg->nblocks - settled_blocks;
+	return 0;
+}
+
+int
+timeline_join(struct timeline *t, const struct timeline *b,
+	      const struct intern_remap *map)
+{
+	const struct tl_record *rec = b->rec;
+	const uint32_t none = UINT32_MAX, internal = TLG_SEEDED | TLG_PENDING |
+						     TLG_MOVED | TLG_STACKED;
+	uint32_t *at = NULL; /* b's slot -> t's, or none */
+	uint64_t anomalies = t->anomalies;
+	size_t i;
+	int ret = -1;
+
+	if (b->anomalies != 0 || rec == NULL)
+		return -1;
+	at = xreallocarray(NULL, b->n ? b->n : 1, sizeof(*at));
+	for (i = 0; i < b->n; i++)
+		at[i] = none;
+	for (i = 0; i < rec->nsteps; i++) {
+		const struct tl_step *s = &rec->steps[i];
+		struct tl_goroutine *g = NULL;
+
+		if (s->slot >= b->n)
+			goto out;
+		if (s->what == TLS_NEW) {
+			g = timeline_find(t, s->id);
+			if (g != NULL) {
+				/* As timeline_create() ends it. */
+				if (!(g->flags & TLG_CGO))
+					goto out;
+				end_goroutine(t, 0, g);
+			}
+			at[s->slot] = take_slot(t);
+		} else if (s->what == TLS_DROP) {
+			uint32_t m = at[s->slot];
+
+			if (m == none)
+				goto out;
+			if (t->g[m].st != TL_NOTEXIST &&
+			    timeline_find(t, s->id) == &t->g[m])
+				drop(t, &t->g[m]);
+			else
+				give_slot(t, m);
+			at[s->slot] = none;
+		} else {
+			const struct tl_op *op = &rec->ops[s->what - TLS_OP];
+
+			g = replay_op(t, s->id, op, map);
+			if (g == NULL || t->anomalies != anomalies)
+				goto out;
+			at[s->slot] = op->kind == TLO_END
+					      ? none
+					      : (uint32_t)(g - t->g);
+		}
+	}
+	for (i = 0; i < b->n; i++) {
+		const struct tl_goroutine *bg = &b->g[i];
+		struct tl_goroutine *mg = NULL;
+
+		if (bg->st == TL_NOTEXIST)
+			continue;
+		if (at[i] == none)
+			goto out;
+		mg = &t->g[at[i]];
+		if (!(bg->flags & TLG_SEEDED)) {
+			copy_created(mg, bg, map);
+			mg->flags &= ~internal;
+			u64map_put(&t->index, mg->id, at[i]);
+		} else if (bg->flags & TLG_PENDING) {
+			mg->flags |= bg->flags & TLG_SYSTEM;
+		} else if (i >= rec->settledcap ||
+			   settle_onto(mg, bg, rec->settled_blocked[i],
+				       rec->settled_blocks[i], map) < 0) {
+			goto out;
+		}
+	}
+	if (b->last_ns > t->last_ns)
+		t->last_ns = b->last_ns;
+	ret = 0;
+out:
+	free(at);
+	return ret;
 }

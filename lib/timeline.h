@@ -37,6 +37,12 @@ enum tl_flag {
 	TLG_SINCE_START = 1 << 4, /* waiting since before the trace began */
 	TLG_SYSTEM = 1 << 5,	  /* a runtime goroutine: not in snapshots, as
 				goroutine dumps and profiles leave it out */
+	/* Only in a recording timeline (struct tl_record): */
+	TLG_SEEDED = 1 << 6,  /* first known from a status event */
+	TLG_PENDING = 1 << 7, /* seeded, and what it is still depends on
+				 what came before the recording */
+	TLG_MOVED = 1 << 8,   /* pending, and changed state since */
+	TLG_STACKED = 1 << 9, /* pending, and took an event's stack since */
 };
 
 /* "No goroutine": the Go runtime's NoGoroutine and trace NoID. */
@@ -82,6 +88,60 @@ struct tl_listener {
 	 * during the call. Returns 0, or -1 to stop reading. */
 	int (*snapshot)(void *ctx, struct snapshot *s);
 };
+
+/*
+ * What a timeline records when it replays the later generations of a
+ * trace on a thread of its own, knowing nothing of the earlier ones
+ * (timeline_join() then applies it to the timeline of the earlier ones):
+ * in order, every slot taken and freed, and every event of a goroutine
+ * first known from a status event until what it is no longer depends on
+ * what came before (it changed state and took an event's stack: its
+ * state, wait and stack are then the recording's, its blocked time and
+ * blocks those of before plus the recording's since).
+ */
+enum tl_step_kind {
+	TLS_NEW,  /* a goroutine created: a slot taken */
+	TLS_DROP, /* a goroutine not pending ended: its slot freed */
+	TLS_OP,	  /* TLS_OP + k: ops[k], an event of a pending goroutine */
+};
+
+enum tl_op_kind {
+	TLO_STATUS,
+	TLO_START,
+	TLO_STOP,
+	TLO_BLOCK,
+	TLO_UNBLOCK,
+	TLO_SYSCALL,
+	TLO_SYSCALL_END,
+	TLO_END,
+};
+
+struct tl_step {
+	uint64_t id;
+	uint32_t slot; /* in the recording timeline */
+	uint32_t what; /* enum tl_step_kind */
+};
+
+struct tl_op {
+	int64_t now, valid_from;
+	seqid stack;
+	strid reason, state;
+	uint8_t kind, st, lost_p;
+};
+
+struct tl_record {
+	struct tl_step *steps;
+	size_t nsteps, stepcap;
+	struct tl_op *ops;
+	size_t nops, opcap;
+	/* By slot: blocked_ns and nblocks when the goroutine stopped being
+	 * pending. */
+	int64_t *settled_blocked;
+	uint32_t *settled_blocks;
+	size_t settledcap;
+};
+
+void tl_record_release(struct tl_record *rec);
 
 /* A created goroutine's first stack, by its start function. */
 struct tl_start_memo {
@@ -137,6 +197,8 @@ struct timeline {
 	/* Scratch. */
 	uint32_t *tmp;
 	size_t tmpcap;
+	/* Set: this timeline records (a later part of a trace). */
+	struct tl_record *rec;
 };
 
 void timeline_init(struct timeline *t, struct intern *in);
@@ -237,6 +299,35 @@ void timeline_anomaly(struct timeline *t, const char *fmt, ...)
  * Returns -1 when the listener asked to stop.
  */
 int timeline_finish(struct timeline *t, int64_t end_ns);
+
+/*
+ * Join to t (the earlier generations) what the recording timeline b (the
+ * generations after them, its tables imported into t's with map) found,
+ * as replaying b's events on t would: b's goroutines take t's slots in
+ * the same order, and b's pending goroutines have their recorded events
+ * replayed on t's. Returns -1, t then half changed (timeline_save() kept
+ * it), when the events do not fit what t knows (an event out of place):
+ * replay them on t instead. Only for timelines with no listener but the
+ * snapshot's and no point before the end.
+ */
+int timeline_join(struct timeline *t, const struct timeline *b,
+		  const struct intern_remap *map);
+
+/* What timeline_join() may change of t, kept to put back. */
+struct tl_saved {
+	struct tl_goroutine *g;
+	uint32_t *free;
+	size_t n, nfree, live;
+	uint64_t anomalies;
+	char anomaly[160];
+	int64_t last_ns;
+};
+
+void timeline_save(const struct timeline *t, struct tl_saved *s);
+/* Put t back as saved, and release s. */
+void timeline_restore(struct timeline *t, struct tl_saved *s);
+/* Release s without putting it back. */
+void timeline_saved_release(struct tl_saved *s);
 
 /* Fill s (initialised over t->in) with the live goroutines at now. */
 void timeline_snapshot(struct timeline *t, struct snapshot *s, int64_t now);

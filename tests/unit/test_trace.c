@@ -1001,6 +1001,176 @@ test_threads_agree(void)
 	}
 }
 
+/* --- generations split between two threads ------------------------------- */
+
+static int
+heard_whole(void *ctx, struct snapshot *s)
+{
+	struct heard *h = ctx;
+	size_t i;
+
+	hear(h, "at %lld warning '%s':", (long long)s->offset_ns, s->warning);
+	for (i = 0; i < s->n; i++) {
+		const struct goroutine *g = &s->g[i];
+
+		hear(h,
+		     " g%llu %s wait %lld stack %u by %llu at %u/%u flags %x",
+		     (unsigned long long)g->id, intern_str(h->in, g->state),
+		     g->flags & G_HAS_WAIT_NS ? (long long)g->wait_ns : -1LL,
+		     g->stack, (unsigned long long)g->creator_id, g->creator,
+		     g->creation_stack, g->flags);
+	}
+	hear(h, ";");
+	return 0;
+}
+
+/*
+ * Read buf at its end with no one listening to waits or ends (show): on
+ * two threads the later generations are replayed on the second and
+ * joined. Everything snapshots tell, ids of stacks and strings and the
+ * order of the goroutines too, into h; the reading's info into *info.
+ */
+static int
+hear_end(struct heard *h, const unsigned char *buf, size_t len,
+	 unsigned threads, struct trace_info *info)
+{
+	struct intern in;
+	struct trace_opts o;
+	struct error err;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	memset(&o, 0, sizeof(o));
+	intern_init(&in);
+	h->in = &in;
+	o.sampling = SAMPLE_END;
+	o.threads = threads;
+	o.listen.ctx = h;
+	o.listen.snapshot = heard_whole;
+	error_clear(&err);
+	rc = trace_read_points(&in, buf, len, &o, info, &err);
+	if (rc == 0)
+		hear(h, "events %llu anomalies %llu strings %zu stacks %zu",
+		     (unsigned long long)info->events,
+		     (unsigned long long)info->anomalies, in.strings.n,
+		     in.stacks.n);
+	intern_release(&in);
+	h->in = NULL;
+	return rc;
+}
+
+/*
+ * The generations of test_generations() read at the end: on two threads
+ * the second replays the later ones (goroutine 1 waiting across the
+ * boundary, goroutine 7 created before it and ending after) and they are
+ * joined, telling what one thread does. Then goroutine 1's status in
+ * generation 2 says it is runnable where generation 1 left it waiting and
+ * nothing unblocked it: out of place, which the later generations alone
+ * cannot see and the join cannot take, so they are replayed again after
+ * the earlier, telling what one thread does (the saved timeline put
+ * back).
+ */
+static void
+test_split(void)
+{
+	const uint64_t none = UINT64_MAX;
+	int bad;
+
+	for (bad = 0; bad <= 1; bad++) {
+		struct bytes w, e1 = { .n = 0 }, e2 = { .n = 0 },
+				e3 = { .n = 0 };
+		struct heard one, two;
+		struct trace_info i1, i2;
+		int rc;
+
+		memset(&w, 0, sizeof(w));
+		put(&w, "go 1.23 trace\0\0\0", 16);
+		EV(&e1, 0x19, 1, 1, 9, 2); /* 101: g1 running on M 9 */
+		EV(&e1, 0x0e, 1, 7, 0, 0); /* 102: g1 creates g7 */
+		EV(&e1, 0x14, 8, 1, 0);	   /* 110: g1 blocks */
+		EV(&e1, 0x10, 10, 7, 1);   /* 120: g7 runs */
+		gen_of(&w, 1, 100, &e1);
+		EV(&e2, 0x19, 1, 7, 9, 2); /* 201: g7 still running */
+		if (bad) {
+			/* 250: g1 runnable, though it blocked and no one
+			 * unblocked it: out of place only after 110 */
+			EV(&e2, 0x19, 49, 1, none, 1);
+			EV(&e2, 0x11, 10);	 /* 260: g7 ends */
+			EV(&e2, 0x10, 10, 1, 1); /* 270: g1 runs */
+		} else {
+			EV(&e2, 0x19, 48, 1, none, 4); /* 249: g1 waiting */
+			EV(&e2, 0x15, 1, 1, 1, 0);     /* 250: g7 unblocks g1 */
+			EV(&e2, 0x11, 10);	       /* 260: g7 ends */
+			EV(&e2, 0x10, 10, 1, 2);       /* 270: g1 runs */
+		}
+		gen_of(&w, 2, 200, &e2);
+		EV(&e3, 0x19, 1, 1, 9, 2); /* 301: g1 still running */
+		EV(&e3, 0x0e, 1, 8, 0, 0); /* 302: g1 creates g8 */
+		EV(&e3, 0x14, 8, 1, 0);	   /* 310: g1 blocks again */
+		gen_of(&w, 3, 300, &e3);
+
+		rc = hear_end(&one, w.b, w.n, 1, &i1);
+		rc |= hear_end(&two, w.b, w.n, 2, &i2);
+		ok(rc == 0, "%s: read on one thread and on two",
+		   bad ? "out of place at the boundary" : "three generations");
+		diag("%s", one.text);
+		is_str(two.text, one.text,
+		       "two threads tell what one does, ids and order too");
+		ok(i1.split_gen == 0 && i2.split_gen > 0 &&
+			   i2.split_redone == bad,
+		   "the later generations, from %llu, were %s",
+		   (unsigned long long)i2.split_gen,
+		   bad ? "replayed again" : "joined");
+		if (!bad) {
+			ok(strstr(one.text, " g1 chan receive wait 0 ") &&
+				   strstr(one.text, " g8 runnable ") &&
+				   !strstr(one.text, " g7 "),
+			   "goroutine 1 waits again, 8 is new, 7 ended");
+		} else {
+			ok(i1.anomalies == 1 && i2.anomalies == 1,
+			   "the status out of place is counted once: %llu",
+			   (unsigned long long)i2.anomalies);
+		}
+	}
+}
+
+/*
+ * Every committed trace of more than one generation, the flight
+ * recorder's among them, read at the end on two threads: the later
+ * generations joined, and the snapshot the same as on one thread.
+ */
+static void
+test_split_traces(void)
+{
+	size_t t;
+
+	for (t = 0; t < sizeof(traces) / sizeof(traces[0]); t++) {
+		char path[256];
+		size_t len = 0;
+		unsigned char *buf = NULL;
+		struct heard one, two;
+		struct trace_info i1, i2;
+		int rc;
+
+		snprintf(path, sizeof(path), "testdata/captures/traces/%s",
+			 traces[t]);
+		buf = slurp(path, &len);
+		if (!ok(buf != NULL, "read %s", path))
+			continue;
+		memset(&i2, 0, sizeof(i2));
+		rc = hear_end(&one, buf, len, 1, &i1);
+		rc |= hear_end(&two, buf, len, 2, &i2);
+		ok(rc == 0 && one.total > 1000 && one.total == two.total &&
+			   one.hash == two.hash &&
+			   (i1.version < 22 || i1.version > 26 ||
+			    (i2.split_gen > 0 && !i2.split_redone)),
+		   "%s: the same %zu bytes of snapshot on one thread and on "
+		   "two (later generations from %llu joined)",
+		   traces[t], one.total, (unsigned long long)i2.split_gen);
+		free(buf);
+	}
+}
+
 /*
  * Goroutine ids at the edges of what a ring record holds in 32 bits
  * (2^31 - 2 fits, 2^31 - 1 and above take the wide form; NO_ID, here the
@@ -1344,6 +1514,8 @@ main(void)
 	test_seed_steps();
 	test_decode_far();
 	test_threads_agree();
+	test_split();
+	test_split_traces();
 	test_stops_at_moment();
 	test_points();
 	test_first_point_stacks();
