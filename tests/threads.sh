@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Work split over threads gives the bytes one thread gives: show (text,
 # -v, colour, JSON), trend and convert on a profile of 18,066 groups, more
-# than one part's worth. Speaks TAP.
+# than one part's worth; show and diff of traces, whose later generations
+# two threads replay apart and join. Speaks TAP.
 set -u
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +32,7 @@ check() {
 	fi
 }
 
-echo "1..7"
+echo "1..11"
 check "show" show "$many"
 check "show -v" show -v "$many"
 check "show --color=always" show --color=always "$many"
@@ -42,3 +43,8 @@ check "show --group-by top:2" show --group-by top:2 "$many"
 set -- trend
 for _ in $(seq 32); do set -- "$@" "$many"; done
 check "trend over 32 snapshots" "$@"
+traces=testdata/captures/traces
+check "show of a trace" show "$traces/go1.26-wide.trace"
+check "show -v -f json of a trace" show -v -f json "$traces/go1.26-wide.trace"
+check "show of a flight recording" show "$traces/flight-go1.26.trace"
+check "diff of two traces" diff "$traces/go1.25.trace" "$traces/go1.26.trace"
