@@ -2016,13 +2016,16 @@ merger_start(void *w)
 /* --- the later generations on a thread of their own ---------------------- */
 
 /*
- * When only the end is sampled and no one listens to waits, ends or logs
- * (show, diff), the generations are cut in two parts at the boundary
- * nearest half their bytes: this thread replays the earlier part into the
+ * When no one listens to waits, ends or logs and the last point is the
+ * end (show, diff, report, trend; not show --at, which may stop at its
+ * moment), the generations are cut in two parts at the boundary nearest
+ * half their bytes: this thread replays the earlier part into the
  * reading's timeline while another replays the later part into a timeline
- * of its own that records (struct tl_record), over a copy of the tables;
- * the later part's tables are then imported and its timeline joined to
- * the earlier's (timeline_join()). Once the later part is (nearly) done,
+ * of its own that records (struct tl_record), over a copy of the tables,
+ * what its goroutines were at each point it reaches; the later part's
+ * tables are then imported and its timeline joined to the earlier's
+ * (timeline_join()), which makes those points' snapshots from both and
+ * hands them on in order. Once the later part is (nearly) done,
  * the earlier part's remaining generations are merged on the core it
  * frees (walk_range()): generations are large, so the two parts are
  * seldom even. Every generation starts with the status of each goroutine
@@ -2032,6 +2035,12 @@ merger_start(void *w)
  * part or, when that does not fit, the later part is replayed again here,
  * after the earlier: the answer is the one reading in order gives.
  */
+/* What the later part counted up to the end of one of its generations. */
+struct later_count {
+	uint64_t events, skipped_events;
+	struct counts c;
+};
+
 struct later {
 	struct v2 v;
 	struct trace_run r;
@@ -2039,10 +2048,11 @@ struct later {
 	struct trace_info info;
 	struct intern in;
 	struct tl_record rec;
-	size_t from; /* its first generation */
-	size_t at;   /* where its replay is (atomic) */
-	int done;    /* atomic */
-	int ret;     /* -1: it cannot be joined */
+	struct later_count *counts; /* by generation from from */
+	size_t from;		    /* its first generation */
+	size_t at;		    /* where its replay is (atomic) */
+	int done;		    /* atomic */
+	int ret;		    /* -1: it cannot be joined */
 };
 
 static int
@@ -2092,6 +2102,8 @@ later_init(struct later *L, const struct v2 *v, size_t from)
 	L->r.tl.format = r->tl.format;
 	L->r.tl.go_version = r->tl.go_version;
 	L->r.tl.rec = &L->rec;
+	timeline_set_points(&L->r.tl, r->tl.points, r->tl.npoints);
+	L->counts = xcalloc(v->ngens - from, sizeof(*L->counts));
 	L->r.frames = NULL;
 	L->r.framecap = 0;
 	/* The fuller stacks keep caches: a copy of its own. The index and
@@ -2130,6 +2142,7 @@ later_release(struct later *L)
 	free(L->r.fuller);
 	free(L->v.ms);
 	free(L->v.stackmemo);
+	free(L->counts);
 	u64map_release(&L->v.mextra);
 }
 
@@ -2137,7 +2150,7 @@ later_release(struct later *L)
 static int
 later_lost(const struct later *L)
 {
-	return L->v.curg_unknown || L->r.tl.anomalies != 0;
+	return L->v.curg_unknown || L->r.tl.anomalies != 0 || L->rec.overflow;
 }
 
 static void *
@@ -2155,9 +2168,15 @@ later_run(void *arg)
 	for (gi = L->from; gi < L->v.ngens && L->ret == 0; gi++) {
 		struct gtab *t = &w.slot[gi % 2];
 
+		struct later_count *n = &L->counts[gi - L->from];
+
+		L->rec.part = (uint32_t)gi;
 		load_generation(&L->v, t, &L->v.gens[gi]);
 		if (merge_generation(&w, t, gi) < 0 || later_lost(L))
 			L->ret = -1; /* the caller replays it again */
+		n->events = L->info.events;
+		n->skipped_events = L->info.skipped_events;
+		n->c = L->v.counts;
 	}
 	gtab_release(&w.slot[0]);
 	gtab_release(&w.slot[1]);
@@ -2166,36 +2185,46 @@ later_run(void *arg)
 	return NULL;
 }
 
-/* Join the later part to v's reading; -1, v as it was, when it does not
- * fit. */
+/* Join the later part to v's reading: 0, or 1 when the listener asked
+ * to stop at one of its points; -1, v as it was, when it does not fit. */
 static int
 later_join(struct v2 *v, struct later *L)
 {
 	struct trace_run *r = v->r;
 	struct intern_remap map;
 	struct tl_saved saved;
+	const struct later_count *n = NULL;
+	struct later_count none;
+	uint32_t stop = 0;
 	int ret;
 
 	if (L->ret != 0 || later_lost(L))
 		return -1;
 	timeline_save(&r->tl, &saved);
 	intern_import(r->in, &L->in, &map);
-	ret = timeline_join(&r->tl, &L->r.tl, &map);
+	ret = timeline_join(&r->tl, &L->r.tl, &map, &stop);
 	intern_remap_release(&map);
 	if (ret < 0) {
 		timeline_restore(&r->tl, &saved);
 		return -1;
 	}
 	timeline_saved_release(&saved);
-	r->info->events += L->info.events;
-	r->info->skipped_events += L->info.skipped_events;
-	if (v->counts.skipped_batches == 0 && L->v.counts.skipped_batches) {
-		v->counts.skipped_at = L->v.counts.skipped_at;
-		memcpy(v->counts.skip_why, L->v.counts.skip_why,
+	/* What reading in order counted: every generation of the later
+	 * part, or those before the one it stopped in. */
+	memset(&none, 0, sizeof(none));
+	if (ret == 0)
+		n = &L->counts[v->ngens - 1 - L->from];
+	else
+		n = stop > L->from ? &L->counts[stop - 1 - L->from] : &none;
+	r->info->events += n->events;
+	r->info->skipped_events += n->skipped_events;
+	if (v->counts.skipped_batches == 0 && n->c.skipped_batches) {
+		v->counts.skipped_at = n->c.skipped_at;
+		memcpy(v->counts.skip_why, n->c.skip_why,
 		       sizeof(v->counts.skip_why));
 	}
-	v->counts.skipped_batches += L->v.counts.skipped_batches;
-	return 0;
+	v->counts.skipped_batches += n->c.skipped_batches;
+	return ret;
 }
 
 static size_t
@@ -2215,8 +2244,8 @@ split_point(const struct v2 *v, unsigned threads)
 		return 0;
 	if (tl->listen.wait_done || tl->listen.gone || tl->listen.log)
 		return 0;
-	if (tl->npoints != 1 || tl->points[0] != TL_END)
-		return 0;
+	if (tl->npoints == 0 || tl->points[tl->npoints - 1] != TL_END)
+		return 0; /* show --at: it may stop there */
 	mid = v->gens[0].begin +
 	      (v->gens[v->ngens - 1].end - v->gens[0].begin) / 2;
 	for (k = 1; k < v->ngens; k++)
@@ -2308,11 +2337,17 @@ walk_split(struct v2 *v, size_t k)
 	}
 	pthread_join(th, NULL);
 	v->r->info->split_gen = k;
-	if (ret == 0 && later_join(v, L) < 0) {
-		/* What the later part found does not fit: replay it here. */
-		w.other_at = NULL;
-		v->r->info->split_redone = 1;
-		ret = merge_range(&w, k, v->ngens);
+	if (ret == 0) {
+		int joined = later_join(v, L);
+
+		if (joined == 1) {
+			ret = -1; /* the listener asked to stop */
+		} else if (joined < 0) {
+			/* What the later part found does not fit: replay it
+			 * here, on both cores. */
+			v->r->info->split_redone = 1;
+			ret = walk_range(v, k, v->ngens, 2, NULL, 0);
+		}
 	}
 	later_release(L);
 	free(L);

@@ -107,6 +107,8 @@ tl_record_release(struct tl_record *rec)
 	free(rec->ops);
 	free(rec->settled_blocked);
 	free(rec->settled_blocks);
+	free(rec->seen);
+	free(rec->points);
 	memset(rec, 0, sizeof(*rec));
 }
 
@@ -489,42 +491,99 @@ timeline_end(struct timeline *t, int64_t now, struct tl_goroutine *g)
 
 /* --- snapshots ----------------------------------------------------------- */
 
-void
-timeline_snapshot(struct timeline *t, struct snapshot *s, int64_t now)
+static void
+snapshot_head(const struct timeline *t, struct snapshot *s, int64_t now)
 {
-	size_t i;
-
 	s->format = t->format;
 	s->go_version = t->go_version;
 	s->source = t->source;
 	s->offset_ns = now;
 	s->time_ns = t->wall_start_ns ? t->wall_start_ns + now : 0;
 	s->provides = HAS_STATE | HAS_CREATOR | HAS_IDS;
-	for (i = 0; i < t->n; i++) {
-		const struct tl_goroutine *tg = &t->g[i];
-		struct goroutine *g = NULL;
+}
 
-		if (tg->st == TL_NOTEXIST || (tg->flags & TLG_SYSTEM))
-			continue;
-		g = snapshot_add(s);
-		g->id = tg->id;
-		g->flags = G_HAS_ID;
-		g->stack = tg->stack;
-		g->state = tg->state;
-		g->creator = tg->creator;
-		g->creation_stack = tg->creation_stack;
-		if (tg->flags & TLG_HAS_PARENT) {
-			g->creator_id = tg->parent;
-			g->flags |= G_HAS_CREATOR_ID;
-		}
-		if (tg->flags & TLG_CREATED)
-			g->flags |= G_CREATED_IN_TRACE;
-		if (tg->st == TL_WAITING) {
-			g->wait_ns =
-				now > tg->since_ns ? now - tg->since_ns : 0;
-			g->flags |= G_HAS_WAIT_NS;
-		}
+/* Goroutine tg's record at now, unless it is a runtime one. */
+static void
+snapshot_record(struct snapshot *s, const struct tl_goroutine *tg, int64_t now)
+{
+	struct goroutine *g = NULL;
+
+	if (tg->flags & TLG_SYSTEM)
+		return;
+	g = snapshot_add(s);
+	g->id = tg->id;
+	g->flags = G_HAS_ID;
+	g->stack = tg->stack;
+	g->state = tg->state;
+	g->creator = tg->creator;
+	g->creation_stack = tg->creation_stack;
+	if (tg->flags & TLG_HAS_PARENT) {
+		g->creator_id = tg->parent;
+		g->flags |= G_HAS_CREATOR_ID;
 	}
+	if (tg->flags & TLG_CREATED)
+		g->flags |= G_CREATED_IN_TRACE;
+	if (tg->st == TL_WAITING) {
+		g->wait_ns = now > tg->since_ns ? now - tg->since_ns : 0;
+		g->flags |= G_HAS_WAIT_NS;
+	}
+}
+
+void
+timeline_snapshot(struct timeline *t, struct snapshot *s, int64_t now)
+{
+	size_t i;
+
+	snapshot_head(t, s, now);
+	for (i = 0; i < t->n; i++)
+		if (t->g[i].st != TL_NOTEXIST)
+			snapshot_record(s, &t->g[i], now);
+}
+
+/* A recording timeline at a point: what each live goroutine is. */
+static int
+record_point(struct timeline *t, int64_t at)
+{
+	struct tl_record *rec = t->rec;
+	struct tl_point *pt = NULL;
+	size_t i;
+
+	if (rec->overflow || rec->nseen + t->live > TL_SEEN_MAX) {
+		/* Too much to keep: the reader stops here, and the caller
+		 * replays in order instead. */
+		rec->overflow = 1;
+		return -1;
+	}
+	rec->points = xgrow(rec->points, sizeof(*rec->points), rec->npoints + 1,
+			    &rec->pointcap);
+	pt = &rec->points[rec->npoints];
+	pt->idx = t->next - 1;
+	pt->at = at;
+	pt->first = rec->nseen;
+	pt->part = rec->part;
+	rec->seen = xgrow(rec->seen, sizeof(*rec->seen), rec->nseen + t->live,
+			  &rec->seencap);
+	for (i = 0; i < t->n; i++) {
+		const struct tl_goroutine *g = &t->g[i];
+		struct tl_seen *x = NULL;
+
+		if (g->st == TL_NOTEXIST)
+			continue;
+		x = &rec->seen[rec->nseen++];
+		x->id = g->id;
+		x->parent = g->parent;
+		x->since_ns = g->since_ns;
+		x->slot = (uint32_t)i;
+		x->flags = g->flags;
+		x->stack = g->stack;
+		x->creation_stack = g->creation_stack;
+		x->state = g->state;
+		x->creator = g->creator;
+		x->st = g->st;
+	}
+	pt->n = rec->nseen - pt->first;
+	step(rec, 0, (uint32_t)rec->npoints++, TLS_POINT);
+	return 0;
 }
 
 /* Hand s to the listener (and release it). */
@@ -573,6 +632,8 @@ emit(struct timeline *t, int64_t at, int last)
 	struct snapshot s;
 	size_t i;
 
+	if (t->rec != NULL)
+		return record_point(t, at);
 	if (release_held(t) < 0)
 		return -1;
 	snapshot_init(&s, t->in);
@@ -818,85 +879,357 @@ settle_onto(struct tl_goroutine *mg, const struct tl_goroutine *bg,
 	return 0;
 }
 
-int
-timeline_join(struct timeline *t, const struct timeline *b,
-	      const struct intern_remap *map)
-{
-	const struct tl_record *rec = b->rec;
-	const uint32_t none = UINT32_MAX, internal = TLG_SEEDED | TLG_PENDING |
-						     TLG_MOVED | TLG_STACKED;
-	uint32_t *at = NULL; /* b's slot -> t's, or none */
-	uint64_t anomalies = t->anomalies;
-	size_t i;
-	int ret = -1;
+/* A snapshot made at the join, to hand on once the join is known to fit:
+ * at the point of part part (a held one: the next point's part). */
+struct queued {
+	struct snapshot *s; /* NULL: t's own held one, patched */
+	uint32_t part;
+};
 
-	if (b->anomalies != 0 || rec == NULL)
-		return -1;
-	at = xreallocarray(NULL, b->n ? b->n : 1, sizeof(*at));
-	for (i = 0; i < b->n; i++)
-		at[i] = none;
+/* The join in progress. */
+struct join {
+	struct timeline *t;
+	const struct timeline *b;
+	const struct tl_record *rec;
+	const struct intern_remap *map;
+	uint32_t *at;	   /* b's slot -> t's, or NONE */
+	uint32_t *rev;	   /* t's slot -> b's, or NONE */
+	uint32_t *pos;	   /* b's slot -> its seen[] at the point */
+	uint32_t *stamp;   /* b's slot -> the point (+ 1) pos is of */
+	struct u64map now; /* goroutine -> stack + 1 at the point */
+	struct queued *q;
+	size_t nq, qcap;
+	struct snapshot *held; /* made at the join, held to the next point */
+	uint32_t *unknown;     /* its records without a stack */
+	size_t nunknown, unknowncap;
+	/* t's own held snapshot, released at the first point: stacks for
+	 * its records without one (0: none known then). */
+	seqid *patch;
+	int patched;
+};
+
+#define NONE UINT32_MAX
+
+static void
+enqueue(struct join *j, struct snapshot *s, uint32_t part)
+{
+	j->q = xgrow(j->q, sizeof(*j->q), j->nq + 1, &j->qcap);
+	j->q[j->nq].s = s;
+	j->q[j->nq].part = part;
+	j->nq++;
+}
+
+/* Goroutine x (b's, seen at the point) as t would have it there, into g
+ * (m: t's slot of it). */
+static void
+seen_as(const struct join *j, const struct tl_seen *x, uint32_t m,
+	struct tl_goroutine *g)
+{
+	const struct intern_remap *map = j->map;
+	const struct tl_goroutine *mg = &j->t->g[m];
+
+	if (!(x->flags & TLG_SEEDED)) {
+		/* Created in the later part: all its own. */
+		memset(g, 0, sizeof(*g));
+		g->id = x->id;
+		g->parent = x->parent;
+		g->flags = x->flags;
+		g->creator = map->frame[x->creator];
+		g->creation_stack = map->stack[x->creation_stack];
+	} else {
+		*g = *mg; /* its creation, from before */
+		g->flags |= x->flags & TLG_SYSTEM;
+		if (x->flags & TLG_PENDING)
+			return; /* t's, its events replayed so far */
+	}
+	g->st = x->st;
+	g->since_ns = x->since_ns;
+	g->stack = map->stack[x->stack];
+	g->state = map->str[x->state];
+}
+
+/*
+ * The snapshot of point pt, at this step of the join: t's goroutines in
+ * t's slot order, each as t has it or, when the later part knows it, as
+ * that part saw it. -1 when the parts do not agree on who is alive.
+ */
+static int
+join_point(struct join *j, const struct tl_point *pt, uint32_t stamp)
+{
+	struct timeline *t = j->t;
+	const struct tl_seen *seen = j->rec->seen + pt->first;
+	struct snapshot *s = xmalloc(sizeof(*s));
+	size_t i, mapped = 0;
+	/* The stacks at the point, for a snapshot held since the last. */
+	int want_now = j->held != NULL || (t->held != NULL && !j->patched);
+
+	for (i = 0; i < pt->n; i++) {
+		j->pos[seen[i].slot] = (uint32_t)i;
+		j->stamp[seen[i].slot] = stamp;
+	}
+	u64map_clear(&j->now);
+	snapshot_init(s, t->in);
+	snapshot_head(t, s, pt->at);
+	for (i = 0; i < t->n; i++) {
+		uint32_t x = j->rev[i];
+		struct tl_goroutine g;
+
+		if (x != NONE) {
+			if (j->stamp[x] != stamp)
+				goto bad;
+			seen_as(j, &seen[j->pos[x]], (uint32_t)i, &g);
+			mapped++;
+		} else if (t->g[i].st != TL_NOTEXIST) {
+			g = t->g[i];
+		} else {
+			continue;
+		}
+		if (want_now)
+			u64map_put(&j->now, g.id, g.stack + 1);
+		snapshot_record(s, &g, pt->at);
+	}
+	if (mapped != pt->n)
+		goto bad;
+	/* The snapshot held at the last point gets its stacks now. */
+	if (j->held != NULL) {
+		for (i = 0; i < j->nunknown; i++) {
+			struct goroutine *g = &j->held->g[j->unknown[i]];
+			uint32_t v = u64map_get(&j->now, g->id);
+
+			if (v != U64MAP_NONE && v != 1)
+				g->stack = v - 1;
+		}
+		enqueue(j, j->held, pt->part);
+		j->held = NULL;
+		j->nunknown = 0;
+	} else if (t->held != NULL && !j->patched) {
+		j->patch = xreallocarray(NULL, t->nunknown ? t->nunknown : 1,
+					 sizeof(*j->patch));
+		for (i = 0; i < t->nunknown; i++) {
+			uint32_t v = u64map_get(&j->now,
+						t->held->g[t->unknown[i]].id);
+
+			j->patch[i] = v != U64MAP_NONE && v != 1 ? v - 1 : 0;
+		}
+		j->patched = 1;
+		enqueue(j, NULL, pt->part);
+	}
+	for (i = 0; i < s->n; i++)
+		if (s->g[i].stack == 0) {
+			j->unknown = xgrow(j->unknown, sizeof(*j->unknown),
+					   j->nunknown + 1, &j->unknowncap);
+			j->unknown[j->nunknown++] = (uint32_t)i;
+		}
+	if (j->nunknown > 0)
+		j->held = s;
+	else
+		enqueue(j, s, pt->part);
+	return 0;
+bad:
+	snapshot_release(s);
+	free(s);
+	return -1;
+}
+
+/* Replay the recorded steps onto t. */
+static int
+join_steps(struct join *j)
+{
+	struct timeline *t = j->t;
+	const struct tl_record *rec = j->rec;
+	uint64_t anomalies = t->anomalies;
+	unsigned first = t->next;
+	uint32_t stamp = 0;
+	size_t i;
+
 	for (i = 0; i < rec->nsteps; i++) {
 		const struct tl_step *s = &rec->steps[i];
 		struct tl_goroutine *g = NULL;
+		uint32_t m;
 
-		if (s->slot >= b->n)
-			goto out;
+		if (s->what == TLS_POINT) {
+			const struct tl_point *pt = &rec->points[s->slot];
+
+			/* The earlier part made the points it reached. */
+			if (pt->idx >= first && join_point(j, pt, ++stamp) < 0)
+				return -1;
+			continue;
+		}
+		if (s->slot >= j->b->n)
+			return -1;
 		if (s->what == TLS_NEW) {
 			g = timeline_find(t, s->id);
 			if (g != NULL) {
 				/* As timeline_create() ends it. */
 				if (!(g->flags & TLG_CGO))
-					goto out;
+					return -1;
+				j->rev[g - t->g] = NONE;
 				end_goroutine(t, 0, g);
 			}
-			at[s->slot] = take_slot(t);
+			m = take_slot(t);
+			j->at[s->slot] = m;
+			j->rev[m] = s->slot;
 		} else if (s->what == TLS_DROP) {
-			uint32_t m = at[s->slot];
-
-			if (m == none)
-				goto out;
+			m = j->at[s->slot];
+			if (m == NONE)
+				return -1;
 			if (t->g[m].st != TL_NOTEXIST &&
 			    timeline_find(t, s->id) == &t->g[m])
 				drop(t, &t->g[m]);
 			else
 				give_slot(t, m);
-			at[s->slot] = none;
+			j->at[s->slot] = NONE;
+			j->rev[m] = NONE;
 		} else {
 			const struct tl_op *op = &rec->ops[s->what - TLS_OP];
 
-			g = replay_op(t, s->id, op, map);
+			g = replay_op(t, s->id, op, j->map);
 			if (g == NULL || t->anomalies != anomalies)
-				goto out;
-			at[s->slot] = op->kind == TLO_END
-					      ? none
-					      : (uint32_t)(g - t->g);
+				return -1;
+			m = (uint32_t)(g - t->g);
+			if (op->kind == TLO_END) {
+				j->at[s->slot] = NONE;
+				j->rev[m] = NONE;
+			} else {
+				j->at[s->slot] = m;
+				j->rev[m] = s->slot;
+			}
 		}
 	}
+	return 0;
+}
+
+/* The later part's goroutines alive at its end, into their slots. */
+static int
+join_end(struct join *j)
+{
+	struct timeline *t = j->t;
+	const struct timeline *b = j->b;
+	const struct tl_record *rec = j->rec;
+	const uint32_t internal =
+		TLG_SEEDED | TLG_PENDING | TLG_MOVED | TLG_STACKED;
+	size_t i;
+
 	for (i = 0; i < b->n; i++) {
 		const struct tl_goroutine *bg = &b->g[i];
 		struct tl_goroutine *mg = NULL;
 
 		if (bg->st == TL_NOTEXIST)
 			continue;
-		if (at[i] == none)
-			goto out;
-		mg = &t->g[at[i]];
+		if (j->at[i] == NONE)
+			return -1;
+		mg = &t->g[j->at[i]];
 		if (!(bg->flags & TLG_SEEDED)) {
-			copy_created(mg, bg, map);
+			copy_created(mg, bg, j->map);
 			mg->flags &= ~internal;
-			u64map_put(&t->index, mg->id, at[i]);
+			u64map_put(&t->index, mg->id, j->at[i]);
 		} else if (bg->flags & TLG_PENDING) {
 			mg->flags |= bg->flags & TLG_SYSTEM;
 		} else if (i >= rec->settledcap ||
 			   settle_onto(mg, bg, rec->settled_blocked[i],
-				       rec->settled_blocks[i], map) < 0) {
-			goto out;
+				       rec->settled_blocks[i], j->map) < 0) {
+			return -1;
 		}
 	}
-	if (b->last_ns > t->last_ns)
-		t->last_ns = b->last_ns;
-	ret = 0;
-out:
-	free(at);
+	return 0;
+}
+
+/* Hand the join's snapshots on, in order; 1 when the listener asked to
+ * stop (*stop_part: where). */
+static int
+join_hand(struct join *j, uint32_t *stop_part)
+{
+	struct timeline *t = j->t;
+	size_t i, k;
+	int ret = 0;
+
+	for (i = 0; i < j->nq; i++) {
+		struct snapshot *s = j->q[i].s;
+
+		if (s == NULL) { /* t's own held snapshot */
+			s = t->held;
+			for (k = 0; k < t->nunknown; k++)
+				if (j->patch[k] != 0)
+					s->g[t->unknown[k]].stack = j->patch[k];
+			t->held = NULL;
+			t->nunknown = 0;
+		}
+		if (ret == 0 && t->listen.snapshot &&
+		    t->listen.snapshot(t->listen.ctx, s) < 0) {
+			t->stopped = 1;
+			*stop_part = j->q[i].part;
+			ret = 1;
+		}
+		snapshot_release(s);
+		free(s);
+	}
+	j->nq = 0;
+	if (j->held != NULL && ret == 0) {
+		/* Held to the next point, or to the end. */
+		t->held = j->held;
+		t->unknown =
+			xgrow(t->unknown, sizeof(*t->unknown),
+			      j->nunknown ? j->nunknown : 1, &t->unknowncap);
+		memcpy(t->unknown, j->unknown,
+		       j->nunknown * sizeof(*j->unknown));
+		t->nunknown = j->nunknown;
+		j->held = NULL;
+	}
+	return ret;
+}
+
+int
+timeline_join(struct timeline *t, const struct timeline *b,
+	      const struct intern_remap *map, uint32_t *stop_part)
+{
+	const struct tl_record *rec = b->rec;
+	struct join j;
+	size_t i, nb = b->n ? b->n : 1, nt;
+	int ret = -1;
+
+	if (b->anomalies != 0 || rec == NULL || rec->overflow)
+		return -1;
+	memset(&j, 0, sizeof(j));
+	j.t = t;
+	j.b = b;
+	j.rec = rec;
+	j.map = map;
+	/* t's slots grow by at most a slot a step. */
+	nt = t->n + rec->nsteps + 1;
+	j.at = xreallocarray(NULL, nb, sizeof(*j.at));
+	j.pos = xreallocarray(NULL, nb, sizeof(*j.pos));
+	j.stamp = xcalloc(nb, sizeof(*j.stamp));
+	j.rev = xreallocarray(NULL, nt, sizeof(*j.rev));
+	for (i = 0; i < nb; i++)
+		j.at[i] = NONE;
+	for (i = 0; i < nt; i++)
+		j.rev[i] = NONE;
+	u64map_init(&j.now);
+	if (join_steps(&j) == 0 && join_end(&j) == 0) {
+		if (b->last_ns > t->last_ns)
+			t->last_ns = b->last_ns;
+		if (b->next > t->next) {
+			t->next = b->next;
+			set_due(t);
+		}
+		ret = join_hand(&j, stop_part);
+	}
+	for (i = 0; i < j.nq; i++)
+		if (j.q[i].s != NULL) {
+			snapshot_release(j.q[i].s);
+			free(j.q[i].s);
+		}
+	if (j.held != NULL) {
+		snapshot_release(j.held);
+		free(j.held);
+	}
+	free(j.q);
+	free(j.unknown);
+	free(j.patch);
+	free(j.at);
+	free(j.rev);
+	free(j.pos);
+	free(j.stamp);
+	u64map_release(&j.now);
 	return ret;
 }

@@ -100,9 +100,10 @@ struct tl_listener {
  * blocks those of before plus the recording's since).
  */
 enum tl_step_kind {
-	TLS_NEW,  /* a goroutine created: a slot taken */
-	TLS_DROP, /* a goroutine not pending ended: its slot freed */
-	TLS_OP,	  /* TLS_OP + k: ops[k], an event of a pending goroutine */
+	TLS_NEW,   /* a goroutine created: a slot taken */
+	TLS_DROP,  /* a goroutine not pending ended: its slot freed */
+	TLS_POINT, /* a sampling point: points[slot] */
+	TLS_OP,	   /* TLS_OP + k: ops[k], an event of a pending goroutine */
 };
 
 enum tl_op_kind {
@@ -129,11 +130,41 @@ struct tl_op {
 	uint8_t kind, st, lost_p;
 };
 
+/* A live goroutine as the recording had it at a sampling point. */
+struct tl_seen {
+	uint64_t id, parent;
+	int64_t since_ns;
+	uint32_t slot, flags;
+	seqid stack, creation_stack;
+	strid state;
+	frameid creator;
+	uint8_t st;
+};
+
+/* A sampling point the recording reached: its goroutines are
+ * seen[first .. first + n), by slot. */
+struct tl_point {
+	unsigned idx; /* in the timeline's points */
+	int64_t at;
+	size_t first, n;
+	uint32_t part; /* the recording's part (generation) then */
+};
+
+/* Most goroutines a recording keeps over all its points: past them it
+ * gives up (overflow), and the caller replays in order instead. */
+#define TL_SEEN_MAX (1u << 18)
+
 struct tl_record {
 	struct tl_step *steps;
 	size_t nsteps, stepcap;
 	struct tl_op *ops;
 	size_t nops, opcap;
+	struct tl_seen *seen;
+	size_t nseen, seencap;
+	struct tl_point *points;
+	size_t npoints, pointcap;
+	uint32_t part; /* set by the reader as it goes */
+	int overflow;
 	/* By slot: blocked_ns and nblocks when the goroutine stopped being
 	 * pending. */
 	int64_t *settled_blocked;
@@ -304,16 +335,20 @@ int timeline_finish(struct timeline *t, int64_t end_ns);
  * Join to t (the earlier generations) what the recording timeline b (the
  * generations after them, its tables imported into t's with map) found,
  * as replaying b's events on t would: b's goroutines take t's slots in
- * the same order, and b's pending goroutines have their recorded events
- * replayed on t's. Returns -1, t then half changed (timeline_save() kept
- * it), when the events do not fit what t knows (an event out of place):
- * replay them on t instead. Only for timelines with no listener but the
- * snapshot's and no point before the end.
+ * the same order, b's pending goroutines have their recorded events
+ * replayed on t's, and the snapshots of the points b reached are made
+ * from both and handed on in order. Returns 0; 1 when the listener asked
+ * to stop at a point (*stop_part: the recording's part then); -1, t then
+ * half changed (timeline_save() kept it), when the events do not fit
+ * what t knows (an event out of place): replay them on t instead. Only
+ * for timelines with no listener but the snapshot's, whose last point is
+ * the end.
  */
 int timeline_join(struct timeline *t, const struct timeline *b,
-		  const struct intern_remap *map);
+		  const struct intern_remap *map, uint32_t *stop_part);
 
-/* What timeline_join() may change of t, kept to put back. */
+/* What timeline_join() may change of t, kept to put back (it hands no
+ * snapshot on before it knows the join fits). */
 struct tl_saved {
 	struct tl_goroutine *g;
 	uint32_t *free;

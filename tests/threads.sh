@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Work split over threads gives the bytes one thread gives: show (text,
 # -v, colour, JSON), trend and convert on a profile of 18,066 groups, more
-# than one part's worth; show and diff of traces, whose later generations
-# two threads replay apart and join. Speaks TAP.
+# than one part's worth; show, diff, report and trend of traces, whose
+# later generations two threads replay apart and join. Speaks TAP.
 set -u
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,7 +32,7 @@ check() {
 	fi
 }
 
-echo "1..11"
+echo "1..13"
 check "show" show "$many"
 check "show -v" show -v "$many"
 check "show --color=always" show --color=always "$many"
@@ -48,3 +48,5 @@ check "show of a trace" show "$traces/go1.26-wide.trace"
 check "show -v -f json of a trace" show -v -f json "$traces/go1.26-wide.trace"
 check "show of a flight recording" show "$traces/flight-go1.26.trace"
 check "diff of two traces" diff "$traces/go1.25.trace" "$traces/go1.26.trace"
+check "report of a trace" report "$traces/go1.26-wide.trace"
+check "trend of a trace every 3ms" trend -f json --every 3ms "$traces/go1.26.trace"

@@ -1,10 +1,10 @@
 /*
  * libFuzzer target: the execution trace readers (both formats), read for
  * the state at the end through everything downstream, sampled at a few
- * points with every listener callback set, and read at the end with no
- * listener but the snapshot's (the later generations then replayed on a
- * second thread and joined), each on one thread and on two: what the
- * listener hears must not differ (it aborts when it does).
+ * points with every listener callback set, and read at the end and at 7
+ * points with no listener but the snapshot's (the later generations then
+ * replayed on a second thread and joined), each on one thread and on two:
+ * what the listener hears must not differ (it aborts when it does).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -61,9 +61,11 @@ snapshot_whole(void *ctx, struct snapshot *s)
 	return 0;
 }
 
-/* The same at the end, with no listener but the snapshot's. */
+/* The same at the end (points 0) or at points points, with no listener
+ * but the snapshot's. */
 static uint64_t
-heard_end(const uint8_t *data, size_t size, unsigned threads, int *rc)
+heard_end(const uint8_t *data, size_t size, unsigned threads, unsigned points,
+	  int *rc)
 {
 	struct intern in;
 	struct trace_opts o;
@@ -74,7 +76,8 @@ heard_end(const uint8_t *data, size_t size, unsigned threads, int *rc)
 	intern_init(&in);
 	memset(&o, 0, sizeof(o));
 	memset(&info, 0, sizeof(info));
-	o.sampling = SAMPLE_END;
+	o.sampling = points ? SAMPLE_EVENLY : SAMPLE_END;
+	o.count = points;
 	o.threads = threads;
 	o.listen.snapshot = snapshot_whole;
 	error_clear(&err);
@@ -120,9 +123,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	two = heard(data, size, 2, &rc2);
 	if (one != two || rc1 != rc2)
 		abort(); /* the threads changed the answer */
-	one = heard_end(data, size, 1, &rc1);
-	two = heard_end(data, size, 2, &rc2);
+	one = heard_end(data, size, 1, 0, &rc1);
+	two = heard_end(data, size, 2, 0, &rc2);
 	if (one != two || rc1 != rc2)
 		abort(); /* the join changed it */
+	one = heard_end(data, size, 1, 7, &rc1);
+	two = heard_end(data, size, 2, 7, &rc2);
+	if (one != two || rc1 != rc2)
+		abort(); /* the join's snapshots differ */
 	return 0;
 }

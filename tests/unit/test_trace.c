@@ -1024,15 +1024,26 @@ heard_whole(void *ctx, struct snapshot *s)
 	return 0;
 }
 
+/* heard_whole(), asking to stop after h->stop_after snapshots (0: never). */
+static unsigned stop_after, stop_seen;
+
+static int
+heard_stopping(void *ctx, struct snapshot *s)
+{
+	heard_whole(ctx, s);
+	return stop_after != 0 && ++stop_seen == stop_after ? -1 : 0;
+}
+
 /*
- * Read buf at its end with no one listening to waits or ends (show): on
- * two threads the later generations are replayed on the second and
- * joined. Everything snapshots tell, ids of stacks and strings and the
- * order of the goroutines too, into h; the reading's info into *info.
+ * Read buf at its end (every 0: show) or every `every` ns (trend) with
+ * no one listening to waits or ends: on two threads the later
+ * generations are replayed on the second and joined. Everything
+ * snapshots tell, ids of stacks and strings and the order of the
+ * goroutines too, into h; the reading's info into *info.
  */
 static int
-hear_end(struct heard *h, const unsigned char *buf, size_t len,
-	 unsigned threads, struct trace_info *info)
+hear_split(struct heard *h, const unsigned char *buf, size_t len,
+	   unsigned threads, int64_t every, struct trace_info *info)
 {
 	struct intern in;
 	struct trace_opts o;
@@ -1043,10 +1054,12 @@ hear_end(struct heard *h, const unsigned char *buf, size_t len,
 	memset(&o, 0, sizeof(o));
 	intern_init(&in);
 	h->in = &in;
-	o.sampling = SAMPLE_END;
+	o.sampling = every ? SAMPLE_EVERY : SAMPLE_END;
+	o.every = every;
 	o.threads = threads;
 	o.listen.ctx = h;
-	o.listen.snapshot = heard_whole;
+	o.listen.snapshot = heard_stopping;
+	stop_seen = 0;
 	error_clear(&err);
 	rc = trace_read_points(&in, buf, len, &o, info, &err);
 	if (rc == 0)
@@ -1068,7 +1081,9 @@ hear_end(struct heard *h, const unsigned char *buf, size_t len,
  * nothing unblocked it: out of place, which the later generations alone
  * cannot see and the join cannot take, so they are replayed again after
  * the earlier, telling what one thread does (the saved timeline put
- * back).
+ * back). Each read at the end and every 15 ns (points in both parts and
+ * between generations; the built goroutines have no stacks, so every
+ * snapshot is held to the next point).
  */
 static void
 test_split(void)
@@ -1109,8 +1124,8 @@ test_split(void)
 		EV(&e3, 0x14, 8, 1, 0);	   /* 310: g1 blocks again */
 		gen_of(&w, 3, 300, &e3);
 
-		rc = hear_end(&one, w.b, w.n, 1, &i1);
-		rc |= hear_end(&two, w.b, w.n, 2, &i2);
+		rc = hear_split(&one, w.b, w.n, 1, 0, &i1);
+		rc |= hear_split(&two, w.b, w.n, 2, 0, &i2);
 		ok(rc == 0, "%s: read on one thread and on two",
 		   bad ? "out of place at the boundary" : "three generations");
 		diag("%s", one.text);
@@ -1131,13 +1146,26 @@ test_split(void)
 			   "the status out of place is counted once: %llu",
 			   (unsigned long long)i2.anomalies);
 		}
+		/* Every 15 ns: points in both parts, some between
+		 * generations, goroutines without a stack held on. */
+		rc = hear_split(&one, w.b, w.n, 1, 15, &i1);
+		rc |= hear_split(&two, w.b, w.n, 2, 15, &i2);
+		diag("%s", one.text);
+		ok(rc == 0 && strcmp(one.text, two.text) == 0 &&
+			   one.hash == two.hash && i2.split_gen > 0 &&
+			   i2.split_redone == bad,
+		   "every 15 ns: two threads tell what one does (%zu "
+		   "bytes), the later generations %s",
+		   one.total, bad ? "replayed again" : "joined");
 	}
 }
 
 /*
  * Every committed trace of more than one generation, the flight
- * recorder's among them, read at the end on two threads: the later
- * generations joined, and the snapshot the same as on one thread.
+ * recorder's among them, read on two threads at the end, every 7 ms, and
+ * every 7 ms by a listener that stops at a moment of the later part: the
+ * later generations joined, and what is heard (and counted) the same as
+ * on one thread.
  */
 static void
 test_split_traces(void)
@@ -1158,8 +1186,8 @@ test_split_traces(void)
 		if (!ok(buf != NULL, "read %s", path))
 			continue;
 		memset(&i2, 0, sizeof(i2));
-		rc = hear_end(&one, buf, len, 1, &i1);
-		rc |= hear_end(&two, buf, len, 2, &i2);
+		rc = hear_split(&one, buf, len, 1, 0, &i1);
+		rc |= hear_split(&two, buf, len, 2, 0, &i2);
 		ok(rc == 0 && one.total > 1000 && one.total == two.total &&
 			   one.hash == two.hash &&
 			   (i1.version < 22 || i1.version > 26 ||
@@ -1167,6 +1195,26 @@ test_split_traces(void)
 		   "%s: the same %zu bytes of snapshot on one thread and on "
 		   "two (later generations from %llu joined)",
 		   traces[t], one.total, (unsigned long long)i2.split_gen);
+		memset(&i2, 0, sizeof(i2));
+		rc = hear_split(&one, buf, len, 1, 7000000, &i1);
+		rc |= hear_split(&two, buf, len, 2, 7000000, &i2);
+		ok(rc == 0 && one.total > 10000 && one.total == two.total &&
+			   one.hash == two.hash &&
+			   (i1.version < 22 || i1.version > 26 ||
+			    (i2.split_gen > 0 && !i2.split_redone)),
+		   "%s every 7 ms: the same %zu bytes of snapshots on one "
+		   "thread and on two",
+		   traces[t], one.total);
+		/* The listener stops at the 38th of 44: in the later part. */
+		stop_after = 38;
+		rc = hear_split(&one, buf, len, 1, 7000000, &i1);
+		rc |= hear_split(&two, buf, len, 2, 7000000, &i2);
+		stop_after = 0;
+		ok(rc == 0 && one.hash == two.hash && i1.events == i2.events &&
+			   i1.events > 0,
+		   "%s, stopped at the 38th moment: the same on one thread "
+		   "and on two (%llu events counted)",
+		   traces[t], (unsigned long long)i1.events);
 		free(buf);
 	}
 }
