@@ -2013,6 +2013,23 @@ merger_start(void *w)
 	return NULL;
 }
 
+/* A walk over generations [from, to) of v (other_at, other_from: as in
+ * struct walk). */
+static void
+walk_init(struct walk *w, struct v2 *v, size_t from, size_t to,
+	  const size_t *other_at, size_t other_from)
+{
+	memset(w, 0, sizeof(*w));
+	w->v = v;
+	w->from = from;
+	w->to = to;
+	w->replayed = from;
+	w->other_at = other_at;
+	w->other_from = other_from;
+	gtab_init(&w->slot[0]);
+	gtab_init(&w->slot[1]);
+}
+
 /* --- the later generations on a thread of their own ---------------------- */
 
 /*
@@ -2160,11 +2177,8 @@ later_run(void *arg)
 	struct walk w;
 	size_t gi;
 
-	memset(&w, 0, sizeof(w));
-	w.v = &L->v;
+	walk_init(&w, &L->v, L->from, L->v.ngens, NULL, 0);
 	w.at_out = &L->at;
-	gtab_init(&w.slot[0]);
-	gtab_init(&w.slot[1]);
 	for (gi = L->from; gi < L->v.ngens && L->ret == 0; gi++) {
 		struct gtab *t = &w.slot[gi % 2];
 
@@ -2312,12 +2326,7 @@ walk_split(struct v2 *v, size_t k)
 		free(L);
 		return 1;
 	}
-	memset(&w, 0, sizeof(w));
-	w.v = v;
-	w.other_at = &L->at;
-	w.other_from = v->gens[k].begin;
-	gtab_init(&w.slot[0]);
-	gtab_init(&w.slot[1]);
+	walk_init(&w, v, 0, k, &L->at, v->gens[k].begin);
 	/* The earlier part alone while the later one runs, then, once it
 	 * ends, merged on the freed core. */
 	for (gi = 0; gi < k && ret == 0; gi++) {
@@ -2369,15 +2378,7 @@ walk_range(struct v2 *v, size_t from, size_t to, unsigned threads,
 {
 	struct walk w;
 
-	memset(&w, 0, sizeof(w));
-	w.v = v;
-	w.from = from;
-	w.to = to;
-	w.replayed = from;
-	w.other_at = other_at;
-	w.other_from = other_from;
-	gtab_init(&w.slot[0]);
-	gtab_init(&w.slot[1]);
+	walk_init(&w, v, from, to, other_at, other_from);
 	if (threads > 1) {
 		pthread_t th;
 

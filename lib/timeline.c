@@ -138,9 +138,11 @@ record_op(struct timeline *t, const struct tl_goroutine *g,
 	step(rec, g->id, (uint32_t)(g - t->g), TLS_OP + (uint32_t)rec->nops++);
 }
 
+/* Record an event of pending goroutine g: kind, at now, with stack and
+ * (a block) reason and state, or (a syscall's end) lost_p. */
 static void
 record(struct timeline *t, const struct tl_goroutine *g, unsigned kind,
-       int64_t now, seqid stack)
+       int64_t now, seqid stack, strid reason, strid state, int lost_p)
 {
 	struct tl_op op;
 
@@ -148,6 +150,9 @@ record(struct timeline *t, const struct tl_goroutine *g, unsigned kind,
 	op.kind = (uint8_t)kind;
 	op.now = now;
 	op.stack = stack;
+	op.reason = reason;
+	op.state = state;
+	op.lost_p = (uint8_t)(lost_p != 0);
 	record_op(t, g, &op);
 }
 
@@ -241,7 +246,7 @@ end_goroutine(struct timeline *t, int64_t now, struct tl_goroutine *g)
 {
 	if (t->rec != NULL) {
 		if (g->flags & TLG_PENDING)
-			record(t, g, TLO_END, now, 0);
+			record(t, g, TLO_END, now, 0, 0, 0, 0);
 		else
 			step(t->rec, g->id, (uint32_t)(g - t->g), TLS_DROP);
 	}
@@ -380,7 +385,7 @@ void
 timeline_start(struct timeline *t, int64_t now, struct tl_goroutine *g)
 {
 	if (g->flags & TLG_PENDING)
-		record(t, g, TLO_START, now, 0);
+		record(t, g, TLO_START, now, 0, 0, 0, 0);
 	if (g->st == TL_RUNNING)
 		timeline_anomaly(t, "goroutine %llu started while running",
 				 (unsigned long long)g->id);
@@ -395,7 +400,7 @@ timeline_stop(struct timeline *t, int64_t now, struct tl_goroutine *g,
 	      seqid stack)
 {
 	if (g->flags & TLG_PENDING)
-		record(t, g, TLO_STOP, now, stack);
+		record(t, g, TLO_STOP, now, stack, 0, 0, 0);
 	leave(t, now, g);
 	enter(g, now, TL_RUNNABLE, state_word(t, TL_RUNNABLE));
 	if (stack != 0)
@@ -408,17 +413,8 @@ void
 timeline_block(struct timeline *t, int64_t now, struct tl_goroutine *g,
 	       strid reason, strid state, seqid stack)
 {
-	if (g->flags & TLG_PENDING) {
-		struct tl_op op;
-
-		memset(&op, 0, sizeof(op));
-		op.kind = TLO_BLOCK;
-		op.now = now;
-		op.reason = reason;
-		op.state = state;
-		op.stack = stack;
-		record_op(t, g, &op);
-	}
+	if (g->flags & TLG_PENDING)
+		record(t, g, TLO_BLOCK, now, stack, reason, state, 0);
 	if (g->st != TL_RUNNING)
 		timeline_anomaly(t, "goroutine %llu blocked while not running",
 				 (unsigned long long)g->id);
@@ -436,7 +432,7 @@ void
 timeline_unblock(struct timeline *t, int64_t now, struct tl_goroutine *g)
 {
 	if (g->flags & TLG_PENDING)
-		record(t, g, TLO_UNBLOCK, now, 0);
+		record(t, g, TLO_UNBLOCK, now, 0, 0, 0, 0);
 	if (g->st != TL_WAITING)
 		timeline_anomaly(t,
 				 "goroutine %llu unblocked while not "
@@ -453,7 +449,7 @@ timeline_syscall(struct timeline *t, int64_t now, struct tl_goroutine *g,
 		 seqid stack)
 {
 	if (g->flags & TLG_PENDING)
-		record(t, g, TLO_SYSCALL, now, stack);
+		record(t, g, TLO_SYSCALL, now, stack, 0, 0, 0);
 	leave(t, now, g);
 	enter(g, now, TL_SYSCALL, state_word(t, TL_SYSCALL));
 	if (stack != 0)
@@ -468,15 +464,8 @@ timeline_syscall_end(struct timeline *t, int64_t now, struct tl_goroutine *g,
 {
 	enum tl_state st = lost_p ? TL_RUNNABLE : TL_RUNNING;
 
-	if (g->flags & TLG_PENDING) {
-		struct tl_op op;
-
-		memset(&op, 0, sizeof(op));
-		op.kind = TLO_SYSCALL_END;
-		op.now = now;
-		op.lost_p = (uint8_t)(lost_p != 0);
-		record_op(t, g, &op);
-	}
+	if (g->flags & TLG_PENDING)
+		record(t, g, TLO_SYSCALL_END, now, 0, 0, 0, lost_p);
 	leave(t, now, g);
 	enter(g, now, st, state_word(t, st));
 	if (g->flags & TLG_PENDING)

@@ -61,11 +61,15 @@ snapshot_whole(void *ctx, struct snapshot *s)
 	return 0;
 }
 
-/* The same at the end (points 0) or at points points, with no listener
- * but the snapshot's. */
+/*
+ * What the listener heard, reading data on threads threads: with points 0,
+ * at 3 points with every callback set; else at the end (points 1) or at
+ * points points with no listener but the snapshot's, which hears every
+ * record in full.
+ */
 static uint64_t
-heard_end(const uint8_t *data, size_t size, unsigned threads, unsigned points,
-	  int *rc)
+heard(const uint8_t *data, size_t size, unsigned threads, unsigned points,
+      int *rc)
 {
 	struct intern in;
 	struct trace_opts o;
@@ -76,35 +80,16 @@ heard_end(const uint8_t *data, size_t size, unsigned threads, unsigned points,
 	intern_init(&in);
 	memset(&o, 0, sizeof(o));
 	memset(&info, 0, sizeof(info));
-	o.sampling = points ? SAMPLE_EVENLY : SAMPLE_END;
-	o.count = points;
+	o.sampling = points == 1 ? SAMPLE_END : SAMPLE_EVENLY;
+	o.count = points ? points : 3;
 	o.threads = threads;
-	o.listen.snapshot = snapshot_whole;
-	error_clear(&err);
-	*rc = trace_read_points(&in, data, size, &o, &info, &err);
-	intern_release(&in);
-	return sink + info.events * 3 + info.anomalies * 5;
-}
-
-/* What the listener heard, sampling data on threads threads. */
-static uint64_t
-heard(const uint8_t *data, size_t size, unsigned threads, int *rc)
-{
-	struct intern in;
-	struct trace_opts o;
-	struct trace_info info;
-	struct error err;
-
-	sink = 0;
-	intern_init(&in);
-	memset(&o, 0, sizeof(o));
-	memset(&info, 0, sizeof(info));
-	o.sampling = SAMPLE_EVENLY;
-	o.count = 3;
-	o.threads = threads;
-	o.listen.wait_done = wait_done;
-	o.listen.gone = gone;
-	o.listen.snapshot = snapshot;
+	if (points == 0) {
+		o.listen.wait_done = wait_done;
+		o.listen.gone = gone;
+		o.listen.snapshot = snapshot;
+	} else {
+		o.listen.snapshot = snapshot_whole;
+	}
 	error_clear(&err);
 	*rc = trace_read_points(&in, data, size, &o, &info, &err);
 	intern_release(&in);
@@ -115,21 +100,17 @@ heard(const uint8_t *data, size_t size, unsigned threads, int *rc)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	int rc1 = 0, rc2 = 0;
-	uint64_t one, two;
+	static const unsigned points[] = { 0, 1, 7 };
+	size_t k;
 
 	fuzz_pipeline(trace_read, data, size);
-	one = heard(data, size, 1, &rc1);
-	two = heard(data, size, 2, &rc2);
-	if (one != two || rc1 != rc2)
-		abort(); /* the threads changed the answer */
-	one = heard_end(data, size, 1, 0, &rc1);
-	two = heard_end(data, size, 2, 0, &rc2);
-	if (one != two || rc1 != rc2)
-		abort(); /* the join changed it */
-	one = heard_end(data, size, 1, 7, &rc1);
-	two = heard_end(data, size, 2, 7, &rc2);
-	if (one != two || rc1 != rc2)
-		abort(); /* the join's snapshots differ */
+	for (k = 0; k < sizeof(points) / sizeof(points[0]); k++) {
+		int rc1 = 0, rc2 = 0;
+		uint64_t one = heard(data, size, 1, points[k], &rc1);
+		uint64_t two = heard(data, size, 2, points[k], &rc2);
+
+		if (one != two || rc1 != rc2)
+			abort(); /* the threads changed the answer */
+	}
 	return 0;
 }

@@ -967,11 +967,14 @@ test_stops_at_moment(void)
 	stops_at_moment("go1.21.trace");
 }
 
+static void split_agrees(const char *name, const unsigned char *buf,
+			 size_t len);
+
 /*
  * Every committed trace, among them the flight recorder's (it starts in
  * the middle of a run, at a generation other than 1): each goroutine's
  * waits and lifetime and each snapshot are heard the same on one thread
- * and on two.
+ * and on two, as is what split_agrees() reads.
  */
 static void
 test_threads_agree(void)
@@ -997,6 +1000,7 @@ test_threads_agree(void)
 		   "%s: the same %zu bytes of waits, lives and snapshots on "
 		   "one thread and on two",
 		   traces[t], one.total);
+		split_agrees(traces[t], buf, len);
 		free(buf);
 	}
 }
@@ -1161,62 +1165,49 @@ test_split(void)
 }
 
 /*
- * Every committed trace of more than one generation, the flight
- * recorder's among them, read on two threads at the end, every 7 ms, and
- * every 7 ms by a listener that stops at a moment of the later part: the
- * later generations joined, and what is heard (and counted) the same as
- * on one thread.
+ * A committed trace (test_threads_agree()) read on two threads at the
+ * end, every 7 ms, and every 7 ms by a listener that stops at a moment of
+ * the later part, with no listener for waits or ends: the later
+ * generations joined (a trace of the new format), and what is heard (and
+ * counted) the same as on one thread.
  */
 static void
-test_split_traces(void)
+split_agrees(const char *name, const unsigned char *buf, size_t len)
 {
-	size_t t;
+	struct heard one, two;
+	struct trace_info i1, i2;
+	int rc;
 
-	for (t = 0; t < sizeof(traces) / sizeof(traces[0]); t++) {
-		char path[256];
-		size_t len = 0;
-		unsigned char *buf = NULL;
-		struct heard one, two;
-		struct trace_info i1, i2;
-		int rc;
-
-		snprintf(path, sizeof(path), "testdata/captures/traces/%s",
-			 traces[t]);
-		buf = slurp(path, &len);
-		if (!ok(buf != NULL, "read %s", path))
-			continue;
-		memset(&i2, 0, sizeof(i2));
-		rc = hear_split(&one, buf, len, 1, 0, &i1);
-		rc |= hear_split(&two, buf, len, 2, 0, &i2);
-		ok(rc == 0 && one.total > 1000 && one.total == two.total &&
-			   one.hash == two.hash &&
-			   (i1.version < 22 || i1.version > 26 ||
-			    (i2.split_gen > 0 && !i2.split_redone)),
-		   "%s: the same %zu bytes of snapshot on one thread and on "
-		   "two (later generations from %llu joined)",
-		   traces[t], one.total, (unsigned long long)i2.split_gen);
-		memset(&i2, 0, sizeof(i2));
-		rc = hear_split(&one, buf, len, 1, 7000000, &i1);
-		rc |= hear_split(&two, buf, len, 2, 7000000, &i2);
-		ok(rc == 0 && one.total > 10000 && one.total == two.total &&
-			   one.hash == two.hash &&
-			   (i1.version < 22 || i1.version > 26 ||
-			    (i2.split_gen > 0 && !i2.split_redone)),
-		   "%s every 7 ms: the same %zu bytes of snapshots on one "
-		   "thread and on two",
-		   traces[t], one.total);
-		/* The listener stops at the 38th of 44: in the later part. */
-		stop_after = 38;
-		rc = hear_split(&one, buf, len, 1, 7000000, &i1);
-		rc |= hear_split(&two, buf, len, 2, 7000000, &i2);
-		stop_after = 0;
-		ok(rc == 0 && one.hash == two.hash && i1.events == i2.events &&
-			   i1.events > 0,
-		   "%s, stopped at the 38th moment: the same on one thread "
-		   "and on two (%llu events counted)",
-		   traces[t], (unsigned long long)i1.events);
-		free(buf);
-	}
+	memset(&i2, 0, sizeof(i2));
+	rc = hear_split(&one, buf, len, 1, 0, &i1);
+	rc |= hear_split(&two, buf, len, 2, 0, &i2);
+	ok(rc == 0 && one.total > 1000 && one.total == two.total &&
+		   one.hash == two.hash &&
+		   (i1.version < 22 || i1.version > 26 ||
+		    (i2.split_gen > 0 && !i2.split_redone)),
+	   "%s: the same %zu bytes of snapshot on one thread and on "
+	   "two (later generations from %llu joined)",
+	   name, one.total, (unsigned long long)i2.split_gen);
+	memset(&i2, 0, sizeof(i2));
+	rc = hear_split(&one, buf, len, 1, 7000000, &i1);
+	rc |= hear_split(&two, buf, len, 2, 7000000, &i2);
+	ok(rc == 0 && one.total > 10000 && one.total == two.total &&
+		   one.hash == two.hash &&
+		   (i1.version < 22 || i1.version > 26 ||
+		    (i2.split_gen > 0 && !i2.split_redone)),
+	   "%s every 7 ms: the same %zu bytes of snapshots on one "
+	   "thread and on two",
+	   name, one.total);
+	/* The listener stops at the 38th of 44: in the later part. */
+	stop_after = 38;
+	rc = hear_split(&one, buf, len, 1, 7000000, &i1);
+	rc |= hear_split(&two, buf, len, 2, 7000000, &i2);
+	stop_after = 0;
+	ok(rc == 0 && one.hash == two.hash && i1.events == i2.events &&
+		   i1.events > 0,
+	   "%s, stopped at the 38th moment: the same on one thread "
+	   "and on two (%llu events counted)",
+	   name, (unsigned long long)i1.events);
 }
 
 /*
@@ -1563,7 +1554,6 @@ main(void)
 	test_decode_far();
 	test_threads_agree();
 	test_split();
-	test_split_traces();
 	test_stops_at_moment();
 	test_points();
 	test_first_point_stacks();
