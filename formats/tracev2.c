@@ -263,14 +263,27 @@ struct v2 {
 	size_t stackmemocap;
 	strid coroutine; /* interned + 1 */
 	struct counts counts;
-	/* Replaying later generations alone (struct later): a goroutine was
-	 * created by an M whose running goroutine only earlier ones tell. */
-	int curg_unknown;
+	/* Replaying later generations alone (struct later): later is set,
+	 * and curg_unknown once an event needed the running goroutine of an
+	 * M that only earlier generations tell (CURG_UNKNOWN). */
+	int later, curg_unknown;
 };
 
 /* The later generations replayed alone: an M's running goroutine before
- * their events say which it is. */
+ * their events say which it is. A forged trace may name a goroutine so:
+ * the later part then gives up (v->later), as for any unknown. */
 #define CURG_UNKNOWN (UINT64_MAX - 1)
+
+/* M m's running goroutine, noting when the later part cannot know it. */
+static inline uint64_t
+curg_of(struct v2 *v, uint32_t m)
+{
+	uint64_t g = v->ms[m].curg;
+
+	if (g == CURG_UNKNOWN && v->later)
+		v->curg_unknown = 1;
+	return g;
+}
 
 /* --- first pass: batches and generations --------------------------------- */
 
@@ -1000,7 +1013,7 @@ status_state(uint64_t s)
 static inline __attribute__((always_inline)) struct tl_goroutine *
 current(struct v2 *v, uint32_t m, const struct event *e)
 {
-	return trace_running(v->r, v->ms[m].curg, e->type, e->at);
+	return trace_running(v->r, curg_of(v, m), e->type, e->at);
 }
 
 /* The goroutine named by an event, or NULL (counted as an anomaly). */
@@ -1063,10 +1076,8 @@ do_create(struct v2 *v, uint32_t m, int64_t now, const struct event *e)
 	struct trace_stack *by = gstack(v, e->args[2]);
 	struct tl_goroutine *g = NULL;
 
-	if (v->ms[m].curg == CURG_UNKNOWN)
-		v->curg_unknown = 1;
 	g = timeline_create(
-		&r->tl, now, e->args[0], v->ms[m].curg, by ? by->norm : 0,
+		&r->tl, now, e->args[0], curg_of(v, m), by ? by->norm : 0,
 		by ? by->first : 0, start ? start->first : 0,
 		e->type == EV_GO_CREATE_BLOCKED ? TL_WAITING : TL_RUNNABLE);
 	trace_mark_system(r, g, start);
@@ -1460,6 +1471,7 @@ struct walk {
 	 * part's thread says where it is in *at_out; the earlier's reports
 	 * progress with what the later's did since other_from. */
 	size_t *at_out;
+	const int *cancel; /* with at_out: set, the later part is to stop */
 	const size_t *other_at;
 	size_t other_from;
 	/*
@@ -1708,9 +1720,11 @@ replay_event(struct walk *w, uint32_t m, const struct event *e, int forced)
 	if (e->at >= w->progress_at) {
 		/* Every 256 KiB of the trace, about 48,000 events. */
 		w->progress_at = e->at + ((size_t)256 << 10);
-		if (w->at_out != NULL)
+		if (w->at_out != NULL) {
 			__atomic_store_n(w->at_out, e->at, __ATOMIC_RELAXED);
-		else
+			if (__atomic_load_n(w->cancel, __ATOMIC_RELAXED))
+				return -1; /* not needed after all */
+		} else
 			trace_progress(r, e->at + other_done(w), v->len);
 	}
 	return 0;
@@ -2069,7 +2083,8 @@ struct later {
 	size_t from;		    /* its first generation */
 	size_t at;		    /* where its replay is (atomic) */
 	int done;		    /* atomic */
-	int ret;		    /* -1: it cannot be joined */
+	int cancel; /* atomic: the reading stopped in the earlier part */
+	int ret;    /* -1: it cannot be joined */
 };
 
 static int
@@ -2144,6 +2159,7 @@ later_init(struct later *L, const struct v2 *v, size_t from)
 	L->v.t = NULL;
 	L->v.g = NULL;
 	L->v.coroutine = 0;
+	L->v.later = 1;
 	L->v.curg_unknown = 0;
 	memset(&L->v.counts, 0, sizeof(L->v.counts));
 	return 0;
@@ -2179,11 +2195,15 @@ later_run(void *arg)
 
 	walk_init(&w, &L->v, L->from, L->v.ngens, NULL, 0);
 	w.at_out = &L->at;
+	w.cancel = &L->cancel;
 	for (gi = L->from; gi < L->v.ngens && L->ret == 0; gi++) {
 		struct gtab *t = &w.slot[gi % 2];
-
 		struct later_count *n = &L->counts[gi - L->from];
 
+		if (__atomic_load_n(&L->cancel, __ATOMIC_RELAXED)) {
+			L->ret = -1;
+			break;
+		}
 		L->rec.part = (uint32_t)gi;
 		load_generation(&L->v, t, &L->v.gens[gi]);
 		if (merge_generation(&w, t, gi) < 0 || later_lost(L))
@@ -2336,6 +2356,8 @@ walk_split(struct v2 *v, size_t k)
 		}
 		ret = merge_range(&w, gi, gi + 1);
 	}
+	if (ret != 0) /* the listener stopped here: the later part is moot */
+		__atomic_store_n(&L->cancel, 1, __ATOMIC_RELAXED);
 	/* The bar moves on while the later part ends. */
 	while (v->r->o->progress != NULL &&
 	       !__atomic_load_n(&L->done, __ATOMIC_ACQUIRE)) {

@@ -1165,6 +1165,41 @@ test_split(void)
 }
 
 /*
+ * The later part does not know which goroutine an M was running until an
+ * event says so; its stand-in must not be taken for a goroutine of that
+ * id (2^64 - 2, created here): M 9's stop in generation 2 is goroutine
+ * 1's, on two threads as on one.
+ */
+static void
+test_split_unknown_m(void)
+{
+	const uint64_t none = UINT64_MAX, odd = UINT64_MAX - 1;
+	struct bytes w, e1 = { .n = 0 }, e2 = { .n = 0 };
+	struct heard one, two;
+	struct trace_info i1, i2;
+	int rc;
+
+	memset(&w, 0, sizeof(w));
+	put(&w, "go 1.23 trace\0\0\0", 16);
+	EV(&e1, 0x19, 1, 1, 9, 2);   /* 101: g1 running on M 9 */
+	EV(&e1, 0x0e, 1, odd, 0, 0); /* 102: g1 creates g 2^64 - 2 */
+	gen_of(&w, 1, 100, &e1);
+	EV(&e2, 0x19, 1, odd, none, 1); /* 201: it is runnable */
+	EV(&e2, 0x13, 9, 0, 0);		/* 210: M 9's goroutine stops */
+	gen_of(&w, 2, 200, &e2);
+	rc = hear_split(&one, w.b, w.n, 1, 0, &i1);
+	rc |= hear_split(&two, w.b, w.n, 2, 0, &i2);
+	diag("%s", one.text);
+	ok(rc == 0 && strstr(one.text, " g1 runnable ") != NULL,
+	   "goroutine 1 stopped: runnable");
+	is_str(two.text, one.text,
+	       "two threads tell what one does, goroutine 2^64 - 2 running "
+	       "on no M");
+	ok(i2.split_gen == 1 && i2.split_redone,
+	   "the later part gave up at the stop, and was replayed again");
+}
+
+/*
  * A committed trace (test_threads_agree()) read on two threads at the
  * end, every 7 ms, and every 7 ms by a listener that stops at a moment of
  * the later part, with no listener for waits or ends: the later
@@ -1176,6 +1211,7 @@ split_agrees(const char *name, const unsigned char *buf, size_t len)
 {
 	struct heard one, two;
 	struct trace_info i1, i2;
+	unsigned k;
 	int rc;
 
 	memset(&i2, 0, sizeof(i2));
@@ -1198,16 +1234,19 @@ split_agrees(const char *name, const unsigned char *buf, size_t len)
 	   "%s every 7 ms: the same %zu bytes of snapshots on one "
 	   "thread and on two",
 	   name, one.total);
-	/* The listener stops at the 38th of 44: in the later part. */
-	stop_after = 38;
-	rc = hear_split(&one, buf, len, 1, 7000000, &i1);
-	rc |= hear_split(&two, buf, len, 2, 7000000, &i2);
-	stop_after = 0;
-	ok(rc == 0 && one.hash == two.hash && i1.events == i2.events &&
-		   i1.events > 0,
-	   "%s, stopped at the 38th moment: the same on one thread "
-	   "and on two (%llu events counted)",
-	   name, (unsigned long long)i1.events);
+	/* The listener stops at the 38th of 44, in the later part, then at
+	 * the 3rd, in the earlier (the later part told to stop). */
+	for (k = 0; k < 2; k++) {
+		stop_after = k == 0 ? 38 : 3;
+		rc = hear_split(&one, buf, len, 1, 7000000, &i1);
+		rc |= hear_split(&two, buf, len, 2, 7000000, &i2);
+		stop_after = 0;
+		ok(rc == 0 && one.hash == two.hash && one.total > 100 &&
+			   i1.events == i2.events && (k == 1 || i1.events > 0),
+		   "%s, stopped at moment %u: the same on one thread and on "
+		   "two (%llu events counted)",
+		   name, k == 0 ? 38 : 3, (unsigned long long)i1.events);
+	}
 }
 
 /*
@@ -1554,6 +1593,7 @@ main(void)
 	test_decode_far();
 	test_threads_agree();
 	test_split();
+	test_split_unknown_m();
 	test_stops_at_moment();
 	test_points();
 	test_first_point_stacks();
