@@ -109,6 +109,7 @@ tl_record_release(struct tl_record *rec)
 	free(rec->settled_blocks);
 	free(rec->seen);
 	free(rec->points);
+	free(rec->last);
 	memset(rec, 0, sizeof(*rec));
 }
 
@@ -131,11 +132,41 @@ record_op(struct timeline *t, const struct tl_goroutine *g,
 	  const struct tl_op *op)
 {
 	struct tl_record *rec = t->rec;
+	size_t slot = (size_t)(g - t->g);
 
 	rec->ops =
 		xgrow(rec->ops, sizeof(*rec->ops), rec->nops + 1, &rec->opcap);
 	rec->ops[rec->nops] = *op;
-	step(rec, g->id, (uint32_t)(g - t->g), TLS_OP + (uint32_t)rec->nops++);
+	if (slot >= rec->lastcap) {
+		size_t cap = rec->lastcap;
+
+		rec->last =
+			xgrow(rec->last, sizeof(*rec->last), slot + 1, &cap);
+		memset(rec->last + rec->lastcap, 0,
+		       (cap - rec->lastcap) * sizeof(*rec->last));
+		rec->lastcap = cap;
+	}
+	rec->last[slot] = (uint32_t)rec->nops + 1;
+	step(rec, g->id, (uint32_t)slot, TLS_OP + (uint32_t)rec->nops++);
+}
+
+/* Whether status op would repeat the last recorded event of pending
+ * goroutine g, a status the same in all but its time: replayed, it
+ * would change nothing (a goroutine parked for good is listed so in
+ * every generation). */
+static int
+repeats(const struct timeline *t, const struct tl_goroutine *g,
+	const struct tl_op *op)
+{
+	const struct tl_record *rec = t->rec;
+	size_t slot = (size_t)(g - t->g);
+	const struct tl_op *last = NULL;
+
+	if (slot >= rec->lastcap || rec->last[slot] == 0)
+		return 0;
+	last = &rec->ops[rec->last[slot] - 1];
+	return last->kind == TLO_STATUS && last->st == op->st &&
+	       last->stack == op->stack && last->state == op->state;
 }
 
 /* Record an event of pending goroutine g: kind, at now, with stack and
@@ -336,7 +367,8 @@ timeline_status(struct timeline *t, int64_t now, int64_t valid_from_ns,
 		op.st = (uint8_t)st;
 		op.stack = stack;
 		op.state = state;
-		record_op(t, g, &op);
+		if (g->st == TL_NOTEXIST || !repeats(t, g, &op))
+			record_op(t, g, &op);
 		if (g->st == TL_NOTEXIST) {
 			enter(g, valid_from_ns, st,
 			      state ? state : state_word(t, st));

@@ -165,6 +165,9 @@ struct tl_record {
 	size_t npoints, pointcap;
 	uint32_t part; /* set by the reader as it goes */
 	int overflow;
+	/* By slot: the last event recorded of its pending goroutine + 1. */
+	uint32_t *last;
+	size_t lastcap;
 	/* By slot: blocked_ns and nblocks when the goroutine stopped being
 	 * pending. */
 	int64_t *settled_blocked;

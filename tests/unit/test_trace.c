@@ -1165,6 +1165,46 @@ test_split(void)
 }
 
 /*
+ * A recording timeline keeps one status of a goroutine parked for good,
+ * not one a generation (a leak of a million goroutines would otherwise
+ * keep a million a generation), and every status that says more.
+ */
+static void
+test_record_repeats(void)
+{
+	struct intern in;
+	struct timeline t;
+	struct tl_record rec;
+	struct tl_goroutine *g = NULL;
+	seqid s1, s2;
+	uint32_t f[2];
+	int k;
+
+	intern_init(&in);
+	timeline_init(&t, &in);
+	memset(&rec, 0, sizeof(rec));
+	t.rec = &rec;
+	f[0] = intern_frame(&in, "main.a", 6, "a.go", 4, 1);
+	f[1] = intern_frame(&in, "main.b", 6, "b.go", 4, 2);
+	s1 = intern_stack(&in, &f[0], 1);
+	s2 = intern_stack(&in, &f[1], 1);
+	for (k = 0; k < 3; k++)
+		g = timeline_status(&t, 100 * k + 1, 100 * k, 5, TL_WAITING, s1,
+				    0);
+	ok(g != NULL && (g->flags & TLG_PENDING) && rec.nops == 1,
+	   "three like statuses of a parked goroutine: %zu kept", rec.nops);
+	g = timeline_status(&t, 301, 300, 5, TL_WAITING, s2, 0);
+	ok(rec.nops == 2, "one with another stack is kept: %zu", rec.nops);
+	timeline_unblock(&t, 310, g);
+	g = timeline_status(&t, 401, 400, 5, TL_RUNNABLE, 0, 0);
+	ok(rec.nops == 4, "an unblock, then a status after it: %zu", rec.nops);
+	tl_record_release(&rec);
+	t.rec = NULL;
+	timeline_release(&t);
+	intern_release(&in);
+}
+
+/*
  * The later part does not know which goroutine an M was running until an
  * event says so; its stand-in must not be taken for a goroutine of that
  * id (2^64 - 2, created here): M 9's stop in generation 2 is goroutine
@@ -1594,6 +1634,7 @@ main(void)
 	test_threads_agree();
 	test_split();
 	test_split_unknown_m();
+	test_record_repeats();
 	test_stops_at_moment();
 	test_points();
 	test_first_point_stacks();
