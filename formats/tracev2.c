@@ -2047,10 +2047,9 @@ walk_init(struct walk *w, struct v2 *v, size_t from, size_t to,
 /* --- the later generations on a thread of their own ---------------------- */
 
 /*
- * When no one listens to waits, ends or logs and the last point is the
- * end (show, diff, report, trend; not show --at, which may stop at its
- * moment), the generations are cut in two parts at the boundary nearest
- * half their bytes: this thread replays the earlier part into the
+ * When no one listens to waits, ends or logs (show, diff, report, trend),
+ * the generations are cut in two parts at the boundary nearest half their
+ * bytes: this thread replays the earlier part into the
  * reading's timeline while another replays the later part into a timeline
  * of its own that records (struct tl_record), over a copy of the tables,
  * what its goroutines were at each point it reaches; the later part's
@@ -2083,8 +2082,9 @@ struct later {
 	size_t from;		    /* its first generation */
 	size_t at;		    /* where its replay is (atomic) */
 	int done;		    /* atomic */
-	int cancel; /* atomic: the reading stopped in the earlier part */
-	int ret;    /* -1: it cannot be joined */
+	int cancel;  /* atomic: the reading stopped in the earlier part */
+	int at_last; /* it made the last point, before the end (--at) */
+	int ret;     /* -1: it cannot be joined */
 };
 
 static int
@@ -2192,6 +2192,7 @@ later_run(void *arg)
 	struct later *L = arg;
 	struct walk w;
 	size_t gi;
+	int stopped;
 
 	walk_init(&w, &L->v, L->from, L->v.ngens, NULL, 0);
 	w.at_out = &L->at;
@@ -2206,7 +2207,13 @@ later_run(void *arg)
 		}
 		L->rec.part = (uint32_t)gi;
 		load_generation(&L->v, t, &L->v.gens[gi]);
-		if (merge_generation(&w, t, gi) < 0 || later_lost(L))
+		stopped = merge_generation(&w, t, gi) < 0;
+		if (stopped && !later_lost(L) && timeline_done(&L->r.tl) &&
+		    !__atomic_load_n(&L->cancel, __ATOMIC_RELAXED)) {
+			L->at_last = 1; /* nothing after it to read */
+			break;
+		}
+		if (stopped || later_lost(L))
 			L->ret = -1; /* the caller replays it again */
 		n->events = L->info.events;
 		n->skipped_events = L->info.skipped_events;
@@ -2241,6 +2248,11 @@ later_join(struct v2 *v, struct later *L)
 	if (ret < 0) {
 		timeline_restore(&r->tl, &saved);
 		return -1;
+	}
+	if (ret == 0 && L->at_last) {
+		/* Reading in order stops at the last point, as here. */
+		ret = 1;
+		stop = L->rec.points[L->rec.npoints - 1].part;
 	}
 	timeline_saved_release(&saved);
 	/* What reading in order counted: every generation of the later
@@ -2278,8 +2290,8 @@ split_point(const struct v2 *v, unsigned threads)
 		return 0;
 	if (tl->listen.wait_done || tl->listen.gone || tl->listen.log)
 		return 0;
-	if (tl->npoints == 0 || tl->points[tl->npoints - 1] != TL_END)
-		return 0; /* show --at: it may stop there */
+	if (tl->npoints == 0)
+		return 0;
 	mid = v->gens[0].begin +
 	      (v->gens[v->ngens - 1].end - v->gens[0].begin) / 2;
 	for (k = 1; k < v->ngens; k++)

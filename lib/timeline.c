@@ -1035,6 +1035,15 @@ join_point(struct join *j, const struct tl_point *pt, uint32_t stamp)
 		j->patched = 1;
 		enqueue(j, NULL, pt->part);
 	}
+	if (pt->idx + 1 == t->npoints) {
+		/* The last point, before the end (--at): as emit() makes it,
+		 * with the warning and held for nothing. */
+		if (t->warning[0])
+			snprintf(s->warning, sizeof(s->warning), "%s",
+				 t->warning);
+		enqueue(j, s, pt->part);
+		return 0;
+	}
 	for (i = 0; i < s->n; i++)
 		if (s->g[i].stack == 0) {
 			j->unknown = xgrow(j->unknown, sizeof(*j->unknown),

@@ -344,8 +344,8 @@ int timeline_finish(struct timeline *t, int64_t end_ns);
  * to stop at a point (*stop_part: the recording's part then); -1, t then
  * half changed (timeline_save() kept it), when the events do not fit
  * what t knows (an event out of place): replay them on t instead. Only
- * for timelines with no listener but the snapshot's, whose last point is
- * the end.
+ * for timelines with no listener but the snapshot's. A last point before
+ * the end is made (not held) and the caller stops there.
  */
 int timeline_join(struct timeline *t, const struct timeline *b,
 		  const struct intern_remap *map, uint32_t *stop_part);

@@ -32,7 +32,7 @@ check() {
 	fi
 }
 
-echo "1..13"
+echo "1..14"
 check "show" show "$many"
 check "show -v" show -v "$many"
 check "show --color=always" show --color=always "$many"
@@ -50,3 +50,4 @@ check "show of a flight recording" show "$traces/flight-go1.26.trace"
 check "diff of two traces" diff "$traces/go1.25.trace" "$traces/go1.26.trace"
 check "report of a trace" report "$traces/go1.26-wide.trace"
 check "trend of a trace every 3ms" trend -f json --every 3ms "$traces/go1.26.trace"
+check "show --at of a trace" show --at 250ms "$traces/go1.26.trace"

@@ -63,9 +63,9 @@ snapshot_whole(void *ctx, struct snapshot *s)
 
 /*
  * What the listener heard, reading data on threads threads: with points 0,
- * at 3 points with every callback set; else at the end (points 1) or at
- * points points with no listener but the snapshot's, which hears every
- * record in full.
+ * at 3 points with every callback set; else at the end (points 1), at one
+ * moment, 20 us in (2), or at points points with no listener but the
+ * snapshot's, which hears every record in full.
  */
 static uint64_t
 heard(const uint8_t *data, size_t size, unsigned threads, unsigned points,
@@ -80,7 +80,10 @@ heard(const uint8_t *data, size_t size, unsigned threads, unsigned points,
 	intern_init(&in);
 	memset(&o, 0, sizeof(o));
 	memset(&info, 0, sizeof(info));
-	o.sampling = points == 1 ? SAMPLE_END : SAMPLE_EVENLY;
+	o.sampling = points == 1   ? SAMPLE_END
+		     : points == 2 ? SAMPLE_AT
+				   : SAMPLE_EVENLY;
+	o.at = 20000;
 	o.count = points ? points : 3;
 	o.threads = threads;
 	if (points == 0) {
@@ -100,7 +103,7 @@ heard(const uint8_t *data, size_t size, unsigned threads, unsigned points,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const unsigned points[] = { 0, 1, 7 };
+	static const unsigned points[] = { 0, 1, 2, 7 };
 	size_t k;
 
 	fuzz_pipeline(trace_read, data, size);

@@ -1039,8 +1039,9 @@ heard_stopping(void *ctx, struct snapshot *s)
 }
 
 /*
- * Read buf at its end (every 0: show) or every `every` ns (trend) with
- * no one listening to waits or ends: on two threads the later
+ * Read buf at its end (every 0: show), every `every` ns (trend) or, every
+ * negative, at -every ns (show --at), with no one listening to waits or
+ * ends: on two threads the later
  * generations are replayed on the second and joined. Everything
  * snapshots tell, ids of stacks and strings and the order of the
  * goroutines too, into h; the reading's info into *info.
@@ -1058,8 +1059,11 @@ hear_split(struct heard *h, const unsigned char *buf, size_t len,
 	memset(&o, 0, sizeof(o));
 	intern_init(&in);
 	h->in = &in;
-	o.sampling = every ? SAMPLE_EVERY : SAMPLE_END;
-	o.every = every;
+	o.sampling = every > 0	 ? SAMPLE_EVERY
+		     : every < 0 ? SAMPLE_AT
+				 : SAMPLE_END;
+	o.every = every > 0 ? every : 0;
+	o.at = every < 0 ? -every : 0;
 	o.threads = threads;
 	o.listen.ctx = h;
 	o.listen.snapshot = heard_stopping;
@@ -1274,6 +1278,21 @@ split_agrees(const char *name, const unsigned char *buf, size_t len)
 	   "%s every 7 ms: the same %zu bytes of snapshots on one "
 	   "thread and on two",
 	   name, one.total);
+	/* One moment (show --at), in each part: the reading stops there. */
+	for (k = 0; k < 3; k++) {
+		int64_t at = k == 0 ? 50000000 : k == 1 ? 200000000 : 280000000;
+
+		rc = hear_split(&one, buf, len, 1, -at, &i1);
+		rc |= hear_split(&two, buf, len, 2, -at, &i2);
+		ok(rc == 0 && one.hash == two.hash && one.total > 100 &&
+			   i1.events == i2.events &&
+			   (i1.version < 22 || i1.version > 26 ||
+			    (i2.split_gen > 0 && !i2.split_redone)),
+		   "%s at %lld ms: the same on one thread and on two (%llu "
+		   "events counted)",
+		   name, (long long)(at / 1000000),
+		   (unsigned long long)i1.events);
+	}
 	/* The listener stops at the 38th of 44, in the later part, then at
 	 * the 3rd, in the earlier (the later part told to stop). */
 	for (k = 0; k < 2; k++) {
