@@ -2049,16 +2049,16 @@ walk_init(struct walk *w, struct v2 *v, size_t from, size_t to,
 /*
  * When no one listens to waits, ends or logs (show, diff, report, trend),
  * the generations are cut in two parts at the boundary nearest half their
- * bytes: this thread replays the earlier part into the
- * reading's timeline while another replays the later part into a timeline
- * of its own that records (struct tl_record), over a copy of the tables,
- * what its goroutines were at each point it reaches; the later part's
- * tables are then imported and its timeline joined to the earlier's
+ * bytes: this thread replays the earlier part into the reading's timeline
+ * while another replays the later part into a timeline of its own that
+ * records (struct tl_record), over a copy of the tables, what its
+ * goroutines were at each point it reaches; the later part's tables are
+ * then imported and its timeline joined to the earlier's
  * (timeline_join()), which makes those points' snapshots from both and
- * hands them on in order. Once the later part is (nearly) done,
- * the earlier part's remaining generations are merged on the core it
- * frees (walk_range()): generations are large, so the two parts are
- * seldom even. Every generation starts with the status of each goroutine
+ * hands them on in order. Once the later part is (nearly) done, the
+ * earlier part's remaining generations are merged on the core it frees
+ * (walk_range()): generations are large, so the two parts are seldom
+ * even. Every generation starts with the status of each goroutine
  * it names, so the later part knows every goroutine it meets; what it
  * cannot know (how long a goroutine has waited since before it, what an
  * M was running, anything out of place) the join takes from the earlier

@@ -97,7 +97,8 @@ struct tl_listener {
  * first known from a status event until what it is no longer depends on
  * what came before (it changed state and took an event's stack: its
  * state, wait and stack are then the recording's, its blocked time and
- * blocks those of before plus the recording's since).
+ * blocks those of before plus the recording's since); and at each
+ * sampling point it reaches, what its live goroutines are.
  */
 enum tl_step_kind {
 	TLS_NEW,   /* a goroutine created: a slot taken */
