@@ -2317,23 +2317,6 @@ later_ending(const struct later *L, const struct v2 *v, size_t gi)
 	       left < (v->gens[gi].end - v->gens[gi].begin) / 4;
 }
 
-/* Replay generations [from, to) on this thread with w; -1 when the
- * listener asked to stop. */
-static int
-merge_range(struct walk *w, size_t from, size_t to)
-{
-	size_t gi;
-
-	for (gi = from; gi < to; gi++) {
-		struct gtab *t = &w->slot[gi % 2];
-
-		load_generation(w->v, t, &w->v->gens[gi]);
-		if (merge_generation(w, t, gi) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /*
  * The walk with the later generations, from k, on a thread of their own.
  * Returns 1 when it could not start (nothing done), else what walk_all()
@@ -2366,7 +2349,9 @@ walk_split(struct v2 *v, size_t k)
 			ret = walk_range(v, gi, k, 2, &L->at, w.other_from);
 			break;
 		}
-		ret = merge_range(&w, gi, gi + 1);
+		w.from = gi;
+		w.to = gi + 1;
+		ret = merge_all(&w);
 	}
 	if (ret != 0) /* the listener stopped here: the later part is moot */
 		__atomic_store_n(&L->cancel, 1, __ATOMIC_RELAXED);

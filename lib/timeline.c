@@ -70,11 +70,11 @@ timeline_anomaly(struct timeline *t, const char *fmt, ...)
 	va_end(ap);
 }
 
-static struct tl_goroutine *
-new_slot(struct timeline *t, uint64_t id)
+/* A free slot, zeroed (the last one freed, else a new one). */
+static uint32_t
+take_slot(struct timeline *t)
 {
 	uint32_t slot;
-	struct tl_goroutine *g = NULL;
 
 	if (t->nfree > 0) {
 		slot = t->free[--t->nfree];
@@ -82,12 +82,30 @@ new_slot(struct timeline *t, uint64_t id)
 		t->g = xgrow(t->g, sizeof(*t->g), t->n + 1, &t->cap);
 		slot = (uint32_t)t->n++;
 	}
-	g = &t->g[slot];
-	memset(g, 0, sizeof(*g));
+	memset(&t->g[slot], 0, sizeof(t->g[slot]));
+	t->live++;
+	return slot;
+}
+
+/* Free a slot take_slot() gave. */
+static void
+give_slot(struct timeline *t, uint32_t slot)
+{
+	t->g[slot].st = TL_NOTEXIST;
+	t->free = xgrow(t->free, sizeof(*t->free), t->nfree + 1, &t->freecap);
+	t->free[t->nfree++] = slot;
+	t->live--;
+}
+
+static struct tl_goroutine *
+new_slot(struct timeline *t, uint64_t id)
+{
+	uint32_t slot = take_slot(t);
+	struct tl_goroutine *g = &t->g[slot];
+
 	g->id = id;
 	g->parent = TL_NO_GOROUTINE;
 	u64map_put(&t->index, id, slot);
-	t->live++;
 	return g;
 }
 
@@ -105,12 +123,26 @@ tl_record_release(struct tl_record *rec)
 {
 	free(rec->steps);
 	free(rec->ops);
-	free(rec->settled_blocked);
-	free(rec->settled_blocks);
 	free(rec->seen);
 	free(rec->points);
-	free(rec->last);
+	free(rec->slots);
 	memset(rec, 0, sizeof(*rec));
+}
+
+/* What the record keeps of slot (grown, zeroed, as needed). */
+static struct tl_slot_record *
+slot_record(struct tl_record *rec, size_t slot)
+{
+	if (slot >= rec->slotcap) {
+		size_t cap = rec->slotcap;
+
+		rec->slots =
+			xgrow(rec->slots, sizeof(*rec->slots), slot + 1, &cap);
+		memset(rec->slots + rec->slotcap, 0,
+		       (cap - rec->slotcap) * sizeof(*rec->slots));
+		rec->slotcap = cap;
+	}
+	return &rec->slots[slot];
 }
 
 static void
@@ -137,16 +169,7 @@ record_op(struct timeline *t, const struct tl_goroutine *g,
 	rec->ops =
 		xgrow(rec->ops, sizeof(*rec->ops), rec->nops + 1, &rec->opcap);
 	rec->ops[rec->nops] = *op;
-	if (slot >= rec->lastcap) {
-		size_t cap = rec->lastcap;
-
-		rec->last =
-			xgrow(rec->last, sizeof(*rec->last), slot + 1, &cap);
-		memset(rec->last + rec->lastcap, 0,
-		       (cap - rec->lastcap) * sizeof(*rec->last));
-		rec->lastcap = cap;
-	}
-	rec->last[slot] = (uint32_t)rec->nops + 1;
+	slot_record(rec, slot)->last = (uint32_t)rec->nops + 1;
 	step(rec, g->id, (uint32_t)slot, TLS_OP + (uint32_t)rec->nops++);
 }
 
@@ -162,16 +185,17 @@ repeats(const struct timeline *t, const struct tl_goroutine *g,
 	size_t slot = (size_t)(g - t->g);
 	const struct tl_op *last = NULL;
 
-	if (slot >= rec->lastcap || rec->last[slot] == 0)
+	if (slot >= rec->slotcap || rec->slots[slot].last == 0)
 		return 0;
-	last = &rec->ops[rec->last[slot] - 1];
+	last = &rec->ops[rec->slots[slot].last - 1];
 	return last->kind == TLO_STATUS && last->st == op->st &&
 	       last->stack == op->stack && last->state == op->state;
 }
 
 /* Record an event of pending goroutine g: kind, at now, with stack and
- * (a block) reason and state, or (a syscall's end) lost_p. */
-static void
+ * (a block) reason and state, or (a syscall's end) lost_p. Off the path
+ * of every event (cold): only the later part of a trace records. */
+static __attribute__((cold)) void
 record(struct timeline *t, const struct tl_goroutine *g, unsigned kind,
        int64_t now, seqid stack, strid reason, strid state, int lost_p)
 {
@@ -189,39 +213,25 @@ record(struct timeline *t, const struct tl_goroutine *g, unsigned kind,
 
 /* After an event of pending goroutine g that moved it (stack: the one it
  * took, or 0): once it has moved and taken a stack, it is settled. */
-static void
+static __attribute__((cold)) void
 settle(struct timeline *t, struct tl_goroutine *g, seqid stack)
 {
-	struct tl_record *rec = t->rec;
-	size_t slot = (size_t)(g - t->g);
+	struct tl_slot_record *r = NULL;
 
 	g->flags |= TLG_MOVED | (stack != 0 ? TLG_STACKED : 0);
 	if ((g->flags & (TLG_MOVED | TLG_STACKED)) != (TLG_MOVED | TLG_STACKED))
 		return;
 	g->flags &= ~(uint32_t)(TLG_PENDING | TLG_MOVED | TLG_STACKED);
-	if (slot >= rec->settledcap) {
-		size_t cap = rec->settledcap;
-
-		rec->settled_blocked = xgrow(rec->settled_blocked,
-					     sizeof(int64_t), slot + 1, &cap);
-		rec->settled_blocks = xreallocarray(rec->settled_blocks, cap,
-						    sizeof(uint32_t));
-		rec->settledcap = cap;
-	}
-	rec->settled_blocked[slot] = g->blocked_ns;
-	rec->settled_blocks[slot] = g->nblocks;
+	r = slot_record(t->rec, (size_t)(g - t->g));
+	r->settled_blocked = g->blocked_ns;
+	r->settled_blocks = g->nblocks;
 }
 
 static void
 drop(struct timeline *t, struct tl_goroutine *g)
 {
-	uint32_t slot = (uint32_t)(g - t->g);
-
 	u64map_remove(&t->index, g->id);
-	g->st = TL_NOTEXIST;
-	t->free = xgrow(t->free, sizeof(*t->free), t->nfree + 1, &t->freecap);
-	t->free[t->nfree++] = slot;
-	t->live--;
+	give_slot(t, (uint32_t)(g - t->g));
 }
 
 /* Leave the current state at now: a wait that ends is summed and told. */
@@ -352,14 +362,16 @@ timeline_status(struct timeline *t, int64_t now, int64_t valid_from_ns,
 		uint64_t id, enum tl_state st, seqid stack, strid state)
 {
 	struct tl_goroutine *g = timeline_find(t, id);
+	int fresh = g == NULL;
 
-	if (t->rec != NULL && (g == NULL || (g->flags & TLG_PENDING))) {
+	if (fresh) {
+		g = new_slot(t, id);
+		if (t->rec != NULL)
+			g->flags = TLG_SEEDED | TLG_PENDING;
+	}
+	if (g->flags & TLG_PENDING) {
 		struct tl_op op;
 
-		if (g == NULL) {
-			g = new_slot(t, id);
-			g->flags = TLG_SEEDED | TLG_PENDING;
-		}
 		memset(&op, 0, sizeof(op));
 		op.kind = TLO_STATUS;
 		op.now = now;
@@ -367,18 +379,10 @@ timeline_status(struct timeline *t, int64_t now, int64_t valid_from_ns,
 		op.st = (uint8_t)st;
 		op.stack = stack;
 		op.state = state;
-		if (g->st == TL_NOTEXIST || !repeats(t, g, &op))
+		if (fresh || !repeats(t, g, &op))
 			record_op(t, g, &op);
-		if (g->st == TL_NOTEXIST) {
-			enter(g, valid_from_ns, st,
-			      state ? state : state_word(t, st));
-			g->stack = stack;
-			if (st == TL_WAITING)
-				g->flags |= TLG_SINCE_START;
-			return g;
-		}
-	} else if (g == NULL) {
-		g = new_slot(t, id);
+	}
+	if (fresh) {
 		enter(g, valid_from_ns, st, state ? state : state_word(t, st));
 		g->stack = stack;
 		if (st == TL_WAITING)
@@ -585,22 +589,13 @@ record_point(struct timeline *t, int64_t at)
 	rec->seen = xgrow(rec->seen, sizeof(*rec->seen), rec->nseen + t->live,
 			  &rec->seencap);
 	for (i = 0; i < t->n; i++) {
-		const struct tl_goroutine *g = &t->g[i];
 		struct tl_seen *x = NULL;
 
-		if (g->st == TL_NOTEXIST)
+		if (t->g[i].st == TL_NOTEXIST)
 			continue;
 		x = &rec->seen[rec->nseen++];
-		x->id = g->id;
-		x->parent = g->parent;
-		x->since_ns = g->since_ns;
+		x->g = t->g[i];
 		x->slot = (uint32_t)i;
-		x->flags = g->flags;
-		x->stack = g->stack;
-		x->creation_stack = g->creation_stack;
-		x->state = g->state;
-		x->creator = g->creator;
-		x->st = g->st;
 	}
 	pt->n = rec->nseen - pt->first;
 	step(rec, 0, (uint32_t)rec->npoints++, TLS_POINT);
@@ -791,34 +786,6 @@ timeline_saved_release(struct tl_saved *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* A slot for a goroutine created in the recording, taken as new_slot()
- * takes one; it is filled (and indexed) at the end if still alive. */
-static uint32_t
-take_slot(struct timeline *t)
-{
-	uint32_t slot;
-
-	if (t->nfree > 0) {
-		slot = t->free[--t->nfree];
-	} else {
-		t->g = xgrow(t->g, sizeof(*t->g), t->n + 1, &t->cap);
-		slot = (uint32_t)t->n++;
-	}
-	memset(&t->g[slot], 0, sizeof(t->g[slot]));
-	t->live++;
-	return slot;
-}
-
-/* Free a slot take_slot() gave, as drop() does. */
-static void
-give_slot(struct timeline *t, uint32_t slot)
-{
-	t->g[slot].st = TL_NOTEXIST;
-	t->free = xgrow(t->free, sizeof(*t->free), t->nfree + 1, &t->freecap);
-	t->free[t->nfree++] = slot;
-	t->live--;
-}
-
 /* Replay recorded event op of goroutine id on t; NULL when it does not
  * fit (no such goroutine). */
 static struct tl_goroutine *
@@ -862,7 +829,20 @@ replay_op(struct timeline *t, uint64_t id, const struct tl_op *op,
 	return g;
 }
 
-/* Goroutine b, created in the recording, into slot mg of t. */
+/* The state of recorded goroutine bg (state, wait, stack) onto mg, in
+ * t's ids. */
+static void
+take_state(struct tl_goroutine *mg, const struct tl_goroutine *bg,
+	   const struct intern_remap *map)
+{
+	mg->st = bg->st;
+	mg->since_ns = bg->since_ns;
+	mg->state = map->str[bg->state];
+	mg->reason = map->str[bg->reason];
+	mg->stack = map->stack[bg->stack];
+}
+
+/* Goroutine bg, created in the recording, as mg in t's ids. */
 static void
 copy_created(struct tl_goroutine *mg, const struct tl_goroutine *bg,
 	     const struct intern_remap *map)
@@ -871,32 +851,25 @@ copy_created(struct tl_goroutine *mg, const struct tl_goroutine *bg,
 	mg->creation_stack = map->stack[bg->creation_stack];
 	mg->creator = map->frame[bg->creator];
 	mg->start = map->frame[bg->start];
-	mg->stack = map->stack[bg->stack];
-	mg->reason = map->str[bg->reason];
-	mg->state = map->str[bg->state];
+	take_state(mg, bg, map);
 }
 
-/* Seeded goroutine bg, settled in the recording at settled_blocked and
- * settled_blocks, onto mg (t's, with the recorded events replayed). */
+/* Seeded goroutine bg, settled in the recording as r says, onto mg
+ * (t's, with the recorded events replayed). */
 static int
 settle_onto(struct tl_goroutine *mg, const struct tl_goroutine *bg,
-	    int64_t settled_blocked, uint32_t settled_blocks,
-	    const struct intern_remap *map)
+	    const struct tl_slot_record *r, const struct intern_remap *map)
 {
 	const uint32_t keep = TLG_SINCE_START;
 
-	if (bg->blocked_ns == INT64_MAX || bg->blocked_ns < settled_blocked)
+	if (bg->blocked_ns == INT64_MAX || bg->blocked_ns < r->settled_blocked)
 		return -1; /* saturated: the sum would not be the same */
-	mg->st = bg->st;
-	mg->since_ns = bg->since_ns;
-	mg->state = map->str[bg->state];
-	mg->reason = map->str[bg->reason];
-	mg->stack = map->stack[bg->stack];
+	take_state(mg, bg, map);
 	mg->flags = (mg->flags & ~keep) | (bg->flags & keep) |
 		    (bg->flags & TLG_SYSTEM);
 	mg->blocked_ns =
-		sat_add(mg->blocked_ns, bg->blocked_ns - settled_blocked);
-	mg->nblocks += bg->nblocks - settled_blocks;
+		sat_add(mg->blocked_ns, bg->blocked_ns - r->settled_blocked);
+	mg->nblocks += bg->nblocks - r->settled_blocks;
 	return 0;
 }
 
@@ -946,27 +919,16 @@ static void
 seen_as(const struct join *j, const struct tl_seen *x, uint32_t m,
 	struct tl_goroutine *g)
 {
-	const struct intern_remap *map = j->map;
-	const struct tl_goroutine *mg = &j->t->g[m];
+	const struct tl_goroutine *bg = &x->g;
 
-	if (!(x->flags & TLG_SEEDED)) {
-		/* Created in the later part: all its own. */
-		memset(g, 0, sizeof(*g));
-		g->id = x->id;
-		g->parent = x->parent;
-		g->flags = x->flags;
-		g->creator = map->frame[x->creator];
-		g->creation_stack = map->stack[x->creation_stack];
-	} else {
-		*g = *mg; /* its creation, from before */
-		g->flags |= x->flags & TLG_SYSTEM;
-		if (x->flags & TLG_PENDING)
-			return; /* t's, its events replayed so far */
+	if (!(bg->flags & TLG_SEEDED)) {
+		copy_created(g, bg, j->map); /* all its own */
+		return;
 	}
-	g->st = x->st;
-	g->since_ns = x->since_ns;
-	g->stack = map->stack[x->stack];
-	g->state = map->str[x->state];
+	*g = j->t->g[m]; /* its creation, from before */
+	g->flags |= bg->flags & TLG_SYSTEM;
+	if (!(bg->flags & TLG_PENDING)) /* else t's, its events replayed */
+		take_state(g, bg, j->map);
 }
 
 /*
@@ -1136,8 +1098,6 @@ join_end(struct join *j)
 	struct timeline *t = j->t;
 	const struct timeline *b = j->b;
 	const struct tl_record *rec = j->rec;
-	const uint32_t internal =
-		TLG_SEEDED | TLG_PENDING | TLG_MOVED | TLG_STACKED;
 	size_t i;
 
 	for (i = 0; i < b->n; i++) {
@@ -1151,13 +1111,11 @@ join_end(struct join *j)
 		mg = &t->g[j->at[i]];
 		if (!(bg->flags & TLG_SEEDED)) {
 			copy_created(mg, bg, j->map);
-			mg->flags &= ~internal;
 			u64map_put(&t->index, mg->id, j->at[i]);
 		} else if (bg->flags & TLG_PENDING) {
 			mg->flags |= bg->flags & TLG_SYSTEM;
-		} else if (i >= rec->settledcap ||
-			   settle_onto(mg, bg, rec->settled_blocked[i],
-				       rec->settled_blocks[i], j->map) < 0) {
+		} else if (i >= rec->slotcap ||
+			   settle_onto(mg, bg, &rec->slots[i], j->map) < 0) {
 			return -1;
 		}
 	}

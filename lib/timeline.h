@@ -133,13 +133,8 @@ struct tl_op {
 
 /* A live goroutine as the recording had it at a sampling point. */
 struct tl_seen {
-	uint64_t id, parent;
-	int64_t since_ns;
-	uint32_t slot, flags;
-	seqid stack, creation_stack;
-	strid state;
-	frameid creator;
-	uint8_t st;
+	struct tl_goroutine g;
+	uint32_t slot;
 };
 
 /* A sampling point the recording reached: its goroutines are
@@ -155,6 +150,13 @@ struct tl_point {
  * gives up (overflow), and the caller replays in order instead. */
 #define TL_SEEN_MAX (1u << 18)
 
+/* What a recording keeps of a slot's pending goroutine. */
+struct tl_slot_record {
+	uint32_t last;		 /* its last event recorded + 1, 0: none */
+	uint32_t settled_blocks; /* nblocks when it stopped being pending */
+	int64_t settled_blocked; /* blocked_ns then */
+};
+
 struct tl_record {
 	struct tl_step *steps;
 	size_t nsteps, stepcap;
@@ -166,14 +168,8 @@ struct tl_record {
 	size_t npoints, pointcap;
 	uint32_t part; /* set by the reader as it goes */
 	int overflow;
-	/* By slot: the last event recorded of its pending goroutine + 1. */
-	uint32_t *last;
-	size_t lastcap;
-	/* By slot: blocked_ns and nblocks when the goroutine stopped being
-	 * pending. */
-	int64_t *settled_blocked;
-	uint32_t *settled_blocks;
-	size_t settledcap;
+	struct tl_slot_record *slots; /* by slot */
+	size_t slotcap;
 };
 
 void tl_record_release(struct tl_record *rec);
